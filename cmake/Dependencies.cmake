@@ -1,0 +1,34 @@
+# Debian 12 packages only. The shipped binaries link yaml-cpp, Boost.Filesystem and libcrypto
+# statically (Debian ships their .a files) and use fmt/spdlog header-only (no .a shipped).
+find_package(Threads REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(fmt REQUIRED)
+
+find_path(SPDLOG_INCLUDE_DIR spdlog/spdlog.h REQUIRED)
+add_library(project_logging INTERFACE)
+add_library(project::logging ALIAS project_logging)
+target_include_directories(project_logging SYSTEM INTERFACE ${SPDLOG_INCLUDE_DIR})
+# spdlog's own header-only target drags in the shared libfmt; use fmt header-only instead.
+target_compile_definitions(project_logging INTERFACE SPDLOG_FMT_EXTERNAL)
+target_link_libraries(project_logging INTERFACE fmt::fmt-header-only Threads::Threads)
+
+find_path(YAML_CPP_INCLUDE_DIR yaml-cpp/yaml.h REQUIRED)
+find_library(YAML_CPP_STATIC_LIBRARY NAMES libyaml-cpp.a REQUIRED)
+add_library(project_yaml_cpp_static INTERFACE)
+add_library(project::yaml_cpp_static ALIAS project_yaml_cpp_static)
+target_include_directories(project_yaml_cpp_static SYSTEM INTERFACE ${YAML_CPP_INCLUDE_DIR})
+target_link_libraries(project_yaml_cpp_static INTERFACE ${YAML_CPP_STATIC_LIBRARY})
+
+set(Boost_USE_STATIC_LIBS ON)
+find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
+add_library(project_boost_process INTERFACE)
+add_library(project::boost_process ALIAS project_boost_process)
+target_link_libraries(project_boost_process INTERFACE Boost::headers Boost::filesystem)
+# Boost.Process v1 and Outcome warn under -Wold-style-cast etc.; they are not our code.
+target_compile_definitions(project_boost_process INTERFACE BOOST_ALLOW_DEPRECATED_HEADERS)
+
+set(OPENSSL_USE_STATIC_LIBS TRUE)
+find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+add_library(project_crypto_static INTERFACE)
+add_library(project::crypto_static ALIAS project_crypto_static)
+target_link_libraries(project_crypto_static INTERFACE OpenSSL::Crypto ${CMAKE_DL_LIBS})

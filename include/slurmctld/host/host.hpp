@@ -1,0 +1,105 @@
+// The charm's only door to the machine it runs on. Files are typed operations (every write is
+// atomic); programs are one method per command, 1:1 with its command line, returning what the
+// command printed. RealHost (real_host.hpp) does it for real; tests use FakeHost
+// (tests/support/fake_host.hpp), which keeps a model of files, services, packages and Slurm.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slurmctld::host {
+
+namespace fs = std::filesystem;
+
+/// Owner, group and mode a file or directory must have. Names are resolved when applied.
+struct FileAttributes {
+    std::string owner = "root";
+    std::string group = "root";
+    mode_t mode = 0644;
+};
+
+enum class FileType { Missing, Regular, Directory, Symlink, Other };
+
+struct FileStatus {
+    FileType type = FileType::Missing;
+    mode_t mode = 0;  ///< permission bits only
+    uid_t uid = 0;
+    gid_t gid = 0;
+    std::uintmax_t size = 0;
+};
+
+/// One line of /proc/self/mountinfo.
+struct MountInfo {
+    std::string mount_point;
+    std::string root;  ///< path inside the mounted file system (bind mounts)
+    std::string fs_type;
+    std::string source;
+    std::string options;
+};
+
+/// What a command printed and how it ended.
+struct CommandResult {
+    int exit_code = 0;
+    std::string stdout_text;
+    std::string stderr_text;
+    bool ok() const { return exit_code == 0; }
+};
+
+/// A file-system operation failed; the message names the path and the reason.
+class HostError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+class Host {
+public:
+    virtual ~Host() = default;
+
+    // ---- files -------------------------------------------------------------------------
+    /// Status without following a final symlink (lstat).
+    virtual FileStatus status(const fs::path& path) = 0;
+    /// Contents of a regular file (following symlinks); nullopt when it does not exist.
+    virtual std::optional<std::string> read_file(const fs::path& path) = 0;
+    /// Temp file in the same directory, write + fsync, owner and mode set, rename over
+    /// `path`, fsync the directory. Readers see the old file or the new one, never a mix.
+    virtual void write_file(const fs::path& path, std::string_view content,
+                            const FileAttributes& attributes) = 0;
+    /// mkdir -p; the last component gets `attributes` (parents: root 0755), also when it exists.
+    virtual void make_directories(const fs::path& path, const FileAttributes& attributes) = 0;
+    virtual void remove_file(const fs::path& path) = 0;
+    /// rename(2); both paths on one file system.
+    virtual void rename(const fs::path& from, const fs::path& to) = 0;
+    /// Entry names in a directory, sorted; empty when it does not exist.
+    virtual std::vector<std::string> list_directory(const fs::path& path) = 0;
+    /// Target of a symlink; nullopt when `path` is not a symlink.
+    virtual std::optional<fs::path> read_symlink(const fs::path& path) = 0;
+    /// Points `link` at `target` atomically (symlink to a temp name, rename over `link`).
+    /// `link` must not be a real directory (move that away first).
+    virtual void replace_with_symlink(const fs::path& link, const fs::path& target) = 0;
+    /// Copies a tree keeping owners, modes, times and symlinks (cp -a semantics). The
+    /// destination must not exist; it is built under a temp name and renamed into place.
+    virtual void copy_tree(const fs::path& from, const fs::path& to) = 0;
+    /// Mount table of this machine (/proc/self/mountinfo).
+    virtual std::vector<MountInfo> mounts() = 0;
+    /// Short host name (up to the first dot), as Slurm compares it with SlurmctldHost.
+    virtual std::string short_hostname() = 0;
+    /// Local wall-clock time (backup suffixes, timestamps).
+    virtual std::chrono::system_clock::time_point now() = 0;
+
+    // ---- programs (1:1 with their command lines, arguments after the program name) ------
+    virtual CommandResult systemctl(const std::vector<std::string>& args) = 0;
+    virtual CommandResult apt_get(const std::vector<std::string>& args) = 0;
+    virtual CommandResult dpkg_query(const std::vector<std::string>& args) = 0;
+    virtual CommandResult scontrol(const std::vector<std::string>& args) = 0;
+    virtual CommandResult rsync(const std::vector<std::string>& args) = 0;
+    virtual CommandResult systemd_detect_virt(const std::vector<std::string>& args) = 0;
+};
+
+}  // namespace slurmctld::host

@@ -1,0 +1,193 @@
+// The charm's only door to Juju: one method per hook tool, 1:1 with the command line that
+// reference/juju-hooks.md §2 gives for it. ProcessHookTools runs the real tools; tests use a
+// stateful fake (tests/support/fake_hook_tools.hpp) that holds a model of the Juju state.
+#pragma once
+
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace slurmctld::juju {
+
+/// Keys and values of one relation databag (Juju stores plain strings).
+using Databag = std::map<std::string, std::string>;
+
+/// A relation as hook tools name it: "<endpoint>:<id>" (ids are model-wide integers).
+struct RelationId {
+    std::string endpoint;
+    int id = -1;
+
+    /// "slurmd:3" -> {slurmd, 3}; also accepts a bare "3" (endpoint left empty).
+    static RelationId parse(std::string_view text);
+    std::string str() const;
+    auto operator<=>(const RelationId&) const = default;
+};
+
+enum class LogLevel { Debug, Info, Warning, Error };
+
+/// The states a charm may set with status-set.
+enum class WorkloadState { Maintenance, Blocked, Waiting, Active };
+
+std::string_view to_string(WorkloadState state);
+std::string_view to_string(LogLevel level);
+
+/// A status as status-get reports it (state may also be "unknown", "error", "terminated").
+struct Status {
+    std::string state;
+    std::string message;
+    auto operator<=>(const Status&) const = default;
+};
+
+using SecretContent = std::map<std::string, std::string>;
+
+/// Names a secret by URI, by label, or (consumer side) by URI plus the label to remember.
+struct SecretRef {
+    std::string id;
+    std::string label;
+};
+
+struct SecretAddOptions {
+    std::string label;
+    std::string description;
+    std::string owner = "application";  ///< "application" or "unit"
+};
+
+struct SecretGetOptions {
+    bool refresh = false;  ///< return the latest revision and start tracking it
+    bool peek = false;     ///< return the latest revision without tracking it
+};
+
+struct SecretInfo {
+    std::string id;  ///< as secret-info-get keys it (bare id)
+    int revision = 0;
+    std::string label;
+    std::string owner;
+    std::string description;
+};
+
+/// goal-state: units of this application and, per endpoint, the related units/apps.
+struct GoalState {
+    struct Entry {
+        std::string status;
+        std::string since;
+    };
+    std::map<std::string, Entry> units;
+    std::map<std::string, std::map<std::string, Entry>> relations;
+
+    /// Units of this application that are not dying (ops' planned_units()).
+    int planned_units() const;
+};
+
+struct NetworkInfo {
+    std::vector<std::string> ingress_addresses;
+    std::vector<std::string> egress_subnets;
+    std::vector<std::string> bind_addresses;
+};
+
+/// A hook tool exited non-zero (1: runtime error, 2: usage error) or could not be run.
+class HookToolError : public std::runtime_error {
+public:
+    HookToolError(std::string tool, int exit_code, std::string stderr_text);
+    const std::string& tool() const { return tool_; }
+    int exit_code() const { return exit_code_; }
+    const std::string& stderr_text() const { return stderr_; }
+
+private:
+    std::string tool_;
+    int exit_code_;
+    std::string stderr_;
+};
+
+class HookTools {
+public:
+    virtual ~HookTools() = default;
+
+    // relation-ids <endpoint> --format=json
+    virtual std::vector<RelationId> relation_ids(std::string_view endpoint) = 0;
+    // relation-list -r <relation> --format=json   (remote units in scope, sorted)
+    virtual std::vector<std::string> relation_list(const RelationId& relation) = 0;
+    // relation-list -r <relation> --app --format=json   (the remote application's name)
+    virtual std::string relation_list_app(const RelationId& relation) = 0;
+    // relation-get -r <relation> --format=json - <unit>
+    virtual Databag relation_get(const RelationId& relation, std::string_view unit) = 0;
+    // relation-get -r <relation> --format=json --app - <app>
+    virtual Databag relation_get_app(const RelationId& relation, std::string_view app) = 0;
+    // relation-get -r <relation> --format=json [--app] <key> <unit-or-app>; nullopt = unset
+    virtual std::optional<std::string> relation_get_key(const RelationId& relation,
+                                                        std::string_view key,
+                                                        std::string_view unit_or_app,
+                                                        bool app) = 0;
+    // relation-set -r <relation> [--app] --file -   (YAML/JSON map on stdin; "" deletes a key)
+    virtual void relation_set(const RelationId& relation, const Databag& changes, bool app) = 0;
+
+    // is-leader --format=json
+    virtual bool is_leader() = 0;
+    // leader-get --format=json
+    virtual Databag leader_get() = 0;
+    // leader-set --file -
+    virtual void leader_set(const Databag& changes) = 0;
+
+    // config-get --format=json   (all options that are set or have a default)
+    virtual nlohmann::json config_get() = 0;
+
+    // status-set [--application] <state> -- <message>
+    virtual void status_set(WorkloadState state, std::string_view message, bool application) = 0;
+    // status-get --format=json --include-data [--application]
+    virtual Status status_get(bool application) = 0;
+    // application-version-set -- <version>
+    virtual void application_version_set(std::string_view version) = 0;
+    // juju-log --log-level <LEVEL> -- <message>
+    virtual void juju_log(LogLevel level, std::string_view message) = 0;
+
+    // action-get --format=json
+    virtual nlohmann::json action_get() = 0;
+    // action-set <key>=<value>...   (keys may be dotted; values are strings)
+    virtual void action_set(const std::map<std::string, std::string>& results) = 0;
+    // action-fail -- <message>
+    virtual void action_fail(std::string_view message) = 0;
+    // action-log -- <message>
+    virtual void action_log(std::string_view message) = 0;
+
+    // secret-add [--label L] [--description D] --owner <owner> <key>#file=<path>...
+    // Content travels in 0600 temporary files, never on a command line. Returns the URI.
+    virtual std::string secret_add(const SecretContent& content, const SecretAddOptions& options) = 0;
+    // secret-get --format=json [<id>] [--label L] [--refresh|--peek]; nullopt when not found
+    virtual std::optional<SecretContent> secret_get(const SecretRef& secret,
+                                                    const SecretGetOptions& options) = 0;
+    // secret-set --owner application <id> <key>#file=<path>...
+    virtual void secret_set(std::string_view id, const SecretContent& content) = 0;
+    // secret-grant --relation <id> [--unit <unit>] <secret-id>
+    virtual void secret_grant(std::string_view id, const RelationId& relation,
+                              std::optional<std::string> unit) = 0;
+    // secret-revoke --relation <id> [--unit <unit>] <secret-id>
+    virtual void secret_revoke(std::string_view id, const RelationId& relation,
+                               std::optional<std::string> unit) = 0;
+    // secret-remove <id> [--revision N]
+    virtual void secret_remove(std::string_view id, std::optional<int> revision) = 0;
+    // secret-info-get --format=json (<id> | --label L); nullopt when not found
+    virtual std::optional<SecretInfo> secret_info_get(const SecretRef& secret) = 0;
+    // secret-ids --format=json
+    virtual std::vector<std::string> secret_ids() = 0;
+
+    // state-get --format=json -
+    virtual std::map<std::string, std::string> state_get() = 0;
+    // state-set --file -
+    virtual void state_set(const std::map<std::string, std::string>& changes) = 0;
+    // state-delete <key>
+    virtual void state_delete(std::string_view key) = 0;
+
+    // goal-state --format=json
+    virtual GoalState goal_state() = 0;
+    // open-port <port>/<protocol>
+    virtual void open_port(int port, std::string_view protocol) = 0;
+    // unit-get <private-address|public-address>
+    virtual std::string unit_get(std::string_view setting) = 0;
+    // network-get --format=json <binding>
+    virtual NetworkInfo network_get(std::string_view binding) = 0;
+};
+
+}  // namespace slurmctld::juju
