@@ -1,0 +1,87 @@
+// Names, paths and messages that other charms and users see. They are upstream's
+// (reference/upstream-slurmctld.md) byte for byte unless a comment says otherwise.
+#pragma once
+
+#include <string_view>
+
+namespace slurmctld::charm {
+
+// ---- endpoints, secrets, relation keys ---------------------------------------------------------
+inline constexpr std::string_view kPeerEndpoint = "slurmctld-peer";
+inline constexpr std::string_view kMountEndpoint = "mount";
+inline constexpr std::string_view kSackdEndpoint = "sackd";
+inline constexpr std::string_view kSlurmdEndpoint = "slurmd";
+inline constexpr std::string_view kSlurmdbdEndpoint = "slurmdbd";
+inline constexpr std::string_view kSlurmrestdEndpoint = "slurmrestd";
+
+inline constexpr std::string_view kAuthKeyLabel = "slurm-auth-key";
+inline constexpr std::string_view kJwtKeyLabel = "slurm-jwt-key";
+
+inline constexpr std::string_view kPeerHostnameKey = "hostname";
+inline constexpr std::string_view kPeerClusterNameKey = "cluster_name";
+inline constexpr std::string_view kPeerRestartSignalKey = "restart_signal";
+/// Ours, not upstream's: identity token of the shared file system (design.md §3).
+inline constexpr std::string_view kPeerStatefsIdKey = "statefs_id";
+
+/// Unit state (state-set) key: the last restart signal this unit acted on.
+inline constexpr std::string_view kStateLastRestartSignal = "last_restart_signal";
+/// Unit state key: when the shared-FS latency probe last ran (seconds since the epoch).
+inline constexpr std::string_view kStateLatencyProbeAt = "statefs_probe_at";
+inline constexpr std::string_view kStateLatencyP99 = "statefs_probe_p99_us";
+
+inline constexpr int kSlurmctldPort = 6817;
+inline constexpr int kPrometheusExporterPort = 9092;
+
+// ---- paths -----------------------------------------------------------------------------------
+inline constexpr std::string_view kEtcSlurm = "/etc/slurm";
+inline constexpr std::string_view kSlurmConf = "/etc/slurm/slurm.conf";
+inline constexpr std::string_view kGresConf = "/etc/slurm/gres.conf";
+inline constexpr std::string_view kCgroupConf = "/etc/slurm/cgroup.conf";
+inline constexpr std::string_view kJwksFile = "/etc/slurm/slurm.jwks";
+inline constexpr std::string_view kSlurmKeyFile = "/etc/slurm/slurm.key";
+inline constexpr std::string_view kJwtKeyFile = "/etc/slurm/jwt_hs256.key";
+inline constexpr std::string_view kMungeKeyFile = "/etc/munge/munge.key";
+inline constexpr std::string_view kHaMountPoint = "/srv/slurmctld-statefs";
+inline constexpr std::string_view kHaEtcSlurm = "/srv/slurmctld-statefs/etc/slurm";
+inline constexpr std::string_view kHaCheckpoint = "/srv/slurmctld-statefs/checkpoint";
+inline constexpr std::string_view kHaStatefsIdFile = "/srv/slurmctld-statefs/.slurmctld-statefs-id";
+inline constexpr std::string_view kLocalStateDir = "/var/lib/slurm";
+inline constexpr std::string_view kLocalCheckpoint = "/var/lib/slurm/checkpoint";
+inline constexpr std::string_view kLimitsFile = "/etc/security/limits.d/20-charmed-hpc-openfile.conf";
+inline constexpr std::string_view kSystemdDropIn =
+    "/etc/systemd/system/slurmctld.service.d/10-charmed-hpc.conf";
+/// Ours: scratch space of the charm on the local disk (probe configs, temp files).
+inline constexpr std::string_view kCharmRunDir = "/run/slurmctld-charm";
+
+inline constexpr std::string_view kService = "slurmctld";
+inline constexpr std::string_view kPackage = "slurmctld";
+
+// ---- status messages (reference §1.4, §1.5, §2.7) ----------------------------------------------
+inline constexpr std::string_view kMsgNotInstalled =
+    "`slurmctld` is not installed. See `juju debug-log` for details";
+inline constexpr std::string_view kMsgInstalling = "Installing `slurmctld`";
+inline constexpr std::string_view kMsgInstallFailed =
+    "Failed to install `slurmctld`. See `juju debug-log` for details.";
+inline constexpr std::string_view kMsgStartFailed =
+    "Failed to start `slurmctld`. See `juju debug-log` for details";
+inline constexpr std::string_view kMsgRestartFailed =
+    "Failed to restart `slurmctld.service`. See `juju debug-log` for details";
+inline constexpr std::string_view kMsgReconfigureFailed =
+    "Failed to apply new Slurm configuration. See `juju debug-log` for details";
+inline constexpr std::string_view kMsgWaitingClusterName = "Waiting for the cluster name to be set";
+inline constexpr std::string_view kMsgWaitingStart = "Waiting for `slurmctld` to start";
+inline constexpr std::string_view kMsgWaitingConfig = "Waiting for Slurm configuration to be updated";
+inline constexpr std::string_view kMsgWaitingPlannedUnits = "Waiting for all planned units";
+inline constexpr std::string_view kMsgNeedSharedFs =
+    "A shared file system must be provided to enable `slurmctld` high availability";
+inline constexpr std::string_view kMsgWaitingPartition = "Waiting for partition data";
+inline constexpr std::string_view kMsgWaitingDatabase = "Waiting for database data";
+inline constexpr std::string_view kMsgKeysEmpty = "Authentication key file contains no keys";
+inline constexpr std::string_view kMsgKeyRotation =
+    "Authentication key rotation in progress. Waiting for rotation to complete";
+inline constexpr std::string_view kMsgRequestingMount =
+    "Requesting file system mount: /srv/slurmctld-statefs";
+inline constexpr std::string_view kMsgMigrating =
+    "Migrating /var/lib/slurm/checkpoint to /srv/slurmctld-statefs";
+
+}  // namespace slurmctld::charm
