@@ -1,15 +1,18 @@
 // The charm's only door to Juju: one method per hook tool, 1:1 with the command line that
-// reference/juju-hooks.md §2 gives for it. ProcessHookTools runs the real tools; tests use a
-// stateful fake (tests/support/fake_hook_tools.hpp) that holds a model of the Juju state.
+// reference/juju-hooks.md §2 gives for it (ops' forms, always --format=json where the tool prints).
+// ProcessHookTools runs the real tools; CachingHookTools gives a hook Juju's snapshot semantics;
+// tests use a stateful fake (tests/support/fake_hook_tools.hpp) that holds a model of Juju state.
 #pragma once
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 namespace slurmctld::juju {
 
@@ -21,8 +24,10 @@ struct RelationId {
     std::string endpoint;
     int id = -1;
 
-    /// "slurmd:3" -> {slurmd, 3}; also accepts a bare "3" (endpoint left empty).
+    /// "slurmd:3" -> {slurmd, 3}; also accepts a bare "3" (endpoint left empty). Like Juju, the id
+    /// is the text after the last ':'. Throws std::invalid_argument on anything else.
     static RelationId parse(std::string_view text);
+    /// "slurmd:3", or "3" when the endpoint is unknown.
     std::string str() const;
     auto operator<=>(const RelationId&) const = default;
 };
@@ -32,8 +37,10 @@ enum class LogLevel { Debug, Info, Warning, Error };
 /// The states a charm may set with status-set.
 enum class WorkloadState { Maintenance, Blocked, Waiting, Active };
 
-std::string_view to_string(WorkloadState state);
-std::string_view to_string(LogLevel level);
+std::string_view to_string(WorkloadState state);  ///< "maintenance", "blocked", ...
+std::string_view to_string(LogLevel level);       ///< "DEBUG", "INFO", "WARNING", "ERROR"
+/// "active" -> Active; nullopt for anything status-set does not accept.
+std::optional<WorkloadState> parse_workload_state(std::string_view text);
 
 /// A status as status-get reports it (state may also be "unknown", "error", "terminated").
 struct Status {
@@ -44,28 +51,43 @@ struct Status {
 
 using SecretContent = std::map<std::string, std::string>;
 
+// The option structs below are aggregates; their factories exist because g++ warns
+// (-Wmissing-field-initializers, an error here) on designated initializers that leave fields out.
+
 /// Names a secret by URI, by label, or (consumer side) by URI plus the label to remember.
 struct SecretRef {
     std::string id;
     std::string label;
+
+    static SecretRef by_id(std::string id) { return {std::move(id), {}}; }
+    static SecretRef by_label(std::string label) { return {{}, std::move(label)}; }
 };
 
 struct SecretAddOptions {
     std::string label;
     std::string description;
     std::string owner = "application";  ///< "application" or "unit"
+
+    static SecretAddOptions app_owned(std::string label) {
+        return {std::move(label), {}, "application"};
+    }
+    static SecretAddOptions unit_owned(std::string label) { return {std::move(label), {}, "unit"}; }
 };
 
 struct SecretGetOptions {
     bool refresh = false;  ///< return the latest revision and start tracking it
     bool peek = false;     ///< return the latest revision without tracking it
+
+    static SecretGetOptions tracked() { return {false, false}; }
+    static SecretGetOptions refreshing() { return {true, false}; }
+    static SecretGetOptions peeking() { return {false, true}; }
 };
 
 struct SecretInfo {
     std::string id;  ///< as secret-info-get keys it (bare id)
     int revision = 0;
     std::string label;
-    std::string owner;
+    std::string owner;  ///< "application" or "unit"
     std::string description;
 };
 
@@ -85,58 +107,62 @@ struct GoalState {
 struct NetworkInfo {
     std::vector<std::string> ingress_addresses;
     std::vector<std::string> egress_subnets;
-    std::vector<std::string> bind_addresses;
+    std::vector<std::string> bind_addresses;  ///< the "value" of every bind address
 };
 
-/// A hook tool exited non-zero (1: runtime error, 2: usage error) or could not be run.
+/// A hook tool exited non-zero (1: runtime error, 2: usage error), or could not be run at all
+/// (exit_code not_run), or was killed (128 + signal). stderr_text is what it printed
+/// ("ERROR <message>\n"); it never holds secret content (that travels in files).
 class HookToolError : public std::runtime_error {
-public:
+  public:
+    static constexpr int not_run = -1;
+
     HookToolError(std::string tool, int exit_code, std::string stderr_text);
     const std::string& tool() const { return tool_; }
     int exit_code() const { return exit_code_; }
     const std::string& stderr_text() const { return stderr_; }
 
-private:
+  private:
     std::string tool_;
     int exit_code_;
     std::string stderr_;
 };
 
 class HookTools {
-public:
+  public:
     virtual ~HookTools() = default;
 
     // relation-ids <endpoint> --format=json
     virtual std::vector<RelationId> relation_ids(std::string_view endpoint) = 0;
-    // relation-list -r <relation> --format=json   (remote units in scope, sorted)
+    // relation-list --format=json -r <relation>   (remote units in scope, sorted)
     virtual std::vector<std::string> relation_list(const RelationId& relation) = 0;
-    // relation-list -r <relation> --app --format=json   (the remote application's name)
+    // relation-list --format=json -r <relation> --app   (the remote application's name)
     virtual std::string relation_list_app(const RelationId& relation) = 0;
-    // relation-get -r <relation> --format=json - <unit>
+    // relation-get --format=json -r <relation> - <unit>
     virtual Databag relation_get(const RelationId& relation, std::string_view unit) = 0;
-    // relation-get -r <relation> --format=json --app - <app>
+    // relation-get --format=json -r <relation> --app - <app>
     virtual Databag relation_get_app(const RelationId& relation, std::string_view app) = 0;
-    // relation-get -r <relation> --format=json [--app] <key> <unit-or-app>; nullopt = unset
+    // relation-get --format=json -r <relation> [--app] <key> <unit-or-app>; nullopt = unset
     virtual std::optional<std::string> relation_get_key(const RelationId& relation,
                                                         std::string_view key,
-                                                        std::string_view unit_or_app,
-                                                        bool app) = 0;
-    // relation-set -r <relation> [--app] --file -   (YAML/JSON map on stdin; "" deletes a key)
+                                                        std::string_view unit_or_app, bool app) = 0;
+    // relation-set -r <relation> [--app] --file -   (JSON map on stdin; "" deletes a key)
     virtual void relation_set(const RelationId& relation, const Databag& changes, bool app) = 0;
 
     // is-leader --format=json
     virtual bool is_leader() = 0;
     // leader-get --format=json
     virtual Databag leader_get() = 0;
-    // leader-set --file -
+    // leader-set <key>=<value>...   (Juju's leader-set has no --file; Juju trims whitespace
+    // around values, "" deletes. Immediate, not transactional. Deprecated; gone in Juju 4.)
     virtual void leader_set(const Databag& changes) = 0;
 
     // config-get --format=json   (all options that are set or have a default)
     virtual nlohmann::json config_get() = 0;
 
-    // status-set [--application] <state> -- <message>
+    // status-set --application=<True|False> <state> -- <message>
     virtual void status_set(WorkloadState state, std::string_view message, bool application) = 0;
-    // status-get --format=json --include-data [--application]
+    // status-get --include-data --format=json --application=<true|false>
     virtual Status status_get(bool application) = 0;
     // application-version-set -- <version>
     virtual void application_version_set(std::string_view version) = 0;
@@ -154,28 +180,30 @@ public:
 
     // secret-add [--label L] [--description D] --owner <owner> <key>#file=<path>...
     // Content travels in 0600 temporary files, never on a command line. Returns the URI.
-    virtual std::string secret_add(const SecretContent& content, const SecretAddOptions& options) = 0;
+    virtual std::string secret_add(const SecretContent& content,
+                                   const SecretAddOptions& options) = 0;
     // secret-get --format=json [<id>] [--label L] [--refresh|--peek]; nullopt when not found
     virtual std::optional<SecretContent> secret_get(const SecretRef& secret,
                                                     const SecretGetOptions& options) = 0;
     // secret-set --owner application <id> <key>#file=<path>...
     virtual void secret_set(std::string_view id, const SecretContent& content) = 0;
-    // secret-grant --relation <id> [--unit <unit>] <secret-id>
+    // secret-grant --relation <int id> [--unit <unit>] <secret-id>
     virtual void secret_grant(std::string_view id, const RelationId& relation,
                               std::optional<std::string> unit) = 0;
-    // secret-revoke --relation <id> [--unit <unit>] <secret-id>
+    // secret-revoke --relation <int id> [--unit <unit>] <secret-id>
     virtual void secret_revoke(std::string_view id, const RelationId& relation,
                                std::optional<std::string> unit) = 0;
     // secret-remove <id> [--revision N]
     virtual void secret_remove(std::string_view id, std::optional<int> revision) = 0;
-    // secret-info-get --format=json (<id> | --label L); nullopt when not found
+    // secret-info-get --format=json <id>   or   secret-info-get --format=json --label L
+    // (the id wins when both are given: Juju refuses both). nullopt when not found.
     virtual std::optional<SecretInfo> secret_info_get(const SecretRef& secret) = 0;
-    // secret-ids --format=json
+    // secret-ids --format=json   (bare ids; Juju prints null when there are none)
     virtual std::vector<std::string> secret_ids() = 0;
 
-    // state-get --format=json -
+    // state-get --format=json   (Juju 4 prints null when there is no state)
     virtual std::map<std::string, std::string> state_get() = 0;
-    // state-set --file -
+    // state-set --file -   (JSON map on stdin)
     virtual void state_set(const std::map<std::string, std::string>& changes) = 0;
     // state-delete <key>
     virtual void state_delete(std::string_view key) = 0;
@@ -184,7 +212,11 @@ public:
     virtual GoalState goal_state() = 0;
     // open-port <port>/<protocol>
     virtual void open_port(int port, std::string_view protocol) = 0;
-    // unit-get <private-address|public-address>
+    // close-port <port>/<protocol>
+    virtual void close_port(int port, std::string_view protocol) = 0;
+    // opened-ports --format=json   (["6817/tcp", ...]; this hook's pending opens not shown)
+    virtual std::vector<std::string> opened_ports() = 0;
+    // unit-get --format=json <private-address|public-address>
     virtual std::string unit_get(std::string_view setting) = 0;
     // network-get --format=json <binding>
     virtual NetworkInfo network_get(std::string_view binding) = 0;

@@ -1,0 +1,122 @@
+// A HookTools decorator that gives one hook Juju's snapshot semantics with the fewest tool calls
+// (every call is a process and a controller round trip). Create one per hook, over the real
+// tools; drop it when the hook ends.
+//
+// Cache rules (reference/juju-hooks.md §2.3, §2.7, §2.18: reads inside a hook see a snapshot,
+// and this hook's own writes are visible to it):
+//   relation-ids, relation-list (units, --app), config-get, goal-state, leader-get, secret-ids,
+//   opened-ports, network-get, unit-get, action-get: fetched at most once per hook (per argument).
+//   relation-get: whole databags, once per (relation, unit or app); a single-key read fetches
+//     (or reuses) the whole databag and answers from it, so reading N keys costs one call.
+//   state-get: once; state-set and state-delete update the cached map.
+//   is-leader: a `false` stays false for the hook (Juju's context caches "minion" the same way);
+//     a `true` is reused while Juju's lease guarantee (30 s) lasts, then asked again.
+//   relation-set: updates the cached own-unit or own-app databag ("" deletes), as Juju shows a
+//     hook its own uncommitted writes. A databag not cached yet is left to be fetched (Juju's
+//     answer includes the writes).
+//   leader-set: updates the cached leader settings.
+//   secret-add / secret-remove (whole secret): update the cached secret-ids (Juju lists pending
+//     creations and hides pending removals).
+//   open-port / close-port: not reflected (Juju does not show pending port changes either).
+// Not cached: secret-get (revision tracking is Juju's, and content should not linger in memory),
+// secret-info-get, status-get, and every write. Writes always pass through to the inner tools;
+// a failed write leaves the cache untouched.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include <slurmctld/juju/hook_tools.hpp>
+
+namespace slurmctld::juju {
+
+class CachingHookTools final : public HookTools {
+  public:
+    /// `unit_name` is this unit ("slurmctld/0"): own writes are applied to its databags.
+    CachingHookTools(HookTools& inner, std::string unit_name,
+                     std::chrono::milliseconds leader_lease = std::chrono::seconds(30));
+
+    std::vector<RelationId> relation_ids(std::string_view endpoint) override;
+    std::vector<std::string> relation_list(const RelationId& relation) override;
+    std::string relation_list_app(const RelationId& relation) override;
+    Databag relation_get(const RelationId& relation, std::string_view unit) override;
+    Databag relation_get_app(const RelationId& relation, std::string_view app) override;
+    std::optional<std::string> relation_get_key(const RelationId& relation, std::string_view key,
+                                                std::string_view unit_or_app, bool app) override;
+    void relation_set(const RelationId& relation, const Databag& changes, bool app) override;
+
+    bool is_leader() override;
+    Databag leader_get() override;
+    void leader_set(const Databag& changes) override;
+
+    nlohmann::json config_get() override;
+
+    void status_set(WorkloadState state, std::string_view message, bool application) override;
+    Status status_get(bool application) override;
+    void application_version_set(std::string_view version) override;
+    void juju_log(LogLevel level, std::string_view message) override;
+
+    nlohmann::json action_get() override;
+    void action_set(const std::map<std::string, std::string>& results) override;
+    void action_fail(std::string_view message) override;
+    void action_log(std::string_view message) override;
+
+    std::string secret_add(const SecretContent& content, const SecretAddOptions& options) override;
+    std::optional<SecretContent> secret_get(const SecretRef& secret,
+                                            const SecretGetOptions& options) override;
+    void secret_set(std::string_view id, const SecretContent& content) override;
+    void secret_grant(std::string_view id, const RelationId& relation,
+                      std::optional<std::string> unit) override;
+    void secret_revoke(std::string_view id, const RelationId& relation,
+                       std::optional<std::string> unit) override;
+    void secret_remove(std::string_view id, std::optional<int> revision) override;
+    std::optional<SecretInfo> secret_info_get(const SecretRef& secret) override;
+    std::vector<std::string> secret_ids() override;
+
+    std::map<std::string, std::string> state_get() override;
+    void state_set(const std::map<std::string, std::string>& changes) override;
+    void state_delete(std::string_view key) override;
+
+    GoalState goal_state() override;
+    void open_port(int port, std::string_view protocol) override;
+    void close_port(int port, std::string_view protocol) override;
+    std::vector<std::string> opened_ports() override;
+    std::string unit_get(std::string_view setting) override;
+    NetworkInfo network_get(std::string_view binding) override;
+
+    /// Forgets everything (e.g. a long action that wants fresh data).
+    void invalidate();
+
+  private:
+    /// (relation id, unit-or-app name, app databag?)
+    using DatabagKey = std::tuple<int, std::string, bool>;
+
+    const Databag& databag(const RelationId& relation, const std::string& name, bool app);
+
+    HookTools& inner_;
+    std::string unit_name_;
+    std::string app_name_;
+    std::chrono::milliseconds leader_lease_;
+
+    std::map<std::string, std::vector<RelationId>> relation_ids_;
+    std::map<int, std::vector<std::string>> relation_units_;
+    std::map<int, std::string> relation_apps_;
+    std::map<DatabagKey, Databag> databags_;
+    std::optional<bool> leader_;
+    std::chrono::steady_clock::time_point leader_checked_at_;
+    std::optional<Databag> leader_settings_;
+    std::optional<nlohmann::json> config_;
+    std::optional<nlohmann::json> action_params_;
+    std::optional<std::vector<std::string>> secret_ids_;
+    std::optional<std::map<std::string, std::string>> unit_state_;
+    std::optional<GoalState> goal_state_;
+    std::optional<std::vector<std::string>> opened_ports_;
+    std::map<std::string, std::string> unit_settings_;
+    std::map<std::string, NetworkInfo> networks_;
+};
+
+}  // namespace slurmctld::juju

@@ -1,0 +1,117 @@
+#include <charconv>
+
+#include <fmt/format.h>
+
+#include <slurmctld/juju/hook_tools.hpp>
+
+namespace slurmctld::juju {
+
+namespace {
+
+std::optional<int> parse_non_negative_int(std::string_view text) {
+    int value = 0;
+    const auto* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < 0) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+std::string first_line(std::string_view text) {
+    const auto newline = text.find('\n');
+    auto line = text.substr(0, newline);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+        line.remove_suffix(1);
+    }
+    return std::string(line);
+}
+
+std::string describe(const std::string& tool, int exit_code, const std::string& stderr_text) {
+    if (exit_code == HookToolError::not_run) {
+        return fmt::format("{} could not be run: {}", tool, first_line(stderr_text));
+    }
+    if (exit_code == 0) {
+        return fmt::format("{} gave an answer that cannot be read: {}", tool,
+                           first_line(stderr_text));
+    }
+    return fmt::format("{} failed (exit {}): {}", tool, exit_code, first_line(stderr_text));
+}
+
+}  // namespace
+
+RelationId RelationId::parse(std::string_view text) {
+    const auto colon = text.rfind(':');
+    const auto number = colon == std::string_view::npos ? text : text.substr(colon + 1);
+    const auto id = parse_non_negative_int(number);
+    if (!id) {
+        throw std::invalid_argument(fmt::format("invalid relation id \"{}\"", text));
+    }
+    RelationId relation;
+    relation.id = *id;
+    if (colon != std::string_view::npos) {
+        relation.endpoint = std::string(text.substr(0, colon));
+    }
+    return relation;
+}
+
+std::string RelationId::str() const {
+    return endpoint.empty() ? std::to_string(id) : fmt::format("{}:{}", endpoint, id);
+}
+
+std::string_view to_string(WorkloadState state) {
+    switch (state) {
+        case WorkloadState::Maintenance:
+            return "maintenance";
+        case WorkloadState::Blocked:
+            return "blocked";
+        case WorkloadState::Waiting:
+            return "waiting";
+        case WorkloadState::Active:
+            return "active";
+    }
+    return "unknown";
+}
+
+std::string_view to_string(LogLevel level) {
+    switch (level) {
+        case LogLevel::Debug:
+            return "DEBUG";
+        case LogLevel::Info:
+            return "INFO";
+        case LogLevel::Warning:
+            return "WARNING";
+        case LogLevel::Error:
+            return "ERROR";
+    }
+    return "INFO";
+}
+
+std::optional<WorkloadState> parse_workload_state(std::string_view text) {
+    for (auto state : {WorkloadState::Maintenance, WorkloadState::Blocked, WorkloadState::Waiting,
+                       WorkloadState::Active}) {
+        if (to_string(state) == text) {
+            return state;
+        }
+    }
+    return std::nullopt;
+}
+
+int GoalState::planned_units() const {
+    int count = 0;
+    for (const auto& [unit, entry] : units) {
+        if (entry.status != "dying") {
+            ++count;
+        }
+    }
+    return count;
+}
+
+HookToolError::HookToolError(std::string tool, int exit_code, std::string stderr_text)
+    : std::runtime_error(describe(tool, exit_code, stderr_text)),
+      tool_(std::move(tool)),
+      exit_code_(exit_code),
+      stderr_(std::move(stderr_text)) {
+}
+
+}  // namespace slurmctld::juju
