@@ -4,15 +4,16 @@
 // (tests/support/fake_host.hpp), which keeps a model of files, services, packages and Slurm.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace slurmctld::host {
 
@@ -33,6 +34,7 @@ struct FileStatus {
     uid_t uid = 0;
     gid_t gid = 0;
     std::uintmax_t size = 0;
+    std::chrono::system_clock::time_point mtime{};
 };
 
 /// One line of /proc/self/mountinfo.
@@ -44,7 +46,8 @@ struct MountInfo {
     std::string options;
 };
 
-/// What a command printed and how it ended.
+/// What a command printed and how it ended. A program that cannot be started at all ends
+/// with exit code 127 (as in a shell) and says why on stderr.
 struct CommandResult {
     int exit_code = 0;
     std::string stdout_text;
@@ -52,18 +55,18 @@ struct CommandResult {
     bool ok() const { return exit_code == 0; }
 };
 
-/// A file-system operation failed; the message names the path and the reason.
+/// A host operation failed; the message names the path (or command) and the reason.
 class HostError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 class Host {
-public:
+  public:
     virtual ~Host() = default;
 
     // ---- files -------------------------------------------------------------------------
-    /// Status without following a final symlink (lstat).
+    /// Status without following a final symlink (lstat); type Missing when it does not exist.
     virtual FileStatus status(const fs::path& path) = 0;
     /// Contents of a regular file (following symlinks); nullopt when it does not exist.
     virtual std::optional<std::string> read_file(const fs::path& path) = 0;
@@ -73,6 +76,7 @@ public:
                             const FileAttributes& attributes) = 0;
     /// mkdir -p; the last component gets `attributes` (parents: root 0755), also when it exists.
     virtual void make_directories(const fs::path& path, const FileAttributes& attributes) = 0;
+    /// unlink(2) of a file or symlink; nothing to do when it does not exist. Refuses directories.
     virtual void remove_file(const fs::path& path) = 0;
     /// rename(2); both paths on one file system.
     virtual void rename(const fs::path& from, const fs::path& to) = 0;
@@ -83,8 +87,9 @@ public:
     /// Points `link` at `target` atomically (symlink to a temp name, rename over `link`).
     /// `link` must not be a real directory (move that away first).
     virtual void replace_with_symlink(const fs::path& link, const fs::path& target) = 0;
-    /// Copies a tree keeping owners, modes, times and symlinks (cp -a semantics). The
-    /// destination must not exist; it is built under a temp name and renamed into place.
+    /// Copies a tree keeping owners, modes, times and symlinks (cp -a semantics; `from` itself
+    /// is followed when it is a symlink). The destination must not exist; it is built under a
+    /// temp name and renamed into place.
     virtual void copy_tree(const fs::path& from, const fs::path& to) = 0;
     /// Mount table of this machine (/proc/self/mountinfo).
     virtual std::vector<MountInfo> mounts() = 0;

@@ -1,0 +1,38 @@
+// Debian packages through Host::dpkg_query and Host::apt_get.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <slurmctld/host/host.hpp>
+
+namespace slurmctld::host {
+
+/// dpkg-query or apt-get failed; the message says which packages and apt's reason.
+class PackageError : public HostError {
+  public:
+    using HostError::HostError;
+};
+
+/// Version of an installed package (e.g. "23.11.4-1.2ubuntu5"), nullopt when it is not
+/// installed. Asks `dpkg-query -W -f=${db:Status-Status}\t${Version} <package>` rather than
+/// the version alone, because a removed but not purged package still has a version there.
+std::optional<std::string> installed_version(Host& host, std::string_view package);
+
+/// The packages of `packages` that are not installed, in the given order.
+std::vector<std::string> missing_packages(Host& host, const std::vector<std::string>& packages);
+
+enum class AptUpdate { Skip, First };
+
+/// `apt-get update` (with AptUpdate::First) then `apt-get install -y
+/// --option=Dpkg::Options::=--force-confold <packages>`: keep a locally changed conffile
+/// rather than stop on a prompt no one can answer. Throws PackageError.
+void install_packages(Host& host, const std::vector<std::string>& packages,
+                      AptUpdate update = AptUpdate::Skip);
+
+/// `apt-get remove -y <packages>`. Throws PackageError.
+void remove_packages(Host& host, const std::vector<std::string>& packages);
+
+}  // namespace slurmctld::host

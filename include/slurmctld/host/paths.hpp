@@ -1,0 +1,28 @@
+// Symlink resolution that works on any Host (real or fake), so that path checks such as
+// is_mount_point see through /etc/slurm -> /srv/slurmctld-statefs/etc/slurm on both.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include <slurmctld/host/host.hpp>
+
+namespace slurmctld::host {
+
+/// Returns the target of `path` when it is a symlink, nullopt otherwise. It is only asked about
+/// paths whose parent is already resolved.
+using SymlinkReader = std::function<std::optional<fs::path>(const fs::path& path)>;
+
+/// realpath(3) over `read_link`: every symlink component is replaced by its target and `.`
+/// and `..` are resolved in the right order (after the symlink to their left). Components that
+/// do not exist are kept as they are. With `follow_last` false a final symlink is kept
+/// (as lstat sees it). Throws HostError for a relative path or a symlink loop (40 hops, as
+/// Linux).
+fs::path resolve_symlinks(const fs::path& path, const SymlinkReader& read_link,
+                          bool follow_last = true);
+
+/// resolve_symlinks through Host::read_symlink.
+fs::path resolve_path(Host& host, const fs::path& path);
+
+}  // namespace slurmctld::host

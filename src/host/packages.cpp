@@ -1,0 +1,99 @@
+#include <slurmctld/host/packages.hpp>
+#include <slurmctld/util/process.hpp>
+
+namespace slurmctld::host {
+
+namespace {
+
+std::string trimmed(std::string text) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
+        text.pop_back();
+    }
+    return text;
+}
+
+/// apt-get's own words: its "E:" lines are on stderr; stdout only when stderr is empty.
+std::string reason(const CommandResult& result) {
+    std::string text = trimmed(result.stderr_text);
+    if (text.empty()) {
+        text = trimmed(result.stdout_text);
+    }
+    if (text.empty()) {
+        text = "exit code " + std::to_string(result.exit_code);
+    }
+    return text;
+}
+
+std::string joined(const std::vector<std::string>& packages) {
+    return util::describe_command(packages);
+}
+
+void apt_get_or_throw(Host& host, const std::vector<std::string>& args,
+                      const std::string& failure) {
+    const CommandResult result = host.apt_get(args);
+    if (!result.ok()) {
+        throw PackageError(failure + ". reason: " + reason(result));
+    }
+}
+
+}  // namespace
+
+std::optional<std::string> installed_version(Host& host, std::string_view package) {
+    const CommandResult result =
+        host.dpkg_query({"-W", "-f=${db:Status-Status}\\t${Version}", std::string(package)});
+    if (result.exit_code == 1 &&
+        result.stderr_text.find("no packages found matching") != std::string::npos) {
+        return std::nullopt;
+    }
+    if (!result.ok()) {
+        throw PackageError("unable to retrieve " + std::string(package) +
+                           " version. reason: " + reason(result));
+    }
+    const std::string& text = result.stdout_text;
+    const std::size_t tab = text.find('\t');
+    if (tab == std::string::npos) {
+        throw PackageError("unable to retrieve " + std::string(package) +
+                           " version. reason: unexpected dpkg-query output '" + text + "'");
+    }
+    if (text.substr(0, tab) != "installed") {
+        return std::nullopt;  // e.g. "config-files": removed, not purged
+    }
+    std::string version = trimmed(text.substr(tab + 1));
+    if (version.empty()) {
+        return std::nullopt;
+    }
+    return version;
+}
+
+std::vector<std::string> missing_packages(Host& host, const std::vector<std::string>& packages) {
+    std::vector<std::string> missing;
+    for (const auto& package : packages) {
+        if (!installed_version(host, package)) {
+            missing.push_back(package);
+        }
+    }
+    return missing;
+}
+
+void install_packages(Host& host, const std::vector<std::string>& packages, AptUpdate update) {
+    if (packages.empty()) {
+        return;
+    }
+    if (update == AptUpdate::First) {
+        apt_get_or_throw(host, {"update"}, "failed to update the package index");
+    }
+    std::vector<std::string> args{"install", "-y", "--option=Dpkg::Options::=--force-confold"};
+    args.insert(args.end(), packages.begin(), packages.end());
+    apt_get_or_throw(host, args, "failed to install " + joined(packages));
+}
+
+void remove_packages(Host& host, const std::vector<std::string>& packages) {
+    if (packages.empty()) {
+        return;
+    }
+    std::vector<std::string> args{"remove", "-y"};
+    args.insert(args.end(), packages.begin(), packages.end());
+    apt_get_or_throw(host, args, "failed to remove " + joined(packages));
+}
+
+}  // namespace slurmctld::host

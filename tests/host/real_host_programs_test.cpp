@@ -1,0 +1,113 @@
+// RealHost's program methods against stand-in scripts: argv passes through untouched (no
+// shell), apt-get gets DEBIAN_FRONTEND, scontrol is killed when it hangs. The real systemctl,
+// apt-get and scontrol never run here.
+#include <chrono>
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <slurmctld/host/real_host.hpp>
+
+#include "support/temp_dir.hpp"
+
+namespace {
+
+using namespace slurmctld::host;
+using testing_support::TempDir;
+using testing_support::write_text;
+
+/// Prints each argument on its own line and DEBIAN_FRONTEND on stderr, exits 3.
+constexpr const char* kEchoScript =
+    "#!/bin/sh\n"
+    "for arg in \"$@\"; do printf '%s\\n' \"$arg\"; done\n"
+    "printf 'program=%s frontend=%s\\n' \"$(basename \"$0\")\" \"${DEBIAN_FRONTEND-unset}\" >&2\n"
+    "exit 3\n";
+
+class RealHostPrograms : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        for (const char* program :
+             {"systemctl", "apt-get", "dpkg-query", "rsync", "systemd-detect-virt"}) {
+            install_script(program, kEchoScript);
+        }
+        install_script("scontrol", "#!/bin/sh\nexec sleep 30\n");
+        options_.program_directory = bin_.path();
+    }
+
+    void install_script(const std::string& name, const std::string& text) {
+        write_text(bin_ / name, text);
+        ::chmod((bin_ / name).c_str(), 0755);
+    }
+
+    TempDir bin_{"slurmctld-bin"};
+    RealHostOptions options_;
+};
+
+TEST_F(RealHostPrograms, PassesArgumentsVerbatimWithoutAShell) {
+    TempDir dir;
+    const std::string dangerous = "$(touch " + (dir / "pwned").string() + "); *";
+    RealHost host(options_);
+    const CommandResult result = host.systemctl({"restart", "a unit with spaces", dangerous});
+    EXPECT_EQ(result.exit_code, 3);
+    EXPECT_EQ(result.stdout_text, "restart\na unit with spaces\n" + dangerous + "\n");
+    EXPECT_FALSE(std::filesystem::exists(dir / "pwned"));
+}
+
+TEST_F(RealHostPrograms, EachMethodRunsItsProgram) {
+    RealHost host(options_);
+    EXPECT_NE(host.systemctl({}).stderr_text.find("program=systemctl "), std::string::npos);
+    EXPECT_NE(host.apt_get({}).stderr_text.find("program=apt-get "), std::string::npos);
+    EXPECT_NE(host.dpkg_query({}).stderr_text.find("program=dpkg-query "), std::string::npos);
+    EXPECT_NE(host.rsync({}).stderr_text.find("program=rsync "), std::string::npos);
+    EXPECT_NE(host.systemd_detect_virt({}).stderr_text.find("program=systemd-detect-virt "),
+              std::string::npos);
+}
+
+TEST_F(RealHostPrograms, AptGetRunsNonInteractively) {
+    RealHost host(options_);
+    const CommandResult result = host.apt_get({"install", "-y", "slurmctld"});
+    EXPECT_EQ(result.stdout_text, "install\n-y\nslurmctld\n");
+    EXPECT_NE(result.stderr_text.find("frontend=noninteractive"), std::string::npos);
+}
+
+TEST_F(RealHostPrograms, AHungScontrolIsKilledAfterTheTimeout) {
+    options_.scontrol_timeout = std::chrono::milliseconds(300);
+    RealHost host(options_);
+    const auto started = std::chrono::steady_clock::now();
+    const CommandResult result = host.scontrol({"ping"});
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(result.exit_code, 137);
+    EXPECT_NE(result.stderr_text.find("scontrol: no answer within 300 ms; killed"),
+              std::string::npos)
+        << result.stderr_text;
+    EXPECT_LT(elapsed, std::chrono::seconds(10));
+}
+
+TEST_F(RealHostPrograms, TheDefaultScontrolTimeoutIsAMinute) {
+    EXPECT_EQ(RealHostOptions{}.scontrol_timeout, std::chrono::seconds(60));
+}
+
+TEST_F(RealHostPrograms, AMissingProgramEndsWithExitCode127) {
+    std::filesystem::remove(bin_ / "rsync");
+    RealHost host(options_);
+    const CommandResult result = host.rsync({"--archive", "a", "b"});
+    EXPECT_EQ(result.exit_code, 127);
+    EXPECT_NE(result.stderr_text.find("rsync"), std::string::npos);
+    EXPECT_TRUE(result.stdout_text.empty());
+}
+
+TEST(RealHostProgramsOnPath, LooksProgramsUpOnPathByDefault) {
+    // rsync in two temp directories is harmless; skip where it is not installed.
+    RealHost host;
+    if (host.rsync({"--version"}).exit_code == 127) {
+        GTEST_SKIP() << "rsync is not installed";
+    }
+    TempDir dir;
+    write_text(dir / "src/file", "content");
+    const CommandResult result =
+        host.rsync({"--archive", (dir / "src").string(), (dir / "dst").string()});
+    ASSERT_EQ(result.exit_code, 0) << result.stderr_text;
+    EXPECT_EQ(testing_support::read_text(dir / "dst/src/file"), "content");
+}
+
+}  // namespace

@@ -1,0 +1,268 @@
+// FakeHost: a Host that keeps a model of one machine, for the charm's state-transition tests.
+// Tests build the state (files, packages, services, Slurm controllers), run one event, and
+// inspect the state afterwards. Programs are answered from the model, the way the real ones
+// would answer, never from canned strings:
+//
+//   FakeHost host("juju-abc-0");
+//   host.add_slurm_packages_to_archive("24.11.5-1");
+//   host.add_file("/etc/slurm/slurm.conf", "slurmctldhost=juju-abc-0\n", {"slurm", "slurm", 0644});
+//   ... run the handler with `host` ...
+//   EXPECT_EQ(host.service("slurmctld").restarts, 1);
+//   EXPECT_EQ(host.file("/etc/slurm/slurm.jwks")->mode, 0600);
+//
+// Two controllers sharing /srv/slurmctld-statefs mount the same FakeFileSystem:
+//
+//   auto statefs = std::make_shared<FakeFileSystem>();
+//   primary.mount("/srv/slurmctld-statefs", statefs);
+//   backup.mount("/srv/slurmctld-statefs", statefs);
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <sys/types.h>
+
+#include <slurmctld/host/host.hpp>
+
+namespace testing_support {
+
+namespace fs = std::filesystem;
+using slurmctld::host::CommandResult;
+using slurmctld::host::FileAttributes;
+using Clock = std::chrono::system_clock;
+
+// ---- files -----------------------------------------------------------------------------------
+
+struct FakeFile {
+    std::string content;
+    std::string owner = "root";
+    std::string group = "root";
+    mode_t mode = 0644;
+    Clock::time_point mtime{};
+};
+
+struct FakeDirectory {
+    std::string owner = "root";
+    std::string group = "root";
+    mode_t mode = 0755;
+    Clock::time_point mtime{};
+};
+
+struct FakeSymlink {
+    fs::path target;
+};
+
+using FakeNode = std::variant<FakeFile, FakeDirectory, FakeSymlink>;
+
+/// The files of one file system: a machine's disk, or a share that several FakeHosts mount.
+/// Keys are paths from the file system's own root ("/", "/etc", "/etc/slurm", ...).
+struct FakeFileSystem {
+    std::map<std::string, FakeNode> nodes{{"/", FakeDirectory{}}};
+};
+
+struct FakeMount {
+    std::shared_ptr<FakeFileSystem> files;
+    std::string fs_type;
+    std::string source;
+};
+
+// ---- packages and services -------------------------------------------------------------------
+
+/// A package the fake's archive can install.
+struct FakePackage {
+    std::string version;
+    std::vector<std::string> units;     ///< systemd units it ships
+    std::vector<fs::path> directories;  ///< directories it creates (root 0755)
+    /// ConditionPathExists= of its units, by unit (the real slurmctld.service has
+    /// ConditionPathExists=/etc/slurm/slurm.conf).
+    std::map<std::string, std::vector<fs::path>> unit_conditions;
+    std::vector<std::string> depends;  ///< installed with it, as apt resolves Depends:
+};
+
+/// dpkg's view of a package: "installed", or "config-files" after `apt-get remove`.
+struct InstalledPackage {
+    std::string version;
+    std::string status = "installed";
+};
+
+struct FakeService {
+    bool installed = false;  ///< the unit file exists (its package is installed, or a test says so)
+    bool enabled = false;
+    bool active = false;
+    int starts = 0;    ///< `start` verbs (and `enable --now`)
+    int stops = 0;     ///< `stop` verbs (and `disable --now`)
+    int restarts = 0;  ///< `restart` verbs
+    int reloads = 0;
+    /// ConditionPathExists=: when one is missing, systemd skips the start. systemctl exits 0
+    /// and the unit stays inactive.
+    std::vector<fs::path> condition_path_exists;
+    /// The daemon fails at start (systemctl start/restart exit 1, unit inactive).
+    bool fails_to_start = false;
+};
+
+// ---- Slurm -----------------------------------------------------------------------------------
+
+/// The Slurm controllers as `scontrol` on this machine sees them. The controller list comes
+/// from the SlurmctldHost lines of /etc/slurm/slurm.conf (read through the fake FS, so the HA
+/// symlink works); the local host's controller is up iff its slurmctld service is active.
+struct FakeSlurm {
+    /// Installed Slurm release: "22.05.8" rejects --json (as before 23.02), "24.11.5" has it.
+    std::string version = "24.11.5";
+    /// Other hosts' controllers: up or down. Hosts not listed are down.
+    std::map<std::string, bool> remote_up;
+    int reconfigures = 0;
+    /// Arguments after `update` of every `scontrol update`.
+    std::vector<std::vector<std::string>> updates;
+    /// Backup index of every successful `scontrol takeover [N]`.
+    std::vector<int> takeovers;
+};
+
+/// A result the next matching command returns instead of what the model would answer (for
+/// faults the model cannot produce, such as a full disk under rsync). Matches commands whose
+/// argv (program name first) starts with `argv_prefix`.
+struct InjectedFailure {
+    std::vector<std::string> argv_prefix;
+    CommandResult result;
+    int times = 1;
+};
+
+class FakeHost : public slurmctld::host::Host {
+  public:
+    /// A machine with an empty root file system (/, /etc, /run, /srv, /tmp, /var/lib, /var/log)
+    /// and the root and slurm users.
+    explicit FakeHost(std::string hostname = "juju-abc123-0");
+    FakeHost(const FakeHost&) = delete;  // would share its root file system
+    FakeHost& operator=(const FakeHost&) = delete;
+
+    // ---- state tests build and inspect --------------------------------------------------------
+    std::string hostname;     ///< may be an FQDN; short_hostname() cuts it at the first dot
+    Clock::time_point clock;  ///< now(); also the mtime of what is written
+    std::map<std::string, uid_t> users{{"root", 0}, {"slurm", 64030}};
+    std::map<std::string, gid_t> groups{{"root", 0}, {"slurm", 64030}};
+
+    std::map<std::string, FakePackage> archive;  ///< what apt-get can install
+    bool archive_reachable = true;               ///< false: apt-get update/install fail
+    int apt_updates = 0;
+    std::map<std::string, InstalledPackage> packages;  ///< what dpkg knows
+
+    std::map<std::string, FakeService> services;  ///< by unit name without ".service"
+    FakeSlurm slurm;
+    /// systemd-detect-virt: container type ("lxc", "docker") or "" when not in a container;
+    /// virtualization type ("kvm") or "" on bare metal.
+    std::string container;
+    std::string virtualization;
+
+    /// Every program run, argv with the program name first ("systemctl", "restart", ...).
+    std::vector<std::vector<std::string>> commands;
+    std::vector<InjectedFailure> injected_failures;
+
+    // ---- helpers -----------------------------------------------------------------------------
+    /// The regular file at `path` (symlinks followed), nullptr when there is none.
+    FakeFile* file(const fs::path& path);
+    FakeDirectory* directory(const fs::path& path);
+    /// The symlink at `path` itself (not followed), nullptr when `path` is not a symlink.
+    FakeSymlink* symlink(const fs::path& path);
+    bool exists(const fs::path& path);
+
+    /// Creates a file (and its missing parent directories, root 0755), replacing any file.
+    FakeFile& add_file(const fs::path& path, std::string content,
+                       const FileAttributes& attributes = {});
+    FakeDirectory& add_directory(const fs::path& path,
+                                 const FileAttributes& attributes = {"root", "root", 0755});
+    void add_symlink(const fs::path& link, const fs::path& target);
+
+    /// Mounts `files` (a fresh, empty file system when null) at `path`, creating the mount
+    /// point. Returns the mounted file system, to share with another FakeHost.
+    std::shared_ptr<FakeFileSystem> mount(const fs::path& path,
+                                          std::shared_ptr<FakeFileSystem> files = nullptr,
+                                          std::string fs_type = "nfs4",
+                                          std::string source = "fileserver:/statefs");
+    void unmount(const fs::path& path);
+
+    /// The service entry for `unit` ("slurmctld" or "slurmctld.service").
+    FakeService& service(const std::string& unit);
+
+    void add_to_archive(const std::string& name, FakePackage package);
+    /// Marks a package installed as if apt had installed it earlier (units, directories).
+    void install_package(const std::string& name, const std::string& version);
+    /// slurmctld (unit slurmctld with ConditionPathExists=/etc/slurm/slurm.conf, creates
+    /// /etc/slurm), slurm-client, libpmix-dev, slurm-mail, munge (unit munge) and rsync.
+    void add_slurm_packages_to_archive(const std::string& version = "24.11.5-1");
+
+    /// How many commands were exactly `argv` (program name first).
+    int count_commands(const std::vector<std::string>& argv) const;
+    /// Commands of one program, arguments only, in order.
+    std::vector<std::vector<std::string>> commands_of(const std::string& program) const;
+    void inject_failure(std::vector<std::string> argv_prefix, CommandResult result, int times = 1);
+
+    /// SlurmctldHost entries of /etc/slurm/slurm.conf in order ("(addr)" dropped); nullopt
+    /// when the file does not exist.
+    std::optional<std::vector<std::string>> configured_controllers();
+    /// Whether the controller on `host` answers a ping (local: slurmctld active).
+    bool controller_up(const std::string& host);
+
+    // ---- Host --------------------------------------------------------------------------------
+    slurmctld::host::FileStatus status(const fs::path& path) override;
+    std::optional<std::string> read_file(const fs::path& path) override;
+    void write_file(const fs::path& path, std::string_view content,
+                    const FileAttributes& attributes) override;
+    void make_directories(const fs::path& path, const FileAttributes& attributes) override;
+    void remove_file(const fs::path& path) override;
+    void rename(const fs::path& from, const fs::path& to) override;
+    std::vector<std::string> list_directory(const fs::path& path) override;
+    std::optional<fs::path> read_symlink(const fs::path& path) override;
+    void replace_with_symlink(const fs::path& link, const fs::path& target) override;
+    void copy_tree(const fs::path& from, const fs::path& to) override;
+    std::vector<slurmctld::host::MountInfo> mounts() override;
+    std::string short_hostname() override;
+    Clock::time_point now() override;
+
+    CommandResult systemctl(const std::vector<std::string>& args) override;
+    CommandResult apt_get(const std::vector<std::string>& args) override;
+    CommandResult dpkg_query(const std::vector<std::string>& args) override;
+    CommandResult scontrol(const std::vector<std::string>& args) override;
+    CommandResult rsync(const std::vector<std::string>& args) override;
+    CommandResult systemd_detect_virt(const std::vector<std::string>& args) override;
+
+  private:
+    struct Location {
+        FakeFileSystem* files;
+        std::string key;
+    };
+
+    Location locate(const fs::path& resolved);
+    FakeNode* node_at(const fs::path& resolved);
+    fs::path resolve(const fs::path& path, bool follow_last);
+    void require_directory(const fs::path& resolved_directory, const std::string& what);
+    void check_owner(const FileAttributes& attributes, const std::string& what) const;
+    /// mkdir -p without touching directories that exist (new ones: root 0755).
+    void add_directory_parents(const fs::path& path);
+    void put(const fs::path& resolved, FakeNode node);
+    std::vector<std::string> child_names(const fs::path& resolved_directory);
+    void copy_node(const fs::path& from, const fs::path& to);
+    void remove_tree(const fs::path& resolved);
+    bool is_mount_point(const fs::path& resolved) const;
+
+    /// Appends to `commands`; returns the injected failure for this command, if any.
+    std::optional<CommandResult> log_command(const std::string& program,
+                                             const std::vector<std::string>& args);
+    CommandResult run_systemctl(const std::vector<std::string>& args);
+    CommandResult start_unit(const std::string& unit, FakeService& entry);
+    CommandResult run_apt_get(const std::vector<std::string>& args);
+    CommandResult run_dpkg_query(const std::vector<std::string>& args);
+    CommandResult run_scontrol(const std::vector<std::string>& args);
+    CommandResult scontrol_ping(const std::vector<std::string>& controllers, bool json);
+    CommandResult run_rsync(const std::vector<std::string>& args);
+    void rsync_tree(const fs::path& from, const fs::path& to, bool remove_extraneous);
+    CommandResult run_systemd_detect_virt(const std::vector<std::string>& args);
+
+    std::shared_ptr<FakeFileSystem> root_ = std::make_shared<FakeFileSystem>();
+    std::map<std::string, FakeMount> mount_table_;  ///< by mount point
+};
+
+}  // namespace testing_support
