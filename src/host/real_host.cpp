@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <climits>
 #include <fstream>
 #include <random>
@@ -523,6 +524,79 @@ void RealHost::replace_with_symlink(const fs::path& link, const fs::path& target
     sync_directory(directory.get(), what);
 }
 
+void RealHost::swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
+                                          const fs::path& backup) {
+    const std::string what =
+        "cannot replace " + directory.string() + " with a symlink to " + target.string();
+    if (status(directory).type != FileType::Directory) {
+        throw HostError(what + ": it is not a directory");
+    }
+    if (status(backup).type != FileType::Missing) {
+        fail(what + " (backup " + backup.string() + ")", EEXIST);
+    }
+    const auto [directory_path, name] = split(directory, what);
+    FileDescriptor parent = open_directory(directory_path, what);
+    std::string temp_name;
+    bool created = false;
+    for (int attempt = 0; attempt < kTempNameAttempts && !created; ++attempt) {
+        temp_name = temp_name_for(name);
+        created = ::symlinkat(target.c_str(), parent.get(), temp_name.c_str()) == 0;
+        if (!created && errno != EEXIST) {
+            fail(what, errno);
+        }
+    }
+    if (!created) {
+        fail(what, EEXIST);
+    }
+    // After the exchange `name` is the symlink and `temp_name` the old directory.
+    if (::renameat2(parent.get(), temp_name.c_str(), parent.get(), name.c_str(),
+                    RENAME_EXCHANGE) != 0) {
+        const int error = errno;
+        ::unlinkat(parent.get(), temp_name.c_str(), 0);
+        fail(what, error);
+    }
+    if (::renameat(parent.get(), temp_name.c_str(), AT_FDCWD, backup.c_str()) != 0) {
+        fail(what + ": the old directory is left at " + (directory_path / temp_name).string(),
+             errno);
+    }
+    sync_directory(parent.get(), what);
+}
+
+std::vector<std::chrono::microseconds> RealHost::measure_write_latency(const fs::path& directory,
+                                                                      int samples) {
+    using Clock = std::chrono::steady_clock;
+    const std::string what = "cannot measure write latency in " + directory.string();
+    FileDescriptor parent = open_directory(directory, what);
+    const std::string payload(4096, 'x');  // about one small Slurm state file
+    const std::string final_name = ".slurmctld-latency-probe";
+    std::vector<std::chrono::microseconds> latencies;
+    latencies.reserve(static_cast<std::size_t>(std::max(samples, 0)));
+    for (int i = 0; i < samples; ++i) {
+        const std::string temp_name = final_name + ".new";
+        const auto started = Clock::now();
+        const int fd = ::openat(parent.get(), temp_name.c_str(),
+                                O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            fail(what, errno);
+        }
+        FileDescriptor file(fd);
+        if (::write(file.get(), payload.data(), payload.size()) !=
+                static_cast<ssize_t>(payload.size()) ||
+            ::fsync(file.get()) != 0) {
+            fail(what, errno);
+        }
+        file.reset();
+        if (::renameat(parent.get(), temp_name.c_str(), parent.get(), final_name.c_str()) != 0) {
+            fail(what, errno);
+        }
+        sync_directory(parent.get(), what);
+        latencies.push_back(
+            std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started));
+    }
+    ::unlinkat(parent.get(), final_name.c_str(), 0);
+    return latencies;
+}
+
 void RealHost::copy_tree(const fs::path& from, const fs::path& to) {
     const std::string what = "cannot copy " + from.string() + " to " + to.string();
     const auto [directory_path, name] = split(to, "cannot copy to");
@@ -619,6 +693,14 @@ CommandResult RealHost::dpkg_query(const std::vector<std::string>& args) {
 CommandResult RealHost::scontrol(const std::vector<std::string>& args) {
     util::ProcessOptions options;
     options.timeout = options_.scontrol_timeout;
+    return run("scontrol", args, options);
+}
+
+CommandResult RealHost::scontrol_with_config(const fs::path& slurm_conf,
+                                             const std::vector<std::string>& args) {
+    util::ProcessOptions options;
+    options.timeout = options_.scontrol_timeout;
+    options.env["SLURM_CONF"] = slurm_conf.string();
     return run("scontrol", args, options);
 }
 

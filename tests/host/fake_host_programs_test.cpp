@@ -275,6 +275,46 @@ TEST_F(FakeScontrol, TakeoverStopsThePrimaryDaemon) {
               "takeover: invalid backup controller index (2)\n");
 }
 
+TEST_F(FakeScontrol, AProbeConfigAsksOnlyItsControllerWhetherItIsInControl) {
+    host_.add_file("/run/probe.conf", "clustername=polaris\nslurmctldhost=juju-abc-1\n");
+    host_.slurm.remote_up["juju-abc-1"] = true;
+    ASSERT_TRUE(host_.systemctl({"start", "slurmctld"}).ok());
+    // juju-abc-0 (this host) is first and up: it is in control, juju-abc-1 stands by.
+    EXPECT_EQ(host_.scontrol_with_config("/run/probe.conf", {"show", "partition"}).stderr_text,
+              "slurm_load_partitions error: Slurm backup controller in standby mode\n");
+    host_.add_file("/run/self.conf", "clustername=polaris\nslurmctldhost=juju-abc-0\n");
+    EXPECT_TRUE(host_.scontrol_with_config("/run/self.conf", {"show", "partition"}).ok());
+    // The primary stops: the backup is in control.
+    ASSERT_TRUE(host_.systemctl({"stop", "slurmctld"}).ok());
+    EXPECT_TRUE(host_.scontrol_with_config("/run/probe.conf", {"show", "partition"}).ok());
+    EXPECT_NE(host_.scontrol_with_config("/run/self.conf", {"show", "partition"})
+                  .stderr_text.find("connect failure"),
+              std::string::npos);
+    EXPECT_EQ(host_.commands.back().front(), "scontrol");
+    EXPECT_EQ(host_.commands.back()[1], "SLURM_CONF=/run/self.conf");
+}
+
+TEST(FakeHostFiles, SwapDirectoryForSymlinkKeepsTheOldTreeAsBackup) {
+    FakeHost host;
+    host.add_file("/etc/slurm/slurm.conf", "a");
+    host.add_file("/srv/statefs/etc/slurm/slurm.conf", "b");
+    host.swap_directory_for_symlink("/etc/slurm", "/srv/statefs/etc/slurm", "/etc/slurm_1");
+    ASSERT_NE(host.symlink("/etc/slurm"), nullptr);
+    EXPECT_EQ(host.read_file("/etc/slurm/slurm.conf"), "b");
+    EXPECT_EQ(host.read_file("/etc/slurm_1/slurm.conf"), "a");
+    EXPECT_THROW(host.swap_directory_for_symlink("/etc/slurm", "/x", "/etc/slurm_2"),
+                 slurmctld::host::HostError);
+}
+
+TEST(FakeHostFiles, WriteLatencyComesFromTheLongestMatchingPrefix) {
+    FakeHost host;
+    host.add_directory("/srv/statefs/checkpoint");
+    host.write_latency["/srv/statefs"] = std::chrono::microseconds(80000);
+    EXPECT_EQ(host.measure_write_latency("/srv/statefs/checkpoint", 3),
+              std::vector<std::chrono::microseconds>(3, std::chrono::microseconds(80000)));
+    EXPECT_EQ(host.measure_write_latency("/etc", 1).front(), std::chrono::microseconds(500));
+}
+
 // ---- rsync -----------------------------------------------------------------------------------
 
 TEST(FakeRsync, MigratesStateSaveLocationLikeUpstreamsCommand) {

@@ -463,3 +463,54 @@ TEST(RealHostNames, NowIsTheWallClock) {
 }
 
 }  // namespace
+
+namespace {
+
+using slurmctld::host::FileType;
+using slurmctld::host::RealHost;
+
+TEST(RealHostSwapDirectory, LeavesASymlinkAndTheOldDirectoryAsBackup) {
+    TempDir temp;
+    testing_support::write_text(temp / "etc/slurm/slurm.conf", "clustername=a\n");
+    testing_support::write_text(temp / "shared/etc/slurm/slurm.conf", "clustername=b\n");
+    RealHost host;
+    host.swap_directory_for_symlink(temp / "etc/slurm", temp / "shared/etc/slurm",
+                                    temp / "etc/slurm_20260101_000000");
+    EXPECT_EQ(host.status(temp / "etc/slurm").type, FileType::Symlink);
+    EXPECT_EQ(host.read_symlink(temp / "etc/slurm"), temp / "shared/etc/slurm");
+    EXPECT_EQ(testing_support::read_text(temp / "etc/slurm/slurm.conf"), "clustername=b\n");
+    EXPECT_EQ(testing_support::read_text(temp / "etc/slurm_20260101_000000/slurm.conf"),
+              "clustername=a\n");
+    // Nothing but the link and the backup is left in /etc.
+    EXPECT_EQ(host.list_directory(temp / "etc"),
+              (std::vector<std::string>{"slurm", "slurm_20260101_000000"}));
+}
+
+TEST(RealHostSwapDirectory, RefusesASymlinkOrAnExistingBackup) {
+    TempDir temp;
+    testing_support::write_text(temp / "etc/slurm/slurm.conf", "x\n");
+    std::filesystem::create_directories(temp / "etc/slurm_old");
+    RealHost host;
+    EXPECT_THROW(host.swap_directory_for_symlink(temp / "etc/slurm", temp / "shared",
+                                                 temp / "etc/slurm_old"),
+                 HostError);
+    EXPECT_EQ(host.status(temp / "etc/slurm").type, FileType::Directory);
+    std::filesystem::create_symlink(temp / "shared", temp / "etc/link");
+    EXPECT_THROW(host.swap_directory_for_symlink(temp / "etc/link", temp / "other",
+                                                 temp / "etc/link_old"),
+                 HostError);
+}
+
+TEST(RealHostLatency, MeasuresEverySampleAndCleansUp) {
+    TempDir temp;
+    RealHost host;
+    const auto samples = host.measure_write_latency(temp.path(), 5);
+    ASSERT_EQ(samples.size(), 5U);
+    for (const auto sample : samples) {
+        EXPECT_GT(sample.count(), 0);
+    }
+    EXPECT_TRUE(host.list_directory(temp.path()).empty());
+    EXPECT_THROW(host.measure_write_latency(temp / "missing", 1), HostError);
+}
+
+}  // namespace

@@ -354,6 +354,19 @@ bool FakeHost::controller_up(const std::string& name) {
     return found != slurm.remote_up.end() && found->second;
 }
 
+std::optional<std::string> FakeHost::controller_in_control() {
+    const auto controllers = configured_controllers();
+    if (!controllers) {
+        return std::nullopt;
+    }
+    for (const auto& name : *controllers) {
+        if (controller_up(name)) {
+            return name;
+        }
+    }
+    return std::nullopt;
+}
+
 // ---- Host: files -----------------------------------------------------------------------------
 
 FileStatus FakeHost::status(const fs::path& path) {
@@ -599,6 +612,44 @@ CommandResult FakeHost::scontrol(const std::vector<std::string>& args) {
     return run_scontrol(args);
 }
 
+CommandResult FakeHost::scontrol_with_config(const fs::path& slurm_conf,
+                                             const std::vector<std::string>& args) {
+    std::vector<std::string> logged{"SLURM_CONF=" + slurm_conf.string()};
+    logged.insert(logged.end(), args.begin(), args.end());
+    if (auto result = log_command("scontrol", logged)) {
+        return *result;
+    }
+    const auto text = read_file(slurm_conf);
+    if (!text) {
+        return error(1, "scontrol: error: s_p_parse_file: unable to status file " +
+                            slurm_conf.string() + ": No such file or directory\n");
+    }
+    std::vector<std::string> targets;
+    for (const auto& value : slurm_conf_values(*text, "slurmctldhost")) {
+        targets.push_back(value.substr(0, value.find('(')));
+    }
+    if (args.empty() || targets.empty()) {
+        return error(1, "scontrol: no command given\n");
+    }
+    if (lower(args.front()) == "ping") {
+        return scontrol_ping(targets, std::find(args.begin(), args.end(), "--json") != args.end());
+    }
+    if (lower(args.front()) != "show") {
+        return error(1, "invalid keyword: " + args.front() + "\n");
+    }
+    // A client that knows one controller asks only it: the one in control answers, a standby
+    // backup refuses, a dead one cannot be reached.
+    const std::string& target = targets.front();
+    if (controller_in_control() == target) {
+        return ok("PartitionName=compute\n");
+    }
+    if (controller_up(target)) {
+        return error(1, "slurm_load_partitions error: Slurm backup controller in standby mode\n");
+    }
+    return error(1, "slurm_load_partitions error: Unable to contact slurm controller (connect "
+                    "failure)\n");
+}
+
 CommandResult FakeHost::rsync(const std::vector<std::string>& args) {
     if (auto result = log_command("rsync", args)) {
         return *result;
@@ -611,6 +662,38 @@ CommandResult FakeHost::systemd_detect_virt(const std::vector<std::string>& args
         return *result;
     }
     return run_systemd_detect_virt(args);
+}
+
+void FakeHost::swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
+                                          const fs::path& backup) {
+    if (status(directory).type != slurmctld::host::FileType::Directory) {
+        throw slurmctld::host::HostError("cannot replace " + directory.string() +
+                                         " with a symlink: it is not a directory");
+    }
+    if (status(backup).type != slurmctld::host::FileType::Missing) {
+        throw slurmctld::host::HostError("cannot replace " + directory.string() + ": " +
+                                         backup.string() + " exists");
+    }
+    rename(directory, backup);
+    add_symlink(directory, target);
+}
+
+std::vector<std::chrono::microseconds> FakeHost::measure_write_latency(const fs::path& directory,
+                                                                      int samples) {
+    if (status(directory).type == slurmctld::host::FileType::Missing) {
+        throw slurmctld::host::HostError("cannot measure write latency in " + directory.string() +
+                                         ": No such file or directory");
+    }
+    std::chrono::microseconds latency{500};
+    std::size_t best = 0;
+    for (const auto& [prefix, value] : write_latency) {
+        if (directory.string().starts_with(prefix) && prefix.size() >= best) {
+            best = prefix.size();
+            latency = value;
+        }
+    }
+    return std::vector<std::chrono::microseconds>(static_cast<std::size_t>(std::max(samples, 0)),
+                                                  latency);
 }
 
 // ---- systemctl -------------------------------------------------------------------------------
@@ -960,10 +1043,9 @@ CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
     // The controller in control: the first one up in SlurmctldHost order (the model assumes a
     // backup has finished taking over once the controllers before it are down).
     std::optional<std::size_t> in_control;
-    for (std::size_t i = 0; i < controllers->size() && !in_control; ++i) {
-        if (controller_up((*controllers)[i])) {
-            in_control = i;
-        }
+    if (const auto name = controller_in_control()) {
+        in_control = static_cast<std::size_t>(
+            std::find(controllers->begin(), controllers->end(), *name) - controllers->begin());
     }
     const std::string unreachable = "Unable to contact slurm controller (connect failure)\n";
     if (command == "ping") {

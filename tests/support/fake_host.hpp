@@ -160,6 +160,9 @@ class FakeHost : public slurmctld::host::Host {
     /// Every program run, argv with the program name first ("systemctl", "restart", ...).
     std::vector<std::vector<std::string>> commands;
     std::vector<InjectedFailure> injected_failures;
+    /// What measure_write_latency reports for each sample, per directory prefix (the longest
+    /// matching prefix wins); 500 us when none matches.
+    std::map<std::string, std::chrono::microseconds> write_latency;
 
     // ---- helpers -----------------------------------------------------------------------------
     /// The regular file at `path` (symlinks followed), nullptr when there is none.
@@ -205,6 +208,9 @@ class FakeHost : public slurmctld::host::Host {
     std::optional<std::vector<std::string>> configured_controllers();
     /// Whether the controller on `host` answers a ping (local: slurmctld active).
     bool controller_up(const std::string& host);
+    /// The controller in control: the first one up in SlurmctldHost order (the model assumes a
+    /// backup has finished taking over once the controllers before it are down).
+    std::optional<std::string> controller_in_control();
 
     // ---- Host --------------------------------------------------------------------------------
     slurmctld::host::FileStatus status(const fs::path& path) override;
@@ -218,6 +224,10 @@ class FakeHost : public slurmctld::host::Host {
     std::optional<fs::path> read_symlink(const fs::path& path) override;
     void replace_with_symlink(const fs::path& link, const fs::path& target) override;
     void copy_tree(const fs::path& from, const fs::path& to) override;
+    void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
+                                    const fs::path& backup) override;
+    std::vector<std::chrono::microseconds> measure_write_latency(const fs::path& directory,
+                                                                 int samples) override;
     std::vector<slurmctld::host::MountInfo> mounts() override;
     std::string short_hostname() override;
     Clock::time_point now() override;
@@ -226,6 +236,8 @@ class FakeHost : public slurmctld::host::Host {
     CommandResult apt_get(const std::vector<std::string>& args) override;
     CommandResult dpkg_query(const std::vector<std::string>& args) override;
     CommandResult scontrol(const std::vector<std::string>& args) override;
+    CommandResult scontrol_with_config(const fs::path& slurm_conf,
+                                       const std::vector<std::string>& args) override;
     CommandResult rsync(const std::vector<std::string>& args) override;
     CommandResult systemd_detect_virt(const std::vector<std::string>& args) override;
 

@@ -91,6 +91,16 @@ class Host {
     /// is followed when it is a symlink). The destination must not exist; it is built under a
     /// temp name and renamed into place.
     virtual void copy_tree(const fs::path& from, const fs::path& to) = 0;
+    /// Turns the real directory `directory` into a symlink to `target` in one step (renameat2
+    /// RENAME_EXCHANGE with a temp symlink), then moves the old directory to `backup`. Readers
+    /// see the directory or the symlink, never nothing (/etc/slurm during the HA migration).
+    virtual void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
+                                            const fs::path& backup) = 0;
+    /// Writes `samples` small files in `directory`, each made durable like Slurm saves state
+    /// (write, fsync, rename, fsync the directory), and returns how long each took. The files
+    /// are removed afterwards.
+    virtual std::vector<std::chrono::microseconds> measure_write_latency(
+        const fs::path& directory, int samples) = 0;
     /// Mount table of this machine (/proc/self/mountinfo).
     virtual std::vector<MountInfo> mounts() = 0;
     /// Short host name (up to the first dot), as Slurm compares it with SlurmctldHost.
@@ -103,6 +113,11 @@ class Host {
     virtual CommandResult apt_get(const std::vector<std::string>& args) = 0;
     virtual CommandResult dpkg_query(const std::vector<std::string>& args) = 0;
     virtual CommandResult scontrol(const std::vector<std::string>& args) = 0;
+    /// `SLURM_CONF=<slurm_conf> scontrol <args>`: asks the controllers that file names (the
+    /// charm uses a copy of slurm.conf naming only this unit's controller to learn whether it
+    /// is the one in control).
+    virtual CommandResult scontrol_with_config(const fs::path& slurm_conf,
+                                               const std::vector<std::string>& args) = 0;
     virtual CommandResult rsync(const std::vector<std::string>& args) = 0;
     virtual CommandResult systemd_detect_virt(const std::vector<std::string>& args) = 0;
 };

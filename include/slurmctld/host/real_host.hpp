@@ -53,6 +53,10 @@ class RealHost final : public Host {
     std::optional<fs::path> read_symlink(const fs::path& path) override;
     void replace_with_symlink(const fs::path& link, const fs::path& target) override;
     void copy_tree(const fs::path& from, const fs::path& to) override;
+    void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
+                                    const fs::path& backup) override;
+    std::vector<std::chrono::microseconds> measure_write_latency(const fs::path& directory,
+                                                                 int samples) override;
     std::vector<MountInfo> mounts() override;
     std::string short_hostname() override;
     std::chrono::system_clock::time_point now() override;
@@ -63,6 +67,8 @@ class RealHost final : public Host {
     CommandResult dpkg_query(const std::vector<std::string>& args) override;
     /// Killed after RealHostOptions::scontrol_timeout (exit code 137, reason on stderr).
     CommandResult scontrol(const std::vector<std::string>& args) override;
+    CommandResult scontrol_with_config(const fs::path& slurm_conf,
+                                       const std::vector<std::string>& args) override;
     CommandResult rsync(const std::vector<std::string>& args) override;
     CommandResult systemd_detect_virt(const std::vector<std::string>& args) override;
 
