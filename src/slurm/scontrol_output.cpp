@@ -1,0 +1,110 @@
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include <slurmctld/slurm/scontrol_output.hpp>
+
+namespace slurmctld::slurm {
+
+namespace {
+
+std::string_view trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
+}
+
+std::string_view short_name(std::string_view hostname) {
+    return hostname.substr(0, hostname.find('.'));
+}
+
+}  // namespace
+
+Expected<std::vector<ControllerPing>> parse_ping_json(std::string_view text) {
+    const auto document = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
+    if (document.is_discarded() || !document.is_object()) {
+        return Failure{"scontrol ping --json did not print a JSON object"};
+    }
+    const auto pings = document.find("pings");
+    if (pings == document.end() || !pings->is_array()) {
+        return Failure{"scontrol ping --json printed no \"pings\" list"};
+    }
+    std::vector<ControllerPing> out;
+    for (const auto& entry : *pings) {
+        if (!entry.is_object() || !entry.contains("hostname") || !entry["hostname"].is_string() ||
+            !entry.contains("mode") || !entry["mode"].is_string()) {
+            return Failure{"scontrol ping --json: an entry lacks hostname or mode"};
+        }
+        ControllerPing ping;
+        ping.hostname = entry["hostname"].get<std::string>();
+        ping.mode = entry["mode"].get<std::string>();
+        if (const auto pinged = entry.find("pinged");
+            pinged != entry.end() && pinged->is_string()) {
+            ping.up = pinged->get<std::string>() == "UP";
+        } else if (const auto responding = entry.find("responding");
+                   responding != entry.end() && responding->is_boolean()) {
+            ping.up = responding->get<bool>();
+        } else {
+            return Failure{"scontrol ping --json: the entry for " + ping.hostname +
+                           " says neither pinged nor responding"};
+        }
+        out.push_back(std::move(ping));
+    }
+    return out;
+}
+
+Expected<std::vector<ControllerPing>> parse_ping_text(std::string_view text) {
+    constexpr std::string_view kPrefix = "Slurmctld(";
+    constexpr std::string_view kAt = ") at ";
+    constexpr std::string_view kIs = " is ";
+    std::vector<ControllerPing> out;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string_view line = trim(text.substr(start, end - start));
+        start = end + 1;
+        if (line.empty() || line.front() == '*') {
+            continue;  // the RESTORE SLURMCTLD DAEMON TO SERVICE banner
+        }
+        const std::size_t at = line.find(kAt);
+        const std::size_t is = line.rfind(kIs);
+        if (!line.starts_with(kPrefix) || at == std::string_view::npos ||
+            is == std::string_view::npos || is < at) {
+            return Failure{"unexpected line from scontrol ping: \"" + std::string(line) + "\""};
+        }
+        ControllerPing ping;
+        ping.mode = std::string(line.substr(kPrefix.size(), at - kPrefix.size()));
+        ping.hostname = std::string(line.substr(at + kAt.size(), is - at - kAt.size()));
+        const std::string_view state = line.substr(is + kIs.size());
+        if (state != "UP" && state != "DOWN") {
+            return Failure{"unexpected line from scontrol ping: \"" + std::string(line) + "\""};
+        }
+        ping.up = state == "UP";
+        out.push_back(std::move(ping));
+    }
+    return out;
+}
+
+std::string controller_status(const std::vector<ControllerPing>& pings, std::string_view hostname) {
+    if (hostname.empty()) {
+        return "";
+    }
+    const ControllerPing* match = nullptr;
+    for (const ControllerPing& ping : pings) {
+        if (ping.hostname == hostname) {
+            match = &ping;
+            break;
+        }
+        if (match == nullptr && short_name(ping.hostname) == short_name(hostname)) {
+            match = &ping;
+        }
+    }
+    if (match == nullptr) {
+        return "";
+    }
+    return match->mode + " - " + (match->up ? "UP" : "DOWN");
+}
+
+}  // namespace slurmctld::slurm
