@@ -739,8 +739,7 @@ std::optional<SecretContent> FakeHookTools::secret_get(
     FakeSecret* secret =
         ref.id.empty() ? state_.find_secret_by_label(ref.label) : state_.find_secret(ref.id);
     if (secret == nullptr || secret->revisions.empty()) {
-        fail("secret-get", 1,
-             fmt::format("secret \"{}\" not found", ref.id.empty() ? ref.label : ref.id));
+        return std::nullopt;  // the interface's "not found" (the tool says `secret "x" not found`)
     }
     if (!ref.id.empty() && !ref.label.empty()) {
         // An id plus a label: the label is remembered (the consumer's, or the owner's).
@@ -836,8 +835,7 @@ std::optional<slurmctld::juju::SecretInfo> FakeHookTools::secret_info_get(
         }
     }
     if (secret == nullptr || !owns_metadata(*secret)) {
-        fail("secret-info-get", 1,
-             fmt::format("secret \"{}\" not found", ref.id.empty() ? ref.label : ref.id));
+        return std::nullopt;  // the interface's "not found" (the tool says `secret "x" not found`)
     }
     slurmctld::juju::SecretInfo info;
     info.id = secret->id;

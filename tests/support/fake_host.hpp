@@ -125,7 +125,7 @@ struct FakeSlurm {
 /// A result the next matching command returns instead of what the model would answer (for
 /// faults the model cannot produce, such as a full disk under rsync). Matches commands whose
 /// argv (program name first) starts with `argv_prefix`.
-struct InjectedFailure {
+struct InjectedCommandFailure {
     std::vector<std::string> argv_prefix;
     CommandResult result;
     int times = 1;
@@ -159,7 +159,7 @@ class FakeHost : public slurmctld::host::Host {
 
     /// Every program run, argv with the program name first ("systemctl", "restart", ...).
     std::vector<std::vector<std::string>> commands;
-    std::vector<InjectedFailure> injected_failures;
+    std::vector<InjectedCommandFailure> injected_failures;
     /// What measure_write_latency reports for each sample, per directory prefix (the longest
     /// matching prefix wins); 500 us when none matches.
     std::map<std::string, std::chrono::microseconds> write_latency;

@@ -769,6 +769,10 @@ void run_tool(FakeHookTools& tools, Invocation& call) {
         options.peek = line.flag("peek");
         options.refresh = line.flag("refresh");
         const auto content = tools.secret_get(ref, options);
+        if (!content) {
+            runtime_error(tool, fmt::format("secret \"{}\" not found",
+                                            ref.id.empty() ? ref.label : ref.id));
+        }
         if (args.size() > 1) {
             check_empty(tool, std::vector(args.begin() + 2, args.end()));
             const auto found = content->find(args[1]);
@@ -818,6 +822,10 @@ void run_tool(FakeHookTools& tools, Invocation& call) {
             usage_error(tool, "specify either a secret URI or label but not both");
         }
         const auto info = tools.secret_info_get(ref);
+        if (!info) {
+            runtime_error(tool, fmt::format("secret \"{}\" not found",
+                                            ref.id.empty() ? ref.label : ref.id));
+        }
         ordered_json entry;
         entry["revision"] = info->revision;
         entry["label"] = info->label;

@@ -1,0 +1,39 @@
+// The charm's config options (config.yaml), read once per hook and checked as upstream checks
+// them (reference §1.2): an invalid option blocks the unit and nothing else runs.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <slurmctld/slurm/config_document.hpp>
+#include <slurmctld/slurm/version.hpp>
+
+namespace slurmctld::charm {
+
+struct CharmConfig {
+    std::string cluster_name;
+    std::string default_partition;
+    std::string email_from_name = "Charmed HPC Admin";
+    bool use_network_state = false;
+    /// `slurm-conf-parameters`, validated (enable_configless kept on).
+    slurm::ConfigDocument slurm_conf_overrides;
+    /// `cgroup-parameters` merged over the charm's cgroup.conf defaults.
+    slurm::ConfigDocument cgroup_conf{slurm::ConfigDialect::CgroupConf};
+
+    /// Names of the options that failed validation, in config order (empty: all valid), and
+    /// the reasons to log (they quote the values, which are not secret).
+    std::vector<std::string> invalid_options;
+    std::vector<std::string> problems;
+
+    bool valid() const { return invalid_options.empty(); }
+    /// "Configuration option(s) 'a', 'b' failed validation. See `juju debug-log` for details"
+    std::string blocked_message() const;
+
+    /// Reads config-get's answer. `version` (the installed Slurm) narrows the known keys.
+    static CharmConfig from_json(const nlohmann::json& config,
+                                 const std::optional<slurm::SlurmVersion>& version);
+};
+
+}  // namespace slurmctld::charm

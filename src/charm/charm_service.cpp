@@ -1,0 +1,235 @@
+// The slurmctld service: when it may run, starting it, applying new configuration, and the
+// planned hand-over when a unit goes away.
+//
+// Restart protocol (reference §2.6, design.md §3): the leader restarts nothing but its own
+// controller and writes a fresh nonce (`restart_signal`) to the peer application data; every
+// other unit acts once per nonce it has not seen (kept in unit state, which Juju commits only
+// when the hook succeeds). Acting means `scontrol reconfigure` for the controller in control
+// (Slurm >= 23.11 re-executes it in place and it keeps control, so clients see no outage) and a
+// restart for a standby (backups do not re-read slurm.conf on reconfigure).
+#include <slurmctld/charm/charm.hpp>
+#include <slurmctld/charm/constants.hpp>
+#include <slurmctld/host/services.hpp>
+#include <slurmctld/juju/relation_codec.hpp>
+#include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/util/log.hpp>
+
+#include <algorithm>
+#include <thread>
+
+namespace slurmctld::charm {
+
+namespace log = util::log;
+using juju::WorkloadState;
+
+namespace {
+
+constexpr std::chrono::seconds kHandOverTimeout{60};
+
+std::string controller_name(const std::string& entry) { return entry.substr(0, entry.find('(')); }
+
+}  // namespace
+
+std::vector<std::string> Charm::configured_controllers() {
+    const auto document = load_document(std::string(kSlurmConf), slurm::ConfigDialect::SlurmConf);
+    std::vector<std::string> names;
+    if (document) {
+        for (const auto& entry : document->get_all("SlurmctldHost")) {
+            names.push_back(controller_name(entry));
+        }
+    }
+    return names;
+}
+
+std::vector<slurm::ControllerPing> Charm::ping() {
+    if (pings_) {
+        return *pings_;
+    }
+    pings_.emplace();
+    const auto version = slurm_version();
+    const bool json = version && slurm::supports_ping_json(*version);
+    const auto result = host_.scontrol(json ? std::vector<std::string>{"ping", "--json"}
+                                            : std::vector<std::string>{"ping"});
+    // rc 1 means no controller answered, but the text still lists them all as DOWN.
+    auto parsed = json ? slurm::parse_ping_json(result.stdout_text)
+                       : slurm::parse_ping_text(result.stdout_text);
+    if (parsed.has_value()) {
+        *pings_ = std::move(parsed).value();
+    } else {
+        log::debug("scontrol ping gave nothing usable (exit {}): {}", result.exit_code,
+                   result.stderr_text);
+    }
+    return *pings_;
+}
+
+std::optional<bool> Charm::in_control(const std::string& hostname) {
+    // A client that knows only one controller asks only it: the controller in control
+    // answers, a standby refuses ("backup controller in standby mode"), a dead one is
+    // unreachable. `scontrol ping` cannot tell standby from in control.
+    auto document = load_document(std::string(kSlurmConf), slurm::ConfigDialect::SlurmConf);
+    if (!document) {
+        return std::nullopt;
+    }
+    document->set_all("SlurmctldHost", {hostname});
+    std::vector<std::string> includes;
+    for (const auto& include : document->includes()) {
+        includes.push_back(include.front() == '/' ? include
+                                                  : std::string(kEtcSlurm) + "/" + include);
+    }
+    document->set_includes(includes);
+    host_.make_directories(std::string(kCharmRunDir), {"root", "root", 0755});
+    const std::string probe = std::string(kCharmRunDir) + "/probe-" + hostname + ".conf";
+    write_text_if_changed(probe, document->render(), 0644);
+    const auto result = host_.scontrol_with_config(probe, {"show", "partition"});
+    if (result.ok()) {
+        return true;
+    }
+    if (result.stderr_text.find("standby") != std::string::npos ||
+        result.stderr_text.find("Unable to contact") != std::string::npos ||
+        result.stderr_text.find("connect failure") != std::string::npos) {
+        return false;
+    }
+    log::debug("cannot tell whether {} is in control: {}", hostname, result.stderr_text);
+    return std::nullopt;
+}
+
+std::string Charm::new_restart_signal() { return slurm::random_uuid_v4(); }
+
+bool Charm::can_run_controller() {
+    if (decided_ || !slurm_version() || peers().cluster_name.empty()) {
+        return false;
+    }
+    if (mount_related()) {
+        const bool on_shared = shared_fs_mounted() && etc_slurm_on_shared_fs();
+        const bool serving_locally =
+            leader() && !config().use_network_state && !etc_slurm_on_shared_fs();
+        if (!on_shared && !serving_locally) {
+            return false;
+        }
+    } else if (!leader() || config().use_network_state) {
+        return false;
+    }
+    const auto controllers = configured_controllers();
+    if (std::find(controllers.begin(), controllers.end(), hostname_) == controllers.end()) {
+        return false;
+    }
+    const auto auth = slurm::auth_setup_for(*slurm_version());
+    const std::string_view auth_file = auth == slurm::AuthSetup::SlurmJwks ? kJwksFile
+                                       : auth == slurm::AuthSetup::SlurmKey ? kSlurmKeyFile
+                                                                           : kMungeKeyFile;
+    return host_.status(std::string(auth_file)).type != host::FileType::Missing &&
+           host_.status(std::string(kJwtKeyFile)).type != host::FileType::Missing;
+}
+
+void Charm::apply_new_configuration() {
+    if (in_control(hostname_).value_or(false)) {
+        const auto result = host_.scontrol({"reconfigure"});
+        if (result.ok()) {
+            log::info("slurmctld re-read its configuration (scontrol reconfigure)");
+            return;
+        }
+        log::error("scontrol command '[scontrol, reconfigure]' failed with exit code {}. reason: "
+                   "{}",
+                   result.exit_code, result.stderr_text);
+        decided_ = DecidedStatus{WorkloadState::Blocked, std::string(kMsgReconfigureFailed)};
+        return;
+    }
+    try {
+        host::enable_service(host_, kService);
+        host::restart_service(host_, kService);
+        log::info("restarted slurmctld to read its new configuration");
+    } catch (const host::ServiceError& error) {
+        log::error("{}", error.what());
+        decided_ = DecidedStatus{WorkloadState::Blocked, std::string(kMsgRestartFailed)};
+    }
+}
+
+void Charm::run_controller() {
+    auto& view = peers();
+    const bool runnable = can_run_controller();
+    if (runnable) {
+        const auto state = tools_.state_get();
+        const auto seen = state.find(std::string(kStateLastRestartSignal));
+        const std::string last_seen = seen == state.end() ? std::string() : seen->second;
+        if (!host::service_is_active(host_, kService)) {
+            try {
+                host::enable_service(host_, kService);
+                host::start_service(host_, kService);
+                log::info("started slurmctld");
+            } catch (const host::ServiceError& error) {
+                log::error("{}", error.what());
+                decided_ = DecidedStatus{WorkloadState::Blocked, std::string(kMsgStartFailed)};
+                return;
+            }
+        } else if (leader() ? configuration_changed_
+                            : !view.restart_signal.empty() && view.restart_signal != last_seen) {
+            apply_new_configuration();
+        }
+        pings_.reset();
+        if (!leader() && view.restart_signal != last_seen) {
+            // A fresh start reads the current configuration too: this nonce is done.
+            tools_.state_set({{std::string(kStateLastRestartSignal), view.restart_signal}});
+        }
+    }
+    if (leader() && configuration_changed_ && view.relation) {
+        // Every other controller re-reads the configuration once for this nonce.
+        const std::string signal = new_restart_signal();
+        tools_.relation_set(*view.relation,
+                            {{std::string(kPeerClusterNameKey), juju::codec::encode(view.cluster_name)},
+                             {std::string(kPeerRestartSignalKey), juju::codec::encode(signal)}},
+                            /*app=*/true);
+        view.restart_signal = signal;
+        if (runnable) {
+            tools_.state_set({{std::string(kStateLastRestartSignal), signal}});  // acted above
+        }
+        log::info("asked every controller to re-read the configuration (restart signal {})",
+                  signal);
+    }
+}
+
+void Charm::hand_over_control() {
+    if (!host::service_is_active(host_, kService)) {
+        host_.systemctl({"disable", "slurmctld"});
+        return;
+    }
+    const auto controllers = configured_controllers();
+    if (in_control(hostname_).value_or(false)) {
+        // Planned switchover: the next controller takes over now, from state this one saves on
+        // the way out, instead of after SlurmctldTimeout.
+        std::optional<std::size_t> target;
+        const auto pings = ping();
+        for (std::size_t index = 1; index < controllers.size() && !target; ++index) {
+            if (controllers[index] == hostname_) {
+                continue;
+            }
+            const auto entry = std::find_if(pings.begin(), pings.end(), [&](const auto& p) {
+                return p.hostname == controllers[index];
+            });
+            if (entry != pings.end() && entry->up) {
+                target = index;
+            }
+        }
+        if (target) {
+            const std::string& next = controllers[*target];
+            tools_.status_set(WorkloadState::Maintenance, "Handing over control to " + next, false);
+            const auto result = host_.scontrol({"takeover", std::to_string(*target)});
+            if (!result.ok()) {
+                log::warning("scontrol takeover {} failed: {}", *target, result.stderr_text);
+            }
+            const auto deadline = std::chrono::steady_clock::now() + kHandOverTimeout;
+            while (std::chrono::steady_clock::now() < deadline &&
+                   !in_control(next).value_or(false)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(500));
+            }
+            log::info("handed control over to {}", next);
+        }
+    }
+    try {
+        host::stop_service(host_, kService);
+        host::disable_service(host_, kService);
+    } catch (const host::ServiceError& error) {
+        log::warning("{}", error.what());
+    }
+}
+
+}  // namespace slurmctld::charm

@@ -1,0 +1,95 @@
+// A small model of a slurmctld application for state-transition tests: N units, each with its
+// own Juju view (FakeHookTools State) and machine (FakeHost), a peer relation whose data is
+// passed between them after each hook as Juju would after a commit, optionally a shared
+// /srv/slurmctld-statefs (the filesystem-client mount) that all machines see.
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <slurmctld/charm/charm.hpp>
+#include <slurmctld/juju/caching_hook_tools.hpp>
+#include <slurmctld/juju/context.hpp>
+#include <slurmctld/juju/dispatcher.hpp>
+
+#include "support/fake_hook_tools.hpp"
+#include "support/fake_host.hpp"
+
+namespace charm_tests {
+
+inline constexpr int kPeerRelationId = 1;
+inline constexpr int kMountRelationId = 2;
+inline constexpr const char* kSlurmVersion = "24.11.5-4+deb13u1";
+
+struct TestUnit {
+    std::string name;
+    testing_support::State state;
+    std::unique_ptr<testing_support::FakeHost> host;
+    int last_exit_code = 0;
+    int tool_calls = 0;  ///< hook-tool calls of the last hook
+};
+
+/// Where an event comes from (relation hooks).
+struct EventSource {
+    int relation_id = -1;
+    std::string endpoint;
+    std::string remote_app;
+    std::string remote_unit;
+    std::string departing_unit;
+};
+
+class TestCluster {
+public:
+    /// `units` units of slurmctld; unit 0 leads. With `shared_fs`, every machine mounts one
+    /// file system at /srv/slurmctld-statefs (as the filesystem-client subordinate would).
+    explicit TestCluster(int units, bool shared_fs = false);
+
+    TestUnit& unit(int index) { return units_.at(static_cast<std::size_t>(index)); }
+    std::size_t size() const { return units_.size(); }
+    std::shared_ptr<testing_support::FakeFileSystem> statefs() const { return statefs_; }
+
+    /// Runs `hook` (e.g. "install", "slurmctld-peer-relation-changed", "actions/takeover" for an
+    /// action) on one unit, then passes the peer data on. Returns dispatch's exit code.
+    int run(int index, const std::string& hook, const EventSource& source = {},
+            const nlohmann::json& action_params = nlohmann::json::object());
+
+    /// install, peer relation-created, leader-elected / leader-settings-changed, config-changed,
+    /// start on every unit, then peer relation-joined/changed rounds until nothing changes.
+    void deploy();
+    /// Runs update-status on every unit (a settle round).
+    void settle(int rounds = 2);
+
+    /// Integrates slurmctld:mount with a filesystem-client on every unit (relation-created and
+    /// the subordinate's mounted=true), mounting the shared file system.
+    void integrate_mount();
+    /// Adds a unit (machine and Juju view) that joins the peer relation; returns its index.
+    int add_unit();
+    /// The unit enters the peer relation (before its relation-created hook): it sees the
+    /// others and their committed data, they see it (with no data yet).
+    void join_peers(int index);
+    /// Removes a unit as Juju does: its departed/stop/remove hooks, then departed on the others.
+    void remove_unit(int index);
+
+    /// Copies peer data (unit databags, the app databag, app-owned secrets) from `from` to the
+    /// other units, as Juju makes committed data visible.
+    void propagate(int from);
+
+
+private:
+    slurmctld::juju::HookContext context_for(const TestUnit& unit, const std::string& hook,
+                                             const EventSource& source) const;
+    std::vector<TestUnit> units_;
+    std::shared_ptr<testing_support::FakeFileSystem> statefs_;
+    int next_unit_number_ = 0;
+};
+
+}  // namespace charm_tests
+
+namespace slurmctld::juju {
+/// Readable statuses in test failures.
+inline void PrintTo(const Status& status, std::ostream* out) {
+    *out << status.state << " \"" << status.message << "\"";
+}
+}  // namespace slurmctld::juju

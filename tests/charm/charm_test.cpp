@@ -1,0 +1,397 @@
+// State-transition tests of the charm: build units (Juju view + machine), run events, assert on
+// statuses, files, relation data, secrets and the commands run.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <slurmctld/juju/relation_codec.hpp>
+
+#include "charm/charm_harness.hpp"
+
+namespace charm_tests {
+namespace {
+
+using slurmctld::juju::Status;
+using testing::ElementsAre;
+using testing::HasSubstr;
+using testing::StartsWith;
+
+std::string file_text(TestUnit& unit, const std::string& path) {
+    return unit.host->read_file(path).value_or("<missing>");
+}
+
+std::vector<std::string> controllers_of(TestUnit& unit) {
+    return unit.host->configured_controllers().value_or(std::vector<std::string>{});
+}
+
+// ---- install and a single controller -------------------------------------------------------
+
+TEST(CharmInstall, InstallsSlurmAndPreparesTheMachine) {
+    TestCluster cluster(1);
+    auto& unit = cluster.unit(0);
+    EXPECT_EQ(cluster.run(0, "install"), 0);
+    EXPECT_TRUE(unit.host->packages.count("slurmctld"));
+    EXPECT_THAT(file_text(unit, "/etc/security/limits.d/20-charmed-hpc-openfile.conf"),
+                HasSubstr("* soft nofile  1048576"));
+    EXPECT_THAT(file_text(unit, "/etc/systemd/system/slurmctld.service.d/10-charmed-hpc.conf"),
+                HasSubstr("Restart=on-failure"));
+    EXPECT_FALSE(unit.host->service("slurmctld").enabled);
+    EXPECT_FALSE(unit.host->service("slurmctld").active);
+    EXPECT_EQ(unit.state.opened_ports, (std::set<std::string>{"6817/tcp", "9092/tcp"}));
+    EXPECT_EQ(unit.state.workload_version, kSlurmVersion);
+    EXPECT_EQ(unit.state.unit_status, (Status{"waiting", "Waiting for the cluster name to be set"}));
+}
+
+TEST(CharmInstall, AFailedInstallBlocksWithUpstreamsMessage) {
+    TestCluster cluster(1);
+    cluster.unit(0).host->archive_reachable = false;
+    EXPECT_EQ(cluster.run(0, "install"), 0);
+    EXPECT_EQ(cluster.unit(0).state.unit_status,
+              (Status{"blocked", "Failed to install `slurmctld`. See `juju debug-log` for details."}));
+}
+
+TEST(CharmSingleController, DeployWritesUpstreamsFilesAndStartsTheController) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+    EXPECT_THAT(unit.state.app_status.message, HasSubstr("slurmctld/0 (primary) in control"));
+    const auto conf = file_text(unit, "/etc/slurm/slurm.conf");
+    EXPECT_THAT(conf, StartsWith("clustername=charmed-hpc-"));
+    EXPECT_THAT(conf, HasSubstr("\nslurmctldhost=juju-5f2a1c-0\n"));
+    EXPECT_THAT(conf, HasSubstr("\nproctracktype=proctrack/linuxproc\n"));  // a container
+    EXPECT_THAT(conf, HasSubstr("\nstatesavelocation=/var/lib/slurm/checkpoint\n"));
+    EXPECT_THAT(conf, HasSubstr("include slurm.conf.overrides\n"));
+    EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.overrides"), "\n");
+    EXPECT_EQ(file_text(unit, "/etc/slurm/gres.conf"), "autodetect=nvidia\n");
+    EXPECT_EQ(file_text(unit, "/etc/slurm/cgroup.conf"), "cgroupplugin=disabled\n");
+    const auto* jwks = unit.host->file("/etc/slurm/slurm.jwks");
+    ASSERT_NE(jwks, nullptr);
+    EXPECT_EQ(jwks->mode, 0600U);
+    EXPECT_EQ(jwks->owner, "slurm");
+    EXPECT_THAT(jwks->content, StartsWith("{\"keys\": [{\"alg\": \"HS256\""));
+    EXPECT_THAT(file_text(unit, "/etc/slurm/jwt_hs256.key"),
+                StartsWith("-----BEGIN RSA PRIVATE KEY-----"));
+    ASSERT_NE(unit.state.find_secret_by_label("slurm-auth-key"), nullptr);
+    ASSERT_NE(unit.state.find_secret_by_label("slurm-jwt-key"), nullptr);
+    EXPECT_EQ(unit.state.find_secret_by_label("slurm-auth-key")->owner, "application");
+    EXPECT_TRUE(unit.host->service("slurmctld").enabled);
+    EXPECT_TRUE(unit.host->service("slurmctld").active);
+    // The peer data upstream writes: JSON-quoted values.
+    const auto& peer = unit.state.relation(kPeerRelationId);
+    EXPECT_EQ(peer.local_unit_data.at("hostname"), "\"juju-5f2a1c-0\"");
+    EXPECT_THAT(peer.local_app_data.at("cluster_name"), StartsWith("\"charmed-hpc-"));
+    EXPECT_EQ(peer.local_app_data.at("cluster_name").size(), std::string("\"charmed-hpc-abcd\"").size());
+}
+
+TEST(CharmSingleController, UsesTheConfiguredClusterName) {
+    TestCluster cluster(1);
+    cluster.unit(0).state.config["cluster-name"] = "polaris";
+    cluster.deploy();
+    EXPECT_EQ(cluster.unit(0).state.relation(kPeerRelationId).local_app_data.at("cluster_name"),
+              "\"polaris\"");
+    EXPECT_THAT(file_text(cluster.unit(0), "/etc/slurm/slurm.conf"),
+                StartsWith("clustername=polaris\n"));
+}
+
+TEST(CharmSingleController, AHookThatChangesNothingRestartsNothing) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    const auto starts = unit.host->service("slurmctld").starts;
+    const auto restarts = unit.host->service("slurmctld").restarts;
+    const auto reconfigures = unit.host->slurm.reconfigures;
+    cluster.run(0, "config-changed");
+    cluster.run(0, "update-status");
+    EXPECT_EQ(unit.host->service("slurmctld").starts, starts);
+    EXPECT_EQ(unit.host->service("slurmctld").restarts, restarts);
+    EXPECT_EQ(unit.host->slurm.reconfigures, reconfigures);
+}
+
+TEST(CharmSingleController, OverridesAreWrittenAndTheServingControllerReconfigures) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    const auto restarts = unit.host->service("slurmctld").restarts;
+    unit.state.config["slurm-conf-parameters"] = "SlurmctldTimeout=10\n";
+    cluster.run(0, "config-changed");
+    EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.overrides"), "slurmctldtimeout=10\n");
+    // The controller in control re-reads in place: no restart, no outage.
+    EXPECT_EQ(unit.host->slurm.reconfigures, 1);
+    EXPECT_EQ(unit.host->service("slurmctld").restarts, restarts);
+}
+
+TEST(CharmConfigOptions, AnInvalidOptionBlocksAndChangesNothing) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    const auto before = file_text(unit, "/etc/slurm/slurm.conf.overrides");
+    unit.state.config["slurm-conf-parameters"] = "NoSuchKey=1\n";
+    unit.state.config["cgroup-parameters"] = "AlsoNot=yes\n";
+    EXPECT_EQ(cluster.run(0, "config-changed"), 0);
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"blocked", "Configuration option(s) 'slurm-conf-parameters', "
+                                 "'cgroup-parameters' failed validation. See `juju debug-log` "
+                                 "for details"}));
+    EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.overrides"), before);
+    ASSERT_FALSE(unit.state.juju_log.empty());
+    EXPECT_THAT(unit.state.juju_log.back().message,
+                HasSubstr("Invalid cgroup configuration: AlsoNot=yes"));
+}
+
+// ---- high availability -----------------------------------------------------------------------
+
+TEST(CharmHighAvailability, ABackupWithoutASharedFileSystemIsBlocked) {
+    TestCluster cluster(2);
+    cluster.deploy();
+    EXPECT_EQ(cluster.unit(1).state.unit_status,
+              (Status{"blocked", "A shared file system must be provided to enable `slurmctld` "
+                                 "high availability"}));
+    // Without shared state a second controller would be a liability: only the leader is listed.
+    EXPECT_THAT(controllers_of(cluster.unit(0)), ElementsAre("juju-5f2a1c-0"));
+}
+
+TEST(CharmHighAvailability, TwoUnitsOnASharedFileSystemArePrimaryAndBackup) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& primary = cluster.unit(0);
+    auto& backup = cluster.unit(1);
+    EXPECT_EQ(primary.state.unit_status, (Status{"active", "primary - UP"}));
+    EXPECT_EQ(backup.state.unit_status, (Status{"active", "backup - UP"}));
+    EXPECT_THAT(controllers_of(primary), ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1"));
+    // /etc/slurm is a symlink to the shared copy on every unit, the old one kept aside.
+    for (int i : {0, 1}) {
+        auto& unit = cluster.unit(i);
+        ASSERT_NE(unit.host->symlink("/etc/slurm"), nullptr) << unit.name;
+        EXPECT_EQ(unit.host->symlink("/etc/slurm")->target, "/srv/slurmctld-statefs/etc/slurm");
+        bool backup_kept = false;
+        for (const auto& name : unit.host->list_directory("/etc")) {
+            backup_kept |= name.rfind("slurm_", 0) == 0;
+        }
+        EXPECT_TRUE(backup_kept) << unit.name;
+    }
+    EXPECT_THAT(file_text(primary, "/srv/slurmctld-statefs/etc/slurm/slurm.conf"),
+                HasSubstr("\nstatesavelocation=/srv/slurmctld-statefs/checkpoint\n"));
+    // The leader asked the filesystem-client for the mount exactly as ops writes MountInfo.
+    const auto& mount = primary.state.relation(kMountRelationId).local_app_data;
+    EXPECT_EQ(mount.at("mountpoint"), "\"/srv/slurmctld-statefs\"");
+    EXPECT_EQ(mount.at("noexec"), "false");
+    EXPECT_EQ(mount.at("nosuid"), "false");
+    EXPECT_EQ(mount.at("nodev"), "false");
+    EXPECT_EQ(mount.at("read_only"), "false");
+    // Both see the same identity token on the shared file system.
+    EXPECT_FALSE(primary.state.relation(kPeerRelationId).local_app_data.at("statefs_id").empty());
+}
+
+TEST(CharmHighAvailability, ALiveSingleControllerIsMigratedWithItsState) {
+    TestCluster cluster(1, /*shared_fs=*/true);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    unit.host->add_file("/var/lib/slurm/checkpoint/job_state", "jobs", {"slurm", "slurm", 0600});
+    ASSERT_TRUE(unit.host->service("slurmctld").active);
+    cluster.integrate_mount();
+    cluster.settle();
+    EXPECT_EQ(file_text(unit, "/srv/slurmctld-statefs/checkpoint/job_state"), "jobs");
+    EXPECT_EQ(unit.host->file("/srv/slurmctld-statefs/checkpoint/job_state")->owner, "slurm");
+    EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"),
+                HasSubstr("\nstatesavelocation=/srv/slurmctld-statefs/checkpoint\n"));
+    EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.jwks").substr(0, 9), "{\"keys\": ");
+    // Copied while running, stopped, the rest copied, started on the shared state.
+    const auto rsyncs = unit.host->commands_of("rsync");
+    ASSERT_EQ(rsyncs.size(), 2U);
+    EXPECT_EQ(rsyncs[0], (std::vector<std::string>{"--archive", "--delete",
+                                                   "/var/lib/slurm/checkpoint/",
+                                                   "/srv/slurmctld-statefs/checkpoint.migrating"}));
+    EXPECT_TRUE(unit.host->service("slurmctld").active);
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+}
+
+TEST(CharmHighAvailability, StateAlreadyOnTheSharedFileSystemIsNeverOverwritten) {
+    TestCluster cluster(1, /*shared_fs=*/true);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    unit.host->add_file("/var/lib/slurm/checkpoint/job_state", "local", {"slurm", "slurm", 0600});
+    cluster.statefs()->nodes["/checkpoint"] = testing_support::FakeDirectory{"slurm", "slurm", 0755};
+    cluster.statefs()->nodes["/checkpoint/job_state"] =
+        testing_support::FakeFile{"shared", "slurm", "slurm", 0600};
+    cluster.integrate_mount();
+    EXPECT_EQ(file_text(unit, "/srv/slurmctld-statefs/checkpoint/job_state"), "shared");
+    EXPECT_TRUE(unit.host->commands_of("rsync").empty());
+    EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"),
+                HasSubstr("\nstatesavelocation=/srv/slurmctld-statefs/checkpoint\n"));
+}
+
+TEST(CharmHighAvailability, AUnitOnADifferentFileSystemRefusesToStart) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle();
+    // An admin error: unit 1 mounts another export at the same path.
+    auto& stray = cluster.unit(1);
+    stray.host->unmount("/srv/slurmctld-statefs");
+    stray.host->mount("/srv/slurmctld-statefs");
+    cluster.run(1, "update-status");
+    EXPECT_EQ(stray.state.unit_status.state, "blocked");
+    EXPECT_THAT(stray.state.unit_status.message, HasSubstr("not the one the other controllers use"));
+    EXPECT_FALSE(stray.host->service("slurmctld").active);
+}
+
+TEST(CharmHighAvailability, ScalingUpAppendsTheNewControllerAndRestartsEachOnce) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle();
+    const int added = cluster.add_unit();
+    auto& fresh = cluster.unit(added);
+    cluster.run(added, "install");
+    cluster.join_peers(added);
+    cluster.run(added, "slurmctld-peer-relation-created", {kPeerRelationId, "slurmctld-peer", "slurmctld", "", ""});
+    cluster.run(added, "leader-settings-changed");
+    cluster.run(added, "config-changed");
+    cluster.run(added, "start");
+    fresh.host->mount("/srv/slurmctld-statefs", cluster.statefs());
+    fresh.state.relation(kMountRelationId).remote_units_data["checkpoint/2"] = {{"mounted", "true"}};
+    cluster.run(added, "mount-relation-changed", {kMountRelationId, "mount", "checkpoint", "checkpoint/2", ""});
+    const int backup_restarts = cluster.unit(1).host->service("slurmctld").restarts;
+    cluster.settle(3);
+    EXPECT_THAT(controllers_of(cluster.unit(0)),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1", "juju-5f2a1c-2"));
+    EXPECT_EQ(cluster.unit(0).state.unit_status, (Status{"active", "primary - UP"}));
+    EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "backup1 - UP"}));
+    EXPECT_EQ(cluster.unit(2).state.unit_status, (Status{"active", "backup2 - UP"}));
+    // One new nonce for the new list: the existing backup restarted exactly once.
+    EXPECT_EQ(cluster.unit(1).host->service("slurmctld").restarts, backup_restarts + 1);
+}
+
+TEST(CharmHighAvailability, RemovingTheServingControllerHandsOverFirst) {
+    TestCluster cluster(3, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    ASSERT_THAT(controllers_of(cluster.unit(1)),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1", "juju-5f2a1c-2"));
+    auto& leaving = cluster.unit(0);
+    leaving.state.leader = false;  // Juju moves leadership away from a dying leader
+    cluster.unit(1).state.leader = true;
+    // The serving primary departs: it asks backup1 to take over, then stops.
+    cluster.run(0, "slurmctld-peer-relation-departed",
+                {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/1", "slurmctld/0"});
+    EXPECT_EQ(leaving.host->slurm.takeovers, std::vector<int>{1});
+    EXPECT_FALSE(leaving.host->service("slurmctld").active);
+    EXPECT_FALSE(leaving.host->service("slurmctld").enabled);
+    cluster.remove_unit(0);
+    cluster.run(0, "leader-elected");
+    cluster.settle(3);
+    EXPECT_THAT(controllers_of(cluster.unit(0)), ElementsAre("juju-5f2a1c-1", "juju-5f2a1c-2"));
+    EXPECT_EQ(cluster.unit(0).state.unit_status, (Status{"active", "primary - UP"}));
+    EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "backup - UP"}));
+}
+
+TEST(CharmHighAvailability, UseNetworkStateNeverRunsOnLocalState) {
+    TestCluster cluster(1, /*shared_fs=*/true);
+    cluster.unit(0).state.config["use-network-state"] = true;
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    EXPECT_EQ(unit.state.unit_status.state, "blocked");
+    EXPECT_FALSE(unit.host->service("slurmctld").active);
+    EXPECT_FALSE(unit.host->exists("/etc/slurm/slurm.conf"));
+    cluster.integrate_mount();
+    cluster.settle();
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+    EXPECT_THAT(file_text(unit, "/srv/slurmctld-statefs/etc/slurm/slurm.conf"),
+                HasSubstr("\nstatesavelocation=/srv/slurmctld-statefs/checkpoint\n"));
+    EXPECT_TRUE(unit.host->commands_of("rsync").empty());
+}
+
+// ---- integrations ----------------------------------------------------------------------------
+
+TEST(CharmIntegrations, SackdGetsUpstreamsControllerDataAndTheAuthSecret) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    unit.state.add_relation("sackd", 5, "login");
+    unit.state.relation(5).remote_units_data["login/0"] = {};
+    cluster.run(0, "sackd-relation-created", {5, "sackd", "login", "", ""});
+    const auto& data = unit.state.relation(5).local_app_data;
+    const auto* secret = unit.state.find_secret_by_label("slurm-auth-key");
+    ASSERT_NE(secret, nullptr);
+    EXPECT_EQ(data.at("auth_key"), "\"\"");
+    EXPECT_EQ(data.at("auth_key_id"), "\"\"");
+    EXPECT_EQ(data.at("auth_secret_id"),
+              "\"secret://" + unit.state.model_uuid + "/" + secret->id + "\"");
+    EXPECT_EQ(data.at("controllers"), "[\"juju-5f2a1c-0:6817\"]");
+    EXPECT_EQ(data.at("jwt_key"), "\"\"");
+    EXPECT_EQ(data.at("jwt_secret_id"), "\"\"");
+    EXPECT_EQ(data.at("slurmconfig"), "{}");
+    EXPECT_EQ(secret->grants.count(5), 1U);
+}
+
+TEST(CharmIntegrations, SlurmdPartitionsBecomeIncludesAndTheDefaultPartitionIsMarked) {
+    TestCluster cluster(1);
+    cluster.unit(0).state.config["default-partition"] = "compute";
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    auto& relation = unit.state.add_relation("slurmd", 6, "compute");
+    relation.remote_app_data["partition"] = "{\"partitionname\": \"compute\", \"nodes\": [\"compute\"]}";
+    relation.remote_units_data["compute/0"] = {};
+    cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/0", ""});
+    EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.compute"),
+              "nodeset=compute feature=compute\npartitionname=compute nodes=compute default=True\n");
+    EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"),
+                HasSubstr("include slurm.conf.compute\ninclude slurm.conf.accounting\n"));
+    EXPECT_EQ(unit.state.relation(6).local_app_data.at("controllers"), "[\"juju-5f2a1c-0:6817\"]");
+    // The relation goes: the partition goes with it.
+    unit.state.relations.erase(unit.state.relations.end() - 1);
+    cluster.run(0, "slurmd-relation-broken", {6, "slurmd", "compute", "", ""});
+    EXPECT_FALSE(unit.host->exists("/etc/slurm/slurm.conf.compute"));
+    EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"), testing::Not(HasSubstr("compute")));
+}
+
+// ---- actions -----------------------------------------------------------------------------------
+
+TEST(CharmActions, ShowCurrentConfigReturnsTheRemarshalledSlurmConf) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    cluster.run(0, "actions/show-current-config");
+    const auto& action = *cluster.unit(0).state.action;
+    EXPECT_FALSE(action.failure.has_value());
+    EXPECT_THAT(action.results.at("slurm.conf"), StartsWith("clustername=charmed-hpc-"));
+}
+
+TEST(CharmActions, SetNodeStatePassesTheReasonInQuotesAndReportsFailuresLikeUpstream) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    cluster.run(0, "actions/set-node-state",
+                {}, {{"nodes", "node-[1,2]"}, {"state", "drain"}, {"reason", "maintenance"}});
+    EXPECT_EQ(unit.host->slurm.updates.back(),
+              (std::vector<std::string>{"nodename=node-[1,2]", "state=drain", "reason='maintenance'"}));
+    unit.host->inject_failure({"scontrol", "update"}, {1, "", "Invalid node name specified\n"});
+    cluster.run(0, "actions/set-node-state", {}, {{"nodes", "nope"}, {"state", "idle"}, {"reason", ""}});
+    ASSERT_TRUE(unit.state.action->failure.has_value());
+    EXPECT_EQ(*unit.state.action->failure,
+              "Failed to set state of node(s) nope to state 'idle'. reason:\nscontrol command "
+              "'['scontrol', 'update', 'nodename=nope', 'state=idle']' failed with exit code 1. "
+              "reason: invalid node name specified\n");
+}
+
+TEST(CharmActions, RotateAuthKeyNeedsTheLeaderAndKeepsBothKeysUntilRemoval) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    unit.state.leader = false;
+    cluster.run(0, "actions/rotate-auth-key");
+    EXPECT_EQ(unit.state.action->failure, "Only the leader unit can rotate the auth key.");
+    unit.state.leader = true;
+    cluster.run(0, "actions/rotate-auth-key");
+    EXPECT_FALSE(unit.state.action->failure.has_value()) << *unit.state.action->failure;
+    EXPECT_EQ(unit.state.find_secret_by_label("slurm-auth-key")->latest_revision(), 2);
+    cluster.run(0, "update-status");
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"waiting", "Authentication key rotation in progress. Waiting for rotation "
+                                 "to complete"}));
+}
+
+}  // namespace
+}  // namespace charm_tests
