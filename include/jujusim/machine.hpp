@@ -63,7 +63,10 @@ public:
     virtual fs::path juju_dir_on_host() const = 0;
 
     /// Bind-mounts a host directory at `machine_path` inside the machine (creating the mount
-    /// point). Used by the built-in filesystem-client. Survives nothing: re-apply after boot.
+    /// point). Used by the built-in filesystem-client. Like an fstab entry it is remembered:
+    /// every later boot mounts it before services start (slurmctld's StateSaveLocation must be
+    /// there when an enabled slurmctld starts after a power cut). Calling it again is a no-op;
+    /// on a machine that is off it is only recorded.
     virtual void bind_mount(const fs::path& host_dir, const fs::path& machine_path) = 0;
 
     /// Replaces the machine's /etc/hosts with these "address hostname" entries (plus localhost).

@@ -1,0 +1,68 @@
+// The prepared machine image: a Debian 13 (trixie) root file system with Slurm 24.11, built
+// once with debootstrap + apt from the host's Debian mirror and cached under the images
+// directory. Machines use it read-only as the lower layer of their overlay root.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace jujusim {
+
+namespace fs = std::filesystem;
+
+/// What to build. A different package list, suite or recipe version makes a cached image stale.
+struct ImageSpec {
+    std::string name = "debian-13-slurm";
+    std::string suite = "trixie";
+    /// Installed with apt (--no-install-recommends) on top of debootstrap's minbase.
+    std::vector<std::string> packages;
+    /// Debian mirror; empty: the first Debian mirror configured for apt on this host.
+    std::string mirror;
+
+    /// The image every jujusim machine uses: Slurm 24.11 (slurmctld, slurmd, client, sackd),
+    /// munge and the tools the charms and tests call.
+    static ImageSpec debian13_slurm();
+};
+
+/// One line of build progress ("debootstrap: I: Retrieving ...", "apt: Setting up ...").
+using ImageProgress = std::function<void(const std::string& line)>;
+
+/// $JUJUSIM_IMAGES, else $JUJUSIM_HOME/images, else /var/lib/jujusim/images.
+fs::path default_images_dir();
+
+/// `<images_dir>/<spec.name>`: where the image lives once built.
+fs::path image_path(const ImageSpec& spec, const fs::path& images_dir = default_images_dir());
+
+/// True when `<images_dir>/<name>` holds a complete image built from this spec (its stamp,
+/// `/etc/jujusim-image.json` inside the image, matches).
+bool image_is_current(const ImageSpec& spec, const fs::path& images_dir = default_images_dir());
+
+/// Builds the image when it is missing or stale (one builder at a time per images directory,
+/// others wait on a lock) and returns its path. Throws std::runtime_error when the build fails;
+/// a failed build leaves the previous image (or none) in place, never a partial one.
+fs::path ensure_image(const ImageSpec& spec, const ImageProgress& progress,
+                      const fs::path& images_dir = default_images_dir());
+
+/// Builds the image into `destination` unconditionally (in a temporary sibling directory that
+/// is renamed into place at the end). Needs root and debootstrap on the host.
+void build_image(const ImageSpec& spec, const fs::path& destination, const ImageProgress& progress);
+
+/// The Debian mirror apt uses on this host (deb822 sources or sources.list).
+std::string host_debian_mirror();
+
+/// The stamp written into an image (`/etc/jujusim-image.json`), parsed; empty when absent.
+struct ImageStamp {
+    int recipe = 0;
+    std::string name;
+    std::string suite;
+    std::string mirror;
+    std::vector<std::string> packages;                          ///< requested, sorted
+    std::vector<std::pair<std::string, std::string>> versions;  ///< installed: package, version
+    std::string built_at;
+    double build_seconds = 0;
+};
+ImageStamp read_image_stamp(const fs::path& image);
+
+}  // namespace jujusim

@@ -1,0 +1,444 @@
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <fcntl.h>
+#include <nlohmann/json.hpp>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <jujusim/image.hpp>
+
+#include "sys.hpp"
+
+namespace jujusim {
+
+namespace {
+
+/// Bumped whenever the build recipe below changes what ends up in the image.
+constexpr int kRecipeVersion = 1;
+constexpr const char* kStampPath = "etc/jujusim-image.json";
+
+std::string getenv_or(const char* name, const std::string& fallback) {
+    const char* value = std::getenv(name);
+    return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+std::string trim(std::string text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+std::string iso_now() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    ::gmtime_r(&now, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
+}
+
+/// Environment for debootstrap and apt: nothing of ours, but a proxy the host needs.
+std::vector<std::string> build_environment() {
+    std::vector<std::string> env = {
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "LANG=C",
+        "HOME=/root",
+        "DEBIAN_FRONTEND=noninteractive",
+        "DEBCONF_NONINTERACTIVE_SEEN=true",
+    };
+    for (const char* name :
+         {"http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY", "HTTPS_PROXY"}) {
+        if (const char* value = std::getenv(name)) {
+            env.push_back(std::string(name) + "=" + value);
+        }
+    }
+    return env;
+}
+
+void run_step(const std::string& label, sys::SpawnOptions options, const ImageProgress& progress) {
+    options.env = build_environment();
+    options.on_output = [&](const std::string& line, bool) {
+        if (progress) {
+            progress(label + ": " + line);
+        }
+    };
+    const auto result = sys::spawn_and_wait(options);
+    if (result.exit_code != 0) {
+        std::string command;
+        for (const auto& arg : options.argv) {
+            command += (command.empty() ? "" : " ") + arg;
+        }
+        throw std::runtime_error("image build failed: '" + command + "' exited with " +
+                                 std::to_string(result.exit_code));
+    }
+}
+
+/// Installed packages and versions from the image's dpkg database.
+std::vector<std::pair<std::string, std::string>> installed_packages(const fs::path& root) {
+    std::vector<std::pair<std::string, std::string>> packages;
+    std::ifstream status(root / "var/lib/dpkg/status");
+    std::string line;
+    std::string package;
+    std::string version;
+    bool installed = false;
+    auto flush = [&] {
+        if (!package.empty() && installed) {
+            packages.emplace_back(package, version);
+        }
+        package.clear();
+        version.clear();
+        installed = false;
+    };
+    while (std::getline(status, line)) {
+        if (line.empty()) {
+            flush();
+        } else if (line.rfind("Package: ", 0) == 0) {
+            package = line.substr(9);
+        } else if (line.rfind("Version: ", 0) == 0) {
+            version = line.substr(9);
+        } else if (line.rfind("Status: ", 0) == 0) {
+            installed = line.find(" installed") != std::string::npos;
+        }
+    }
+    flush();
+    std::sort(packages.begin(), packages.end());
+    return packages;
+}
+
+void write_text(const fs::path& path, const std::string& content, fs::perms perms) {
+    fs::remove(path);  // may be a symlink to the host's file (resolv.conf)
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.close();
+    if (!out) {
+        throw std::runtime_error("cannot write " + path.string());
+    }
+    fs::permissions(path, perms);
+}
+
+void remove_files_in(const fs::path& dir, const std::set<std::string>& keep = {}) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        if (entry.is_regular_file() && !keep.count(entry.path().filename().string())) {
+            fs::remove(entry.path());
+        }
+    }
+}
+
+/// Refuses to delete a tree something is mounted under (it would delete through the mount).
+void remove_tree(const fs::path& path) {
+    const auto mountinfo = sys::read_file("/proc/self/mountinfo").value_or("");
+    std::istringstream lines(mountinfo);
+    std::string line;
+    const std::string prefix = path.string() + "/";
+    while (std::getline(lines, line)) {
+        std::istringstream fields(line);
+        std::string id, parent, devno, root, mount_point;
+        fields >> id >> parent >> devno >> root >> mount_point;
+        if (mount_point.rfind(prefix, 0) == 0 || mount_point == path.string()) {
+            throw std::runtime_error("not removing " + path.string() + ": " + mount_point +
+                                     " is mounted");
+        }
+    }
+    fs::remove_all(path);
+}
+
+/// Everything after apt: what makes the tree a jujusim machine image.
+void finish_image(const fs::path& root, const ImageSpec& spec, const std::string& mirror,
+                  double seconds) {
+    // Services run only when a charm enables them (the packages' postinst enabled theirs).
+    std::error_code ec;
+    for (const auto& entry :
+         fs::directory_iterator(root / "etc/systemd/system/multi-user.target.wants", ec)) {
+        if (entry.path().extension() == ".service") {
+            fs::remove(entry.path());
+        }
+    }
+    fs::remove(root / "usr/sbin/policy-rc.d");
+    remove_files_in(root / "var/cache/apt/archives");
+    remove_files_in(root / "var/cache/apt");
+    remove_files_in(root / "var/lib/apt/lists", {"lock"});
+    write_text(root / "etc/resolv.conf",
+               "# jujusim: machines have no DNS; every machine of the model is in /etc/hosts\n",
+               fs::perms(0644));
+    write_text(root / "etc/hosts", "127.0.0.1\tlocalhost\n", fs::perms(0644));
+    write_text(root / "etc/hostname", "localhost\n", fs::perms(0644));
+    // Each machine gets its own machine-id at first boot (init writes it when empty).
+    write_text(root / "etc/machine-id", "", fs::perms(0444));
+    fs::remove(root / "var/lib/dbus/machine-id");
+    fs::create_directories(root / "var/log/jujusim");
+    // Mount points for jujusim-machine (bind-mounted over these at boot).
+    for (const char* tool :
+         {"usr/bin/systemctl", "usr/bin/systemd-detect-virt", "usr/bin/journalctl"}) {
+        if (!fs::exists(root / tool)) {
+            write_text(root / tool, "", fs::perms(0755));
+        }
+    }
+    fs::create_directories(root / "var/lib/juju");
+
+    auto sorted = spec.packages;
+    std::sort(sorted.begin(), sorted.end());
+    nlohmann::json versions = nlohmann::json::object();
+    for (const auto& [package, version] : installed_packages(root)) {
+        versions[package] = version;
+    }
+    const nlohmann::json stamp = {
+        {"recipe", kRecipeVersion}, {"name", spec.name},        {"suite", spec.suite},
+        {"mirror", mirror},         {"packages", sorted},       {"versions", versions},
+        {"built_at", iso_now()},    {"build_seconds", seconds},
+    };
+    write_text(root / kStampPath, stamp.dump(2) + "\n", fs::perms(0644));
+}
+
+class ImageLock {
+  public:
+    ImageLock(const fs::path& images_dir, const std::string& name, const ImageProgress& progress) {
+        fs::create_directories(images_dir);
+        const fs::path path = images_dir / ("." + name + ".lock");
+        fd_.reset(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+        if (!fd_) {
+            sys::throw_errno("cannot open " + path.string());
+        }
+        if (::flock(fd_.get(), LOCK_EX | LOCK_NB) != 0) {
+            if (progress) {
+                progress("waiting for another build of image " + name);
+            }
+            if (::flock(fd_.get(), LOCK_EX) != 0) {
+                sys::throw_errno("cannot lock " + path.string());
+            }
+        }
+    }
+
+  private:
+    sys::UniqueFd fd_;
+};
+
+}  // namespace
+
+ImageSpec ImageSpec::debian13_slurm() {
+    ImageSpec spec;
+    spec.packages = {// Slurm 24.11 and its authentication
+                     "slurmctld", "slurmd", "slurm-client", "sackd", "munge", "libpmix-dev",
+                     // what charms and tests call
+                     "rsync", "iproute2", "procps", "iputils-ping", "util-linux", "hostname",
+                     "ca-certificates", "less", "jq", "openssl", "netcat-openbsd", "psmisc",
+                     "xz-utils", "bzip2", "file", "nano"};
+    return spec;
+}
+
+fs::path default_images_dir() {
+    if (const char* images = std::getenv("JUJUSIM_IMAGES"); images != nullptr && *images != '\0') {
+        return images;
+    }
+    return fs::path(getenv_or("JUJUSIM_HOME", "/var/lib/jujusim")) / "images";
+}
+
+fs::path image_path(const ImageSpec& spec, const fs::path& images_dir) {
+    return images_dir / spec.name;
+}
+
+std::string host_debian_mirror() {
+    std::error_code ec;
+    std::vector<fs::path> sources;
+    for (const auto& entry : fs::directory_iterator("/etc/apt/sources.list.d", ec)) {
+        if (entry.path().extension() == ".sources") {
+            sources.push_back(entry.path());
+        }
+    }
+    std::sort(sources.begin(), sources.end());
+    for (const auto& path : sources) {
+        std::ifstream in(path);
+        std::string line;
+        while (std::getline(in, line)) {
+            line = trim(line);
+            if (line.rfind("URIs:", 0) != 0) {
+                continue;
+            }
+            std::istringstream uris(line.substr(5));
+            std::string uri;
+            while (uris >> uri) {
+                while (!uri.empty() && uri.back() == '/') {
+                    uri.pop_back();
+                }
+                if (uri.size() > 7 && uri.substr(uri.size() - 7) == "/debian") {
+                    return uri;
+                }
+            }
+        }
+    }
+    std::ifstream list("/etc/apt/sources.list");
+    std::string line;
+    while (std::getline(list, line)) {
+        std::istringstream words(line);
+        std::string type, uri;
+        words >> type;
+        if (type != "deb") {
+            continue;
+        }
+        words >> uri;
+        if (!uri.empty() && uri[0] == '[') {  // deb [options] uri
+            while (uri.back() != ']' && words >> uri) {
+            }
+            words >> uri;
+        }
+        while (!uri.empty() && uri.back() == '/') {
+            uri.pop_back();
+        }
+        if (uri.size() > 7 && uri.substr(uri.size() - 7) == "/debian") {
+            return uri;
+        }
+    }
+    return "http://deb.debian.org/debian";
+}
+
+ImageStamp read_image_stamp(const fs::path& image) {
+    ImageStamp stamp;
+    const auto text = sys::read_file(image / kStampPath);
+    if (!text) {
+        return stamp;
+    }
+    try {
+        const auto json = nlohmann::json::parse(*text);
+        stamp.recipe = json.value("recipe", 0);
+        stamp.name = json.value("name", "");
+        stamp.suite = json.value("suite", "");
+        stamp.mirror = json.value("mirror", "");
+        stamp.packages = json.value("packages", std::vector<std::string>{});
+        const auto versions = json.value("versions", nlohmann::json::object());
+        for (const auto& [package, version] : versions.items()) {
+            stamp.versions.emplace_back(package, version.get<std::string>());
+        }
+        stamp.built_at = json.value("built_at", "");
+        stamp.build_seconds = json.value("build_seconds", 0.0);
+    } catch (const nlohmann::json::exception&) {
+        return {};
+    }
+    return stamp;
+}
+
+bool image_is_current(const ImageSpec& spec, const fs::path& images_dir) {
+    const auto stamp = read_image_stamp(image_path(spec, images_dir));
+    auto wanted = spec.packages;
+    std::sort(wanted.begin(), wanted.end());
+    return stamp.recipe == kRecipeVersion && stamp.name == spec.name && stamp.suite == spec.suite &&
+           stamp.packages == wanted;
+}
+
+void build_image(const ImageSpec& spec, const fs::path& destination,
+                 const ImageProgress& progress) {
+    if (::geteuid() != 0) {
+        throw std::runtime_error("building the image needs root (debootstrap, chroot)");
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const std::string mirror = spec.mirror.empty() ? host_debian_mirror() : spec.mirror;
+    const fs::path parent = destination.parent_path();
+    fs::create_directories(parent);
+    const std::string base = "." + destination.filename().string();
+    // Leftovers of builds that died (we hold the lock, so none is running).
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(parent, ec)) {
+        const auto name = entry.path().filename().string();
+        if (name.rfind(base + ".build-", 0) == 0 || name.rfind(base + ".old-", 0) == 0) {
+            remove_tree(entry.path());
+        }
+    }
+    const fs::path work = parent / (base + ".build-" + std::to_string(::getpid()));
+    auto say = [&](const std::string& line) {
+        if (progress) {
+            progress(line);
+        }
+    };
+    try {
+        say("building image " + spec.name + " (" + spec.suite + ") from " + mirror + " in " +
+            work.string());
+        // debootstrap mounts /proc and /sys in the target; a private mount namespace makes sure
+        // nothing stays mounted on the host if it fails half-way.
+        sys::SpawnOptions debootstrap;
+        debootstrap.argv = {"debootstrap", "--variant=minbase", "--components=main",
+                            spec.suite,    work.string(),       mirror};
+        debootstrap.place = sys::SpawnPlace::PrivateMounts;
+        run_step("debootstrap", debootstrap, progress);
+
+        const std::string security = mirror.substr(0, mirror.size() - 7) + "/debian-security";
+        write_text(work / "etc/apt/sources.list",
+                   "deb " + mirror + " " + spec.suite + " main\n" + "deb " + mirror + " " +
+                       spec.suite + "-updates main\n" + "deb " + security + " " + spec.suite +
+                       "-security main\n",
+                   fs::perms(0644));
+        // Maintainer scripts must not start services in the build.
+        write_text(work / "usr/sbin/policy-rc.d", "#!/bin/sh\nexit 101\n", fs::perms(0755));
+        fs::remove(work / "etc/resolv.conf");
+        fs::copy_file("/etc/resolv.conf", work / "etc/resolv.conf");
+
+        sys::SpawnOptions apt;
+        apt.place = sys::SpawnPlace::PrivateChroot;
+        apt.root = work;
+        apt.argv = {"/usr/bin/apt-get", "-q", "-o", "Dpkg::Use-Pty=0", "update"};
+        run_step("apt", apt, progress);
+        apt.argv = {"/usr/bin/apt-get",        "-q",     "-y", "-o", "Dpkg::Use-Pty=0",
+                    "--no-install-recommends", "install"};
+        apt.argv.insert(apt.argv.end(), spec.packages.begin(), spec.packages.end());
+        run_step("apt", apt, progress);
+
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        finish_image(work, spec, mirror, seconds);
+        {
+            sys::UniqueFd fd(::open(work.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            if (fd) {
+                ::syncfs(fd.get());
+            }
+        }
+        if (fs::exists(destination)) {
+            // Swap atomically, then delete the old tree: readers see one image or the other.
+            if (::renameat2(AT_FDCWD, work.c_str(), AT_FDCWD, destination.c_str(),
+                            RENAME_EXCHANGE) != 0) {
+                sys::throw_errno("cannot swap " + work.string() + " and " + destination.string());
+            }
+            const fs::path old = parent / (base + ".old-" + std::to_string(::getpid()));
+            fs::rename(work, old);
+            remove_tree(old);
+        } else {
+            fs::rename(work, destination);
+        }
+        say("image " + spec.name + " ready at " + destination.string() + " after " +
+            std::to_string(static_cast<int>(seconds)) + " s");
+    } catch (...) {
+        std::error_code ignored;
+        if (fs::exists(work, ignored)) {
+            try {
+                remove_tree(work);
+            } catch (const std::exception& error) {
+                say(std::string("could not remove the failed build: ") + error.what());
+            }
+        }
+        throw;
+    }
+}
+
+fs::path ensure_image(const ImageSpec& spec, const ImageProgress& progress,
+                      const fs::path& images_dir) {
+    const fs::path destination = image_path(spec, images_dir);
+    if (image_is_current(spec, images_dir)) {
+        return destination;
+    }
+    ImageLock lock(images_dir, spec.name, progress);
+    if (!image_is_current(spec, images_dir)) {  // another process may have built it meanwhile
+        build_image(spec, destination, progress);
+    }
+    return destination;
+}
+
+}  // namespace jujusim

@@ -1,0 +1,358 @@
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <jujusim/machine_namespaces.hpp>
+
+#include "sys.hpp"
+
+namespace jujusim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// Reads one line from `fd` until `deadline`; nullopt on timeout or EOF.
+std::optional<std::string> read_status_line(int fd, Clock::time_point deadline) {
+    std::string line;
+    while (true) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+        if (left <= 0) {
+            return std::nullopt;
+        }
+        pollfd p{fd, POLLIN, 0};
+        const int ready = ::poll(&p, 1, static_cast<int>(left));
+        if (ready < 0 && errno == EINTR) {
+            continue;
+        }
+        if (ready <= 0) {
+            return std::nullopt;
+        }
+        char c = 0;
+        const ssize_t n = ::read(fd, &c, 1);
+        if (n <= 0) {
+            return line.empty() ? std::nullopt : std::optional<std::string>(line);
+        }
+        if (c == '\n') {
+            return line;
+        }
+        line += c;
+    }
+}
+
+std::string tail_of(const fs::path& path, size_t max_bytes = 4000) {
+    const auto text = sys::read_file(path).value_or("");
+    return text.size() > max_bytes ? text.substr(text.size() - max_bytes) : text;
+}
+
+}  // namespace
+
+NamespaceMachine::NamespaceMachine(MachineConfig config) : config_(std::move(config)) {
+    if (!config_.network) {
+        throw std::invalid_argument("machine " + config_.id + ": no network");
+    }
+    const auto text = sys::read_file(pid_file());
+    if (!text) {
+        return;
+    }
+    std::istringstream in(*text);
+    pid_t pid = 0;
+    unsigned long long start = 0;
+    if (in >> pid >> start && sys::process_alive(pid, start)) {
+        init_pid_ = pid;
+        init_start_ = start;
+        const auto stat = sys::read_proc_stat(pid);
+        init_is_child_ = stat && stat->ppid == ::getpid();
+    }
+}
+
+NamespaceMachine::~NamespaceMachine() {
+    if (config_.poweroff_on_destroy) {
+        try {
+            poweroff();
+        } catch (...) {
+        }
+    }
+}
+
+bool NamespaceMachine::is_running() const {
+    std::lock_guard lock(mutex_);
+    return init_pid_ > 0 && sys::process_alive(init_pid_, init_start_);
+}
+
+pid_t NamespaceMachine::init_pid() const {
+    std::lock_guard lock(mutex_);
+    return init_pid_ > 0 && sys::process_alive(init_pid_, init_start_) ? init_pid_ : 0;
+}
+
+void NamespaceMachine::wait_gone(pid_t pid, unsigned long long start_time, bool is_child) {
+    if (is_child) {
+        if (!sys::wait_child(pid, std::chrono::seconds(30))) {
+            throw MachineError("machine " + config_.id + ": init " + std::to_string(pid) +
+                               " did not die");
+        }
+        return;
+    }
+    // Not our child (attached after a controller restart): gone or a zombie is enough; the
+    // kernel reaped the rest of the PID namespace before the init became a zombie.
+    for (int i = 0; i < 3000 && sys::process_alive(pid, start_time); ++i) {
+        ::usleep(10000);
+    }
+}
+
+void NamespaceMachine::boot() {
+    std::lock_guard lock(mutex_);
+    if (init_pid_ > 0 && sys::process_alive(init_pid_, init_start_)) {
+        return;
+    }
+    const fs::path& dir = config_.machine_dir;
+    for (const char* sub : {"upper", "work", "juju", "root"}) {
+        fs::create_directories(dir / sub);
+    }
+    if (!fs::exists(config_.image / "etc/os-release")) {
+        throw MachineError("machine " + config_.id + ": no image at " + config_.image.string());
+    }
+    config_.network->up();
+    // First boot: the machine resolves its own name before the agent publishes the model's
+    // hosts (Slurm daemons look their own hostname up).
+    if (!fs::exists(dir / "upper/etc/hosts")) {
+        fs::create_directories(dir / "upper/etc");
+        sys::write_file_atomic(dir / "upper/etc/hosts", "127.0.0.1\tlocalhost\n" + config_.address +
+                                                            "\t" + config_.hostname + "\n");
+    }
+
+    auto [status_read, status_write] = sys::make_pipe();
+    auto [go_read, go_write] = sys::make_pipe();
+    sys::DaemonOptions daemon;
+    daemon.argv = {config_.machine_binary.string(),
+                   "init",
+                   "--lower",
+                   config_.image.string(),
+                   "--upper",
+                   (dir / "upper").string(),
+                   "--work",
+                   (dir / "work").string(),
+                   "--root",
+                   (dir / "root").string(),
+                   "--juju",
+                   (dir / "juju").string(),
+                   "--hostname",
+                   config_.hostname,
+                   "--status-fd",
+                   "3",
+                   "--go-fd",
+                   "4"};
+    for (const auto& [host, inside] : recorded_mounts()) {
+        if (fs::is_directory(host)) {
+            daemon.argv.insert(daemon.argv.end(), {"--bind", host.string(), inside.string()});
+        }
+    }
+    daemon.env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+    daemon.clone_flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET;
+    daemon.log_path = dir / "console.log";
+    daemon.pass_fds = {status_write.get(), go_read.get()};
+    {
+        std::ofstream console(daemon.log_path, std::ios::app);
+        console << "-- boot of machine " << config_.id << " (" << config_.hostname << ")\n";
+    }
+    const pid_t pid = sys::start_daemon(daemon);
+    status_write.reset();
+    go_read.reset();
+
+    auto abort_boot = [&](const std::string& why) {
+        ::kill(pid, SIGKILL);
+        sys::wait_child(pid, std::chrono::seconds(30));
+        throw MachineError("machine " + config_.id + " did not boot: " + why + "\n" +
+                           tail_of(daemon.log_path));
+    };
+    const auto deadline = Clock::now() + config_.boot_timeout;
+    const auto mounted = read_status_line(status_read.get(), deadline);
+    if (!mounted || *mounted != "mounted") {
+        abort_boot(mounted ? *mounted : "no answer from its init");
+    }
+    try {
+        config_.network->attach(pid, config_.id, config_.address);
+    } catch (const std::exception& error) {
+        abort_boot(error.what());
+    }
+    [[maybe_unused]] const auto written = ::write(go_write.get(), "go\n", 3);
+    go_write.reset();
+    const auto ready = read_status_line(status_read.get(), deadline);
+    if (!ready || *ready != "ready") {
+        abort_boot(ready ? *ready : "no answer from its init");
+    }
+    const auto stat = sys::read_proc_stat(pid);
+    init_pid_ = pid;
+    init_start_ = stat ? stat->start_time : 0;
+    init_is_child_ = true;
+    sys::write_file_atomic(pid_file(),
+                           std::to_string(init_pid_) + " " + std::to_string(init_start_) + "\n");
+}
+
+void NamespaceMachine::poweroff() {
+    std::lock_guard lock(mutex_);
+    if (init_pid_ > 0 && sys::process_alive(init_pid_, init_start_)) {
+        ::kill(init_pid_, SIGKILL);
+        wait_gone(init_pid_, init_start_, init_is_child_);
+    } else if (init_pid_ > 0 && init_is_child_) {
+        sys::wait_child(init_pid_, std::chrono::seconds(1));  // reap a init that died on its own
+    }
+    init_pid_ = 0;
+    init_start_ = 0;
+    init_is_child_ = false;
+    std::error_code ec;
+    fs::remove(pid_file(), ec);
+}
+
+ExecResult NamespaceMachine::exec(const ExecRequest& request) {
+    const pid_t pid = init_pid();
+    if (pid == 0) {
+        throw MachineError("machine " + config_.id + " is not running");
+    }
+    sys::SpawnOptions options;
+    options.argv = request.argv;
+    for (const auto& [name, value] : request.env) {
+        options.env.push_back(name + "=" + value);
+    }
+    options.cwd = request.cwd;
+    options.stdin_data = request.stdin_data;
+    options.timeout = request.timeout;
+    options.on_output = request.on_output;
+    options.place = sys::SpawnPlace::MachineNamespaces;
+    options.target_pid = pid;
+    try {
+        return sys::spawn_and_wait(options);
+    } catch (const std::system_error& error) {
+        if (!is_running()) {
+            throw MachineError("machine " + config_.id + " went down: " + error.what());
+        }
+        throw MachineError("machine " + config_.id + ": " + error.what());
+    }
+}
+
+std::vector<std::pair<fs::path, fs::path>> NamespaceMachine::recorded_mounts() const {
+    std::vector<std::pair<fs::path, fs::path>> mounts;
+    const auto text = sys::read_file(fstab_file());
+    if (!text) {
+        return mounts;
+    }
+    try {
+        const auto fstab = nlohmann::json::parse(*text);
+        for (const auto& entry : fstab.at("mounts")) {
+            mounts.emplace_back(entry.at("host").get<std::string>(),
+                                entry.at("machine").get<std::string>());
+        }
+    } catch (const nlohmann::json::exception&) {
+        throw MachineError("machine " + config_.id + ": unreadable " + fstab_file().string());
+    }
+    return mounts;
+}
+
+void NamespaceMachine::write_fstab(const std::vector<std::pair<fs::path, fs::path>>& mounts) const {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& [host, inside] : mounts) {
+        list.push_back({{"host", host.string()}, {"machine", inside.string()}});
+    }
+    fs::create_directories(config_.machine_dir);
+    sys::write_file_atomic(fstab_file(), nlohmann::json{{"mounts", list}}.dump(2) + "\n");
+}
+
+bool NamespaceMachine::mounted_inside(pid_t pid, const fs::path& machine_path) const {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/mountinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string id, parent, devno, root, point;
+        fields >> id >> parent >> devno >> root >> point;
+        if (point == machine_path.lexically_normal().string()) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void NamespaceMachine::bind_mount(const fs::path& host_dir, const fs::path& machine_path) {
+    if (!machine_path.is_absolute() || !fs::is_directory(host_dir)) {
+        throw MachineError("machine " + config_.id + ": cannot mount " + host_dir.string() +
+                           " at " + machine_path.string());
+    }
+    std::lock_guard lock(fstab_mutex_);
+    auto mounts = recorded_mounts();
+    const auto same = std::find(mounts.begin(), mounts.end(), std::pair{host_dir, machine_path});
+    const pid_t pid = init_pid();
+    if (pid != 0 && !(same != mounts.end() && mounted_inside(pid, machine_path))) {
+        try {
+            sys::bind_into_namespace(pid, host_dir, machine_path);
+        } catch (const std::system_error& error) {
+            throw MachineError("machine " + config_.id + ": " + error.what());
+        }
+    }
+    if (same == mounts.end()) {
+        mounts.erase(std::remove_if(mounts.begin(), mounts.end(),
+                                    [&](const auto& m) { return m.second == machine_path; }),
+                     mounts.end());
+        mounts.emplace_back(host_dir, machine_path);
+        write_fstab(mounts);
+    }
+}
+
+void NamespaceMachine::unmount(const fs::path& machine_path) {
+    std::lock_guard lock(fstab_mutex_);
+    auto mounts = recorded_mounts();
+    mounts.erase(std::remove_if(mounts.begin(), mounts.end(),
+                                [&](const auto& m) { return m.second == machine_path; }),
+                 mounts.end());
+    write_fstab(mounts);
+    const pid_t pid = init_pid();
+    if (pid != 0 && mounted_inside(pid, machine_path)) {
+        try {
+            sys::unmount_in_namespace(pid, machine_path);
+        } catch (const std::system_error& error) {
+            throw MachineError("machine " + config_.id + ": " + error.what());
+        }
+    }
+}
+
+void NamespaceMachine::set_hosts(const std::vector<std::pair<std::string, std::string>>& entries) {
+    std::string content = "127.0.0.1\tlocalhost\n";
+    for (const auto& [address, name] : entries) {
+        content += address + "\t" + name + "\n";
+    }
+    const pid_t pid = init_pid();
+    // Running: through the init's root (the overlay as the machine sees it). Off: onto the disk.
+    const fs::path etc = pid != 0 ? fs::path("/proc/" + std::to_string(pid) + "/root/etc")
+                                  : config_.machine_dir / "upper/etc";
+    fs::create_directories(etc);
+    sys::write_file_atomic(etc / "hosts", content, 0644);
+}
+
+fs::path find_machine_binary() {
+    if (const char* explicit_path = std::getenv("JUJUSIM_MACHINE_BINARY");
+        explicit_path != nullptr && *explicit_path) {
+        return explicit_path;
+    }
+    std::error_code ec;
+    const auto self = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec && fs::exists(self.parent_path() / "jujusim-machine")) {
+        return self.parent_path() / "jujusim-machine";
+    }
+    const char* path = std::getenv("PATH");
+    std::istringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        if (!dir.empty() && ::access((fs::path(dir) / "jujusim-machine").c_str(), X_OK) == 0) {
+            return fs::path(dir) / "jujusim-machine";
+        }
+    }
+    throw MachineError("jujusim-machine not found (set JUJUSIM_MACHINE_BINARY)");
+}
+
+}  // namespace jujusim

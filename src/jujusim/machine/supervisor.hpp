@@ -1,0 +1,206 @@
+// The service manager of a machine's init: a small systemd. It loads units from the machine's
+// unit directories, starts, stops, reloads and restarts services with systemd's semantics for
+// the settings in unit_file.hpp, reaps every process of the machine (it is PID 1), and answers
+// systemctl's commands (systemctl_commands.cpp). Threads: the caller's (control connections,
+// one thread each), a reaper (SIGCHLD), an I/O thread (service output -> logs, notify sockets)
+// and a monitor. One mutex guards all service state; a per-unit job mutex serialises jobs on a
+// unit.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sys/types.h>
+
+#include <jujusim/unit_file.hpp>
+
+#include "service_log.hpp"
+
+namespace jujusim::init {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using WallClock = std::chrono::system_clock;
+
+/// What a systemctl command printed and its exit code.
+struct Reply {
+    int exit_code = 0;
+    std::string out;
+    std::string err;
+};
+
+enum class ActiveState { Inactive, Activating, Active, Reloading, Deactivating, Failed };
+const char* to_string(ActiveState state);
+
+/// A process the manager started for a service (for `systemctl status`).
+struct ProcessRecord {
+    pid_t pid = 0;
+    std::string setting;  ///< "ExecStartPre", "ExecStart", ...
+    std::string command;
+    std::string code;  ///< "exited", "killed", "dumped"
+    int status = 0;
+    std::string status_text;  ///< "1/FAILURE", "15/TERM"
+};
+
+/// Runtime state of one unit; guarded by Supervisor::mutex_.
+struct Service {
+    std::string name;
+    bool loaded = false;
+    bool not_found = false;
+    bool masked = false;
+    units::UnitFile file;
+    units::ServiceDefinition def;
+    std::string file_signature;  ///< paths and mtimes at load: tells a changed file on disk
+
+    ActiveState active = ActiveState::Inactive;
+    std::string sub = "dead";
+    std::string result = "success";
+    std::optional<std::string> condition_failed;  ///< the unmet condition, when skipped
+    pid_t main_pid = 0;
+    pid_t control_pid = 0;
+    std::set<pid_t> sessions;  ///< sessions of processes we started: how we find its processes
+    bool main_exited = false;  ///< main process gone, not handled yet
+    int main_wait_status = 0;
+    ProcessRecord last_main;  ///< ExecMainPID/Code/Status
+    std::vector<ProcessRecord> control_records;
+    bool ready = false;
+    std::string status_text;
+    unsigned restarts = 0;
+    std::deque<Clock::time_point> recent_starts;
+    WallClock::time_point state_change_time{};
+    uint64_t generation = 0;  ///< bumped by every start/stop: stale restarts notice it
+    bool job_active = false;
+    bool handler_pending = false;
+    int notify_fd = -1;
+    std::string notify_path;
+    std::string invocation_id;
+    std::unique_ptr<std::mutex> job_mutex = std::make_unique<std::mutex>();
+};
+
+class Supervisor {
+  public:
+    Supervisor(std::string hostname, fs::path log_dir);
+    ~Supervisor();
+    Supervisor(const Supervisor&) = delete;
+    Supervisor& operator=(const Supervisor&) = delete;
+
+    /// Starts the reaper, I/O and monitor threads. SIGCHLD must be blocked in every thread
+    /// (the caller blocks it before creating any thread).
+    void start_threads();
+    /// Starts the enabled services (multi-user.target.wants) in After= order, in the background.
+    void boot();
+    /// Runs one systemctl command line (arguments after "systemctl"); `caller_uid` from the
+    /// socket's peer credentials (only root may change anything).
+    Reply handle(const std::vector<std::string>& args, uid_t caller_uid);
+
+  private:
+    struct Options;
+    enum class JobResult { Done, Skipped, Failed };
+
+    // loading
+    Service& service(const std::string& name);  // mutex_ held
+    void load(Service& s);                      // mutex_ held
+    std::string signature_of(const units::UnitFile& file) const;
+    bool changed_on_disk(const Service& s) const;
+    std::vector<fs::path> unit_dirs() const;
+
+    // jobs (called with the unit's job mutex held, mutex_ not held)
+    JobResult start_job(Service& s, std::string& error);
+    JobResult stop_job(Service& s, bool restarting);
+    JobResult reload_job(Service& s, std::string& error);
+    void died_job(Service& s);
+    void fail_start(Service& s, const std::string& result);
+    void finish_job(Service& s);        // mutex_ held
+    void schedule_handler(Service& s);  // mutex_ held
+    void schedule_restart(Service& s);  // mutex_ held: waits RestartSec in its own thread
+
+    // processes
+    struct SpawnResult {
+        pid_t pid = 0;
+        int exec_errno = 0;
+        std::string failed_step;
+    };
+    SpawnResult spawn(Service& s, const units::Command& command,
+                      const units::ServiceDefinition& def, const units::Environment& env,
+                      const std::string& setting);
+    std::optional<int> wait_exit(pid_t pid, std::optional<Clock::time_point> deadline);
+    bool run_control(Service& s, const std::string& setting, const std::vector<std::string>& lines,
+                     const units::ServiceDefinition& def, const units::Environment& env,
+                     std::optional<Clock::time_point> deadline, std::string& result);
+    units::Environment environment_for(const Service& s, const units::ServiceDefinition& def);
+    std::vector<pid_t> service_processes(const Service& s);  // mutex_ held
+    void kill_processes(Service& s, const units::ServiceDefinition& def,
+                        std::optional<Clock::time_point> deadline);
+    void prepare_directories(const units::ServiceDefinition& def);
+    void remove_runtime_directories(const units::ServiceDefinition& def);
+    bool conditions_met(Service& s, const units::ServiceDefinition& def);
+    std::optional<pid_t> read_pid_file(const std::string& path);
+
+    // notify sockets and output
+    void open_notify_socket(Service& s);   // mutex_ held
+    void close_notify_socket(Service& s);  // mutex_ held
+    void drain_notify(Service& s);         // mutex_ held
+    void watch_output(int fd, const std::string& unit, const std::string& identifier, pid_t pid);
+    void reaper_loop();
+    void io_loop();
+    void monitor_loop();
+    void log_unit(const std::string& unit, const std::string& message);
+    void set_state(Service& s, ActiveState state, const std::string& sub);  // mutex_ held
+
+    // commands
+    Reply cmd_start(const Options& o, const std::vector<std::string>& units,
+                    const std::string& verb);
+    Reply cmd_stop(const Options& o, const std::vector<std::string>& units);
+    Reply cmd_reload(const Options& o, const std::vector<std::string>& units,
+                     const std::string& verb);
+    Reply cmd_enable(const Options& o, const std::vector<std::string>& units);
+    Reply cmd_disable(const Options& o, const std::vector<std::string>& units);
+    Reply cmd_mask(const std::vector<std::string>& units, bool mask);
+    Reply cmd_is(const Options& o, const std::vector<std::string>& units, const std::string& verb);
+    Reply cmd_status(const Options& o, const std::vector<std::string>& units);
+    Reply cmd_show(const Options& o, const std::vector<std::string>& units);
+    Reply cmd_cat(const std::vector<std::string>& units);
+    Reply cmd_list_units(const Options& o);
+    Reply cmd_list_unit_files(const Options& o);
+    Reply cmd_kill(const Options& o, const std::vector<std::string>& units);
+    Reply cmd_reset_failed(const std::vector<std::string>& units);
+    Reply cmd_daemon_reload();
+    Reply cmd_is_system_running(const Options& o);
+    std::string unit_file_state(const Service& s) const;
+    std::string status_text(Service& s, int lines);  // mutex_ held
+
+    std::string hostname_;
+    LogStore logs_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::map<std::string, std::unique_ptr<Service>> services_;
+    std::set<pid_t> tracked_;     ///< children whose exit a job may wait for
+    std::map<pid_t, int> exits_;  ///< tracked children that exited: wait status
+    std::string system_state_ = "initializing";
+    std::atomic<bool> stopping_{false};
+    int epoll_fd_ = -1;
+    int wake_fd_ = -1;
+    std::map<int, std::string> notify_fds_;  ///< fd -> unit
+    struct OutputStream {
+        std::string unit;
+        std::string identifier;
+        pid_t pid = 0;
+        std::string partial;
+    };
+    std::map<int, OutputStream> outputs_;  ///< guarded by outputs_mutex_
+    std::mutex outputs_mutex_;
+    std::vector<std::thread> threads_;
+};
+
+}  // namespace jujusim::init

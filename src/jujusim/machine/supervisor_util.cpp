@@ -1,0 +1,135 @@
+#include "supervisor_util.hpp"
+
+#include <ctime>
+#include <map>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "sys.hpp"
+
+namespace jujusim::init::detail {
+
+std::string trim(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return text.substr(first, last - first + 1);
+}
+
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+    std::string out;
+    for (const auto& part : parts) {
+        if (!out.empty()) {
+            out += separator;
+        }
+        out += part;
+    }
+    return out;
+}
+
+std::string signal_name(int signal) {
+    static const std::map<int, std::string> names = {
+        {SIGHUP, "HUP"},   {SIGINT, "INT"},    {SIGQUIT, "QUIT"}, {SIGILL, "ILL"},
+        {SIGTRAP, "TRAP"}, {SIGABRT, "ABRT"},  {SIGBUS, "BUS"},   {SIGFPE, "FPE"},
+        {SIGKILL, "KILL"}, {SIGUSR1, "USR1"},  {SIGSEGV, "SEGV"}, {SIGUSR2, "USR2"},
+        {SIGPIPE, "PIPE"}, {SIGALRM, "ALRM"},  {SIGTERM, "TERM"}, {SIGCONT, "CONT"},
+        {SIGSTOP, "STOP"}, {SIGWINCH, "WINCH"}};
+    const auto it = names.find(signal);
+    return it != names.end() ? it->second : std::to_string(signal);
+}
+
+int parse_signal_arg(const std::string& text) {
+    static const std::map<std::string, int> names = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
+        {"STOP", SIGSTOP}, {"ABRT", SIGABRT}};
+    std::string name = text;
+    if (name.rfind("SIG", 0) == 0) {
+        name = name.substr(3);
+    }
+    if (const auto it = names.find(name); it != names.end()) {
+        return it->second;
+    }
+    return std::stoi(text);
+}
+
+/// "code=exited, status=1/FAILURE" and friends, as systemd logs a process end.
+std::pair<std::string, std::string> describe_wait_status(int status) {
+    if (WIFEXITED(status)) {
+        const int code = WEXITSTATUS(status);
+        static const std::map<int, std::string> names = {
+            {0, "SUCCESS"},      {1, "FAILURE"},      {2, "INVALIDARGUMENT"}, {3, "NOTIMPLEMENTED"},
+            {4, "NOPERMISSION"}, {5, "NOTINSTALLED"}, {6, "NOTCONFIGURED"},   {7, "NOTRUNNING"},
+            {200, "CHDIR"},      {203, "EXEC"},       {205, "LIMITS"},        {216, "GROUP"},
+            {217, "USER"}};
+        const auto it = names.find(code);
+        const std::string name = it == names.end() ? "" : it->second;
+        return {"exited", std::to_string(code) + (name.empty() ? "" : "/" + name)};
+    }
+    const int signal = WTERMSIG(status);
+    return {WCOREDUMP(status) ? "dumped" : "killed",
+            std::to_string(signal) + "/" + signal_name(signal)};
+}
+
+std::string format_timestamp(WallClock::time_point when) {
+    const std::time_t t = WallClock::to_time_t(when);
+    std::tm local{};
+    ::localtime_r(&t, &local);
+    char text[64];
+    std::strftime(text, sizeof text, "%a %Y-%m-%d %H:%M:%S %Z", &local);
+    return text;
+}
+
+std::string format_ago(WallClock::time_point when) {
+    auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(WallClock::now() - when).count();
+    if (seconds < 0) {
+        seconds = 0;
+    }
+    if (seconds < 60) {
+        return std::to_string(seconds) + "s ago";
+    }
+    if (seconds < 3600) {
+        return std::to_string(seconds / 60) + "min " + std::to_string(seconds % 60) + "s ago";
+    }
+    return std::to_string(seconds / 3600) + "h " + std::to_string((seconds % 3600) / 60) +
+           "min ago";
+}
+
+std::string comm_of(pid_t pid) {
+    const auto stat = sys::read_proc_stat(pid);
+    return stat ? stat->comm : "?";
+}
+
+std::string job_failure_message(const std::string& unit, const std::string& result) {
+    static const std::map<std::string, std::string> explanations = {
+        {"resources", "of unavailable resources or another system error"},
+        {"protocol", "the service did not take the steps required by its unit configuration"},
+        {"timeout", "a timeout was exceeded"},
+        {"exit-code", "the control process exited with error code"},
+        {"signal", "a fatal signal was delivered to the control process"},
+        {"core-dump", "a fatal signal was delivered causing the control process to dump core"},
+        {"watchdog", "the service failed to send watchdog ping"},
+        {"start-limit", "start of the service was attempted too often"}};
+    std::string text = "Job for " + unit + " failed";
+    if (const auto it = explanations.find(result); it != explanations.end()) {
+        text += " because " + it->second;
+    }
+    return text + ".\nSee \"systemctl status " + unit + "\" and \"journalctl -xeu " + unit +
+           "\" for details.\n";
+}
+
+/// "name - description" as systemd names a unit in its messages (the name alone without one).
+std::string display_name(const std::string& name, const units::ServiceDefinition& def) {
+    return def.description.empty() ? name : name + " - " + def.description;
+}
+
+bool process_exists(pid_t pid) {
+    const auto stat = sys::read_proc_stat(pid);
+    return stat && stat->state != 'Z' && stat->state != 'X';
+}
+
+}  // namespace jujusim::init::detail

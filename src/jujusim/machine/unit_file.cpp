@@ -1,0 +1,1003 @@
+#include <algorithm>
+#include <cctype>
+#include <csignal>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include <jujusim/unit_file.hpp>
+
+namespace jujusim::units {
+
+namespace {
+
+std::string trim(std::string_view text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) {
+        return {};
+    }
+    const auto last = text.find_last_not_of(" \t\r\n");
+    return std::string(text.substr(first, last - first + 1));
+}
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+bool is_name_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+bool is_valid_env_name(std::string_view name) {
+    if (name.empty() || std::isdigit(static_cast<unsigned char>(name[0])) != 0) {
+        return false;
+    }
+    return std::all_of(name.begin(), name.end(), is_name_char);
+}
+
+std::optional<std::string> read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return std::nullopt;
+    }
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    return buffer.str();
+}
+
+/// A word of a command line and whether it was a bare ';' (a command separator).
+struct Word {
+    std::string text;
+    bool separator = false;
+};
+
+/// Resolves one C escape at text[i] (just after the backslash); advances i.
+void append_escape(const std::string& text, size_t& i, std::string& out) {
+    if (i >= text.size()) {
+        out += '\\';
+        return;
+    }
+    const char c = text[i++];
+    switch (c) {
+        case 'n':
+            out += '\n';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 'a':
+            out += '\a';
+            break;
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'v':
+            out += '\v';
+            break;
+        case 's':
+            out += ' ';
+            break;
+        case 'x':
+            if (i + 2 <= text.size() && std::isxdigit(static_cast<unsigned char>(text[i])) != 0 &&
+                std::isxdigit(static_cast<unsigned char>(text[i + 1])) != 0) {
+                out += static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16));
+                i += 2;
+            } else {
+                out += 'x';
+            }
+            break;
+        default:
+            out += c;
+            break;  // \\ \" \' \; \$ and anything else: the character itself
+    }
+}
+
+std::vector<Word> split_command_words(const std::string& text) {
+    std::vector<Word> words;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) {
+            ++i;
+        }
+        if (i >= text.size()) {
+            break;
+        }
+        Word word;
+        bool plain = true;  // no quotes or escapes: a lone ';' separates commands
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) == 0) {
+            const char c = text[i];
+            if (c == '"' || c == '\'') {
+                plain = false;
+                ++i;
+                while (i < text.size() && text[i] != c) {
+                    if (text[i] == '\\') {
+                        ++i;
+                        append_escape(text, i, word.text);
+                    } else {
+                        word.text += text[i++];
+                    }
+                }
+                ++i;  // closing quote
+            } else if (c == '\\') {
+                plain = false;
+                ++i;
+                append_escape(text, i, word.text);
+            } else {
+                word.text += c;
+                ++i;
+            }
+        }
+        word.separator = plain && word.text == ";";
+        words.push_back(std::move(word));
+    }
+    return words;
+}
+
+/// ${NAME} anywhere in a word (one word, whitespace kept) and $$ -> $.
+std::string replace_braced(const std::string& word, const Environment& env) {
+    std::string out;
+    for (size_t i = 0; i < word.size(); ++i) {
+        if (word[i] == '$' && i + 1 < word.size()) {
+            if (word[i + 1] == '$') {
+                out += '$';
+                ++i;
+                continue;
+            }
+            if (word[i + 1] == '{') {
+                const auto close = word.find('}', i + 2);
+                if (close != std::string::npos) {
+                    const auto name = word.substr(i + 2, close - i - 2);
+                    if (const auto it = env.find(name); it != env.end()) {
+                        out += it->second;
+                    }
+                    i = close;
+                    continue;
+                }
+            }
+        }
+        out += word[i];
+    }
+    return out;
+}
+
+std::vector<std::string> split_whitespace(const std::string& text) {
+    std::vector<std::string> parts;
+    std::istringstream in(text);
+    std::string part;
+    while (in >> part) {
+        parts.push_back(part);
+    }
+    return parts;
+}
+
+int parse_signal(const std::string& text) {
+    static const std::map<std::string, int> signals = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},    {"QUIT", SIGQUIT}, {"ABRT", SIGABRT},
+        {"KILL", SIGKILL}, {"USR1", SIGUSR1},  {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},
+        {"ALRM", SIGALRM}, {"TERM", SIGTERM},  {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+        {"SEGV", SIGSEGV}, {"BUS", SIGBUS},    {"FPE", SIGFPE},   {"ILL", SIGILL},
+        {"TRAP", SIGTRAP}, {"WINCH", SIGWINCH}};
+    std::string name = text;
+    if (name.rfind("SIG", 0) == 0) {
+        name = name.substr(3);
+    }
+    if (const auto it = signals.find(name); it != signals.end()) {
+        return it->second;
+    }
+    return std::stoi(text);  // throws for junk
+}
+
+const std::map<std::string, int>& limit_names() {
+    static const std::map<std::string, int> names = {
+        {"LimitNOFILE", RLIMIT_NOFILE},     {"LimitMEMLOCK", RLIMIT_MEMLOCK},
+        {"LimitSTACK", RLIMIT_STACK},       {"LimitNPROC", RLIMIT_NPROC},
+        {"LimitCORE", RLIMIT_CORE},         {"LimitAS", RLIMIT_AS},
+        {"LimitFSIZE", RLIMIT_FSIZE},       {"LimitDATA", RLIMIT_DATA},
+        {"LimitCPU", RLIMIT_CPU},           {"LimitRSS", RLIMIT_RSS},
+        {"LimitLOCKS", RLIMIT_LOCKS},       {"LimitSIGPENDING", RLIMIT_SIGPENDING},
+        {"LimitMSGQUEUE", RLIMIT_MSGQUEUE}, {"LimitNICE", RLIMIT_NICE},
+        {"LimitRTPRIO", RLIMIT_RTPRIO}};
+    return names;
+}
+
+const std::vector<std::string>& unit_suffixes() {
+    static const std::vector<std::string> suffixes = {".service", ".socket", ".target",   ".timer",
+                                                      ".mount",   ".path",   ".slice",    ".scope",
+                                                      ".device",  ".swap",   ".automount"};
+    return suffixes;
+}
+
+}  // namespace
+
+// ---- UnitFile -----------------------------------------------------------------------------
+
+std::optional<std::string> UnitFile::value(const std::string& section,
+                                           const std::string& key) const {
+    const auto it = sections.find(section);
+    if (it == sections.end()) {
+        return std::nullopt;
+    }
+    for (auto a = it->second.rbegin(); a != it->second.rend(); ++a) {
+        if (a->key == key) {
+            return a->value;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> UnitFile::values(const std::string& section,
+                                          const std::string& key) const {
+    std::vector<std::string> result;
+    const auto it = sections.find(section);
+    if (it == sections.end()) {
+        return result;
+    }
+    for (const auto& a : it->second) {
+        if (a.key != key) {
+            continue;
+        }
+        if (a.value.empty()) {
+            result.clear();
+        } else {
+            result.push_back(a.value);
+        }
+    }
+    return result;
+}
+
+std::vector<fs::path> default_unit_dirs(const fs::path& root) {
+    std::vector<fs::path> dirs;
+    std::set<std::string> seen;
+    for (const char* dir : {"etc/systemd/system", "run/systemd/system", "usr/lib/systemd/system",
+                            "lib/systemd/system"}) {
+        const fs::path path = root / dir;
+        std::error_code ec;
+        const auto canonical = fs::weakly_canonical(path, ec);
+        const std::string key = ec ? path.string() : canonical.string();
+        if (seen.insert(key).second) {
+            dirs.push_back(path);
+        }
+    }
+    return dirs;
+}
+
+std::string normalize_unit_name(const std::string& name) {
+    for (const auto& suffix : unit_suffixes()) {
+        if (name.size() > suffix.size() &&
+            name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            return name;
+        }
+    }
+    return name + ".service";
+}
+
+void parse_unit_text(const std::string& text, UnitFile& into) {
+    std::istringstream in(text);
+    std::string raw;
+    std::string section;
+    std::string pending;  // a line continued with a trailing backslash
+    while (std::getline(in, raw)) {
+        std::string line = trim(raw);
+        if (!pending.empty()) {
+            if (!line.empty() && (line[0] == '#' || line[0] == ';')) {
+                continue;  // comments inside continuations are skipped
+            }
+        } else if (line.empty() || line[0] == '#' || line[0] == ';') {
+            continue;
+        }
+        if (!line.empty() && line.back() == '\\') {
+            line.pop_back();
+            pending += line + " ";
+            continue;
+        }
+        line = pending + line;
+        pending.clear();
+        if (line.front() == '[' && line.back() == ']') {
+            section = line.substr(1, line.size() - 2);
+            into.sections[section];
+            continue;
+        }
+        const auto equals = line.find('=');
+        if (equals == std::string::npos || section.empty()) {
+            continue;  // systemd warns and ignores it
+        }
+        into.sections[section].push_back(
+            {trim(line.substr(0, equals)), trim(line.substr(equals + 1))});
+    }
+    if (!pending.empty()) {
+        const auto equals = pending.find('=');
+        if (equals != std::string::npos && !section.empty()) {
+            into.sections[section].push_back(
+                {trim(pending.substr(0, equals)), trim(pending.substr(equals + 1))});
+        }
+    }
+}
+
+std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs::path>& dirs) {
+    UnitFile unit;
+    unit.name = normalize_unit_name(name);
+    bool found = false;
+    for (const auto& dir : dirs) {
+        const fs::path candidate = dir / unit.name;
+        std::error_code ec;
+        const auto status = fs::symlink_status(candidate, ec);
+        if (ec || !fs::exists(status)) {
+            continue;
+        }
+        found = true;
+        if (fs::is_symlink(status)) {
+            const auto target = fs::read_symlink(candidate, ec);
+            if (!ec && target == "/dev/null") {
+                unit.masked = true;
+                unit.fragment_path = candidate;
+                return unit;
+            }
+        }
+        const auto text = read_text(candidate);
+        if (!text) {
+            continue;
+        }
+        if (trim(*text).empty()) {
+            unit.masked = true;  // systemd treats an empty unit file as masked
+            unit.fragment_path = candidate;
+            return unit;
+        }
+        // A symlink to another directory's file: keep the link's path as the unit's address
+        // when the target cannot be resolved inside this root.
+        unit.fragment_path = candidate;
+        if (fs::is_symlink(status)) {
+            const auto target = fs::read_symlink(candidate, ec);
+            if (!ec && target.is_relative()) {
+                unit.fragment_path = fs::weakly_canonical(candidate.parent_path() / target, ec);
+            } else if (!ec) {
+                unit.fragment_path = target;
+            }
+        }
+        parse_unit_text(*text, unit);
+        break;
+    }
+    // Drop-ins: by file name across all directories; the first directory wins a name.
+    std::map<std::string, fs::path> dropins;
+    for (const auto& dir : dirs) {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(dir / (unit.name + ".d"), ec)) {
+            const auto file = entry.path().filename().string();
+            if (entry.path().extension() == ".conf" && !dropins.count(file)) {
+                dropins[file] = entry.path();
+            }
+        }
+    }
+    if (!found) {
+        return std::nullopt;
+    }
+    for (const auto& [file, path] : dropins) {
+        if (const auto text = read_text(path)) {
+            parse_unit_text(*text, unit);
+            unit.dropin_paths.push_back(path);
+        }
+    }
+    return unit;
+}
+
+// ---- values ------------------------------------------------------------------------------
+
+std::optional<std::chrono::microseconds> parse_timespan(const std::string& input) {
+    const std::string text = trim(input);
+    if (text == "infinity") {
+        return std::nullopt;
+    }
+    static const std::vector<std::pair<std::string, double>> units = {
+        {"usec", 1},         {"us", 1},          {"µs", 1},        {"msec", 1e3},
+        {"ms", 1e3},         {"seconds", 1e6},   {"second", 1e6},  {"sec", 1e6},
+        {"s", 1e6},          {"minutes", 60e6},  {"minute", 60e6}, {"min", 60e6},
+        {"m", 60e6},         {"hours", 3600e6},  {"hour", 3600e6}, {"hr", 3600e6},
+        {"h", 3600e6},       {"days", 86400e6},  {"day", 86400e6}, {"d", 86400e6},
+        {"weeks", 604800e6}, {"week", 604800e6}, {"w", 604800e6}};
+    if (text.empty()) {
+        throw std::invalid_argument("empty time span");
+    }
+    double total = 0;
+    size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i])) != 0) {
+            ++i;
+        }
+        if (i >= text.size()) {
+            break;
+        }
+        size_t used = 0;
+        const double number = std::stod(text.substr(i), &used);
+        if (used == 0 || number < 0) {
+            throw std::invalid_argument("bad time span: " + text);
+        }
+        i += used;
+        while (i < text.size() && text[i] == ' ') {
+            ++i;
+        }
+        size_t unit_end = i;
+        while (unit_end < text.size() &&
+               std::isalpha(static_cast<unsigned char>(text[unit_end])) != 0) {
+            ++unit_end;
+        }
+        const std::string unit = text.substr(i, unit_end - i);
+        double factor = 1e6;  // a bare number is seconds
+        if (!unit.empty()) {
+            const auto it = std::find_if(units.begin(), units.end(),
+                                         [&](const auto& u) { return u.first == unit; });
+            if (it == units.end()) {
+                throw std::invalid_argument("bad time unit '" + unit + "' in " + text);
+            }
+            factor = it->second;
+        }
+        total += number * factor;
+        i = unit_end;
+    }
+    return std::chrono::microseconds(static_cast<long long>(total));
+}
+
+bool parse_boolean(const std::string& input, bool fallback) {
+    const std::string text = lower(trim(input));
+    if (text == "1" || text == "yes" || text == "true" || text == "on" || text == "y") {
+        return true;
+    }
+    if (text == "0" || text == "no" || text == "false" || text == "off" || text == "n") {
+        return false;
+    }
+    return fallback;
+}
+
+std::optional<ResourceLimit> parse_resource_limit(const std::string& input) {
+    auto parse_one = [](const std::string& part) -> std::optional<rlim_t> {
+        const std::string text = trim(part);
+        if (text == "infinity") {
+            return RLIM_INFINITY;
+        }
+        if (text.empty()) {
+            return std::nullopt;
+        }
+        size_t used = 0;
+        unsigned long long value = 0;
+        try {
+            value = std::stoull(text, &used);
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        const std::string suffix = text.substr(used);
+        static const std::map<std::string, unsigned long long> factors = {
+            {"", 1},           {"B", 1},          {"K", 1ULL << 10},
+            {"M", 1ULL << 20}, {"G", 1ULL << 30}, {"T", 1ULL << 40}};
+        const auto it = factors.find(suffix);
+        if (it == factors.end()) {
+            return std::nullopt;
+        }
+        return static_cast<rlim_t>(value * it->second);
+    };
+    const auto colon = input.find(':');
+    const auto soft = parse_one(input.substr(0, colon));
+    const auto hard = colon == std::string::npos ? soft : parse_one(input.substr(colon + 1));
+    if (!soft || !hard) {
+        return std::nullopt;
+    }
+    return ResourceLimit{*soft, *hard};
+}
+
+std::vector<std::string> split_words(const std::string& text) {
+    std::vector<std::string> words;
+    for (auto& word : split_command_words(text)) {
+        words.push_back(std::move(word.text));
+    }
+    return words;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_environment_assignments(
+    const std::string& text) {
+    std::vector<std::pair<std::string, std::string>> result;
+    for (const auto& word : split_words(text)) {
+        const auto equals = word.find('=');
+        if (equals == std::string::npos || !is_valid_env_name(word.substr(0, equals))) {
+            continue;
+        }
+        result.emplace_back(word.substr(0, equals), word.substr(equals + 1));
+    }
+    return result;
+}
+
+std::vector<std::pair<std::string, std::string>> parse_environment_file(const std::string& text) {
+    std::vector<std::pair<std::string, std::string>> result;
+    size_t i = 0;
+    const size_t n = text.size();
+    auto skip_line = [&] {
+        while (i < n && text[i] != '\n') {
+            ++i;
+        }
+        ++i;
+    };
+    while (i < n) {
+        while (i < n && (text[i] == ' ' || text[i] == '\t' || text[i] == '\r' || text[i] == '\n')) {
+            ++i;
+        }
+        if (i >= n) {
+            break;
+        }
+        if (text[i] == '#' || text[i] == ';') {
+            skip_line();
+            continue;
+        }
+        size_t key_start = i;
+        while (i < n && text[i] != '=' && text[i] != '\n') {
+            ++i;
+        }
+        if (i >= n || text[i] != '=') {
+            ++i;
+            continue;
+        }
+        std::string key = trim(std::string_view(text).substr(key_start, i - key_start));
+        if (key.rfind("export ", 0) == 0) {
+            key = trim(key.substr(7));
+        }
+        ++i;  // '='
+        while (i < n && (text[i] == ' ' || text[i] == '\t')) {
+            ++i;
+        }
+        std::string value;
+        size_t last_significant = 0;  // length of value up to the last quoted/escaped char
+        while (i < n && text[i] != '\n') {
+            const char c = text[i];
+            if (c == '"') {
+                ++i;
+                while (i < n && text[i] != '"') {
+                    if (text[i] == '\\' && i + 1 < n) {
+                        const char next = text[i + 1];
+                        if (next == '\n') {
+                            i += 2;
+                            continue;
+                        }
+                        if (next == '"' || next == '\\' || next == '`' || next == '$') {
+                            value += next;
+                            i += 2;
+                            continue;
+                        }
+                    }
+                    value += text[i++];
+                }
+                ++i;
+                last_significant = value.size();
+            } else if (c == '\'') {
+                ++i;
+                while (i < n && text[i] != '\'') {
+                    value += text[i++];
+                }
+                ++i;
+                last_significant = value.size();
+            } else if (c == '\\' && i + 1 < n) {
+                if (text[i + 1] != '\n') {
+                    value += text[i + 1];
+                    last_significant = value.size();
+                }
+                i += 2;
+            } else {
+                value += c;
+                ++i;
+            }
+        }
+        // Unquoted trailing whitespace is dropped.
+        while (value.size() > last_significant &&
+               (value.back() == ' ' || value.back() == '\t' || value.back() == '\r')) {
+            value.pop_back();
+        }
+        if (is_valid_env_name(key)) {
+            result.emplace_back(key, value);
+        }
+    }
+    return result;
+}
+
+std::string expand_specifiers(const std::string& text, const SpecifierContext& context) {
+    if (text.find('%') == std::string::npos) {
+        return text;
+    }
+    const std::string& name = context.unit_name;
+    const auto dot = name.rfind('.');
+    const std::string without_suffix = name.substr(0, dot);
+    const auto at = without_suffix.find('@');
+    const std::string prefix = without_suffix.substr(0, at);
+    const std::string instance = at == std::string::npos ? "" : without_suffix.substr(at + 1);
+    std::string out;
+    for (size_t i = 0; i < text.size(); ++i) {
+        if (text[i] != '%' || i + 1 >= text.size()) {
+            out += text[i];
+            continue;
+        }
+        const char s = text[++i];
+        switch (s) {
+            case '%':
+                out += '%';
+                break;
+            case 'n':
+                out += name;
+                break;
+            case 'N':
+                out += without_suffix;
+                break;
+            case 'p':
+                out += prefix;
+                break;
+            case 'i':
+            case 'I':
+                out += instance;
+                break;
+            case 't':
+                out += "/run";
+                break;
+            case 'S':
+                out += "/var/lib";
+                break;
+            case 'C':
+                out += "/var/cache";
+                break;
+            case 'L':
+                out += "/var/log";
+                break;
+            case 'h':
+                out += context.home;
+                break;
+            case 'u':
+                out += context.user;
+                break;
+            case 'H':
+            case 'l':
+                out += context.hostname;
+                break;
+            default:
+                out += '%';
+                out += s;
+                break;
+        }
+    }
+    return out;
+}
+
+std::vector<Command> parse_commands(const std::string& value, const Environment& env) {
+    std::vector<Command> commands;
+    const auto words = split_command_words(value);
+    size_t i = 0;
+    while (i < words.size()) {
+        size_t end = i;
+        while (end < words.size() && !words[end].separator) {
+            ++end;
+        }
+        if (end > i) {
+            Command command;
+            bool expand = true;
+            bool argv0_from_next = false;
+            std::string first = words[i].text;
+            size_t p = 0;
+            while (p < first.size() &&
+                   std::string_view("-@:+!").find(first[p]) != std::string_view::npos) {
+                switch (first[p]) {
+                    case '-':
+                        command.ignore_failure = true;
+                        break;
+                    case '@':
+                        argv0_from_next = true;
+                        break;
+                    case ':':
+                        expand = false;
+                        break;
+                    default:
+                        command.privileged = true;
+                        break;
+                }
+                ++p;
+            }
+            std::vector<std::string> args;
+            args.push_back(first.substr(p));
+            for (size_t w = i + 1; w < end; ++w) {
+                args.push_back(words[w].text);
+            }
+            std::vector<std::string> expanded;
+            for (size_t a = 0; a < args.size(); ++a) {
+                const auto& word = args[a];
+                if (!expand || a == 0) {
+                    expanded.push_back(expand ? replace_braced(word, env) : word);
+                    continue;
+                }
+                if (word.size() > 1 && word[0] == '$' &&
+                    is_valid_env_name(std::string_view(word).substr(1))) {
+                    if (const auto it = env.find(word.substr(1)); it != env.end()) {
+                        for (auto& part : split_whitespace(it->second)) {
+                            expanded.push_back(std::move(part));
+                        }
+                    }
+                    continue;
+                }
+                expanded.push_back(replace_braced(word, env));
+            }
+            command.path = expanded.front();
+            if (argv0_from_next && expanded.size() > 1) {
+                expanded.erase(expanded.begin());
+            }
+            command.argv = std::move(expanded);
+            if (!command.path.empty()) {
+                commands.push_back(std::move(command));
+            }
+        }
+        i = end + 1;
+    }
+    return commands;
+}
+
+// ---- ServiceDefinition -------------------------------------------------------------------
+
+const char* to_string(ServiceType type) {
+    switch (type) {
+        case ServiceType::Simple:
+            return "simple";
+        case ServiceType::Exec:
+            return "exec";
+        case ServiceType::Forking:
+            return "forking";
+        case ServiceType::Notify:
+            return "notify";
+        case ServiceType::Oneshot:
+            return "oneshot";
+    }
+    return "simple";
+}
+
+const char* to_string(RestartPolicy policy) {
+    switch (policy) {
+        case RestartPolicy::No:
+            return "no";
+        case RestartPolicy::OnSuccess:
+            return "on-success";
+        case RestartPolicy::OnFailure:
+            return "on-failure";
+        case RestartPolicy::OnAbnormal:
+            return "on-abnormal";
+        case RestartPolicy::OnWatchdog:
+            return "on-watchdog";
+        case RestartPolicy::OnAbort:
+            return "on-abort";
+        case RestartPolicy::Always:
+            return "always";
+    }
+    return "no";
+}
+
+ServiceDefinition to_service_definition(const UnitFile& unit, const SpecifierContext& context) {
+    ServiceDefinition def;
+    def.name = unit.name;
+    auto spec = [&](const std::string& text) { return expand_specifiers(text, context); };
+    auto warn = [&](const std::string& key, const std::string& value) {
+        def.warnings.push_back(unit.name + ": ignoring invalid " + key + "=" + value);
+    };
+    auto list_words = [&](const std::string& section, const std::string& key) {
+        std::vector<std::string> words;
+        for (const auto& value : unit.values(section, key)) {
+            for (auto& word : split_words(spec(value))) {
+                words.push_back(std::move(word));
+            }
+        }
+        return words;
+    };
+    auto timespan = [&](const std::string& section, const std::string& key,
+                        std::optional<std::chrono::microseconds>& out) {
+        if (const auto value = unit.value(section, key)) {
+            try {
+                out = parse_timespan(*value);
+                if (out && out->count() == 0) {
+                    out = std::nullopt;  // 0 turns the timeout off
+                }
+            } catch (const std::exception&) {
+                warn(key, *value);
+            }
+        }
+    };
+
+    // [Unit]
+    def.description = spec(unit.value("Unit", "Description").value_or(""));
+    def.documentation = list_words("Unit", "Documentation");
+    def.after = list_words("Unit", "After");
+    def.before = list_words("Unit", "Before");
+    def.wants = list_words("Unit", "Wants");
+    def.requires_units = list_words("Unit", "Requires");
+    for (const char* setting :
+         {"ConditionPathExists", "ConditionPathIsDirectory", "ConditionFileNotEmpty",
+          "ConditionFileIsExecutable", "ConditionDirectoryNotEmpty", "ConditionPathIsMountPoint"}) {
+        for (const auto& value : unit.values("Unit", setting)) {
+            std::string path = spec(value);
+            bool negate = false;
+            if (!path.empty() && path[0] == '|') {
+                path.erase(0, 1);  // triggering conditions are treated as plain ones
+            }
+            if (!path.empty() && path[0] == '!') {
+                negate = true;
+                path.erase(0, 1);
+            }
+            def.conditions.push_back({setting, path, negate});
+        }
+    }
+    for (const auto& [section, key] :
+         {std::pair{"Unit", "StartLimitIntervalSec"}, std::pair{"Service", "StartLimitInterval"}}) {
+        if (const auto value = unit.value(section, key)) {
+            try {
+                def.start_limit_interval =
+                    parse_timespan(*value).value_or(std::chrono::microseconds(0));
+            } catch (const std::exception&) {
+                warn(key, *value);
+            }
+        }
+    }
+    for (const auto& [section, key] :
+         {std::pair{"Unit", "StartLimitBurst"}, std::pair{"Service", "StartLimitBurst"}}) {
+        if (const auto value = unit.value(section, key)) {
+            try {
+                def.start_limit_burst = static_cast<unsigned>(std::stoul(*value));
+            } catch (const std::exception&) {
+                warn(key, *value);
+            }
+        }
+    }
+
+    // [Service]
+    def.exec_start_pre = unit.values("Service", "ExecStartPre");
+    def.exec_start = unit.values("Service", "ExecStart");
+    def.exec_start_post = unit.values("Service", "ExecStartPost");
+    def.exec_reload = unit.values("Service", "ExecReload");
+    def.exec_stop = unit.values("Service", "ExecStop");
+    def.exec_stop_post = unit.values("Service", "ExecStopPost");
+    for (auto* list : {&def.exec_start_pre, &def.exec_start, &def.exec_start_post, &def.exec_reload,
+                       &def.exec_stop, &def.exec_stop_post}) {
+        for (auto& line : *list) {
+            line = spec(line);
+        }
+    }
+    const auto type = unit.value("Service", "Type");
+    if (!type || type->empty()) {
+        def.type = def.exec_start.empty() ? ServiceType::Oneshot : ServiceType::Simple;
+    } else if (*type == "simple" || *type == "idle" || *type == "dbus") {
+        def.type = ServiceType::Simple;
+    } else if (*type == "exec") {
+        def.type = ServiceType::Exec;
+    } else if (*type == "forking") {
+        def.type = ServiceType::Forking;
+    } else if (*type == "notify" || *type == "notify-reload") {
+        def.type = ServiceType::Notify;
+    } else if (*type == "oneshot") {
+        def.type = ServiceType::Oneshot;
+    } else {
+        warn("Type", *type);
+    }
+    for (const auto& value : unit.values("Service", "Environment")) {
+        for (auto& assignment : parse_environment_assignments(spec(value))) {
+            def.environment.push_back(std::move(assignment));
+        }
+    }
+    for (const auto& value : unit.values("Service", "EnvironmentFile")) {
+        std::string path = spec(value);
+        const bool optional = !path.empty() && path[0] == '-';
+        if (optional) {
+            path.erase(0, 1);
+        }
+        def.environment_files.emplace_back(path, optional);
+    }
+    def.user = spec(unit.value("Service", "User").value_or(""));
+    def.group = spec(unit.value("Service", "Group").value_or(""));
+    def.runtime_directories = list_words("Service", "RuntimeDirectory");
+    def.state_directories = list_words("Service", "StateDirectory");
+    def.logs_directories = list_words("Service", "LogsDirectory");
+    if (const auto mode = unit.value("Service", "RuntimeDirectoryMode")) {
+        try {
+            def.runtime_directory_mode = static_cast<mode_t>(std::stoul(*mode, nullptr, 8));
+        } catch (const std::exception&) {
+            warn("RuntimeDirectoryMode", *mode);
+        }
+    }
+    if (const auto preserve = unit.value("Service", "RuntimeDirectoryPreserve")) {
+        def.runtime_directory_preserve = *preserve == "restart" || parse_boolean(*preserve, false);
+    }
+    if (const auto dir = unit.value("Service", "WorkingDirectory")) {
+        std::string path = spec(*dir);
+        if (!path.empty() && path[0] == '-') {
+            def.working_directory_optional = true;
+            path.erase(0, 1);
+        }
+        def.working_directory = path;
+    }
+    def.pid_file = spec(unit.value("Service", "PIDFile").value_or(""));
+    def.remain_after_exit =
+        parse_boolean(unit.value("Service", "RemainAfterExit").value_or("no"), false);
+    def.guess_main_pid = parse_boolean(unit.value("Service", "GuessMainPID").value_or("yes"), true);
+    if (const auto restart = unit.value("Service", "Restart")) {
+        static const std::map<std::string, RestartPolicy> policies = {
+            {"no", RestartPolicy::No},
+            {"on-success", RestartPolicy::OnSuccess},
+            {"on-failure", RestartPolicy::OnFailure},
+            {"on-abnormal", RestartPolicy::OnAbnormal},
+            {"on-watchdog", RestartPolicy::OnWatchdog},
+            {"on-abort", RestartPolicy::OnAbort},
+            {"always", RestartPolicy::Always}};
+        if (const auto it = policies.find(*restart); it != policies.end()) {
+            def.restart = it->second;
+        } else {
+            warn("Restart", *restart);
+        }
+    }
+    if (const auto value = unit.value("Service", "RestartSec")) {
+        try {
+            def.restart_sec = parse_timespan(*value).value_or(std::chrono::microseconds(0));
+        } catch (const std::exception&) {
+            warn("RestartSec", *value);
+        }
+    }
+    for (const auto& value : unit.values("Service", "SuccessExitStatus")) {
+        for (const auto& word : split_words(value)) {
+            try {
+                const bool numeric = std::all_of(word.begin(), word.end(), [](char c) {
+                    return std::isdigit(static_cast<unsigned char>(c)) != 0;
+                });
+                // Signals are kept as 128+N (the way exits by signal are reported here).
+                def.success_exit_status.push_back(numeric ? std::stoi(word)
+                                                          : 128 + parse_signal(word));
+            } catch (const std::exception&) {
+                warn("SuccessExitStatus", word);
+            }
+        }
+    }
+    for (const auto& [key, resource] : limit_names()) {
+        if (const auto value = unit.value("Service", key)) {
+            if (const auto limit = parse_resource_limit(*value)) {
+                def.limits[resource] = *limit;
+            } else {
+                warn(key, *value);
+            }
+        }
+    }
+    if (const auto mode = unit.value("Service", "KillMode")) {
+        if (*mode == "control-group") {
+            def.kill_mode = KillMode::ControlGroup;
+        } else if (*mode == "mixed") {
+            def.kill_mode = KillMode::Mixed;
+        } else if (*mode == "process") {
+            def.kill_mode = KillMode::Process;
+        } else if (*mode == "none") {
+            def.kill_mode = KillMode::None;
+        } else {
+            warn("KillMode", *mode);
+        }
+    }
+    if (const auto signal = unit.value("Service", "KillSignal")) {
+        try {
+            def.kill_signal = parse_signal(*signal);
+        } catch (const std::exception&) {
+            warn("KillSignal", *signal);
+        }
+    }
+    def.send_sigkill = parse_boolean(unit.value("Service", "SendSIGKILL").value_or("yes"), true);
+    timespan("Service", "TimeoutSec", def.timeout_start);
+    timespan("Service", "TimeoutSec", def.timeout_stop);
+    timespan("Service", "TimeoutStartSec", def.timeout_start);
+    timespan("Service", "TimeoutStopSec", def.timeout_stop);
+    def.standard_output = unit.value("Service", "StandardOutput").value_or("journal");
+    def.standard_error = unit.value("Service", "StandardError").value_or("inherit");
+    def.syslog_identifier = spec(unit.value("Service", "SyslogIdentifier").value_or(""));
+
+    // [Install]
+    def.has_install_section = unit.sections.count("Install") != 0;
+    def.wanted_by = list_words("Install", "WantedBy");
+    def.required_by = list_words("Install", "RequiredBy");
+    def.also = list_words("Install", "Also");
+    return def;
+}
+
+}  // namespace jujusim::units
