@@ -1,0 +1,209 @@
+// The per-model controller daemon (`jujusim controller`): holds the model, runs one worker per
+// machine (the machine lock: one hook at a time on a machine, machines in parallel), resolves
+// each unit's next hook the way Juju's uniter does, serves the hook tools while a hook runs,
+// commits a hook's buffered changes only when it exits 0, and answers the CLI.
+#pragma once
+
+#include <condition_variable>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <jujusim/charm.hpp>
+#include <jujusim/machine.hpp>
+#include <jujusim/model.hpp>
+
+namespace jujusim {
+
+namespace fs = std::filesystem;
+
+/// What a CLI verb or a hook tool answers.
+struct CommandResult {
+    int exit_code = 0;
+    std::string out;
+    std::string err;
+};
+
+/// A hook run in progress: its buffered writes, its read snapshot, its tool calls.
+struct HookContext {
+    std::string unit;
+    Op op;
+    std::string context_id;
+    bool is_action = false;
+    bool is_exec = false;
+
+    struct RelationWrites {
+        Databag unit;
+        Databag app;
+        bool app_written = false;
+    };
+    std::map<int, RelationWrites> relation_writes;
+    std::map<std::string, std::optional<std::string>> state_writes;
+    std::vector<json> secret_ops;                            ///< applied in order on commit
+    std::vector<std::pair<bool, std::string>> port_changes;  ///< (open?, "80/tcp")
+
+    std::map<std::string, Databag> relation_cache;  ///< "<id>/<unit-or-app>"
+    std::optional<json> config_snapshot;
+    std::optional<bool> leader_cached;
+    json action_results = json::object();
+    bool action_failed = false;
+    std::string action_fail_message;
+    std::vector<json> tool_calls;
+    /// Files named on the current tool's command line, read by jujuc inside the machine.
+    std::map<std::string, std::string> files;
+};
+
+class Controller {
+  public:
+    /// Loads (or starts) the model kept in `model_dir` (model.json, logs, machines).
+    explicit Controller(fs::path model_dir, fs::path tools_binary);
+    ~Controller();
+    Controller(const Controller&) = delete;
+    Controller& operator=(const Controller&) = delete;
+
+    /// Serves the CLI socket until `destroy` (or stop()). Starts workers and timers.
+    void serve();
+    void stop();
+
+    /// One CLI request: argv after the model selection, the caller's cwd.
+    CommandResult handle_cli(const std::vector<std::string>& args, const fs::path& cwd);
+    /// One hook-tool call: {context_id, tool, args, stdin?, files?} as jujuc sends it.
+    CommandResult handle_tool(const json& request, bool* needs_stdin);
+
+    bool destroyed() const { return destroyed_; }
+
+  private:
+    // ---- state ----
+    fs::path dir_;
+    fs::path tools_binary_;
+    mutable std::mutex mutex_;
+    std::mutex log_mutex_;  ///< debug.log and hooks.jsonl; never held with mutex_ waited for
+    std::condition_variable changed_;
+    int open_connections_ = 0;
+    Model model_;
+    std::map<std::string, CharmMeta> metas_;  ///< by application
+    std::map<std::string, std::unique_ptr<Machine>> machines_;
+    std::shared_ptr<class Network> network_;  ///< namespace machines: the model's bridge
+    fs::path image_;                          ///< namespace machines: the prepared root
+    std::map<std::string, std::thread> workers_;
+    std::set<std::string> busy_machines_;
+    std::map<std::string, HookContext*> contexts_;        ///< running hooks by context id
+    std::map<std::string, std::string> running_unit_op_;  ///< unit -> hook being run
+    std::thread timer_;
+    bool stopping_ = false;
+    bool destroyed_ = false;
+    long revision_ = 0;  ///< bumps on every change (wait, run)
+
+    // ---- persistence and logs (mutex held) ----
+    void load();
+    void persist();
+    void touch();  ///< persist + notify
+    /// Appends a debug-log line (any thread; takes only log_mutex_).
+    void debug_log(const std::string& unit, const std::string& level, const std::string& logger,
+                   const std::string& message);
+    void record_hook(const json& entry);
+    void set_unit_status(Unit& unit, const std::string& current, const std::string& message,
+                         bool agent);
+
+    // ---- machines ----
+    Machine& machine(const std::string& id);
+    /// Namespace models: the network is up and the image exists (built when missing).
+    void prepare_namespace_machines();
+    std::string add_machine();
+    void start_worker(const std::string& machine_id);
+    void refresh_hosts();
+    void worker_loop(std::string machine_id);
+    void timer_loop();
+    void setup_unit_files(const Unit& unit);
+
+    // ---- resolver (resolver.cpp; mutex held) ----
+    std::optional<Op> next_op(const Unit& unit) const;
+    bool unit_can_run(const Unit& unit) const;
+    void apply_done(Unit& unit, const Op& op);
+    std::vector<std::string> relation_members(const Relation& relation, const Unit& unit) const;
+    bool participates(const Relation& relation, const Unit& unit) const;
+    bool model_busy() const;
+    void elect_leaders();
+    void enter_scope(Relation& relation, Unit& unit);
+    void destroy_unit(Unit& unit);
+    void remove_unit_record(const std::string& name);
+    void cleanup_relations();
+    double now() const;
+
+    // ---- hook execution (hook_runner.cpp) ----
+    void run_op(const std::string& unit_name, const Op& op, std::unique_lock<std::mutex>& lock);
+    std::map<std::string, std::string> hook_env(const Unit& unit, const Op& op,
+                                                const HookContext& ctx, const Machine& m) const;
+    void commit(HookContext& ctx);
+
+    // ---- hook tools (hook_tools.cpp; mutex held) ----
+    CommandResult run_tool(HookContext& ctx, const std::string& tool,
+                           const std::vector<std::string>& args,
+                           const std::optional<std::string>& stdin_data, bool* needs_stdin);
+    Databag read_databag(HookContext& ctx, int relation_id, const std::string& owner, bool app);
+    bool is_leader_now(const Unit& unit) const;
+    json goal_state(const Unit& unit) const;
+
+    // ---- built-in charms (builtin_charms.cpp) ----
+    int run_builtin(HookContext& ctx, const Unit& unit, std::unique_lock<std::mutex>& lock);
+    void remount_builtin(const std::string& machine_id);
+
+    // ---- CLI verbs (commands.cpp; mutex held unless noted) ----
+    CommandResult cmd_deploy(const std::vector<std::string>& args, const fs::path& cwd);
+    CommandResult cmd_add_unit(const std::vector<std::string>& args);
+    CommandResult cmd_integrate(const std::vector<std::string>& args);
+    CommandResult cmd_remove_relation(const std::vector<std::string>& args);
+    CommandResult cmd_remove_unit(const std::vector<std::string>& args);
+    CommandResult cmd_remove_application(const std::vector<std::string>& args);
+    CommandResult cmd_config(const std::vector<std::string>& args, const fs::path& cwd);
+    CommandResult cmd_model_config(const std::vector<std::string>& args);
+    CommandResult cmd_run(const std::vector<std::string>& args, const fs::path& cwd,
+                          std::unique_lock<std::mutex>& lock);
+    CommandResult cmd_exec(const std::vector<std::string>& args,
+                           std::unique_lock<std::mutex>& lock);
+    CommandResult cmd_ssh(const std::vector<std::string>& args, std::unique_lock<std::mutex>& lock);
+    CommandResult cmd_wait(const std::vector<std::string>& args,
+                           std::unique_lock<std::mutex>& lock);
+    CommandResult cmd_power(const std::vector<std::string>& args, bool on,
+                            std::unique_lock<std::mutex>& lock);
+    CommandResult cmd_resolved(const std::vector<std::string>& args);
+    CommandResult cmd_tick();
+    CommandResult cmd_hooks(const std::vector<std::string>& args);
+    CommandResult cmd_debug_log(const std::vector<std::string>& args);
+    CommandResult cmd_destroy(std::unique_lock<std::mutex>& lock);
+    CommandResult cmd_secrets(const std::vector<std::string>& args);
+    CommandResult cmd_show_secret(const std::vector<std::string>& args);
+    CommandResult cmd_show_model(const std::vector<std::string>& args);
+    CommandResult cmd_actions(const std::vector<std::string>& args);
+    CommandResult cmd_show_task(const std::vector<std::string>& args);
+    std::string resolve_unit(
+        const std::string& name) const;  ///< app/leader -> app/N; throws UserError
+    long enqueue_action(const std::string& unit, const std::string& name, const json& params,
+                        bool exec, const std::string& command);
+    json task_json(const Action& action) const;
+
+    // ---- output (status_output.cpp; mutex held) ----
+    CommandResult cmd_status(const std::vector<std::string>& args);
+    CommandResult cmd_show_unit(const std::vector<std::string>& args);
+    json status_json() const;
+    std::string status_tabular(const json& status) const;
+    json unit_status_json(const Unit& unit) const;
+    StatusValue displayed_workload(const Unit& unit) const;
+    StatusValue displayed_agent(const Unit& unit) const;
+    StatusValue app_status(const App& app) const;
+
+    json effective_config(const App& app, bool all) const;
+    const CharmMeta& meta(const std::string& app) const;
+    fs::path unit_dir_on_host(const Unit& unit);
+};
+
+/// The built-in filesystem-client charm's metadata.
+CharmMeta filesystem_client_meta();
+
+}  // namespace jujusim

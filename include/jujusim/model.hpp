@@ -1,0 +1,221 @@
+// The model a jujusim controller holds and persists (model.json): applications, units,
+// machines, relations with their databags, secrets, leadership, statuses, actions, and what
+// each unit agent has already seen (the uniter's local state), so the resolver can compare.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace jujusim {
+
+using json = nlohmann::json;
+using Databag = std::map<std::string, std::string>;
+
+struct StatusValue {
+    std::string current;
+    std::string message;
+    double since = 0;
+    json data = json::object();
+};
+
+/// One operation of a unit agent: a hook, an action or a juju-exec command.
+struct Op {
+    std::string kind = "hook";  ///< hook | action
+    std::string hook;           ///< hook name, or action name
+    int relation_id = -1;
+    std::string endpoint;
+    std::string remote_unit;
+    std::string remote_app;
+    std::string departing_unit;
+    std::string secret_id;
+    std::string secret_label;
+    long secret_revision = 0;
+    long action_id = 0;
+};
+
+/// What a unit has seen of one relation (uniter relation state).
+struct RelationSeen {
+    bool created = false;
+    bool broken = false;
+    std::set<std::string> joined;
+    std::map<std::string, long> unit_versions;
+    long app_version = 0;
+    std::string pending_changed;  ///< joined ran for this unit; changed must follow
+};
+
+struct ConsumedSecret {
+    long tracked = 0;
+    std::string label;
+    long notified = 0;  ///< latest revision a secret-changed was run for (or read)
+};
+
+struct Unit {
+    std::string name;
+    std::string app;
+    int number = 0;
+    std::string machine;
+    std::string principal;       ///< subordinates only
+    std::string life = "alive";  ///< alive | dying
+    StatusValue workload;
+    StatusValue agent;
+    std::string workload_version;
+
+    bool installed = false;
+    bool started = false;
+    bool stopped = false;
+    bool boot_start_pending = false;  ///< the machine rebooted: Juju runs start again
+    long leader_term_seen = 0;
+    long leader_settings_seen = -1;
+    long config_seen = -1;
+    std::map<int, RelationSeen> relations;
+
+    std::map<std::string, std::string> state;  ///< state-set
+    std::set<std::string> ports;
+
+    bool in_error = false;
+    Op failed_op;
+    int retries = 0;
+    double retry_at = 0;
+    bool resolve_now = false;
+
+    bool update_status_due = false;
+    double last_update_status = 0;
+    std::vector<long> pending_actions;
+    std::set<std::string> remove_notified;  ///< "<secret id>/<revision>" secret-remove already run
+    std::vector<json> history;
+};
+
+struct App {
+    std::string name;
+    std::string charm_name;
+    std::string charm_source;
+    std::string charm_dir;  ///< stored copy the units unpack from
+    std::string builtin;    ///< "filesystem-client" for the built-in charm
+    int charm_rev = 0;
+    json config = json::object();  ///< values set by the user
+    long config_version = 0;
+    int next_unit = 0;
+    std::string leader;
+    long leader_term = 0;
+    std::map<std::string, std::string> leader_settings;
+    long leader_settings_version = 0;
+    bool status_set = false;
+    StatusValue status;
+    std::string life = "alive";
+};
+
+struct RelationEnd {
+    std::string app;
+    std::string endpoint;
+    std::string interface;
+    std::string role;
+    std::string scope;
+};
+
+struct Relation {
+    int id = 0;
+    std::vector<RelationEnd> ends;  ///< one for a peer relation, two otherwise
+    std::map<std::string, Databag> app_data;
+    std::map<std::string, long> app_versions;
+    std::map<std::string, Databag> unit_data;
+    std::map<std::string, long> unit_versions;
+    std::set<std::string> in_scope;
+    std::string life = "alive";  ///< alive | dying
+    double created_at = 0;
+
+    bool is_peer() const { return ends.size() == 1; }
+    bool container_scope() const {
+        for (const auto& end : ends) {
+            if (end.scope == "container")
+                return true;
+        }
+        return false;
+    }
+    const RelationEnd* end_of(const std::string& app) const;
+    /// The other side for `app` (itself for a peer relation).
+    const RelationEnd* other_end(const std::string& app) const;
+    std::string key() const;  ///< "a:x b:y" as juju status shows it
+};
+
+struct MachineRecord {
+    std::string id;
+    std::string hostname;
+    std::string address;
+    bool powered = true;
+    double down_since = 0;
+    double created_at = 0;
+};
+
+struct SecretGrant {
+    int relation_id = -1;
+    std::string target;  ///< application or unit name
+};
+
+struct Secret {
+    std::string id;     ///< bare id (20 chars)
+    std::string owner;  ///< application name or unit name
+    bool unit_owned = false;
+    std::string label;
+    std::string description;
+    std::string rotate;
+    std::string expire;
+    std::map<std::string, json> revisions;  ///< revision number (decimal) -> content
+    long latest = 0;
+    std::vector<SecretGrant> grants;
+    std::map<std::string, ConsumedSecret> consumers;  ///< by unit name
+    double created_at = 0;
+    double updated_at = 0;
+};
+
+struct Action {
+    long id = 0;
+    long operation = 0;
+    std::string unit;
+    std::string name;
+    json params = json::object();
+    bool exec = false;
+    std::string command;
+    std::string status = "pending";  ///< pending running completed failed
+    json results = json::object();
+    std::string message;
+    std::vector<std::string> log;
+    double enqueued = 0;
+    double started = 0;
+    double completed = 0;
+};
+
+struct Model {
+    std::string name;
+    std::string uuid;
+    std::string machine_type;      ///< host | namespace
+    json config = json::object();  ///< model-config overrides
+    std::map<std::string, App> apps;
+    std::map<std::string, Unit> units;
+    std::map<int, Relation> relations;
+    std::map<std::string, MachineRecord> machines;
+    std::map<std::string, Secret> secrets;
+    std::map<long, Action> actions;
+    int next_machine = 0;
+    int next_relation = 0;
+    long next_task = 1;
+    double created_at = 0;
+};
+
+void to_json(json& out, const Model& model);
+void from_json(const json& in, Model& model);
+void to_json(json& out, const Op& op);
+void from_json(const json& in, Op& op);
+
+/// Natural order for machine ids and unit names ("app/2" < "app/10").
+bool natural_less(const std::string& a, const std::string& b);
+/// "app/3" -> "app"; "app/3" -> 3.
+std::string app_of(const std::string& unit);
+int number_of(const std::string& unit);
+/// "app/3" -> "unit-app-3".
+std::string unit_tag(const std::string& unit);
+
+}  // namespace jujusim

@@ -1,0 +1,53 @@
+// Line-delimited JSON over unix stream sockets: the CLI <-> controller and the jujuc <-> agent
+// transports. One request line, one reply line per connection.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace jujusim {
+
+namespace fs = std::filesystem;
+
+/// An owned file descriptor.
+class Fd {
+  public:
+    Fd() = default;
+    explicit Fd(int fd) : fd_(fd) {}
+    ~Fd();
+    Fd(Fd&& other) noexcept : fd_(other.release()) {}
+    Fd& operator=(Fd&& other) noexcept;
+    Fd(const Fd&) = delete;
+    Fd& operator=(const Fd&) = delete;
+    int get() const { return fd_; }
+    int release() {
+        const int fd = fd_;
+        fd_ = -1;
+        return fd;
+    }
+    explicit operator bool() const { return fd_ >= 0; }
+
+  private:
+    int fd_ = -1;
+};
+
+/// Binds and listens (removing a stale socket file first). Throws std::system_error.
+Fd listen_unix(const fs::path& path);
+/// Connects; throws std::system_error (errno kept: ENOENT, ECONNREFUSED, ...).
+Fd connect_unix(const fs::path& path);
+
+/// Waits for a connection or for `stop_fd` to become readable; nullopt when stopped.
+std::optional<Fd> accept_or_stop(int listen_fd, int stop_fd);
+
+/// Reads up to and excluding '\n'; nullopt on EOF before a full line.
+std::optional<std::string> read_line(int fd);
+/// Writes everything (throws on error; ignores SIGPIPE by using MSG_NOSIGNAL).
+void write_all(int fd, const std::string& data);
+
+/// Sends one JSON line and reads one JSON line back.
+nlohmann::json call_json(const fs::path& socket_path, const nlohmann::json& request);
+
+}  // namespace jujusim

@@ -1,0 +1,443 @@
+// The controller daemon: model persistence, machines and their workers (the machine lock),
+// timers (leases, update-status, retries), the CLI socket.
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <jujusim/controller.hpp>
+#include <jujusim/go_format.hpp>
+#include <jujusim/host_directory_machine.hpp>
+#include <jujusim/image.hpp>
+#include <jujusim/machine_namespaces.hpp>
+#include <jujusim/network.hpp>
+#include <jujusim/tool_names.hpp>
+#include <jujusim/unix_socket.hpp>
+
+namespace jujusim {
+
+namespace {
+
+std::string random_uuid() {
+    std::random_device device;
+    std::mt19937_64 rng(device());
+    std::uniform_int_distribution<int> nibble(0, 15);
+    const char* hex = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 32; ++i) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            out += '-';
+        int value = nibble(rng);
+        if (i == 12)
+            value = 4;
+        if (i == 16)
+            value = 8 + (value & 3);
+        out += hex[value];
+    }
+    return out;
+}
+
+void write_file_atomic(const fs::path& path, const std::string& content) {
+    const fs::path temp = path.string() + ".tmp";
+    {
+        std::ofstream out(temp, std::ios::trunc | std::ios::binary);
+        out << content;
+        out.flush();
+        if (!out)
+            throw std::runtime_error("cannot write " + temp.string());
+    }
+    fs::rename(temp, path);
+}
+
+}  // namespace
+
+Controller::Controller(fs::path model_dir, fs::path tools_binary)
+    : dir_(std::move(model_dir)), tools_binary_(std::move(tools_binary)) {
+    load();
+}
+
+Controller::~Controller() {
+    stop();
+}
+
+void Controller::load() {
+    std::ifstream in(dir_ / "model.json");
+    if (in) {
+        json data = json::parse(in);
+        data.get_to(model_);
+    }
+    if (model_.name.empty())
+        model_.name = dir_.filename().string();
+    if (model_.uuid.empty())
+        model_.uuid = random_uuid();
+    if (model_.machine_type.empty())
+        model_.machine_type = "host";
+    if (model_.created_at == 0)
+        model_.created_at = now();
+    for (const auto& [name, app] : model_.apps) {
+        metas_[name] = app.builtin == "filesystem-client" ? filesystem_client_meta()
+                                                          : CharmMeta::load(app.charm_dir);
+    }
+    persist();
+}
+
+void Controller::persist() {
+    json data = model_;
+    write_file_atomic(dir_ / "model.json",
+                      data.dump(1, ' ', false, json::error_handler_t::replace));
+}
+
+void Controller::touch() {
+    ++revision_;
+    persist();
+    changed_.notify_all();
+}
+
+void Controller::debug_log(const std::string& unit, const std::string& level,
+                           const std::string& logger, const std::string& message) {
+    std::lock_guard lock(log_mutex_);
+    std::ofstream out(dir_ / "debug.log", std::ios::app);
+    out << unit_tag(unit) << ": " << time_of_day(Clock::now()) << ' ' << level << ' ' << logger
+        << ' ' << message << '\n';
+}
+
+void Controller::record_hook(const json& entry) {
+    std::lock_guard lock(log_mutex_);
+    std::ofstream out(dir_ / "hooks.jsonl", std::ios::app);
+    out << entry.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+}
+
+void Controller::set_unit_status(Unit& unit, const std::string& current, const std::string& message,
+                                 bool agent) {
+    StatusValue& target = agent ? unit.agent : unit.workload;
+    target.current = current;
+    target.message = message;
+    target.since = now();
+    target.data = json::object();
+    unit.history.push_back(json{{"kind", agent ? "juju-unit" : "workload"},
+                                {"status", current},
+                                {"message", message},
+                                {"since", target.since}});
+    if (unit.history.size() > 50)
+        unit.history.erase(unit.history.begin());
+}
+
+const CharmMeta& Controller::meta(const std::string& app) const {
+    return metas_.at(app);
+}
+
+void Controller::prepare_namespace_machines() {
+    if (network_)
+        return;
+    const fs::path binary = find_machine_binary();
+    image_ = ensure_image(ImageSpec::debian13_slurm(), [this](const std::string& line) {
+        debug_log("machine/image", "INFO", "jujusim.image", line);
+    });
+    auto network = std::make_shared<Network>(Network::Config{dir_ / "network", binary, "10.77"});
+    network->up();
+    network_ = network;
+}
+
+Machine& Controller::machine(const std::string& id) {
+    auto it = machines_.find(id);
+    if (it != machines_.end())
+        return *it->second;
+    const MachineRecord& record = model_.machines.at(id);
+    std::unique_ptr<Machine> created;
+    if (model_.machine_type == "namespace") {
+        prepare_namespace_machines();
+        MachineConfig config;
+        config.id = record.id;
+        config.hostname = record.hostname;
+        config.address = record.address;
+        config.machine_dir = dir_ / "machines" / record.id;
+        config.image = image_;
+        config.machine_binary = find_machine_binary();
+        config.network = network_;
+        created = std::make_unique<NamespaceMachine>(config);
+    } else {
+        created = std::make_unique<HostDirectoryMachine>(record.id, record.hostname, record.address,
+                                                         dir_ / "machines" / record.id / "root");
+    }
+    Machine& result = *created;
+    machines_[id] = std::move(created);
+    return result;
+}
+
+std::string Controller::add_machine() {
+    MachineRecord record;
+    record.id = std::to_string(model_.next_machine++);
+    record.hostname = "juju-" + model_.uuid.substr(0, 6) + "-" + record.id;
+    if (model_.machine_type == "namespace") {
+        prepare_namespace_machines();
+        record.address = network_->address_for(static_cast<unsigned>(std::stoi(record.id)));
+    } else {
+        record.address = "127.0.1." + std::to_string(10 + std::stoi(record.id) % 240);
+    }
+    record.created_at = now();
+    model_.machines[record.id] = record;
+    machine(record.id);
+    refresh_hosts();
+    start_worker(record.id);  // boots the machine without holding the model lock
+    return record.id;
+}
+
+void Controller::refresh_hosts() {
+    std::vector<std::pair<std::string, std::string>> entries;
+    for (const auto& [id, record] : model_.machines)
+        entries.emplace_back(record.address, record.hostname);
+    for (const auto& [id, record] : model_.machines) {
+        if (record.powered)
+            machine(id).set_hosts(entries);
+    }
+}
+
+void Controller::start_worker(const std::string& machine_id) {
+    if (workers_.count(machine_id) != 0) {
+        if (workers_[machine_id].joinable())
+            return;
+    }
+    workers_[machine_id] = std::thread([this, machine_id] { worker_loop(machine_id); });
+}
+
+fs::path Controller::unit_dir_on_host(const Unit& unit) {
+    return machine(unit.machine).juju_dir_on_host() / "agents" / unit_tag(unit.name);
+}
+
+void Controller::setup_unit_files(const Unit& unit) {
+    const App& app = model_.apps.at(unit.app);
+    Machine& m = machine(unit.machine);
+    const fs::path juju_dir = m.juju_dir_on_host();
+    const fs::path agent_dir = juju_dir / "agents" / unit_tag(unit.name);
+    fs::create_directories(agent_dir);
+    if (app.builtin.empty()) {
+        install_charm_files(app.charm_dir, agent_dir / "charm");
+    } else {
+        fs::create_directories(agent_dir / "charm");
+    }
+    const fs::path tools_dir = juju_dir / "tools";
+    fs::create_directories(tools_dir);
+    const fs::path jujuc = tools_dir / "jujuc";
+    if (!fs::exists(jujuc)) {
+        const fs::path temp = tools_dir / ".jujuc.tmp";
+        fs::copy_file(tools_binary_, temp, fs::copy_options::overwrite_existing);
+        fs::permissions(temp, fs::perms(0755));
+        fs::rename(temp, jujuc);
+    }
+    const fs::path unit_tools = tools_dir / unit_tag(unit.name);
+    fs::create_directories(unit_tools);
+    for (const auto& tool : hook_tool_names()) {
+        const fs::path link = unit_tools / tool;
+        std::error_code ignored;
+        if (!fs::is_symlink(link, ignored))
+            fs::create_symlink("../jujuc", link);
+    }
+}
+
+void Controller::worker_loop(std::string machine_id) {
+    std::unique_lock lock(mutex_);
+    const auto boot_record = model_.machines.find(machine_id);
+    if (boot_record != model_.machines.end() && boot_record->second.powered && !stopping_) {
+        Machine& m = machine(machine_id);
+        lock.unlock();
+        try {
+            m.boot();
+        } catch (const std::exception& error) {
+            debug_log("machine-" + machine_id, "ERROR", "juju.worker.provisioner",
+                      std::string("cannot boot machine: ") + error.what());
+        }
+        lock.lock();
+        if (model_.machines.count(machine_id) != 0) {
+            refresh_hosts();
+            remount_builtin(machine_id);
+            touch();
+        }
+    }
+    std::string last_unit;
+    while (!stopping_) {
+        const auto record = model_.machines.find(machine_id);
+        if (record == model_.machines.end())
+            break;
+        if (!record->second.powered) {
+            changed_.wait_for(lock, std::chrono::milliseconds(500));
+            continue;
+        }
+        // Units on this machine in name order, starting after the last one served (fairness
+        // between a principal and its subordinates under the machine lock).
+        std::vector<std::string> names;
+        for (const auto& [name, unit] : model_.units) {
+            if (unit.machine == machine_id)
+                names.push_back(name);
+        }
+        std::sort(names.begin(), names.end(), natural_less);
+        std::rotate(names.begin(),
+                    std::upper_bound(names.begin(), names.end(), last_unit, natural_less),
+                    names.end());
+        std::optional<Op> op;
+        std::string chosen;
+        for (const auto& name : names) {
+            op = next_op(model_.units.at(name));
+            if (op) {
+                chosen = name;
+                break;
+            }
+        }
+        if (!op) {
+            changed_.wait_for(lock, std::chrono::milliseconds(500));
+            continue;
+        }
+        last_unit = chosen;
+        busy_machines_.insert(machine_id);
+        try {
+            run_op(chosen, *op, lock);
+        } catch (const std::exception& error) {
+            debug_log(chosen, "ERROR", "juju.worker.uniter",
+                      std::string("operation failed: ") + error.what());
+            auto unit_it = model_.units.find(chosen);
+            if (unit_it != model_.units.end()) {
+                unit_it->second.in_error = true;
+                unit_it->second.failed_op = *op;
+                unit_it->second.retry_at = now() + 5;
+            }
+        }
+        busy_machines_.erase(machine_id);
+        touch();
+    }
+}
+
+void Controller::timer_loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        changed_.wait_for(lock, std::chrono::milliseconds(250));
+        if (stopping_)
+            break;
+        if (!fs::exists(dir_ / "model.json")) {
+            // The model directory was removed under us: power everything off and go.
+            stopping_ = true;
+            destroyed_ = true;
+            std::vector<Machine*> all;
+            for (auto& [id, m] : machines_)
+                all.push_back(m.get());
+            changed_.notify_all();
+            lock.unlock();
+            for (Machine* m : all)
+                m->poweroff();
+            lock.lock();
+            break;
+        }
+        elect_leaders();
+        double interval = 300;
+        const auto it = model_.config.find("update-status-hook-interval");
+        if (it != model_.config.end() && it->is_string()) {
+            const std::string text = it->get<std::string>();
+            try {
+                const double value = std::stod(text);
+                if (text.ends_with("ms"))
+                    interval = value / 1000;
+                else if (text.ends_with("h"))
+                    interval = value * 3600;
+                else if (text.ends_with("m"))
+                    interval = value * 60;
+                else
+                    interval = value;
+            } catch (const std::exception&) {
+            }
+        }
+        bool due_changed = false;
+        for (auto& [name, unit] : model_.units) {
+            if (!unit.started || unit.life != "alive" || unit.update_status_due)
+                continue;
+            if (unit.last_update_status == 0)
+                unit.last_update_status = now();
+            if (now() - unit.last_update_status >= interval) {
+                unit.update_status_due = true;
+                due_changed = true;
+            }
+        }
+        bool retry_due = false;
+        for (const auto& [name, unit] : model_.units) {
+            if (unit.in_error && now() >= unit.retry_at)
+                retry_due = true;
+        }
+        if (due_changed)
+            touch();
+        if (retry_due)
+            changed_.notify_all();
+    }
+}
+
+void Controller::serve() {
+    const fs::path socket_path = dir_ / "controller.sock";
+    Fd listener = listen_unix(socket_path);
+    int stop_pipe[2];
+    if (::pipe2(stop_pipe, O_CLOEXEC) != 0)
+        throw std::runtime_error("pipe");
+    Fd stop_read(stop_pipe[0]);
+    Fd stop_write(stop_pipe[1]);
+    {
+        std::lock_guard lock(mutex_);
+        for (const auto& [id, record] : model_.machines)
+            start_worker(id);
+        timer_ = std::thread([this] { timer_loop(); });
+    }
+    std::thread watcher([this, fd = stop_write.get()] {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [this] { return stopping_; });
+        const char byte = 'x';
+        (void)!::write(fd, &byte, 1);
+    });
+    while (auto connection = accept_or_stop(listener.get(), stop_read.get())) {
+        {
+            std::lock_guard lock(mutex_);
+            ++open_connections_;
+        }
+        std::thread([this, fd = std::make_shared<Fd>(std::move(*connection))] {
+            try {
+                const auto line = read_line(fd->get());
+                if (line) {
+                    const json request = json::parse(*line);
+                    CommandResult result;
+                    if (request.value("type", "cli") == "tool") {
+                        bool needs_stdin = false;
+                        result = handle_tool(request, &needs_stdin);
+                    } else {
+                        result = handle_cli(request.value("args", std::vector<std::string>{}),
+                                            request.value("cwd", "/"));
+                    }
+                    const json reply{
+                        {"code", result.exit_code}, {"stdout", result.out}, {"stderr", result.err}};
+                    write_all(fd->get(),
+                              reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
+                }
+            } catch (const std::exception&) {
+            }
+            std::lock_guard lock(mutex_);
+            --open_connections_;
+            changed_.notify_all();
+        }).detach();
+    }
+    watcher.join();
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, std::chrono::seconds(5), [this] { return open_connections_ == 0; });
+}
+
+void Controller::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopping_ && workers_.empty() && !timer_.joinable())
+            return;
+        stopping_ = true;
+        changed_.notify_all();
+    }
+    for (auto& [id, worker] : workers_) {
+        if (worker.joinable())
+            worker.join();
+    }
+    workers_.clear();
+    if (timer_.joinable())
+        timer_.join();
+}
+
+}  // namespace jujusim

@@ -1,0 +1,91 @@
+// jujuc: every hook tool in a unit's tools directory links here. Sends {context id, cwd, tool,
+// args} to the unit agent's socket, prints the reply and exits with its code. Like Juju's
+// jujuc, stdin is read (to EOF) only when the agent says the tool needs it. Files named on the
+// command line (--file PATH, key#file=PATH) are read here, inside the machine, and sent along.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <unistd.h>
+
+#include <jujusim/unix_socket.hpp>
+
+namespace {
+
+std::string read_all(std::istream& in) {
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+void add_file(nlohmann::json& files, const std::string& path) {
+    if (path.empty() || path == "-" || files.contains(path))
+        return;
+    std::ifstream in(path, std::ios::binary);
+    if (in)
+        files[path] = read_all(in);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string tool = argc > 0 ? argv[0] : "jujuc";
+    const auto slash = tool.find_last_of('/');
+    if (slash != std::string::npos)
+        tool = tool.substr(slash + 1);
+    int first = 1;
+    if (tool == "jujuc") {
+        if (argc < 2) {
+            std::cerr << "ERROR usage: jujuc <command> [args]\n";
+            return 2;
+        }
+        tool = argv[1];
+        first = 2;
+    }
+    std::vector<std::string> args(argv + first, argv + argc);
+    const char* context = std::getenv("JUJU_CONTEXT_ID");
+    const char* address = std::getenv("JUJU_AGENT_SOCKET_ADDRESS");
+    if (context == nullptr || *context == '\0') {
+        std::cerr << "ERROR JUJU_CONTEXT_ID not set\n";
+        return 1;
+    }
+    if (address == nullptr || *address == '\0') {
+        std::cerr << "ERROR JUJU_AGENT_SOCKET_ADDRESS not set\n";
+        return 1;
+    }
+    nlohmann::json files = nlohmann::json::object();
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--")
+            break;
+        if (arg == "--file" && i + 1 < args.size())
+            add_file(files, args[i + 1]);
+        if (arg.starts_with("--file="))
+            add_file(files, arg.substr(7));
+        const auto marker = arg.find("#file=");
+        if (marker != std::string::npos)
+            add_file(files, arg.substr(marker + 6));
+    }
+    char cwd[4096];
+    nlohmann::json request{{"context_id", context},
+                           {"dir", ::getcwd(cwd, sizeof cwd) != nullptr ? cwd : "/"},
+                           {"tool", tool},
+                           {"args", args},
+                           {"files", files}};
+    try {
+        nlohmann::json reply = jujusim::call_json(address, request);
+        if (reply.value("need_stdin", false)) {
+            request["stdin"] = read_all(std::cin);
+            reply = jujusim::call_json(address, request);
+        }
+        const std::string out = reply.value("stdout", "");
+        const std::string err = reply.value("stderr", "");
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        std::fwrite(err.data(), 1, err.size(), stderr);
+        return reply.value("code", 1);
+    } catch (const std::exception& error) {
+        std::cerr << "ERROR " << error.what() << "\n";
+        return 1;
+    }
+}

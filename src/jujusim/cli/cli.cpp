@@ -1,0 +1,538 @@
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jujusim/cli.hpp>
+#include <jujusim/controller.hpp>
+#include <jujusim/flags.hpp>
+#include <jujusim/go_format.hpp>
+#include <jujusim/unix_socket.hpp>
+
+namespace jujusim {
+
+namespace {
+
+const char* usage_text =
+    R"(Usage: jujusim <command> [options]   (a local, juju-like engine; commands as juju's)
+
+Models:      add-model NAME [--no-switch] [--config machine-type=host|namespace]
+             models [--format json] | switch NAME | destroy-model NAME [--no-prompt]
+Deploying:   deploy CHARM [APP] [-n N] [--config K=V]...   (CHARM: .charm, directory, filesystem-client)
+             add-unit APP [-n N] | remove-unit UNIT... | remove-application APP
+             integrate A[:EP] B[:EP] | remove-relation A[:EP] B[:EP]
+             config APP [K[=V]...] [--reset K] | model-config [K[=V]...]
+Operating:   run UNIT|APP/leader ACTION [K=V...] [--params FILE] | exec --unit UNIT -- CMD... | ssh UNIT CMD
+             resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT | tick
+Looking:     status [--format json|yaml] | show-unit UNIT | debug-log [--limit N] | hooks [--unit U]
+             wait [--timeout 10m] | secrets | show-secret ID | show-model | show-task ID | actions APP
+Every command takes -m/--model NAME|DIR. Models live under $JUJUSIM_HOME (default /var/lib/jujusim).
+)";
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::string trim(std::string text) {
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+        text.pop_back();
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+        text.erase(text.begin());
+    return text;
+}
+
+fs::path self_directory() {
+    std::error_code error;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+    return error ? fs::current_path() : exe.parent_path();
+}
+
+std::string new_uuid() {
+    std::random_device device;
+    std::mt19937_64 rng(device());
+    const char* hex = "0123456789abcdef";
+    std::string out;
+    for (int i = 0; i < 32; ++i) {
+        if (i == 8 || i == 12 || i == 16 || i == 20)
+            out += '-';
+        int value = static_cast<int>(rng() % 16);
+        if (i == 12)
+            value = 4;
+        if (i == 16)
+            value = 8 + (value & 3);
+        out += hex[value];
+    }
+    return out;
+}
+
+bool valid_model_name(const std::string& name) {
+    static const std::regex pattern("[a-z0-9]+[a-z0-9-]*");
+    return std::regex_match(name, pattern);
+}
+
+/// The model a command addresses: -m NAME or a directory path, else the current model.
+fs::path model_dir_for(const std::string& selector) {
+    if (selector.find('/') != std::string::npos)
+        return fs::absolute(selector);
+    return jujusim_home() / "models" / selector;
+}
+
+std::string current_model() {
+    const std::string name = trim(read_file(jujusim_home() / "current-model"));
+    return name.empty() ? "default" : name;
+}
+
+pid_t read_pid(const fs::path& model_dir) {
+    const std::string text = trim(read_file(model_dir / "controller.pid"));
+    if (text.empty())
+        return -1;
+    try {
+        return static_cast<pid_t>(std::stol(text));
+    } catch (const std::exception&) {
+        return -1;
+    }
+}
+
+bool controller_answers(const fs::path& model_dir) {
+    try {
+        const json reply =
+            call_json(model_dir / "controller.sock", json{{"args", {"ping"}}, {"cwd", "/"}});
+        return reply.value("code", 1) == 0;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
+void create_model(const fs::path& dir, const std::string& name, const std::string& machine_type) {
+    fs::create_directories(dir);
+    json model{{"name", name},
+               {"uuid", new_uuid()},
+               {"machine_type", machine_type},
+               {"created_at", to_epoch(Clock::now())}};
+    std::ofstream out(dir / "model.json");
+    out << model.dump(1) << '\n';
+}
+
+std::string default_machine_type() {
+    const char* env = std::getenv("JUJUSIM_MACHINE_TYPE");
+    return env != nullptr && *env != '\0' ? env : "host";
+}
+
+int print_result(const json& reply) {
+    std::cout << reply.value("stdout", "");
+    std::cerr << reply.value("stderr", "");
+    std::cout.flush();
+    return reply.value("code", 1);
+}
+
+/// Alive and not a zombie (a reaped-later daemon still answers kill(pid, 0)).
+bool process_alive(pid_t pid) {
+    if (pid <= 0 || ::kill(pid, 0) != 0)
+        return false;
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto close_paren = stat.rfind(')');
+    return close_paren == std::string::npos || close_paren + 2 >= stat.size() ||
+           stat[close_paren + 2] != 'Z';
+}
+
+int destroy_model(const fs::path& dir) {
+    const pid_t pid = read_pid(dir);  // before the controller removes its pid file on exit
+    if (controller_answers(dir)) {
+        try {
+            call_json(dir / "controller.sock", json{{"args", {"destroy"}}, {"cwd", "/"}});
+        } catch (const std::exception&) {
+        }
+    }
+    if (pid > 0) {
+        for (int i = 0; i < 300 && process_alive(pid); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (process_alive(pid)) {
+            ::kill(pid, SIGKILL);
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+    std::error_code error;
+    fs::remove_all(dir, error);
+    if (error) {
+        std::cerr << "ERROR cannot remove " << dir << ": " << error.message() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+fs::path jujusim_home() {
+    const char* env = std::getenv("JUJUSIM_HOME");
+    return env != nullptr && *env != '\0' ? fs::path(env) : fs::path("/var/lib/jujusim");
+}
+
+void ensure_controller(const fs::path& model_dir) {
+    if (controller_answers(model_dir))
+        return;
+    // One starter at a time per model: the lock file serialises concurrent CLIs.
+    const fs::path lock_path = model_dir / "controller.lock";
+    const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+    if (lock_fd < 0)
+        throw std::runtime_error("cannot open " + lock_path.string());
+    ::flock(lock_fd, LOCK_EX);
+    struct Unlock {
+        int fd;
+        ~Unlock() {
+            ::flock(fd, LOCK_UN);
+            ::close(fd);
+        }
+    } unlock{lock_fd};
+    if (controller_answers(model_dir))
+        return;
+    const pid_t stale = read_pid(model_dir);
+    if (stale > 0 && ::kill(stale, 0) == 0) {
+        // A controller that does not answer is stuck: end it (it is ours, by its pid file).
+        ::kill(stale, SIGKILL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    const std::string exe = (self_directory() / "jujusim").string();
+    const std::string dir = model_dir.string();
+    const std::string log = (model_dir / "controller.log").string();
+    const pid_t child = ::fork();
+    if (child < 0)
+        throw std::runtime_error("fork failed");
+    if (child == 0) {
+        ::setsid();
+        const pid_t grandchild = ::fork();
+        if (grandchild != 0)
+            ::_exit(grandchild < 0 ? 1 : 0);
+        const int null_fd = ::open("/dev/null", O_RDONLY);
+        const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+        if (null_fd >= 0)
+            ::dup2(null_fd, 0);
+        if (log_fd >= 0) {
+            ::dup2(log_fd, 1);
+            ::dup2(log_fd, 2);
+        }
+        ::chdir("/");
+        const char* argv[] = {exe.c_str(), "controller", "--model-dir", dir.c_str(), nullptr};
+        ::execv(exe.c_str(), const_cast<char* const*>(argv));
+        ::_exit(127);
+    }
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    for (int i = 0; i < 200; ++i) {
+        if (controller_answers(model_dir))
+            return;
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    throw std::runtime_error("the controller of " + dir + " did not start; see " + log);
+}
+
+int run_controller(const std::vector<std::string>& args) {
+    FlagSet flags;
+    flags.value({"model-dir"});
+    flags.parse(args);
+    const fs::path dir = flags.get("model-dir");
+    if (dir.empty()) {
+        std::cerr << "ERROR --model-dir required\n";
+        return 2;
+    }
+    ::signal(SIGPIPE, SIG_IGN);
+    {
+        std::ofstream pid_file(dir / "controller.pid", std::ios::trunc);
+        pid_file << ::getpid() << '\n';
+    }
+    const char* tools_env = std::getenv("JUJUSIM_JUJUC");
+    const fs::path tools = tools_env != nullptr ? fs::path(tools_env) : self_directory() / "jujuc";
+    int code = 0;
+    try {
+        Controller controller(dir, tools);
+        controller.serve();
+        controller.stop();
+    } catch (const std::exception& error) {
+        std::cerr << "controller failed: " << error.what() << "\n";
+        code = 1;
+    }
+    std::error_code ignored;
+    fs::remove(dir / "controller.sock", ignored);
+    fs::remove(dir / "controller.pid", ignored);
+    return code;
+}
+
+int run_cli(const std::vector<std::string>& args_in) {
+    if (args_in.empty() || args_in[0] == "help" || args_in[0] == "--help" || args_in[0] == "-h") {
+        std::cout << usage_text;
+        return args_in.empty() ? 2 : 0;
+    }
+    const std::string verb = args_in[0];
+    if (verb == "controller")
+        return run_controller(std::vector<std::string>(args_in.begin() + 1, args_in.end()));
+
+    // Pull -m/--model out wherever it is (jubilant puts it right after the verb).
+    std::string selector;
+    std::vector<std::string> args{verb};
+    for (std::size_t i = 1; i < args_in.size(); ++i) {
+        const std::string& arg = args_in[i];
+        if (arg == "--") {
+            args.insert(args.end(), args_in.begin() + static_cast<long>(i), args_in.end());
+            break;
+        }
+        if ((arg == "-m" || arg == "--model") && i + 1 < args_in.size()) {
+            selector = args_in[++i];
+        } else if (arg.starts_with("--model=")) {
+            selector = arg.substr(8);
+        } else if (arg.starts_with("-m") && arg.size() > 2 && arg[2] != '-') {
+            selector = arg.substr(2);
+        } else {
+            args.push_back(arg);
+        }
+    }
+    // [controller:][user/]model: only the model part means anything here.
+    if (selector.find(':') != std::string::npos && selector.find('/') == std::string::npos)
+        selector = selector.substr(selector.find(':') + 1);
+    if (!selector.empty() && selector.find('/') != std::string::npos && !fs::exists(selector) &&
+        selector.find("admin/") == 0) {
+        selector = selector.substr(6);
+    }
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    const fs::path home = jujusim_home();
+
+    try {
+        if (verb == "version") {
+            FlagSet flags;
+            flags.value({"format"}, "smart").boolean({"all"}).value({"o", "output"});
+            flags.parse(rest);
+            const std::string version = "3.6.12-genericlinux-amd64";
+            if (flags.get("format") == "json") {
+                std::cout << go_json(json{{"version", version},
+                                          {"git-commit", "jujusim"},
+                                          {"git-tree-state", "clean"},
+                                          {"compiler", "gc"}})
+                          << "\n";
+            } else {
+                std::cout << version << "\n";
+            }
+            return 0;
+        }
+        if (verb == "add-model") {
+            FlagSet flags;
+            flags.boolean({"no-switch"})
+                .value({"config"})
+                .value({"controller", "c"})
+                .value({"credential"})
+                .value({"owner"})
+                .value({"target-controller"});
+            flags.parse(rest);
+            if (flags.positional.empty())
+                throw UserError("model name is required");
+            const std::string name = flags.positional[0];
+            if (!valid_model_name(name))
+                throw UserError("\"" + name +
+                                "\" is not a valid name: model names may only contain lowercase "
+                                "letters, digits and hyphens");
+            std::string machine_type = default_machine_type();
+            for (const auto& item : flags.all("config")) {
+                if (item.starts_with("machine-type="))
+                    machine_type = item.substr(13);
+            }
+            if (machine_type != "host" && machine_type != "namespace")
+                throw UserError("machine-type must be host or namespace");
+            const fs::path dir = home / "models" / name;
+            if (fs::exists(dir / "model.json"))
+                throw UserError("model \"" + name + "\" already exists");
+            create_model(dir, name, machine_type);
+            if (!flags.on("no-switch")) {
+                std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+            }
+            ensure_controller(dir);
+            for (const auto& item : flags.all("config")) {
+                if (item.starts_with("machine-type="))
+                    continue;
+                const json reply = call_json(
+                    dir / "controller.sock",
+                    json{{"args", {"model-config", item}}, {"cwd", fs::current_path().string()}});
+                if (reply.value("code", 1) != 0)
+                    return print_result(reply);
+            }
+            for (const auto& item : flags.positional) {
+                if (&item != &flags.positional[0])
+                    std::cerr << "jujusim: cloud \"" << item << "\" has no effect here (ignored)\n";
+            }
+            std::cerr << "Added '" << name
+                      << "' model on jujusim/local with credential 'jujusim' for user 'admin'\n";
+            return 0;
+        }
+        if (verb == "switch") {
+            FlagSet flags;
+            flags.parse(rest);
+            if (flags.positional.empty()) {
+                std::cout << "jujusim:admin/" << current_model() << "\n";
+                return 0;
+            }
+            std::string name = flags.positional[0];
+            if (name.find(':') != std::string::npos)
+                name = name.substr(name.find(':') + 1);
+            if (name.starts_with("admin/"))
+                name = name.substr(6);
+            if (!fs::exists(home / "models" / name / "model.json"))
+                throw UserError("\"" + name + "\" is not the name of a model or controller");
+            const std::string previous = current_model();
+            std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+            std::cerr << "jujusim:admin/" << previous << " -> jujusim:admin/" << name << "\n";
+            return 0;
+        }
+        if (verb == "models" || verb == "list-models") {
+            FlagSet flags;
+            flags.value({"format"}, "tabular")
+                .value({"o", "output"})
+                .boolean({"all"})
+                .boolean({"uuid"})
+                .value({"controller", "c"})
+                .value({"user"});
+            flags.parse(rest);
+            json models = json::array();
+            std::vector<std::vector<std::string>> rows;
+            if (fs::exists(home / "models")) {
+                std::vector<fs::path> dirs;
+                for (const auto& entry : fs::directory_iterator(home / "models")) {
+                    if (fs::exists(entry.path() / "model.json"))
+                        dirs.push_back(entry.path());
+                }
+                std::sort(dirs.begin(), dirs.end());
+                for (const auto& dir : dirs) {
+                    json model = json::parse(read_file(dir / "model.json"), nullptr, false);
+                    if (model.is_discarded())
+                        continue;
+                    const std::string name = model.value("name", dir.filename().string());
+                    const std::size_t machines =
+                        model.contains("machines") ? model["machines"].size() : 0;
+                    const std::size_t units = model.contains("units") ? model["units"].size() : 0;
+                    models.push_back(json{{"name", "admin/" + name},
+                                          {"short-name", name},
+                                          {"model-uuid", model.value("uuid", "")},
+                                          {"model-type", "iaas"},
+                                          {"controller-uuid", model.value("uuid", "")},
+                                          {"controller-name", "jujusim"},
+                                          {"is-controller", false},
+                                          {"owner", "admin"},
+                                          {"cloud", "jujusim"},
+                                          {"region", "local"},
+                                          {"type", "jujusim"},
+                                          {"life", "alive"},
+                                          {"status", json{{"current", "available"}}},
+                                          {"access", "admin"},
+                                          {"last-connection", "just now"},
+                                          {"machines", json::object()},
+                                          {"agent-version", "3.6.12"}});
+                    rows.push_back({name + (name == current_model() ? "*" : ""), "jujusim/local",
+                                    "jujusim", "available", std::to_string(machines),
+                                    std::to_string(units), "admin", "just now"});
+                }
+            }
+            if (flags.get("format") == "json") {
+                std::cout << go_json(json{{"models", models}, {"current-model", current_model()}})
+                          << "\n";
+                return 0;
+            }
+            if (flags.get("format") == "yaml") {
+                std::cout << go_yaml(json{{"models", models}, {"current-model", current_model()}});
+                return 0;
+            }
+            std::cout << "Controller: jujusim\n\n";
+            rows.insert(rows.begin(), {"Model", "Cloud/Region", "Type", "Status", "Machines",
+                                       "Units", "Access", "Last connection"});
+            std::vector<std::size_t> widths(rows[0].size(), 0);
+            for (const auto& row : rows) {
+                for (std::size_t i = 0; i < row.size(); ++i)
+                    widths[i] = std::max(widths[i], row[i].size());
+            }
+            for (const auto& row : rows) {
+                std::string line;
+                for (std::size_t i = 0; i < row.size(); ++i) {
+                    std::string cell = row[i];
+                    if (i + 1 < row.size())
+                        cell.resize(widths[i] + 2, ' ');
+                    line += cell;
+                }
+                std::cout << line << "\n";
+            }
+            return 0;
+        }
+        if (verb == "destroy-model") {
+            FlagSet flags;
+            flags.boolean({"no-prompt"})
+                .boolean({"y"})
+                .boolean({"destroy-storage"})
+                .boolean({"release-storage"})
+                .boolean({"force"})
+                .boolean({"no-wait"})
+                .value({"timeout"});
+            flags.parse(rest);
+            if (flags.positional.empty())
+                throw UserError("no model specified");
+            std::string name = flags.positional[0];
+            if (name.find(':') != std::string::npos && name.find('/') == std::string::npos)
+                name = name.substr(name.find(':') + 1);
+            if (name.starts_with("admin/"))
+                name = name.substr(6);
+            const fs::path dir = model_dir_for(name);
+            if (!fs::exists(dir / "model.json"))
+                throw UserError("model jujusim:admin/" + name + " not found");
+            const int code = destroy_model(dir);
+            if (code == 0 && current_model() == dir.filename().string())
+                fs::remove(home / "current-model");
+            if (code == 0)
+                std::cerr << "Destroying model\nModel destroyed.\n";
+            return code;
+        }
+
+        // show-model NAME names its model like -m does.
+        if (verb == "show-model" && selector.empty()) {
+            for (std::size_t i = 1; i < args.size(); ++i) {
+                if (!args[i].starts_with("-") && (i == 1 || args[i - 1] != "--format")) {
+                    selector = args[i];
+                    if (selector.find(':') != std::string::npos)
+                        selector = selector.substr(selector.find(':') + 1);
+                    if (selector.starts_with("admin/"))
+                        selector = selector.substr(6);
+                    args.erase(args.begin() + static_cast<long>(i));
+                    break;
+                }
+            }
+        }
+        // Everything else goes to the model's controller.
+        const std::string model = selector.empty() ? current_model() : selector;
+        const fs::path dir = model_dir_for(model);
+        if (!fs::exists(dir / "model.json")) {
+            if (selector.empty() && model == "default") {
+                create_model(dir, "default", default_machine_type());
+            } else {
+                throw UserError("model jujusim:admin/" + model + " not found");
+            }
+        }
+        ensure_controller(dir);
+        const json reply = call_json(dir / "controller.sock",
+                                     json{{"args", args}, {"cwd", fs::current_path().string()}});
+        return print_result(reply);
+    } catch (const FlagError& error) {
+        std::cerr << "ERROR " << error.what() << "\n";
+        return 2;
+    } catch (const UserError& error) {
+        std::cerr << "ERROR " << error.what() << "\n";
+        return 1;
+    } catch (const std::exception& error) {
+        std::cerr << "ERROR " << error.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace jujusim

@@ -1,0 +1,135 @@
+// Real machines (NamespaceMachine): power cuts, leadership moving after the lease, the hooks
+// Juju runs after a reboot, the built-in filesystem-client mounting inside the machine, and
+// destroy-model leaving nothing behind. Needs root and namespaces.
+#include <algorithm>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "sim_fixture.hpp"
+
+namespace jujusim_test {
+namespace {
+
+std::string leader_of(const json& status, const std::string& app) {
+    for (const auto& [name, unit] : status["applications"][app]["units"].items()) {
+        if (unit.value("leader", false))
+            return name;
+    }
+    return "";
+}
+
+class PowerRootTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        if (::geteuid() != 0) {
+            if (std::getenv("SLURMCTLD_ALLOW_SKIP_ROOT") != nullptr)
+                GTEST_SKIP() << "needs root";
+            FAIL() << "needs root and Linux namespaces (set SLURMCTLD_ALLOW_SKIP_ROOT=1 to skip)";
+        }
+    }
+};
+
+TEST_F(PowerRootTest, PoweroffMovesLeadershipAfterTheLeaseAndPoweronRestarts) {
+    SimModel model("namespace");
+    model.ok({"model-config", "leadership-lease-seconds=2"});
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "3"});
+    model.wait("300s");
+    json status = model.status();
+    const std::string leader = leader_of(status, "rec");
+    ASSERT_FALSE(leader.empty());
+    std::set<std::string> hostnames;
+    for (const auto& [id, machine] : status["machines"].items())
+        hostnames.insert(machine["hostname"].get<std::string>());
+    EXPECT_EQ(hostnames.size(), 3u);
+    // Hooks run inside the machine: its hostname is the machine's.
+    const std::string unit_machine = status["applications"]["rec"]["units"]["rec/1"]["machine"];
+    EXPECT_EQ(model.ok({"ssh", "rec/1", "hostname"}),
+              status["machines"][unit_machine]["hostname"].get<std::string>() + "\n");
+
+    const std::string machine = status["applications"]["rec"]["units"][leader]["machine"];
+    model.ok({"poweroff", leader});
+    status = model.wait_for(
+        [&](const json& s) {
+            const std::string now_leader = leader_of(s, "rec");
+            return !now_leader.empty() && now_leader != leader;
+        },
+        std::chrono::seconds(60));
+    EXPECT_EQ(status["machines"][machine]["juju-status"]["current"], "down");
+    EXPECT_EQ(status["applications"]["rec"]["units"][leader]["juju-status"]["current"], "lost");
+    EXPECT_EQ(status["applications"]["rec"]["units"][leader]["workload-status"]["current"],
+              "unknown");
+    const std::string new_leader = leader_of(status, "rec");
+    model.wait("120s");
+    const auto hooks = model.hooks(new_leader);
+    EXPECT_EQ(std::count(hooks.begin(), hooks.end(), "leader-elected"), 1);
+
+    const auto before = model.hooks(leader).size();
+    model.ok({"poweron", machine});
+    model.wait("120s");
+    const auto after = model.hooks(leader);
+    ASSERT_GT(after.size(), before);
+    EXPECT_EQ(after[before], "start");  // Juju runs start after a reboot...
+    // ...and then what changed while it was down: it is no longer the leader.
+    EXPECT_NE(std::find(after.begin() + static_cast<long>(before), after.end(),
+                        "leader-settings-changed"),
+              after.end());
+    EXPECT_EQ(model.status()["machines"][machine]["juju-status"]["current"], "started");
+}
+
+TEST_F(PowerRootTest, DestroyModelLeavesNoProcessMountOrNamespace) {
+    std::string pid_text;
+    fs::path dir;
+    std::vector<std::string> init_pids;
+    {
+        SimModel model("namespace");
+        model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+        model.wait("300s");
+        dir = model.dir();
+        pid_text = testing_support::read_text(dir / "controller.pid");
+        for (const auto& entry : fs::directory_iterator(dir / "machines")) {
+            if (fs::exists(entry.path() / "init.pid"))
+                init_pids.push_back(testing_support::read_text(entry.path() / "init.pid"));
+        }
+        EXPECT_EQ(init_pids.size(), 2u);
+    }
+    EXPECT_FALSE(fs::exists(dir));
+    const auto alive = [](const std::string& text) {
+        const std::string number = text.substr(0, text.find_first_of(" \n"));
+        const std::string stat = "/proc/" + number + "/stat";
+        return fs::exists(stat) &&
+               testing_support::read_text(stat).find(") Z ") == std::string::npos;
+    };
+    EXPECT_FALSE(alive(pid_text));
+    for (const auto& pid : init_pids)
+        EXPECT_FALSE(alive(pid)) << pid;
+    const std::string mounts = testing_support::read_text("/proc/self/mountinfo");
+    EXPECT_EQ(mounts.find(dir.string()), std::string::npos);
+}
+
+TEST_F(PowerRootTest, FilesystemClientMountsTheSharedDirectoryInsideTheMachine) {
+    SimModel model("namespace");
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.ok({"deploy", "filesystem-client", "fs"});
+    model.ok({"integrate", "fs:mount", "rec:mount"});
+    model.wait("300s");
+    json status = model.status();
+    ASSERT_TRUE(status["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
+    EXPECT_EQ(status["applications"]["rec"]["units"]["rec/0"]["subordinates"]["fs/0"]
+                    ["workload-status"]["message"],
+              "Mounted filesystem at `/srv/recorder-shared`");
+    // Written inside the machine, found in the model's shared directory on the host.
+    model.ok({"ssh", "rec/0", "echo shared > /srv/recorder-shared/probe"});
+    EXPECT_EQ(testing_support::read_text(model.dir() / "shared" / "fs" / "probe"), "shared\n");
+    // A power cut drops the mount with the machine; it is there again after boot.
+    const std::string machine = status["applications"]["rec"]["units"]["rec/0"]["machine"];
+    model.ok({"poweroff", machine});
+    model.ok({"poweron", machine});
+    model.wait("300s");
+    EXPECT_EQ(model.ok({"ssh", "rec/0", "cat /srv/recorder-shared/probe"}), "shared\n");
+}
+
+}  // namespace
+}  // namespace jujusim_test
