@@ -1,0 +1,110 @@
+#include "common/client_charm.hpp"
+
+#include <unistd.h>
+
+#include <slurmctld/host/real_host.hpp>
+#include <slurmctld/juju/caching_hook_tools.hpp>
+#include <slurmctld/juju/dispatcher.hpp>
+#include <slurmctld/juju/process_hook_tools.hpp>
+#include <slurmctld/juju/relation_codec.hpp>
+#include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/util/log.hpp>
+
+namespace test_charms {
+
+namespace juju = slurmctld::juju;
+namespace log = slurmctld::util::log;
+
+std::optional<Integration> find_integration(juju::HookTools& tools, std::string_view endpoint) {
+    const auto ids = tools.relation_ids(endpoint);
+    if (ids.empty()) {
+        return std::nullopt;
+    }
+    const auto app = tools.relation_list_app(ids.front());
+    if (app.empty()) {
+        return std::nullopt;
+    }
+    return Integration{ids.front(), app};
+}
+
+std::optional<ControllerData> ready_controller_data(juju::HookTools& tools,
+                                                    const Integration& integration) {
+    const auto data = tools.relation_get_app(integration.relation, integration.remote_app);
+    const auto secret = data.find("auth_secret_id");
+    const auto controllers = data.find("controllers");
+    if (secret == data.end() || controllers == data.end() || secret->second == "\"\"" ||
+        controllers->second == "[]") {
+        return std::nullopt;
+    }
+    // ops 3.7 decodes every key of the databag; one that is not JSON fails the whole load.
+    for (const auto& [key, value] : data) {
+        juju::codec::decode(key, value);
+    }
+    ControllerData result;
+    result.auth_secret_id = juju::codec::decode_string("auth_secret_id", secret->second);
+    for (const auto& entry : juju::codec::decode("controllers", controllers->second)) {
+        result.controllers.push_back(entry.get<std::string>());
+    }
+    return result;
+}
+
+bool write_auth_key(juju::HookTools& tools, slurmctld::host::Host& host,
+                    const std::string& secret_id, const slurmctld::host::FileAttributes& owner,
+                    bool refresh) {
+    const auto content =
+        tools.secret_get(juju::SecretRef{secret_id, "slurm-auth-key"},
+                         refresh ? juju::SecretGetOptions::refreshing()
+                                 : juju::SecretGetOptions::tracked());
+    if (!content) {
+        throw std::runtime_error("auth key secret " + secret_id + " not found");
+    }
+    slurmctld::slurm::Jwks jwks;
+    const auto set = jwks.set({slurmctld::slurm::SecretString(content->at("key")),
+                               content->at("keyid")});
+    if (!set.has_value()) {
+        throw std::runtime_error(set.error().message);
+    }
+    const auto text = jwks.render();
+    const std::string wanted(text.data(), text.size());
+    if (host.read_file("/etc/slurm/slurm.jwks") == wanted) {
+        return false;
+    }
+    host.make_directories("/etc/slurm", {"root", "root", 0755});
+    host.write_file("/etc/slurm/slurm.jwks", wanted, owner);
+    return true;
+}
+
+bool write_service_options(slurmctld::host::Host& host, const std::string& service,
+                           const std::string& options) {
+    std::string variable = service;
+    for (char& c : variable) {
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    const std::string path = "/etc/default/" + service;
+    const std::string wanted = variable + "_OPTIONS=" + options + "\n";
+    if (host.read_file(path) == wanted) {
+        return false;
+    }
+    host.write_file(path, wanted, {"root", "root", 0644});
+    return true;
+}
+
+int run_charm(int argc, char** argv, const Reconcile& reconcile) {
+    log::Session logging;
+    const auto context = juju::HookContext::from_environ(environ, argc > 0 ? argv[0] : "");
+    juju::ProcessHookTools process;
+    juju::CachingHookTools tools(process, context.unit_name);
+    log::attach_hook_tools(tools);
+    slurmctld::host::RealHost host;
+    juju::HandlerRegistry registry;
+    registry.after_each([&](const juju::HookContext& ctx) {
+        const auto status = reconcile(ctx, tools, host);
+        tools.status_set(juju::parse_workload_state(status.state).value_or(juju::WorkloadState::Active),
+                         status.message, false);
+    });
+    const int code = juju::dispatch(context, registry, tools);
+    log::detach_hook_tools();
+    return code;
+}
+
+}  // namespace test_charms

@@ -1,0 +1,55 @@
+// What the upstream sackd and slurmd charms do with slurmctld's data (reference
+// upstream-slurmctld.md §4.2), shared by the two test charms that stand in for them in
+// jujusim: read ControllerData from the slurmctld application databag with ops' decoding and
+// upstream's readiness rule, fetch the auth key secret by ID (giving it upstream's label), and
+// write what the daemons read (slurm.jwks, /etc/default/<service>).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <slurmctld/host/host.hpp>
+#include <slurmctld/juju/context.hpp>
+#include <slurmctld/juju/hook_tools.hpp>
+
+namespace test_charms {
+
+struct ControllerData {
+    std::string auth_secret_id;
+    std::vector<std::string> controllers;  ///< "host:6817", first = primary
+};
+
+/// The relation on `endpoint` (limit 1) and its remote application, if any.
+struct Integration {
+    slurmctld::juju::RelationId relation;
+    std::string remote_app;
+};
+std::optional<Integration> find_integration(slurmctld::juju::HookTools& tools,
+                                            std::string_view endpoint);
+
+/// ControllerData when upstream's consumers consider it ready: keys `auth_secret_id` and
+/// `controllers` present, raw values not `""` and not `[]` (exact string compares).
+std::optional<ControllerData> ready_controller_data(slurmctld::juju::HookTools& tools,
+                                                    const Integration& integration);
+
+/// Writes /etc/slurm/slurm.jwks holding only the key of the `slurm-auth-key` secret, fetched
+/// by ID with upstream's label (so later secret-changed events carry that label). Returns
+/// whether the file changed.
+bool write_auth_key(slurmctld::juju::HookTools& tools, slurmctld::host::Host& host,
+                    const std::string& secret_id, const slurmctld::host::FileAttributes& owner,
+                    bool refresh);
+
+/// Sets `<VAR>_OPTIONS=<options>` in /etc/default/<service> (unquoted, as upstream writes it).
+/// Returns whether the file changed.
+bool write_service_options(slurmctld::host::Host& host, const std::string& service,
+                           const std::string& options);
+
+/// Runs a test charm: decodes the hook context, connects hook tools and the host, calls
+/// `reconcile`, sets the status it returns. Exit code as dispatch's.
+using Reconcile = std::function<slurmctld::juju::Status(
+    const slurmctld::juju::HookContext&, slurmctld::juju::HookTools&, slurmctld::host::Host&)>;
+int run_charm(int argc, char** argv, const Reconcile& reconcile);
+
+}  // namespace test_charms

@@ -1,0 +1,48 @@
+// Test stand-in for the upstream sackd charm: a login node. Upstream: on slurmctld_ready
+// (relation-changed with app data) it writes the auth key, sets `--conf-server` in
+// SACKD_OPTIONS, enables and restarts sackd; on secret-changed it rewrites the key and reloads.
+#include <slurmctld/host/services.hpp>
+#include <slurmctld/util/log.hpp>
+
+#include "common/client_charm.hpp"
+
+namespace {
+
+namespace juju = slurmctld::juju;
+namespace host = slurmctld::host;
+
+juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools, host::Host& machine) {
+    if (context.hook_name == "install") {
+        host::stop_service(machine, "sackd");
+        host::disable_service(machine, "sackd");
+    }
+    const auto integration = test_charms::find_integration(tools, "slurmctld");
+    if (!integration) {
+        if (host::service_is_active(machine, "sackd")) {
+            host::stop_service(machine, "sackd");  // slurmctld_disconnected
+        }
+        return {"blocked", "Waiting for integrations: [`slurmctld`]"};
+    }
+    const auto data = test_charms::ready_controller_data(tools, *integration);
+    if (!data) {
+        return {"waiting", "Waiting for controller data"};
+    }
+    const bool refresh = context.hook_name == "secret-changed";
+    bool changed = test_charms::write_auth_key(tools, machine, data->auth_secret_id,
+                                               {"slurm", "slurm", 0600}, refresh);
+    std::string servers;
+    for (const auto& controller : data->controllers) {
+        servers += (servers.empty() ? "" : ",") + controller;
+    }
+    changed |= test_charms::write_service_options(machine, "sackd", "--conf-server " + servers);
+    if (changed || !host::service_is_active(machine, "sackd")) {
+        host::enable_service(machine, "sackd");
+        host::restart_service(machine, "sackd");
+        slurmctld::util::log::info("sackd (re)started with --conf-server {}", servers);
+    }
+    return {"active", ""};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return test_charms::run_charm(argc, argv, reconcile); }

@@ -1,0 +1,97 @@
+// Test stand-in for the upstream slurmd charm: compute nodes. Upstream: its leader sends
+// ComputeData (`partition`: the partition-config keys, then partitionname and nodes = the
+// application name) on relation-created and config-changed; every unit, once slurmctld's data
+// is ready, writes the auth key and SLURMD_OPTIONS (-Z: a dynamic node registering with
+// Features=<partition>, --conf-server in priority order) and restarts slurmd.
+#include <slurmctld/host/services.hpp>
+#include <slurmctld/juju/relation_codec.hpp>
+#include <slurmctld/util/log.hpp>
+
+#include <sstream>
+
+#include "common/client_charm.hpp"
+
+namespace {
+
+namespace juju = slurmctld::juju;
+namespace host = slurmctld::host;
+namespace log = slurmctld::util::log;
+
+/// `partition-config` ("MaxTime=1:00:00 DefaultTime=45:00") as slurmutils' Partition.dict():
+/// lower-cased keys in order.
+nlohmann::ordered_json partition_data(const std::string& app, const std::string& config) {
+    nlohmann::ordered_json partition = nlohmann::ordered_json::object();
+    std::istringstream words(config);
+    std::string word;
+    while (words >> word) {
+        const auto equals = word.find('=');
+        if (equals == std::string::npos) {
+            continue;
+        }
+        std::string key = word.substr(0, equals);
+        for (char& c : key) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        partition[key] = word.substr(equals + 1);
+    }
+    partition["partitionname"] = app;
+    partition["nodes"] = nlohmann::ordered_json::array({app});
+    return partition;
+}
+
+juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools, host::Host& machine) {
+    if (context.hook_name == "install") {
+        host::stop_service(machine, "slurmd");
+        host::disable_service(machine, "slurmd");
+    }
+    const auto integration = test_charms::find_integration(tools, "slurmctld");
+    if (!integration) {
+        if (host::service_is_active(machine, "slurmd")) {
+            host::stop_service(machine, "slurmd");
+        }
+        return {"blocked", "Waiting for integrations: [`slurmctld`]"};
+    }
+    const auto config = tools.config_get();
+    if (tools.is_leader()) {
+        const std::string wanted = juju::codec::encode(
+            partition_data(context.app_name, config.value("partition-config", "")));
+        const auto mine = tools.relation_get_app(integration->relation, context.app_name);
+        const auto current = mine.find("partition");
+        if (current == mine.end() || current->second != wanted) {
+            tools.relation_set(integration->relation, {{"partition", wanted}}, /*app=*/true);
+        }
+    }
+    const auto data = test_charms::ready_controller_data(tools, *integration);
+    if (!data) {
+        return {"waiting", "Waiting for controller data"};
+    }
+    const bool refresh = context.hook_name == "secret-changed";
+    bool changed = test_charms::write_auth_key(tools, machine, data->auth_secret_id,
+                                               {"root", "root", 0600}, refresh);
+    std::string servers;
+    for (const auto& controller : data->controllers) {
+        servers += (servers.empty() ? "" : ",") + controller;
+    }
+    std::string node = context.unit_name;
+    std::replace(node.begin(), node.end(), '/', '-');
+    changed |= test_charms::write_service_options(
+        machine, "slurmd",
+        "-Z -N " + node + " --conf-server " + servers + " --conf Features=" + context.app_name);
+    const bool first_start = !host::service_is_active(machine, "slurmd");
+    if (changed || first_start) {
+        host::enable_service(machine, "slurmd");
+        host::restart_service(machine, "slurmd");
+        log::info("slurmd (re)started as node {} with --conf-server {}", node, servers);
+        const std::string state = config.value("default-node-state", "down");
+        if (first_start && state != "idle") {
+            const std::string reason = config.value("default-node-reason", "");
+            machine.scontrol({"update", "nodename=" + node, "state=" + state,
+                              "reason=" + (reason.empty() ? std::string("new node") : reason)});
+        }
+    }
+    return {"active", ""};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) { return test_charms::run_charm(argc, argv, reconcile); }
