@@ -146,7 +146,18 @@ void Charm::write_config_files() {
             host_.make_directories(std::string(kHaCheckpoint), {"slurm", "slurm", 0755});
         }
     }
-    write_partitions(*slurm_conf);
+    // auth/jwt (AuthAltTypes) needs Slurm built with libjwt; Debian's packages are not, and
+    // slurmctld refuses to start with a plugin it cannot load.
+    const auto plugin_dir = slurm_conf->get("PluginDir").value_or(std::string(slurm::kAmd64PluginDir));
+    if (slurm_conf->get("AuthAltTypes").value_or("").find("auth/jwt") != std::string::npos &&
+        host_.status(plugin_dir + "/auth_jwt.so").type == host::FileType::Missing) {
+        log::warning("this Slurm has no auth/jwt plugin ({}/auth_jwt.so): JWT authentication "
+                     "is left out of slurm.conf",
+                     plugin_dir);
+        slurm_conf->remove("AuthAltTypes");
+        slurm_conf->remove("AuthAltParameters");
+    }
+    changed |= write_partitions(*slurm_conf);
     changed |= write_accounting();
     update_controller_list(*slurm_conf);
     changed |= save_document(std::string(kSlurmConf), *slurm_conf) || fresh;

@@ -553,7 +553,20 @@ void RealHost::swap_directory_for_symlink(const fs::path& directory, const fs::p
                     RENAME_EXCHANGE) != 0) {
         const int error = errno;
         ::unlinkat(parent.get(), temp_name.c_str(), 0);
-        fail(what, error);
+        if (error != EXDEV && error != EINVAL) {
+            fail(what, error);
+        }
+        // The file system cannot exchange (or move) this directory (overlayfs without
+        // redirect_dir, some network file systems): copy it aside, then replace it, as
+        // Python's shutil.move does. Not atomic, but never leaves the data behind.
+        copy_tree(directory, backup);
+        std::error_code removed;
+        std::filesystem::remove_all(directory, removed);
+        if (removed) {
+            fail(what + ": the copy is at " + backup.string(), removed.value());
+        }
+        replace_with_symlink(directory, target);
+        return;
     }
     if (::renameat(parent.get(), temp_name.c_str(), AT_FDCWD, backup.c_str()) != 0) {
         fail(what + ": the old directory is left at " + (directory_path / temp_name).string(),

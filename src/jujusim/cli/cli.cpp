@@ -127,7 +127,7 @@ void create_model(const fs::path& dir, const std::string& name, const std::strin
 
 std::string default_machine_type() {
     const char* env = std::getenv("JUJUSIM_MACHINE_TYPE");
-    return env != nullptr && *env != '\0' ? env : "host";
+    return env != nullptr && *env != '\0' ? env : "namespace";
 }
 
 int print_result(const json& reply) {

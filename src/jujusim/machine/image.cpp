@@ -230,7 +230,7 @@ class ImageLock {
 ImageSpec ImageSpec::debian13_slurm() {
     ImageSpec spec;
     spec.packages = {// Slurm 24.11 and its authentication
-                     "slurmctld", "slurmd", "slurm-client", "sackd", "munge", "libpmix-dev",
+                     "slurmctld", "slurmd", "slurm-client", "sackd", "munge",
                      // what charms and tests call
                      "rsync", "iproute2", "procps", "iputils-ping", "util-linux", "hostname",
                      "ca-certificates", "less", "jq", "openssl", "netcat-openbsd", "psmisc",

@@ -183,9 +183,11 @@ int stage1(const InitArgs& a) {
         const fs::path root = a.root;
         check(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr), "make / private");
         // index=off: a machine's disk stays usable when the image is rebuilt under it.
-        mount_or_throw(
-            "overlay", root, "overlay", 0,
-            "lowerdir=" + a.lower + ",upperdir=" + a.upper + ",workdir=" + a.work + ",index=off");
+        // redirect_dir=on: directories from the image can be renamed, as on a real disk
+        // (without it rename(2) of /etc/slurm fails with EXDEV).
+        mount_or_throw("overlay", root, "overlay", 0,
+                       "lowerdir=" + a.lower + ",upperdir=" + a.upper + ",workdir=" + a.work +
+                           ",index=off,redirect_dir=on");
         for (const char* dir : {"proc", "sys", "dev", "run", "tmp", "var/lib/juju", "etc"}) {
             fs::create_directories(root / dir);
         }
