@@ -151,11 +151,23 @@ void Charm::run_controller() {
         const auto state = tools_.state_get();
         const auto seen = state.find(std::string(kStateLastRestartSignal));
         const std::string last_seen = seen == state.end() ? std::string() : seen->second;
-        if (!host::service_is_active(host_, kService)) {
+        const bool started_before = state.count(std::string(kStateStarted)) != 0;
+        if (!host::service_is_active(host_, kService) && started_before &&
+            context_.hook_name == "update-status" &&
+            (leader() ? !configuration_changed_
+                      : view.restart_signal.empty() || view.restart_signal == last_seen)) {
+            // Stopped by someone after the charm started it (maintenance, a test of failover):
+            // a periodic tick does not overrule that. Any real event (start after a reboot,
+            // new configuration, config-changed) starts it again.
+            log::info("slurmctld is stopped; not starting it from update-status");
+        } else if (!host::service_is_active(host_, kService)) {
             try {
                 host::enable_service(host_, kService);
                 host::start_service(host_, kService);
                 log::info("started slurmctld");
+                if (!started_before) {
+                    tools_.state_set({{std::string(kStateStarted), "true"}});
+                }
             } catch (const host::ServiceError& error) {
                 log::error("{}", error.what());
                 decided_ = DecidedStatus{WorkloadState::Blocked, std::string(kMsgStartFailed)};

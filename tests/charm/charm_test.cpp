@@ -107,6 +107,18 @@ TEST(CharmSingleController, AHookThatChangesNothingRestartsNothing) {
     EXPECT_EQ(unit.host->slurm.reconfigures, reconfigures);
 }
 
+TEST(CharmSingleController, AControllerStoppedByAnAdminStaysStoppedUntilARealEvent) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    ASSERT_TRUE(unit.host->systemctl({"stop", "slurmctld"}).ok());
+    cluster.run(0, "update-status");
+    EXPECT_FALSE(unit.host->service("slurmctld").active);
+    EXPECT_EQ(unit.state.unit_status, (Status{"waiting", "Waiting for `slurmctld` to start"}));
+    cluster.run(0, "start");  // e.g. after a reboot
+    EXPECT_TRUE(unit.host->service("slurmctld").active);
+}
+
 TEST(CharmSingleController, OverridesAreWrittenAndTheServingControllerReconfigures) {
     TestCluster cluster(1);
     cluster.deploy();
