@@ -598,10 +598,27 @@ CommandResult Controller::cmd_remove_unit(const std::vector<std::string>& args) 
         names.push_back(name);
     }
     std::string err = notices(flags);
+    // --force means something here: a unit whose machine is down cannot run its teardown
+    // hooks, so Juju removes it (and its subordinates) from the model without them.
+    const std::string force_notice = "jujusim: --force has no effect here (ignored)\n";
+    if (const auto at = err.find(force_notice); at != std::string::npos)
+        err.erase(at, force_notice.size());
+    const bool force = flags.on("force");
     for (const auto& name : names) {
         Unit& unit = model_.units.at(name);
         err += "will remove unit " + name + "\n";
         destroy_unit(unit);
+        const auto machine = model_.machines.find(unit.machine);
+        if (force && (machine == model_.machines.end() || !machine->second.powered)) {
+            std::vector<std::string> subordinates;
+            for (const auto& [other_name, other] : model_.units) {
+                if (other.principal == name)
+                    subordinates.push_back(other_name);
+            }
+            for (const auto& subordinate : subordinates)
+                remove_unit_record(subordinate);
+            remove_unit_record(name);
+        }
     }
     touch();
     return CommandResult{0, "", err};

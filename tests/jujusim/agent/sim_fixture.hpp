@@ -71,6 +71,10 @@ class SimModel {
         argv.insert(argv.end(), args.begin(), args.end());
         slurmctld::util::ProcessOptions options;
         options.env["JUJUSIM_HOME"] = home_.path().string();
+        // One prepared image for every test model (building it takes about a minute).
+        const char* images = std::getenv("JUJUSIM_IMAGES");
+        options.env["JUJUSIM_IMAGES"] =
+            images != nullptr && *images != '\0' ? images : "/var/lib/jujusim/images";
         options.stdin_data = std::move(stdin_data);
         options.timeout = std::chrono::minutes(5);
         return slurmctld::util::run_process(argv, options);

@@ -1,0 +1,162 @@
+// End-to-end scenarios beyond upstream's suite: live migration of a running single controller,
+// a use-network-state deployment, a unit whose "shared" file system is not the others', and a
+// planned switchover when the serving controller's unit is removed.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "e2e/slurm_model.hpp"
+
+namespace e2e {
+namespace {
+
+using testing::HasSubstr;
+using testing::Not;
+
+const std::string kNeedSharedFs =
+    "A shared file system must be provided to enable `slurmctld` high availability";
+
+void deploy_clients(SlurmModel& m) {
+    m.ok({"deploy", test_charm("sackd"), "login"});
+    m.ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
+    m.ok({"integrate", "slurmctld", "login"});
+    m.ok({"integrate", "slurmctld", "compute"});
+}
+
+void integrate_mount(SlurmModel& m) {
+    m.ok({"deploy", "filesystem-client", "checkpoint"});
+    m.ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
+}
+
+TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
+    SlurmModel m("migrate");
+    m.ok({"deploy", slurmctld_charm(), "slurmctld", "--config",
+          "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config", "default-partition=compute"});
+    deploy_clients(m);
+    ASSERT_TRUE(m.wait_until("single controller active", [&] {
+        return m.all_active({"slurmctld", "login", "compute"}) &&
+               m.workload("slurmctld/0").second == "primary - UP";
+    }));
+    EXPECT_EQ(m.exec_ok("slurmctld/0", "test -L /etc/slurm && echo link || echo dir"), "dir\n");
+    // A queued job (held) that must survive the move with its id.
+    const std::string job = m.exec_ok(
+        "login/0", "sbatch --parsable --hold --chdir=/tmp -o /tmp/queued.out --wrap 'echo ran' 2>/dev/null");
+    const std::string job_id = job.substr(0, job.find_first_of(";\n"));
+    ASSERT_FALSE(job_id.empty());
+    std::this_thread::sleep_for(std::chrono::seconds(7));  // saved to StateSaveLocation
+
+    integrate_mount(m);
+    ASSERT_TRUE(m.wait_until("migrated", [&] {
+        return m.all_active({"slurmctld", "checkpoint"}) &&
+               m.exec("slurmctld/0", "readlink /etc/slurm").stdout_text ==
+                   "/srv/slurmctld-statefs/etc/slurm\n" &&
+               m.exec("slurmctld/0", "grep -c 'statesavelocation=/srv/slurmctld-statefs/checkpoint' "
+                                     "/etc/slurm/slurm.conf").stdout_text == "1\n";
+    }));
+    EXPECT_EQ(m.workload("slurmctld/0").second, "primary - UP");
+    // The previous /etc/slurm is kept, and the state is on the shared file system.
+    EXPECT_THAT(m.exec_ok("slurmctld/0", "ls -d /etc/slurm_* && ls /srv/slurmctld-statefs/checkpoint"),
+                HasSubstr("job_state"));
+    EXPECT_THAT(m.exec_ok("login/0", "squeue -h -o '%i %T %r' 2>/dev/null"),
+                HasSubstr(job_id + " PENDING"));
+    m.exec_ok("login/0", "scontrol release " + job_id + " 2>/dev/null");
+    EXPECT_TRUE(m.wait_until("queued job ran", [&] {
+        return m.exec("compute/0", "cat /tmp/queued.out 2>/dev/null").stdout_text == "ran\n";
+    }, std::chrono::seconds(60)));
+}
+
+TEST(NetworkState, UnitsNeverRunOnLocalStateAndStartOnTheMount) {
+    SlurmModel m("netstate");
+    m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config", "use-network-state=true",
+          "--config", "slurm-conf-parameters=SlurmctldTimeout=5\n"});
+    ASSERT_TRUE(m.wait_until("both blocked on the missing shared file system", [&] {
+        return m.workload("slurmctld/0") == std::make_pair(std::string("blocked"), kNeedSharedFs) &&
+               m.workload("slurmctld/1") == std::make_pair(std::string("blocked"), kNeedSharedFs);
+    }));
+    for (const auto* unit : {"slurmctld/0", "slurmctld/1"}) {
+        EXPECT_NE(m.exec(unit, "systemctl is-active --quiet slurmctld").exit_code, 0) << unit;
+        EXPECT_NE(m.exec(unit, "test -e /etc/slurm/slurm.conf").exit_code, 0) << unit;
+    }
+    integrate_mount(m);
+    ASSERT_TRUE(m.wait_until("primary and backup", [&] {
+        return m.workload("slurmctld/0").second == "primary - UP" &&
+               m.workload("slurmctld/1").second == "backup - UP";
+    }));
+    // The local directory kept aside never held a configuration: it never ran locally.
+    EXPECT_NE(m.exec("slurmctld/0", "ls /etc/slurm_*/slurm.conf").exit_code, 0);
+    EXPECT_THAT(m.exec_ok("slurmctld/0", "cat /srv/slurmctld-statefs/etc/slurm/slurm.conf"),
+                HasSubstr("statesavelocation=/srv/slurmctld-statefs/checkpoint"));
+}
+
+TEST(SharedFsIdentity, AUnitOnADifferentFileSystemStaysBlocked) {
+    SlurmModel m("identity");
+    m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
+          "slurm-conf-parameters=SlurmctldTimeout=5\n"});
+    integrate_mount(m);
+    ASSERT_TRUE(m.wait_until("primary and backup", [&] {
+        return m.workload("slurmctld/0").second == "primary - UP" &&
+               m.workload("slurmctld/1").second == "backup - UP";
+    }));
+    // An admin points unit 1 at another export at the same path.
+    m.exec_ok("slurmctld/1", "umount /srv/slurmctld-statefs && mount -t tmpfs stray /srv/slurmctld-statefs");
+    ASSERT_TRUE(m.wait_until("unit 1 blocked", [&] {
+        const auto [state, message] = m.workload("slurmctld/1");
+        return state == "blocked" && message.find("not the one the other controllers use") != std::string::npos;
+    }, std::chrono::seconds(120)));
+    EXPECT_NE(m.exec("slurmctld/1", "systemctl is-active --quiet slurmctld").exit_code, 0);
+    // It stays that way, tick after tick, and the primary is not disturbed.
+    m.ok({"tick"});
+    m.ok({"wait", "--timeout", "60s"});
+    EXPECT_EQ(m.workload("slurmctld/1").first, "blocked");
+    EXPECT_EQ(m.workload("slurmctld/0").second, "primary - UP");
+}
+
+/// The longest time in `timestamps` (seconds, one per successful client call) between two
+/// consecutive successes.
+double longest_gap(const std::string& timestamps) {
+    std::istringstream lines(timestamps);
+    std::vector<double> times;
+    double t = 0;
+    while (lines >> t) {
+        times.push_back(t);
+    }
+    double gap = 0;
+    for (std::size_t i = 1; i < times.size(); ++i) {
+        gap = std::max(gap, times[i] - times[i - 1]);
+    }
+    return gap;
+}
+
+TEST(Switchover, RemovingTheServingControllerCausesNoTimeoutOutage) {
+    SlurmModel m("switchover");
+    // A long SlurmctldTimeout: an unplanned failover would leave clients waiting 30 s or more.
+    m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
+          "slurm-conf-parameters=SlurmctldTimeout=30\n", "--config", "default-partition=compute"});
+    integrate_mount(m);
+    deploy_clients(m);
+    ASSERT_TRUE(m.wait_until("primary and backup", [&] {
+        return m.all_active({"slurmctld", "login", "compute"}) &&
+               m.workload("slurmctld/0").second == "primary - UP" &&
+               m.workload("slurmctld/1").second == "backup - UP";
+    }));
+    // A client on the login node asks the controller every 0.2 s and notes each answer.
+    m.exec_ok("login/0",
+              "setsid sh -c 'while :; do timeout 60 squeue -h >/dev/null 2>&1 && date +%s.%N >> "
+              "/tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    m.ok({"remove-unit", "slurmctld/0", "--no-prompt"});
+    ASSERT_TRUE(m.wait_until("one controller left, serving", [&] {
+        return m.units("slurmctld").size() == 1 && m.workload("slurmctld/1").second == "primary - UP";
+    }));
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    m.exec("login/0", "pkill -f 'date +%s.%N' ; pkill -f 'while :' ; true");
+    const double outage = longest_gap(m.exec_ok("login/0", "cat /tmp/answers"));
+    std::cout << "[ measure  ] switchover: longest gap between client answers " << outage << " s\n";
+    EXPECT_LT(outage, 15.0) << "clients waited as long as an unplanned failover";
+    EXPECT_GT(outage, 0.0);
+}
+
+}  // namespace
+}  // namespace e2e
