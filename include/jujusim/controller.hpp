@@ -21,6 +21,10 @@
 
 namespace jujusim {
 
+/// Seconds between a machine's last unit going and the machine going (Juju releases instances
+/// asynchronously, after the unit is dead).
+inline constexpr double kMachineReleaseDelay = 15;
+
 namespace fs = std::filesystem;
 
 /// What a CLI verb or a hook tool answers.
@@ -133,6 +137,8 @@ class Controller {
     void enter_scope(Relation& relation, Unit& unit);
     void destroy_unit(Unit& unit);
     void remove_unit_record(const std::string& name);
+    /// Powers off and forgets a machine that hosts nothing any more.
+    void release_machine(const std::string& machine_id);
     void cleanup_relations();
     double now() const;
 

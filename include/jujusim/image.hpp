@@ -13,6 +13,10 @@ namespace jujusim {
 namespace fs = std::filesystem;
 
 /// What to build. A different package list, suite or recipe version makes a cached image stale.
+/// Version of the build recipe (what build_image does beyond the package list). Bumped when
+/// the recipe changes, so images built by an older one are rebuilt.
+inline constexpr int kImageRecipe = 2;
+
 struct ImageSpec {
     std::string name = "debian-13-slurm";
     std::string suite = "trixie";

@@ -148,6 +148,9 @@ struct MachineRecord {
     bool powered = true;
     double down_since = 0;
     double created_at = 0;
+    /// When its last unit went: the machine is released this long after (Juju's provisioner
+    /// stops and releases an instance some time after the unit is dead), 0 while in use.
+    double released_at = 0;
 };
 
 struct SecretGrant {

@@ -81,11 +81,23 @@ std::optional<slurm::SlurmVersion> Charm::slurm_version() {
 
 bool Charm::dying() {
     if (!dying_) {
+        // Juju runs only teardown hooks for a dying unit: departed (this unit departing),
+        // broken, stop, remove. A broken hook does not say why the relation went, so the first
+        // teardown hook records it in unit state, and goal-state settles a broken hook that
+        // comes first.
         const auto& hook = context_.hook_name;
-        dying_ = hook == "stop" || hook == "remove" ||
-                 (context_.relation &&
-                  context_.relation->kind == RelationEventKind::Departed &&
-                  context_.relation->departing_unit == context_.unit_name);
+        bool dying = hook == "stop" || hook == "remove" ||
+                     (context_.relation && context_.relation->kind == RelationEventKind::Departed &&
+                      context_.relation->departing_unit == context_.unit_name);
+        if (!dying && context_.relation) {
+            dying = tools_.state_get().count(std::string(kStateDying)) != 0;
+            if (!dying && context_.relation->kind == RelationEventKind::Broken) {
+                const auto goal = tools_.goal_state();
+                const auto self = goal.units.find(context_.unit_name);
+                dying = self != goal.units.end() && self->second.status == "dying";
+            }
+        }
+        dying_ = dying;
     }
     return *dying_;
 }
@@ -181,7 +193,7 @@ void Charm::reconcile() {
         ensure_cluster_name();
         request_mount();
     }
-    if (mount_related() && !prepare_shared_fs()) {
+    if (ha_enabled() && !prepare_shared_fs()) {
         return;
     }
     handle_secret_event_before();
@@ -199,6 +211,9 @@ void Charm::reconcile() {
 
 void Charm::teardown() {
     load_facts();
+    if (tools_.state_get().count(std::string(kStateDying)) == 0) {
+        tools_.state_set({{std::string(kStateDying), "true"}});
+    }
     if (!host::installed_version(host_, kPackage)) {
         return;
     }
@@ -221,11 +236,17 @@ DecidedStatus Charm::evaluate_status() {
     if (!slurm_version()) {
         return {WS::Blocked, std::string(kMsgNotInstalled)};
     }
-    if ((config().use_network_state || !leader()) && !mount_related()) {
+    if ((config().use_network_state || !leader()) && !ha_enabled()) {
         return {WS::Blocked, std::string(kMsgNeedSharedFs)};
     }
+    if (!mount_related() && etc_slurm_on_shared_fs()) {
+        // /etc/slurm and the state live on the shared file system; without the integration
+        // that provides it they are about to disappear.
+        return {WS::Blocked, "The `mount` integration is gone but /etc/slurm is on the shared "
+                             "file system: integrate a filesystem-client again"};
+    }
     const bool active = host::service_is_active(host_, kService);
-    if (mount_related() && !shared_fs_mounted() && !active) {
+    if (ha_enabled() && !shared_fs_mounted() && !active) {
         return {WS::Blocked, std::string(kMsgNeedSharedFs)};
     }
     if (peers().cluster_name.empty()) {
@@ -290,15 +311,13 @@ void Charm::set_application_status() {
     // pings, in failover order, whether it is the one in control.
     const auto pings = ping();
     std::size_t up = 0;
-    std::optional<std::string> serving;
+    for (const auto& entry : pings) {
+        up += entry.up ? 1 : 0;
+    }
+    const auto serving = serving_controller();
     std::string serving_mode;
     for (const auto& entry : pings) {
-        if (!entry.up) {
-            continue;
-        }
-        ++up;
-        if (!serving && in_control(entry.hostname).value_or(false)) {
-            serving = entry.hostname;
+        if (serving && entry.hostname == *serving) {
             serving_mode = entry.mode;
         }
     }

@@ -31,7 +31,7 @@ std::string controller_name(const std::string& entry) { return entry.substr(0, e
 }  // namespace
 
 bool Charm::config_dir_ready() {
-    if (!mount_related()) {
+    if (!ha_enabled()) {
         return !config().use_network_state;
     }
     if (shared_fs_mounted() && etc_slurm_on_shared_fs()) {
@@ -174,7 +174,7 @@ bool Charm::update_controller_list(slurm::ConfigDocument& slurm_conf) {
     // Backups only make sense on a shared StateSaveLocation: without the mount integration the
     // leader is the only controller.
     std::vector<ControllerUnit> members{{context_.unit_name, hostname_}};
-    if (mount_related()) {
+    if (ha_enabled()) {
         // A new leader must not write a partial list: wait until every planned unit is seen.
         if (!all_units_observed()) {
             return false;
@@ -184,6 +184,17 @@ bool Charm::update_controller_list(slurm::ConfigDocument& slurm_conf) {
     const auto planned = plan_controllers(current, members);
     if (planned.empty() || planned == slurm_conf.get_all("SlurmctldHost")) {
         return false;
+    }
+    // A controller leaves the list only once it has stopped: its unit hands control over
+    // first (a few seconds). Rewriting earlier would restart the others while it still serves.
+    for (const auto& host : current) {
+        if (std::find(planned.begin(), planned.end(), host) != planned.end()) {
+            continue;
+        }
+        if (!wait_for_controller_down(host)) {
+            log::warning("{} still answers; it stays listed until it stops", host);
+            return false;
+        }
     }
     slurm_conf.set_all("SlurmctldHost", planned);
     controllers_changed_ = true;

@@ -47,6 +47,8 @@ std::string trimmed(std::string text) {
 
 bool Charm::mount_related() { return !relations(kMountEndpoint).empty(); }
 
+bool Charm::ha_enabled() { return mount_related() || etc_slurm_on_shared_fs(); }
+
 bool Charm::shared_fs_mounted() {
     return host::is_mount_point(host_, std::string(kHaMountPoint));
 }

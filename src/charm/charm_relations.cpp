@@ -54,8 +54,7 @@ void Charm::write_controller_data(const juju::RelationId& relation, const Value&
     log::info("updated controller data on {}", relation.str());
 }
 
-void Charm::update_integrations() {
-    const bool serving = host::service_is_active(host_, kService);
+void Charm::update_integrations(bool require_local_controller) {
     const auto sackd = relations(kSackdEndpoint);
     const auto slurmd = relations(kSlurmdEndpoint);
     const auto slurmdbd = relations(kSlurmdbdEndpoint);
@@ -63,7 +62,8 @@ void Charm::update_integrations() {
     if (sackd.empty() && slurmd.empty() && slurmdbd.empty() && slurmrestd.empty()) {
         return;
     }
-    if (!serving || !config_dir_ready()) {
+    if (require_local_controller &&
+        (!host::service_is_active(host_, kService) || !config_dir_ready())) {
         return;  // upstream's wait_unless(slurmctld_is_active)
     }
     const auto& ids = ensure_secrets();

@@ -12,6 +12,7 @@
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/slurm/heartbeat.hpp>
 #include <slurmctld/util/log.hpp>
 
 #include <algorithm>
@@ -25,6 +26,9 @@ using juju::WorkloadState;
 namespace {
 
 constexpr std::chrono::seconds kHandOverTimeout{60};
+constexpr std::chrono::seconds kReconfigureTimeout{15};
+/// How long a standby waits for a hand-over in flight before it restarts anyway.
+constexpr std::chrono::seconds kSettleTimeout{20};
 
 std::string controller_name(const std::string& entry) { return entry.substr(0, entry.find('(')); }
 
@@ -99,7 +103,7 @@ bool Charm::can_run_controller() {
     if (decided_ || !slurm_version() || peers().cluster_name.empty()) {
         return false;
     }
-    if (mount_related()) {
+    if (ha_enabled()) {
         const bool on_shared = shared_fs_mounted() && etc_slurm_on_shared_fs();
         const bool serving_locally =
             leader() && !config().use_network_state && !etc_slurm_on_shared_fs();
@@ -121,10 +125,92 @@ bool Charm::can_run_controller() {
            host_.status(std::string(kJwtKeyFile)).type != host::FileType::Missing;
 }
 
-void Charm::apply_new_configuration() {
+bool Charm::wait_for_controller_down(const std::string& hostname) {
+    const auto up = [this, &hostname] {
+        pings_.reset();
+        for (const auto& entry : ping()) {
+            if (entry.hostname == hostname) {
+                return entry.up;
+            }
+        }
+        return false;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + kHandOverTimeout;
+    while (up()) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    return true;
+}
+
+void Charm::drop_self_from_controllers() {
+    // A departing leader takes itself off the list before it goes, so the controller that
+    // took over and the clients stop looking for it now rather than when a new leader is
+    // elected (by then its name may no longer resolve, and every client would stall on it).
+    if (!leader() || !etc_slurm_on_shared_fs() || !shared_fs_mounted()) {
+        return;
+    }
+    auto document = load_document(std::string(kSlurmConf), slurm::ConfigDialect::SlurmConf);
+    if (!document) {
+        return;
+    }
+    auto remaining = configured_controllers();
+    remaining.erase(std::remove(remaining.begin(), remaining.end(), hostname_), remaining.end());
+    if (remaining.empty() || remaining.size() == document->get_all("SlurmctldHost").size()) {
+        return;
+    }
+    document->set_all("SlurmctldHost", remaining);
+    if (!save_document(std::string(kSlurmConf), *document)) {
+        return;
+    }
+    log::info("removed this controller from the list: {}", fmt::join(remaining, ", "));
+    auto& view = peers();
+    if (view.relation) {
+        const std::string signal = new_restart_signal();
+        tools_.relation_set(*view.relation,
+                            {{std::string(kPeerClusterNameKey), juju::codec::encode(view.cluster_name)},
+                             {std::string(kPeerRestartSignalKey), juju::codec::encode(signal)}},
+                            /*app=*/true);
+        view.restart_signal = signal;
+    }
+    update_integrations(/*require_local_controller=*/false);
+}
+
+std::optional<std::string> Charm::serving_controller() {
+    // This controller first: the common question is "am I the one", and it needs no network.
     if (in_control(hostname_).value_or(false)) {
+        return hostname_;
+    }
+    for (const auto& entry : ping()) {
+        if (entry.up && entry.hostname != hostname_ && in_control(entry.hostname).value_or(false)) {
+            return entry.hostname;
+        }
+    }
+    return std::nullopt;
+}
+
+void Charm::apply_new_configuration() {
+    // No controller in control means a hand-over or failover is under way: restarting now
+    // could kill the controller that is taking over. Let it finish first.
+    auto serving = serving_controller();
+    const auto deadline = std::chrono::steady_clock::now() + kSettleTimeout;
+    while (!serving && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        pings_.reset();
+        serving = serving_controller();
+    }
+    if (serving == hostname_) {
         const auto result = host_.scontrol({"reconfigure"});
         if (result.ok()) {
+            // slurmctld re-executes itself; answer only once the new process serves, so that
+            // clients told about a change by this hook find it serving.
+            const auto wait_until = std::chrono::steady_clock::now() + kReconfigureTimeout;
+            while (std::chrono::steady_clock::now() < wait_until &&
+                   !in_control(hostname_).value_or(false)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
             log::info("slurmctld re-read its configuration (scontrol reconfigure)");
             return;
         }
@@ -202,6 +288,7 @@ void Charm::run_controller() {
 void Charm::hand_over_control() {
     if (!host::service_is_active(host_, kService)) {
         host_.systemctl({"disable", "slurmctld"});
+        drop_self_from_controllers();
         return;
     }
     const auto controllers = configured_controllers();
@@ -228,10 +315,28 @@ void Charm::hand_over_control() {
             if (!result.ok()) {
                 log::warning("scontrol takeover {} failed: {}", *target, result.stderr_text);
             }
+            // The controller in control saves its state and exits once the next one has
+            // taken over. Watch the local service: once it is gone this machine can no longer
+            // authenticate Slurm requests (its slurmctld provided the sack socket).
             const auto deadline = std::chrono::steady_clock::now() + kHandOverTimeout;
             while (std::chrono::steady_clock::now() < deadline &&
-                   !in_control(next).value_or(false)) {
-                std::this_thread::sleep_for(std::chrono::milliseconds(500));
+                   host::service_is_active(host_, kService)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            }
+            // Then stay until the heartbeat on the shared state says the next one is in
+            // control: while this unit exists its name resolves, and the next controller
+            // checks on it before it takes over (a vanished name costs it ten seconds of
+            // lookups, and clients wait as long).
+            const auto state = load_document(std::string(kSlurmConf), slurm::ConfigDialect::SlurmConf)
+                                   ->get("StateSaveLocation")
+                                   .value_or(std::string(kHaCheckpoint));
+            while (std::chrono::steady_clock::now() < deadline) {
+                const auto heartbeat = slurm::parse_heartbeat(
+                    host_.read_file(state + "/heartbeat").value_or(std::string()));
+                if (!heartbeat || heartbeat->controller_index == static_cast<int>(*target)) {
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(200));
             }
             log::info("handed control over to {}", next);
         }
@@ -242,6 +347,7 @@ void Charm::hand_over_control() {
     } catch (const host::ServiceError& error) {
         log::warning("{}", error.what());
     }
+    drop_self_from_controllers();
 }
 
 }  // namespace slurmctld::charm

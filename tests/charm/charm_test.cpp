@@ -300,6 +300,35 @@ TEST(CharmHighAvailability, RemovingTheServingControllerHandsOverFirst) {
     EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "backup - UP"}));
 }
 
+TEST(CharmHighAvailability, ADepartingLeaderDropsItselfOnceAndLaterHooksChangeNothing) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& leaving = cluster.unit(0);
+    const auto before = leaving.state.relation(kPeerRelationId).local_app_data.at("restart_signal");
+    cluster.run(0, "slurmctld-peer-relation-departed",
+                {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/1", "slurmctld/0"});
+    // It handed over, stopped, and took itself off the list for the others to pick up now.
+    EXPECT_FALSE(leaving.host->service("slurmctld").active);
+    EXPECT_THAT(controllers_of(leaving), ElementsAre("juju-5f2a1c-1"));
+    const auto dropped = leaving.state.relation(kPeerRelationId).local_app_data.at("restart_signal");
+    EXPECT_NE(dropped, before);
+    cluster.run(0, "mount-relation-departed",
+                {kMountRelationId, "mount", "checkpoint", "checkpoint/0", "slurmctld/0"});
+    // The mount relation is gone for this unit: its broken hook does not say why.
+    leaving.state.relations.erase(std::find_if(
+        leaving.state.relations.begin(), leaving.state.relations.end(),
+        [](const auto& relation) { return relation.id == kMountRelationId; }));
+    cluster.run(0, "mount-relation-broken", {kMountRelationId, "mount", "checkpoint", "", ""});
+    EXPECT_FALSE(leaving.host->service("slurmctld").active);
+    EXPECT_THAT(controllers_of(leaving), ElementsAre("juju-5f2a1c-1"));
+    EXPECT_EQ(leaving.state.relation(kPeerRelationId).local_app_data.at("restart_signal"), dropped);
+    // The remaining controller re-reads once and serves alone.
+    cluster.settle(2);
+    EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "primary - UP"}));
+}
+
 TEST(CharmHighAvailability, UseNetworkStateNeverRunsOnLocalState) {
     TestCluster cluster(1, /*shared_fs=*/true);
     cluster.unit(0).state.config["use-network-state"] = true;

@@ -131,9 +131,10 @@ double longest_gap(const std::string& timestamps) {
 
 TEST(Switchover, RemovingTheServingControllerCausesNoTimeoutOutage) {
     SlurmModel m("switchover");
-    // A long SlurmctldTimeout: an unplanned failover would leave clients waiting 30 s or more.
+    // Upstream's test timeout: an unplanned failover leaves clients waiting SlurmctldTimeout
+    // (10 s) and more before the backup even starts to take over.
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
-          "slurm-conf-parameters=SlurmctldTimeout=30\n", "--config", "default-partition=compute"});
+          "slurm-conf-parameters=SlurmctldTimeout=10\n", "--config", "default-partition=compute"});
     integrate_mount(m);
     deploy_clients(m);
     ASSERT_TRUE(m.wait_until("primary and backup", [&] {
@@ -143,18 +144,21 @@ TEST(Switchover, RemovingTheServingControllerCausesNoTimeoutOutage) {
     }));
     // A client on the login node asks the controller every 0.2 s and notes each answer.
     m.exec_ok("login/0",
-              "setsid sh -c 'while :; do timeout 60 squeue -h >/dev/null 2>&1 && date +%s.%N >> "
-              "/tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
+              "setsid sh -c 'echo $$ > /tmp/client.pid; while :; do timeout 60 squeue -h >/dev/null "
+              "2>&1 && date +%s.%N >> /tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
     std::this_thread::sleep_for(std::chrono::seconds(3));
     m.ok({"remove-unit", "slurmctld/0", "--no-prompt"});
     ASSERT_TRUE(m.wait_until("one controller left, serving", [&] {
         return m.units("slurmctld").size() == 1 && m.workload("slurmctld/1").second == "primary - UP";
     }));
     std::this_thread::sleep_for(std::chrono::seconds(5));
-    m.exec("login/0", "pkill -f 'date +%s.%N' ; pkill -f 'while :' ; true");
+    m.exec("login/0", "kill $(cat /tmp/client.pid)");
     const double outage = longest_gap(m.exec_ok("login/0", "cat /tmp/answers"));
     std::cout << "[ measure  ] switchover: longest gap between client answers " << outage << " s\n";
-    EXPECT_LT(outage, 15.0) << "clients waited as long as an unplanned failover";
+    // A request that reaches the new controller while it loads the state is told to retry
+    // after SlurmctldTimeout/2 (Slurm's client rule): that, plus the seconds of the hand-over,
+    // is what a client can wait. An unplanned failover could not even begin before 10 s.
+    EXPECT_LT(outage, 10.0) << "clients waited as long as an unplanned failover";
     EXPECT_GT(outage, 0.0);
 }
 

@@ -85,6 +85,9 @@ private:
 
     // ---- shared file system (charm_ha.cpp) -----------------------------------------------
     bool mount_related();
+    /// High availability is on: the `mount` integration exists, or /etc/slurm already lives on
+    /// the shared file system (HA stays on when the integration goes; the status says so).
+    bool ha_enabled();
     bool shared_fs_mounted();
     void request_mount();
     /// Identity check, /etc/slurm symlink, state migration. False while the unit must wait.
@@ -117,13 +120,18 @@ private:
     /// restart there would hand control away and back, with an outage).
     void apply_new_configuration();
     std::optional<bool> in_control(const std::string& hostname);
+    /// The controller in control now, asked in failover order; nullopt during a hand-over.
+    std::optional<std::string> serving_controller();
     std::vector<slurm::ControllerPing> ping();
     std::vector<std::string> configured_controllers();
     void hand_over_control();
+    /// Waits (up to the hand-over timeout) until `hostname`'s controller stops answering.
+    bool wait_for_controller_down(const std::string& hostname);
+    void drop_self_from_controllers();
     std::string new_restart_signal();
 
     // ---- integrations (charm_relations.cpp) --------------------------------------------
-    void update_integrations();
+    void update_integrations(bool require_local_controller = true);
     void write_controller_data(const juju::RelationId& relation, const nlohmann::ordered_json& data,
                                const std::vector<std::string>& grants);
 

@@ -25,6 +25,8 @@ inline constexpr std::string_view kPeerStatefsIdKey = "statefs_id";
 
 /// Unit state (state-set) key: the last restart signal this unit acted on.
 inline constexpr std::string_view kStateLastRestartSignal = "last_restart_signal";
+/// Unit state key: set by the first teardown hook of a unit that is going away.
+inline constexpr std::string_view kStateDying = "dying";
 /// Unit state key: set once the charm has started slurmctld on this unit.
 inline constexpr std::string_view kStateStarted = "slurmctld_started";
 /// Unit state key: when the shared-FS latency probe last ran (seconds since the epoch).

@@ -356,6 +356,16 @@ void Controller::timer_loop() {
                 due_changed = true;
             }
         }
+        std::vector<std::string> released;
+        for (const auto& [id, record] : model_.machines) {
+            if (record.released_at > 0 && now() - record.released_at >= kMachineReleaseDelay)
+                released.push_back(id);
+        }
+        for (const auto& id : released) {
+            // poweroff() may take a moment; the lock guards the model, not the machine.
+            release_machine(id);
+            due_changed = true;
+        }
         bool retry_due = false;
         for (const auto& [name, unit] : model_.units) {
             if (unit.in_error && now() >= unit.retry_at)

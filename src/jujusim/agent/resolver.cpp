@@ -391,6 +391,14 @@ void Controller::destroy_unit(Unit& unit) {
     }
 }
 
+void Controller::release_machine(const std::string& machine_id) {
+    model_.machines.erase(machine_id);
+    const auto machine_it = machines_.find(machine_id);
+    if (machine_it != machines_.end())
+        machine_it->second->poweroff();
+    refresh_hosts();
+}
+
 void Controller::remove_unit_record(const std::string& name) {
     const auto it = model_.units.find(name);
     if (it == model_.units.end())
@@ -414,12 +422,15 @@ void Controller::remove_unit_record(const std::string& name) {
             machine_used = true;
     }
     if (!machine_used && model_.machines.count(machine_id) != 0) {
-        // Juju removes a machine that was provisioned for the unit once it hosts nothing.
-        model_.machines.erase(machine_id);
-        const auto machine_it = machines_.find(machine_id);
-        if (machine_it != machines_.end())
-            machine_it->second->poweroff();
-        refresh_hosts();
+        // Juju removes a machine that was provisioned for the unit once it hosts nothing, a
+        // while later (the provisioner stops and releases the instance): until then it stays
+        // up and its name resolves. A machine that is already down goes at once.
+        auto& record = model_.machines.at(machine_id);
+        if (record.powered) {
+            record.released_at = now();
+        } else {
+            release_machine(machine_id);
+        }
     }
     App& app = model_.apps.at(app_name);
     if (app.leader == name)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <jujusim/cli.hpp>
+#include <jujusim/image.hpp>
 #include <jujusim/controller.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
@@ -520,6 +521,19 @@ int run_cli(const std::vector<std::string>& args_in) {
             }
         }
         ensure_controller(dir);
+        if (!args.empty() && (args.front() == "deploy" || args.front() == "add-unit")) {
+            // Machines need the prepared image: build it here, where the user sees the progress,
+            // rather than silently inside the controller (about a minute, first time only).
+            std::ifstream model_file(dir / "model.json");
+            const json model_json = json::parse(model_file, nullptr, false);
+            if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
+                const auto spec = ImageSpec::debian13_slurm();
+                if (!image_is_current(spec)) {
+                    std::cerr << "Preparing the machine image (Debian 13 with Slurm; first use only)\n";
+                    ensure_image(spec, [](const std::string& line) { std::cerr << "  " << line << "\n"; });
+                }
+            }
+        }
         const json reply = call_json(dir / "controller.sock",
                                      json{{"args", args}, {"cwd", fs::current_path().string()}});
         return print_result(reply);

@@ -23,7 +23,7 @@ namespace jujusim {
 namespace {
 
 /// Bumped whenever the build recipe below changes what ends up in the image.
-constexpr int kRecipeVersion = 1;
+constexpr int kRecipeVersion = kImageRecipe;
 constexpr const char* kStampPath = "etc/jujusim-image.json";
 
 std::string getenv_or(const char* name, const std::string& fallback) {
@@ -128,6 +128,18 @@ void write_text(const fs::path& path, const std::string& content, fs::perms perm
     fs::permissions(path, perms);
 }
 
+void replace_line_starting(const fs::path& file, const std::string& prefix,
+                           const std::string& replacement) {
+    std::ifstream in(file);
+    std::string text;
+    std::string line;
+    while (std::getline(in, line)) {
+        text += (line.rfind(prefix, 0) == 0 ? replacement : line) + "\n";
+    }
+    write_text(file, text, fs::perms(0644));
+}
+
+
 void remove_files_in(const fs::path& dir, const std::set<std::string>& keep = {}) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
@@ -174,6 +186,9 @@ void finish_image(const fs::path& root, const ImageSpec& spec, const std::string
                "# jujusim: machines have no DNS; every machine of the model is in /etc/hosts\n",
                fs::perms(0644));
     write_text(root / "etc/hosts", "127.0.0.1\tlocalhost\n", fs::perms(0644));
+    // Names resolve from /etc/hosts only: an unknown name (a machine that was removed) fails at
+    // once, as NXDOMAIN does on a real network, instead of Slurm retrying a DNS that is not there.
+    replace_line_starting(root / "etc/nsswitch.conf", "hosts:", "hosts:          files");
     write_text(root / "etc/hostname", "localhost\n", fs::perms(0644));
     // Each machine gets its own machine-id at first boot (init writes it when empty).
     write_text(root / "etc/machine-id", "", fs::perms(0444));

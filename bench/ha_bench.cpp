@@ -1,0 +1,232 @@
+// High-availability figures for BENCHMARKS.md, measured with the real charm and real Slurm
+// 24.11 in jujusim namespace machines:
+//   - per hook of slurmctld: median wall time and hook-tool calls (from `jujusim hooks`),
+//   - failover: power-off of the primary's machine until the backup serves clients, N runs,
+//   - switchover: longest gap between answers of a client polling every 0.2 s while the unit
+//     of the serving controller is removed (planned hand-over), N runs.
+//
+//   bench/ha_bench [BUILD_DIR] [RUNS=5] [SLURMCTLD_TIMEOUT=5]        (root; several minutes)
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <slurmctld/util/process.hpp>
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string g_jujusim;
+std::string g_home;
+std::string g_build;
+
+slurmctld::util::ProcessResult sim(const std::vector<std::string>& args, bool quiet = false) {
+    std::vector<std::string> argv{g_jujusim};
+    argv.insert(argv.end(), args.begin(), args.end());
+    slurmctld::util::ProcessOptions options;
+    options.env["JUJUSIM_HOME"] = g_home;
+    options.timeout = std::chrono::minutes(10);
+    auto result = slurmctld::util::run_process(argv, options);
+    if (result.exit_code != 0 && !quiet) {
+        std::fprintf(stderr, "jujusim %s: %s", args.front().c_str(), result.stderr_text.c_str());
+    }
+    return result;
+}
+
+std::string exec(const std::string& unit, const std::string& command) {
+    return sim({"exec", "--unit", unit, "--", command}, true).stdout_text;
+}
+bool exec_ok(const std::string& unit, const std::string& command) {
+    return sim({"exec", "--unit", unit, "--", command}, true).exit_code == 0;
+}
+
+json status() { return json::parse(sim({"status", "--format", "json"}).stdout_text); }
+
+std::string message(const std::string& unit) {
+    const auto s = status();
+    const auto app = unit.substr(0, unit.find('/'));
+    if (!s["applications"].contains(app) || !s["applications"][app]["units"].contains(unit)) {
+        return "";
+    }
+    return s["applications"][app]["units"][unit]["workload-status"].value("message", "");
+}
+
+bool wait_until(const char* what, const std::function<bool()>& condition, int seconds) {
+    const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+    while (Clock::now() < deadline) {
+        if (condition()) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    }
+    std::fprintf(stderr, "timed out waiting for %s\n", what);
+    return false;
+}
+
+double since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void summary(const char* name, std::vector<double> values, const char* unit) {
+    if (values.empty()) {
+        std::printf("%-40s no successful run\n", name);
+        return;
+    }
+    std::sort(values.begin(), values.end());
+    std::printf("%-40s median %.2f %s, min %.2f, max %.2f (%zu runs)\n", name,
+                values[values.size() / 2], unit, values.front(), values.back(), values.size());
+}
+
+/// hostname of a unit's machine
+std::string hostname_of(const std::string& unit) {
+    const auto s = status();
+    const auto app = unit.substr(0, unit.find('/'));
+    const auto machine = s["applications"][app]["units"][unit].value("machine", "");
+    return s["machines"][machine].value("instance-id", "");
+}
+
+/// The controller on `unit` is the one in control: asked alone, through the charm's probe file.
+bool in_control(const std::string& unit) {
+    const auto host = hostname_of(unit);
+    return exec_ok(unit, "SLURM_CONF=/run/slurmctld-charm/probe-" + host +
+                             ".conf timeout 3 scontrol show partition >/dev/null 2>&1");
+}
+
+void deploy(int slurmctld_timeout) {
+    sim({"add-model", "bench"});
+    sim({"model-config", "update-status-hook-interval=20s"});
+    sim({"model-config", "leadership-lease-seconds=10"});
+    sim({"deploy", g_build + "/slurmctld_amd64.charm", "slurmctld", "-n", "2", "--config",
+         "slurm-conf-parameters=SlurmctldTimeout=" + std::to_string(slurmctld_timeout) + "\n",
+         "--config", "default-partition=compute"});
+    sim({"deploy", "filesystem-client", "checkpoint"});
+    sim({"integrate", "slurmctld:mount", "checkpoint:mount"});
+    sim({"deploy", g_build + "/test-charms/sackd", "login"});
+    sim({"deploy", g_build + "/test-charms/slurmd", "compute", "--config", "default-node-state=idle"});
+    sim({"integrate", "slurmctld", "login"});
+    sim({"integrate", "slurmctld", "compute"});
+}
+
+void report_hooks() {
+    const auto hooks = json::parse(sim({"hooks", "--format", "json"}).stdout_text);
+    std::map<std::string, std::vector<double>> durations;
+    std::map<std::string, std::vector<double>> calls;
+    for (const auto& entry : hooks) {
+        if (entry.value("unit", "").rfind("slurmctld/", 0) != 0) {
+            continue;
+        }
+        std::string hook = entry.value("hook", "");
+        durations[hook].push_back(entry.value("duration", 0.0) * 1000.0);
+        calls[hook].push_back(static_cast<double>(entry["tools"].size()));
+    }
+    std::printf("\nslurmctld hooks in jujusim (2 controllers, HA, login + compute):\n");
+    std::printf("%-36s %6s %12s %14s\n", "hook", "runs", "median ms", "median calls");
+    for (auto& [hook, values] : durations) {
+        auto& tool_calls = calls[hook];
+        std::sort(values.begin(), values.end());
+        std::sort(tool_calls.begin(), tool_calls.end());
+        std::printf("%-36s %6zu %12.1f %14.0f\n", hook.c_str(), values.size(),
+                    values[values.size() / 2], tool_calls[tool_calls.size() / 2]);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    g_build = fs::absolute(argc > 1 ? argv[1] : fs::read_symlink("/proc/self/exe").parent_path().parent_path()).string();
+    const int runs = argc > 2 ? std::stoi(argv[2]) : 5;
+    const int timeout = argc > 3 ? std::stoi(argv[3]) : 5;
+    g_jujusim = g_build + "/jujusim";
+    char pattern[] = "/tmp/ha-bench-XXXXXX";
+    g_home = ::mkdtemp(pattern);
+    setenv("JUJUSIM_IMAGES", "/var/lib/jujusim/images", 0);
+
+    const auto deploy_start = Clock::now();
+    deploy(timeout);
+    if (!wait_until("primary and backup UP", [] {
+            return message("slurmctld/0") == "primary - UP" && message("slurmctld/1") == "backup - UP" &&
+                   exec_ok("login/0", "timeout 10 sinfo >/dev/null 2>&1");
+        }, 600)) {
+        sim({"destroy-model", "bench", "--no-prompt"});
+        return 1;
+    }
+    std::printf("deploy to primary/backup UP: %.1f s\n", since(deploy_start));
+    sim({"wait", "--timeout", "120s"});
+    report_hooks();
+
+    std::vector<double> failovers;
+    for (int run = 0; run < runs; ++run) {
+        wait_until("primary in control", [] { return in_control("slurmctld/0"); }, 180);
+        std::this_thread::sleep_for(std::chrono::seconds(7));  // state saved
+        const auto machine = status()["applications"]["slurmctld"]["units"]["slurmctld/0"].value("machine", "");
+        const auto start = Clock::now();
+        sim({"poweroff", machine});
+        if (wait_until("backup in control", [] { return in_control("slurmctld/1"); }, 120)) {
+            failovers.push_back(since(start));
+            std::printf("failover run %d: %.2f s\n", run + 1, failovers.back());
+        }
+        sim({"poweron", machine});
+        wait_until("both UP again", [] {
+            return exec("login/0", "scontrol ping 2>/dev/null").find("DOWN") == std::string::npos;
+        }, 240);
+    }
+
+    std::vector<double> switchovers;
+    for (int run = 0; run < std::min(runs, 3); ++run) {
+        // The serving controller is slurmctld/<n>; remove it and measure the client's gap.
+        wait_until("a controller in control", [] { return exec_ok("login/0", "timeout 10 squeue >/dev/null 2>&1"); }, 180);
+        std::string serving;
+        const auto units = status()["applications"]["slurmctld"]["units"];
+        for (const auto& [name, unit] : units.items()) {
+            if (in_control(name)) {
+                serving = name;
+            }
+        }
+        if (serving.empty() || units.size() < 2) {
+            break;
+        }
+        exec("login/0", "rm -f /tmp/answers; setsid sh -c 'while :; do timeout 60 squeue -h >/dev/null 2>&1 && "
+                        "date +%s.%N >> /tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
+        std::this_thread::sleep_for(std::chrono::seconds(3));
+        sim({"remove-unit", serving, "--no-prompt"});
+        wait_until("the removal", [&] { return status()["applications"]["slurmctld"]["units"].size() == units.size() - 1; }, 240);
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        exec("login/0", "pkill -f 'while :'; true");
+        std::istringstream answers(exec("login/0", "cat /tmp/answers"));
+        std::vector<double> times;
+        double t = 0;
+        while (answers >> t) {
+            times.push_back(t);
+        }
+        double gap = 0;
+        for (std::size_t i = 1; i < times.size(); ++i) {
+            gap = std::max(gap, times[i] - times[i - 1]);
+        }
+        switchovers.push_back(gap);
+        std::printf("switchover run %d (removed %s): longest client gap %.2f s\n", run + 1, serving.c_str(), gap);
+        sim({"add-unit", "slurmctld"});
+        wait_until("two controllers UP", [] {
+            const auto ping = exec("login/0", "scontrol ping 2>/dev/null");
+            return ping.find("backup") != std::string::npos && ping.find("DOWN") == std::string::npos;
+        }, 300);
+        sim({"wait", "--timeout", "120s"});
+    }
+
+    std::printf("\nSlurmctldTimeout=%d\n", timeout);
+    summary("failover (power-off -> backup serving)", failovers, "s");
+    summary("switchover (longest client gap)", switchovers, "s");
+    sim({"destroy-model", "bench", "--no-prompt"});
+    fs::remove_all(g_home);
+    return 0;
+}
