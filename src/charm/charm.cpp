@@ -198,7 +198,6 @@ void Charm::reconcile() {
     }
     handle_secret_event_before();
     if (leader() && config_dir_ready()) {
-        ensure_secrets();
         restore_key_files(/*only_when_missing=*/true);
         write_config_files();
     }

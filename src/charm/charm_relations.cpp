@@ -37,6 +37,11 @@ void Charm::write_controller_data(const juju::RelationId& relation, const Value&
                                   const std::vector<std::string>& grants) {
     const auto wanted = juju::codec::encode_fields(data);
     const auto current = tools_.relation_get_app(relation, context_.app_name);
+    write_changes(relation, wanted, current, grants);
+}
+
+void Charm::write_changes(const juju::RelationId& relation, const juju::Databag& wanted,
+                          const juju::Databag& current, const std::vector<std::string>& grants) {
     juju::Databag changes;
     for (const auto& [key, value] : wanted) {
         const auto found = current.find(key);
@@ -66,27 +71,42 @@ void Charm::update_integrations(bool require_local_controller) {
         (!host::service_is_active(host_, kService) || !config_dir_ready())) {
         return;  // upstream's wait_unless(slurmctld_is_active)
     }
-    const auto& ids = ensure_secrets();
     const auto endpoints = controller_endpoints(configured_controllers());
     const Value no_config = Value::object();
+    // In the steady state every databag is current and names the secrets already: compare
+    // first, and ask Juju for the secret IDs only when something is to be written.
+    const auto current_data = [this](const juju::RelationId& relation) {
+        return tools_.relation_get_app(relation, context_.app_name);
+    };
+    const auto up_to_date = [&](const juju::Databag& current, const Value& controllers) {
+        const auto id = current.find("auth_secret_id");
+        const auto listed = current.find("controllers");
+        return id != current.end() && id->second.size() > 2 && listed != current.end() &&
+               listed->second == juju::codec::encode(controllers);
+    };
 
-    for (const auto& relation : sackd) {
-        write_controller_data(relation, controller_data(ids.auth, endpoints, "", no_config),
-                              {ids.auth});
-    }
+    std::vector<juju::RelationId> clients(sackd);
     for (const auto& relation : slurmd) {
         // Upstream answers a slurmd application once it has sent its partition.
         const auto app = remote_app(relation);
-        if (!app) {
-            continue;
+        if (app && tools_.relation_get_app(relation, *app).count("partition") != 0) {
+            clients.push_back(relation);
         }
-        const auto data = tools_.relation_get_app(relation, *app);
-        if (data.find("partition") == data.end()) {
-            continue;
-        }
-        write_controller_data(relation, controller_data(ids.auth, endpoints, "", no_config),
-                              {ids.auth});
     }
+    for (const auto& relation : clients) {
+        const auto current = current_data(relation);
+        if (up_to_date(current, endpoints)) {
+            continue;
+        }
+        const auto& ids = ensure_secrets();
+        write_changes(relation,
+                      juju::codec::encode_fields(controller_data(ids.auth, endpoints, "", no_config)),
+                      current, {ids.auth});
+    }
+    if (slurmdbd.empty() && slurmrestd.empty()) {
+        return;
+    }
+    const auto& ids = ensure_secrets();
     for (const auto& relation : slurmdbd) {
         write_controller_data(relation, controller_data(ids.auth, {}, ids.jwt, no_config),
                               {ids.auth, ids.jwt});

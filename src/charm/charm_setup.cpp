@@ -257,6 +257,10 @@ void Charm::restore_key_files(bool only_when_missing) {
     const std::string_view auth_file = auth == slurm::AuthSetup::SlurmJwks ? kJwksFile
                                        : auth == slurm::AuthSetup::SlurmKey ? kSlurmKeyFile
                                                                            : kMungeKeyFile;
+    if (only_when_missing && !missing(auth_file) && !missing(kJwtKeyFile)) {
+        return;  // the usual case: nothing to ask Juju for
+    }
+    ensure_secrets();  // creates them on the first run
     if (!only_when_missing || missing(auth_file)) {
         if (const auto content = secret_content(kAuthKeyLabel)) {
             log::info("{} key file not found. restoring from secret", "auth");

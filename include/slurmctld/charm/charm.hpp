@@ -134,6 +134,10 @@ private:
     void update_integrations(bool require_local_controller = true);
     void write_controller_data(const juju::RelationId& relation, const nlohmann::ordered_json& data,
                                const std::vector<std::string>& grants);
+    /// relation-set of the keys of `wanted` that differ from `current` (granting the secrets
+    /// first); nothing when none does.
+    void write_changes(const juju::RelationId& relation, const juju::Databag& wanted,
+                       const juju::Databag& current, const std::vector<std::string>& grants);
 
     // ---- status (charm.cpp) ---------------------------------------------------------------
     DecidedStatus evaluate_status();
