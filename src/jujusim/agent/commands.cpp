@@ -21,6 +21,14 @@ const std::set<std::string> meaningless_bool_flags{
     "trust",     "force", "no-wait", "destroy-storage", "release-storage",
     "no-prompt", "y",     "yes",     "keep-disks"};
 
+/// `--format json` or yaml (the default of the show-* commands), as juju prints them.
+template <typename Json>
+CommandResult json_or_yaml(const FlagSet& flags, const Json& value) {
+    if (flags.get("format") == "json")
+        return CommandResult{0, go_json(value) + "\n", ""};
+    return CommandResult{0, go_yaml(value), ""};
+}
+
 /// Declares juju's flags that mean nothing here; their use is noted on stderr.
 void accept_meaningless(FlagSet& flags) {
     for (const auto& name : meaningless_value_flags)
@@ -745,9 +753,7 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
                                    {"value", false}}}};
         out["charm"] = app.charm_name;
         out["settings"] = settings;
-        if (flags.get("format") == "json")
-            return CommandResult{0, go_json(out) + "\n", ""};
-        return CommandResult{0, go_yaml(out), ""};
+        return json_or_yaml(flags, out);
     }
     json updates = json::object();
     if (flags.is_set("file")) {
@@ -1444,6 +1450,26 @@ CommandResult Controller::cmd_destroy(std::unique_lock<std::mutex>& lock) {
     return {};
 }
 
+namespace {
+
+/// What `juju secrets` and `juju show-secret` print about a secret, in juju's key order.
+ordered_json secret_summary(const Secret& secret) {
+    ordered_json entry;
+    entry["revision"] = secret.latest;
+    entry["owner"] = secret.owner;
+    if (!secret.label.empty())
+        entry["label"] = secret.label;
+    if (!secret.description.empty())
+        entry["description"] = secret.description;
+    if (!secret.rotate.empty())
+        entry["rotation"] = secret.rotate;
+    entry["created"] = rfc3339(from_epoch(secret.created_at));
+    entry["updated"] = rfc3339(from_epoch(secret.updated_at));
+    return entry;
+}
+
+}  // namespace
+
 CommandResult Controller::cmd_secrets(const std::vector<std::string>& args) {
     FlagSet flags;
     flags.value({"format"}, "tabular").value({"owner"}).value({"o", "output"});
@@ -1452,18 +1478,7 @@ CommandResult Controller::cmd_secrets(const std::vector<std::string>& args) {
     for (const auto& [id, secret] : model_.secrets) {
         if (flags.is_set("owner") && flags.get("owner") != secret.owner)
             continue;
-        ordered_json entry;
-        entry["revision"] = secret.latest;
-        entry["owner"] = secret.owner;
-        if (!secret.label.empty())
-            entry["label"] = secret.label;
-        if (!secret.description.empty())
-            entry["description"] = secret.description;
-        if (!secret.rotate.empty())
-            entry["rotation"] = secret.rotate;
-        entry["created"] = rfc3339(from_epoch(secret.created_at));
-        entry["updated"] = rfc3339(from_epoch(secret.updated_at));
-        out[id] = entry;
+        out[id] = secret_summary(secret);
     }
     if (flags.get("format") == "json")
         return CommandResult{0, go_json(out) + "\n", ""};
@@ -1497,15 +1512,7 @@ CommandResult Controller::cmd_show_secret(const std::vector<std::string>& args) 
     if (it == model_.secrets.end())
         throw UserError("secret \"" + flags.positional[0] + "\" not found");
     const Secret& secret = it->second;
-    ordered_json entry;
-    entry["revision"] = secret.latest;
-    entry["owner"] = secret.owner;
-    if (!secret.label.empty())
-        entry["label"] = secret.label;
-    if (!secret.description.empty())
-        entry["description"] = secret.description;
-    entry["created"] = rfc3339(from_epoch(secret.created_at));
-    entry["updated"] = rfc3339(from_epoch(secret.updated_at));
+    ordered_json entry = secret_summary(secret);
     if (flags.on("revisions")) {
         ordered_json revisions = ordered_json::array();
         for (const auto& [revision, content] : secret.revisions) {
@@ -1524,9 +1531,7 @@ CommandResult Controller::cmd_show_secret(const std::vector<std::string>& args) 
     }
     ordered_json out;
     out[id] = entry;
-    if (flags.get("format") == "json")
-        return CommandResult{0, go_json(out) + "\n", ""};
-    return CommandResult{0, go_yaml(out), ""};
+    return json_or_yaml(flags, out);
 }
 
 CommandResult Controller::cmd_show_model(const std::vector<std::string>& args) {
@@ -1555,9 +1560,7 @@ CommandResult Controller::cmd_show_model(const std::vector<std::string>& args) {
     info["agent-version"] = "3.6.12";
     ordered_json out;
     out[model_.name] = info;
-    if (flags.get("format") == "json")
-        return CommandResult{0, go_json(out) + "\n", ""};
-    return CommandResult{0, go_yaml(out), ""};
+    return json_or_yaml(flags, out);
 }
 
 CommandResult Controller::cmd_show_task(const std::vector<std::string>& args) {
@@ -1575,9 +1578,7 @@ CommandResult Controller::cmd_show_task(const std::vector<std::string>& args) {
     if (it == model_.actions.end())
         throw UserError("task " + flags.positional[0] + " not found");
     const json task = task_json(it->second);
-    if (flags.get("format") == "json")
-        return CommandResult{0, go_json(task) + "\n", ""};
-    return CommandResult{0, go_yaml(task), ""};
+    return json_or_yaml(flags, task);
 }
 
 CommandResult Controller::cmd_actions(const std::vector<std::string>& args) {
