@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <utility>
 
 #include <slurmctld/juju/caching_hook_tools.hpp>
 #include <slurmctld/juju/context.hpp>
@@ -84,6 +85,7 @@ const Databag& CachingHookTools::databag(const RelationId& relation, const std::
     if (found == databags_.end()) {
         auto bag =
             app ? inner_.relation_get_app(relation, name) : inner_.relation_get(relation, name);
+        overlay_pending(bag, relation.id, name, app);
         found = databags_.emplace(std::move(key), std::move(bag)).first;
     }
     return found->second;
@@ -111,8 +113,29 @@ std::optional<std::string> CachingHookTools::relation_get_key(const RelationId& 
     return found->second;
 }
 
+void CachingHookTools::overlay_pending(Databag& bag, int relation, const std::string& name,
+                                       bool app) const {
+    if (name != (app ? app_name_ : unit_name_)) {
+        return;
+    }
+    const auto pending = pending_relation_sets_.find({relation, app});
+    if (pending != pending_relation_sets_.end()) {
+        apply_changes(bag, pending->second.changes);
+    }
+}
+
 void CachingHookTools::relation_set(const RelationId& relation, const Databag& changes, bool app) {
-    inner_.relation_set(relation, changes, app);
+    if (app && !is_leader()) {
+        // Juju refuses this at once ("cannot write relation settings"): let it say so now.
+        inner_.relation_set(relation, changes, app);
+        return;
+    }
+    auto& pending =
+        pending_relation_sets_.try_emplace({relation.id, app}, PendingRelationSet{relation, {}})
+            .first->second;
+    for (const auto& [key, value] : changes) {
+        pending.changes[key] = value;
+    }
     const auto found = databags_.find({relation.id, app ? app_name_ : unit_name_, app});
     if (found != databags_.end()) {
         apply_changes(found->second, changes);
@@ -245,24 +268,60 @@ std::vector<std::string> CachingHookTools::secret_ids() {
 
 std::map<std::string, std::string> CachingHookTools::state_get() {
     if (!unit_state_) {
-        unit_state_ = inner_.state_get();
+        auto state = inner_.state_get();
+        for (const auto& [key, value] : pending_state_) {
+            if (value) {
+                state[key] = *value;
+            } else {
+                state.erase(key);
+            }
+        }
+        unit_state_ = std::move(state);
     }
     return *unit_state_;
 }
 
 void CachingHookTools::state_set(const std::map<std::string, std::string>& changes) {
-    inner_.state_set(changes);
-    if (unit_state_) {
-        for (const auto& [key, value] : changes) {
+    for (const auto& [key, value] : changes) {
+        pending_state_[key] = value;
+        if (unit_state_) {
             (*unit_state_)[key] = value;
         }
     }
 }
 
 void CachingHookTools::state_delete(std::string_view key) {
-    inner_.state_delete(key);
+    pending_state_[std::string(key)] = std::nullopt;
     if (unit_state_) {
         unit_state_->erase(std::string(key));
+    }
+}
+
+// ---- held-back writes --------------------------------------------------------------------------
+
+bool CachingHookTools::has_pending_writes() const {
+    return !pending_relation_sets_.empty() || !pending_state_.empty();
+}
+
+void CachingHookTools::commit() {
+    auto relation_sets = std::exchange(pending_relation_sets_, {});
+    auto state = std::exchange(pending_state_, {});
+    for (const auto& [key, pending] : relation_sets) {
+        inner_.relation_set(pending.relation, pending.changes, key.second);
+    }
+    std::map<std::string, std::string> sets;
+    for (const auto& [key, value] : state) {
+        if (value) {
+            sets.emplace(key, *value);
+        }
+    }
+    if (!sets.empty()) {
+        inner_.state_set(sets);
+    }
+    for (const auto& [key, value] : state) {
+        if (!value) {
+            inner_.state_delete(key);
+        }
     }
 }
 

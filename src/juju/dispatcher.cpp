@@ -92,7 +92,7 @@ StepOutcome run_step(const HookContext& context, const HandlerRegistry::Handler&
 
 }  // namespace
 
-int dispatch(const HookContext& context, const HandlerRegistry& registry, HookTools& tools) {
+int dispatch(const HookContext& context, const HandlerRegistry& registry, CachingHookTools& tools) {
     const auto event = context.describe();
     StepOutcome outcome;
     if (const auto* handler = registry.find(context)) {
@@ -110,19 +110,20 @@ int dispatch(const HookContext& context, const HandlerRegistry& registry, HookTo
         }
     }
 
-    if (context.is_action()) {
-        if (outcome.ending == Ending::Returned) {
-            return exit_success;
-        }
+    if (context.is_action() && outcome.ending != Ending::Returned) {
         try {
             tools.action_fail(outcome.message);
-            return exit_success;
         } catch (const std::exception& e) {
             log::error("{}: action-fail failed: {}", event, e.what());
             return exit_retry;
         }
     }
-    return outcome.ending == Ending::Retry ? exit_retry : exit_success;
+    if (outcome.ending == Ending::Retry && !context.is_action()) {
+        return exit_retry;  // Juju discards a failed hook's writes: do not send them
+    }
+    // The hook (or action) exits 0: Juju commits its writes, so send what was held back.
+    const auto committed = run_step(context, [&tools](const HookContext&) { tools.commit(); });
+    return committed.ending == Ending::Retry ? exit_retry : exit_success;
 }
 
 }  // namespace slurmctld::juju

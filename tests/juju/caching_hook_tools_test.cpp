@@ -88,11 +88,13 @@ TEST(CachingHookTools, OwnRelationWritesAreVisibleToLaterReads) {
     EXPECT_EQ(tools.relation_get_key(peer_relation, "hostname", "slurmctld/0", false),
               R"("juju-abc-0")");
     EXPECT_EQ(fake.calls("relation-get"), 2);
-    EXPECT_EQ(fake.calls("relation-set"), 2);  // writes always pass through
+    EXPECT_EQ(fake.calls("relation-set"), 0);  // held back until the hook ends
+    tools.commit();
+    EXPECT_EQ(fake.calls("relation-set"), 2);
     EXPECT_EQ(fake.state().relation(1).local_app_data, app);
 }
 
-TEST(CachingHookTools, AFailedWriteLeavesTheCacheAlone) {
+TEST(CachingHookTools, ANonLeadersAppWriteFailsAtOnceAndLeavesTheCacheAlone) {
     FakeHookTools fake(cluster_state(false));
     CachingHookTools tools(fake, "slurmctld/0");
     const auto before = tools.relation_get_app(peer_relation, "slurmctld");
@@ -144,8 +146,41 @@ TEST(CachingHookTools, StateAndLeaderWritesUpdateTheCache) {
     EXPECT_EQ(tools.leader_get(), (testing_support::Databag{{"k", "v"}}));
     EXPECT_EQ(fake.calls("state-get"), 1);
     EXPECT_EQ(fake.calls("leader-get"), 1);
+    EXPECT_EQ(fake.calls("state-set"), 0) << "held back until the hook ends";
+    tools.commit();
     EXPECT_EQ(fake.calls("state-set"), 1);
     EXPECT_EQ(fake.calls("state-delete"), 1);
+    EXPECT_EQ(fake.state().unit_state, (std::map<std::string, std::string>{{"a", "10"}, {"c", "3"}}));
+}
+
+TEST(CachingHookTools, WritesAreHeldBackAndMergedIntoOneCallPerDatabag) {
+    auto state = cluster_state(true);
+    state.unit_state = {{"gone", "x"}};
+    FakeHookTools fake(state);
+    CachingHookTools tools(fake, "slurmctld/0");
+    const auto peer = tools.relation_ids("slurmctld-peer").front();
+    tools.relation_set(peer, {{"restart_signal", "\"a\""}, {"extra", "1"}}, true);
+    tools.relation_set(peer, {{"restart_signal", "\"b\""}, {"extra", ""}}, true);
+    tools.relation_set(peer, {{"hostname", "\"juju-abc-0\""}}, false);
+    tools.state_set({{"k1", "1"}});
+    tools.state_set({{"k2", "2"}});
+    tools.state_delete("gone");
+    EXPECT_TRUE(tools.has_pending_writes());
+    EXPECT_EQ(fake.calls("relation-set"), 0);
+    // The hook sees its own writes, even in databags it had not read before.
+    EXPECT_EQ(tools.relation_get_key(peer, "restart_signal", "slurmctld", true), "\"b\"");
+    EXPECT_EQ(tools.relation_get_key(peer, "extra", "slurmctld", true), std::nullopt);
+    EXPECT_EQ(tools.relation_get_key(peer, "hostname", "slurmctld/0", false), "\"juju-abc-0\"");
+    EXPECT_EQ(tools.state_get(), (std::map<std::string, std::string>{{"k1", "1"}, {"k2", "2"}}));
+
+    tools.commit();
+    EXPECT_FALSE(tools.has_pending_writes());
+    EXPECT_EQ(fake.calls("relation-set"), 2) << "one per databag";
+    EXPECT_EQ(fake.calls("state-set"), 1);
+    EXPECT_EQ(fake.calls("state-delete"), 1);
+    tools.commit();  // nothing left to send
+    EXPECT_EQ(fake.calls("relation-set"), 2);
+    EXPECT_EQ(fake.state().unit_state, (std::map<std::string, std::string>{{"k1", "1"}, {"k2", "2"}}));
 }
 
 TEST(CachingHookTools, SecretIdsFollowThisHooksAddsAndRemoves) {

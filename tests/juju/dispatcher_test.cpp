@@ -47,6 +47,12 @@ HookContext action(const std::string& name) {
                                          "dispatch");
 }
 
+/// dispatch() as the charm's main runs it: over a CachingHookTools for this hook.
+int run_hook(const HookContext& context, const HandlerRegistry& registry, FakeHookTools& fake) {
+    slurmctld::juju::CachingHookTools tools(fake, "slurmctld/0");
+    return dispatch(context, registry, tools);
+}
+
 State action_state(const std::string& name) {
     State state;
     state.start_action(name);
@@ -83,13 +89,13 @@ TEST_F(DispatchTest, RoutesHooksRelationsAndActions) {
         .on_action("show-current-config", [&](const HookContext&) { ran.push_back("action"); });
     FakeHookTools tools(action_state("show-current-config"));
 
-    EXPECT_EQ(dispatch(hook("install"), registry, tools), 0);
-    EXPECT_EQ(dispatch(hook("update-status"), registry, tools), 0);
-    EXPECT_EQ(dispatch(relation_hook("slurmctld-peer", "joined"), registry, tools), 0);
-    EXPECT_EQ(dispatch(relation_hook("slurmd", "joined"), registry, tools), 0);
-    EXPECT_EQ(dispatch(relation_hook("slurmd", "changed"), registry, tools), 0);
-    EXPECT_EQ(dispatch(relation_hook("slurmd", "departed"), registry, tools), 0);
-    EXPECT_EQ(dispatch(action("show-current-config"), registry, tools), 0);
+    EXPECT_EQ(run_hook(hook("install"), registry, tools), 0);
+    EXPECT_EQ(run_hook(hook("update-status"), registry, tools), 0);
+    EXPECT_EQ(run_hook(relation_hook("slurmctld-peer", "joined"), registry, tools), 0);
+    EXPECT_EQ(run_hook(relation_hook("slurmd", "joined"), registry, tools), 0);
+    EXPECT_EQ(run_hook(relation_hook("slurmd", "changed"), registry, tools), 0);
+    EXPECT_EQ(run_hook(relation_hook("slurmd", "departed"), registry, tools), 0);
+    EXPECT_EQ(run_hook(action("show-current-config"), registry, tools), 0);
     EXPECT_EQ(ran, (std::vector<std::string>{"install", "update-status",
                                              "peer slurmctld-peer-relation-joined", "slurmd joined",
                                              "slurmd changed", "by hook name", "action"}));
@@ -102,9 +108,9 @@ TEST_F(DispatchTest, AnEventWithoutAHandlerIsLoggedAndSucceeds) {
     registry.on_relation("slurmd", RelationEventKind::Joined,
                          [](const HookContext&) { FAIL() << "wrong handler"; });
     FakeHookTools tools;
-    EXPECT_EQ(dispatch(hook("leader-settings-changed"), registry, tools), 0);
-    EXPECT_EQ(dispatch(relation_hook("slurmd", "broken"), registry, tools), 0);
-    EXPECT_EQ(dispatch(relation_hook("sackd", "joined"), registry, tools), 0);
+    EXPECT_EQ(run_hook(hook("leader-settings-changed"), registry, tools), 0);
+    EXPECT_EQ(run_hook(relation_hook("slurmd", "broken"), registry, tools), 0);
+    EXPECT_EQ(run_hook(relation_hook("sackd", "joined"), registry, tools), 0);
     EXPECT_NE(output().find("info: no handler for leader-settings-changed: nothing to do"),
               std::string::npos)
         << output();
@@ -117,7 +123,7 @@ TEST_F(DispatchTest, HandledConditionsExitZero) {
     });
     FakeHookTools tools;
     attach(tools);
-    EXPECT_EQ(dispatch(hook("start"), registry, tools), 0);
+    EXPECT_EQ(run_hook(hook("start"), registry, tools), 0);
     ASSERT_EQ(tools.state().juju_log.size(), 1U);
     EXPECT_EQ(
         tools.state().juju_log[0],
@@ -135,9 +141,9 @@ TEST_F(DispatchTest, RetryableToolFailuresAndUnexpectedErrorsExitNonZero) {
         .on_hook("stop", [](const HookContext&) { throw 42; });
     FakeHookTools tools;
     attach(tools);
-    EXPECT_EQ(dispatch(hook("config-changed"), registry, tools), 1);
-    EXPECT_EQ(dispatch(hook("start"), registry, tools), 1);
-    EXPECT_EQ(dispatch(hook("stop"), registry, tools), 1);
+    EXPECT_EQ(run_hook(hook("config-changed"), registry, tools), 1);
+    EXPECT_EQ(run_hook(hook("start"), registry, tools), 1);
+    EXPECT_EQ(run_hook(hook("stop"), registry, tools), 1);
     ASSERT_EQ(tools.state().juju_log.size(), 3U);
     EXPECT_EQ(tools.state().juju_log[0].level, "ERROR");
     EXPECT_EQ(tools.state().juju_log[0].message,
@@ -154,7 +160,7 @@ TEST_F(DispatchTest, UsageErrorsAreNotRetried) {
     });
     FakeHookTools tools;
     attach(tools);
-    EXPECT_EQ(dispatch(hook("update-status"), registry, tools), 0);
+    EXPECT_EQ(run_hook(hook("update-status"), registry, tools), 0);
     ASSERT_EQ(tools.state().juju_log.size(), 1U);
     EXPECT_EQ(tools.state().juju_log[0].level, "ERROR");
     EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", 1, "")));
@@ -175,29 +181,29 @@ TEST_F(DispatchTest, ActionFailuresAreReportedWithActionFailAndExitZero) {
         .on_action("takeover", [](const HookContext&) { throw std::runtime_error("boom"); });
 
     FakeHookTools handled(action_state("rotate-auth-key"));
-    EXPECT_EQ(dispatch(action("rotate-auth-key"), registry, handled), 0);
+    EXPECT_EQ(run_hook(action("rotate-auth-key"), registry, handled), 0);
     EXPECT_EQ(handled.state().action->failure, "not the leader");
 
     FakeHookTools tool_failure(action_state("show-current-config"));
-    EXPECT_EQ(dispatch(action("show-current-config"), registry, tool_failure), 0);
+    EXPECT_EQ(run_hook(action("show-current-config"), registry, tool_failure), 0);
     EXPECT_EQ(tool_failure.state().action->failure,
               "config-get failed (exit 1): ERROR connection is shut down");
 
     FakeHookTools unexpected(action_state("takeover"));
-    EXPECT_EQ(dispatch(action("takeover"), registry, unexpected), 0);
+    EXPECT_EQ(run_hook(action("takeover"), registry, unexpected), 0);
     EXPECT_EQ(unexpected.state().action->failure, "unexpected error: boom");
 
     // Only when action-fail itself cannot be delivered does the action exit non-zero.
     auto state = action_state("takeover");
     state.failures["action-fail"] = {1, "ERROR connection is shut down\n"};
     FakeHookTools broken(state);
-    EXPECT_EQ(dispatch(action("takeover"), registry, broken), 1);
+    EXPECT_EQ(run_hook(action("takeover"), registry, broken), 1);
 }
 
 TEST_F(DispatchTest, AnUnknownActionSucceedsQuietly) {
     HandlerRegistry registry;
     FakeHookTools tools(action_state("nope"));
-    EXPECT_EQ(dispatch(action("nope"), registry, tools), 0);
+    EXPECT_EQ(run_hook(action("nope"), registry, tools), 0);
     EXPECT_FALSE(tools.state().action->failure);
 }
 
@@ -210,10 +216,10 @@ TEST_F(DispatchTest, AfterEachRunsUnlessTheHookIsFailing) {
         .after_each(
             [&](const HookContext& ctx) { ran.push_back("status after " + ctx.event_name()); });
     FakeHookTools tools;
-    EXPECT_EQ(dispatch(hook("install"), registry, tools), 0);
-    EXPECT_EQ(dispatch(hook("start"), registry, tools), 0);
-    EXPECT_EQ(dispatch(hook("update-status"), registry, tools), 0);  // no handler
-    EXPECT_EQ(dispatch(hook("stop"), registry, tools), 1);
+    EXPECT_EQ(run_hook(hook("install"), registry, tools), 0);
+    EXPECT_EQ(run_hook(hook("start"), registry, tools), 0);
+    EXPECT_EQ(run_hook(hook("update-status"), registry, tools), 0);  // no handler
+    EXPECT_EQ(run_hook(hook("stop"), registry, tools), 1);
     EXPECT_EQ(ran, (std::vector<std::string>{"install", "status after install",
                                              "status after start", "status after update-status"}));
 }
@@ -224,10 +230,48 @@ TEST_F(DispatchTest, AfterEachFailuresFollowThePolicy) {
         throw HookToolError("status-set", 1, "ERROR connection is shut down\n");
     });
     FakeHookTools tools;
-    EXPECT_EQ(dispatch(hook("install"), registry, tools), 1);
+    EXPECT_EQ(run_hook(hook("install"), registry, tools), 1);
 
     HandlerRegistry handled;
     handled.on_hook("install", [](const HookContext&) { throw HandledCondition("waiting"); })
         .after_each([](const HookContext&) {});
-    EXPECT_EQ(dispatch(hook("install"), handled, tools), 0);
+    EXPECT_EQ(run_hook(hook("install"), handled, tools), 0);
+}
+
+TEST_F(DispatchTest, HeldBackWritesAreSentOnlyWhenTheHookSucceeds) {
+    const slurmctld::juju::RelationId peer{"slurmctld-peer", 0};
+    HandlerRegistry registry;
+    bool fail = false;
+    slurmctld::juju::CachingHookTools* current = nullptr;
+    registry.on_hook("config-changed", [&](const HookContext&) {
+        current->state_set({{"seen", "1"}});
+        current->relation_set(peer, {{"hostname", "\"juju-abc-0\""}}, false);
+        if (fail) {
+            throw std::runtime_error("boom");
+        }
+    });
+    const auto run = [&](FakeHookTools& fake) {
+        slurmctld::juju::CachingHookTools tools(fake, "slurmctld/0");
+        current = &tools;
+        return dispatch(hook("config-changed"), registry, tools);
+    };
+
+    State state;
+    state.add_peer_relation("slurmctld-peer", 0);
+    FakeHookTools failing(state);
+    fail = true;
+    EXPECT_EQ(run(failing), 1);
+    EXPECT_EQ(failing.calls("state-set") + failing.calls("relation-set"), 0)
+        << "Juju discards a failed hook's writes";
+
+    FakeHookTools passing(state);
+    fail = false;
+    EXPECT_EQ(run(passing), 0);
+    EXPECT_EQ(passing.state().unit_state.at("seen"), "1");
+    EXPECT_EQ(passing.state().relation(0).local_unit_data.at("hostname"), "\"juju-abc-0\"");
+
+    // A commit Juju refuses is a failed hook, retried.
+    state.failures["state-set"] = {1, "ERROR connection is shut down\n"};
+    FakeHookTools refused(state);
+    EXPECT_EQ(run(refused), 1);
 }

@@ -8,19 +8,24 @@
 //   opened-ports, network-get, unit-get, action-get: fetched at most once per hook (per argument).
 //   relation-get: whole databags, once per (relation, unit or app); a single-key read fetches
 //     (or reuses) the whole databag and answers from it, so reading N keys costs one call.
-//   state-get: once; state-set and state-delete update the cached map.
+//   state-get: once; this hook's state-set and state-delete show in it.
 //   is-leader: a `false` stays false for the hook (Juju's context caches "minion" the same way);
 //     a `true` is reused while Juju's lease guarantee (30 s) lasts, then asked again.
-//   relation-set: updates the cached own-unit or own-app databag ("" deletes), as Juju shows a
-//     hook its own uncommitted writes. A databag not cached yet is left to be fetched (Juju's
-//     answer includes the writes).
+//   relation-set: shows in the own-unit or own-app databag ("" deletes), as Juju shows a hook
+//     its own uncommitted writes.
 //   leader-set: updates the cached leader settings.
 //   secret-add / secret-remove (whole secret): update the cached secret-ids (Juju lists pending
 //     creations and hides pending removals).
 //   open-port / close-port: not reflected (Juju does not show pending port changes either).
 // Not cached: secret-get (revision tracking is Juju's, and content should not linger in memory),
-// secret-info-get, status-get, and every write. Writes always pass through to the inner tools;
-// a failed write leaves the cache untouched.
+// secret-info-get, status-get.
+//
+// Held back: relation-set, state-set and state-delete. Juju commits them only when the hook
+// exits 0, so sending them as the hook ends changes nothing a reader can see, and one
+// relation-set per databag and one state-set per hook replace one call per write. commit()
+// sends them; dispatch() calls it when the hook is to succeed and drops them when it is to
+// fail (Juju would discard them). Every other write passes through at once; a failed write
+// leaves the cache untouched.
 #pragma once
 
 #include <chrono>
@@ -88,7 +93,13 @@ class CachingHookTools final : public HookTools {
     std::string unit_get(std::string_view setting) override;
     NetworkInfo network_get(std::string_view binding) override;
 
-    /// Forgets everything (e.g. a long action that wants fresh data).
+    /// Sends the held-back writes: one relation-set per databag written, one state-set, one
+    /// state-delete per deleted key. What was sent is forgotten even if a later call throws.
+    void commit();
+    bool has_pending_writes() const;
+
+    /// Forgets every cached read (e.g. a long action that wants fresh data); held-back writes
+    /// stay.
     void invalidate();
 
   private:
@@ -96,6 +107,13 @@ class CachingHookTools final : public HookTools {
     using DatabagKey = std::tuple<int, std::string, bool>;
 
     const Databag& databag(const RelationId& relation, const std::string& name, bool app);
+    /// Applies this hook's held-back writes to `bag`, fetched for (relation, name, app).
+    void overlay_pending(Databag& bag, int relation, const std::string& name, bool app) const;
+
+    struct PendingRelationSet {
+        RelationId relation;
+        Databag changes;  ///< "" deletes a key
+    };
 
     HookTools& inner_;
     std::string unit_name_;
@@ -117,6 +135,9 @@ class CachingHookTools final : public HookTools {
     std::optional<std::vector<std::string>> opened_ports_;
     std::map<std::string, std::string> unit_settings_;
     std::map<std::string, NetworkInfo> networks_;
+
+    std::map<std::pair<int, bool>, PendingRelationSet> pending_relation_sets_;  ///< (id, app?)
+    std::map<std::string, std::optional<std::string>> pending_state_;  ///< nullopt: delete
 };
 
 }  // namespace slurmctld::juju

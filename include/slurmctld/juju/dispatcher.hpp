@@ -31,6 +31,7 @@
 #include <tuple>
 
 #include <slurmctld/juju/context.hpp>
+#include <slurmctld/juju/caching_hook_tools.hpp>
 #include <slurmctld/juju/hook_tools.hpp>
 
 namespace slurmctld::juju {
@@ -77,7 +78,9 @@ class HandlerRegistry {
 };
 
 /// Runs the handler for `context` and returns the process exit code (policy above). `tools` is
-/// used for action-fail and is otherwise untouched; logging goes through util::log.
-int dispatch(const HookContext& context, const HandlerRegistry& registry, HookTools& tools);
+/// used for action-fail and to commit the writes it held back: sent when the hook is to exit 0,
+/// dropped when it is to fail (Juju would discard them); a commit that fails is judged like any
+/// other HookToolError. Logging goes through util::log.
+int dispatch(const HookContext& context, const HandlerRegistry& registry, CachingHookTools& tools);
 
 }  // namespace slurmctld::juju
