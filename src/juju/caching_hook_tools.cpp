@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <exception>
 #include <utility>
 
 #include <slurmctld/juju/caching_hook_tools.hpp>
@@ -306,8 +307,20 @@ bool CachingHookTools::has_pending_writes() const {
 void CachingHookTools::commit() {
     auto relation_sets = std::exchange(pending_relation_sets_, {});
     auto state = std::exchange(pending_state_, {});
+    // Every write is tried: one refused (say, on a relation that has just gone) must not cost
+    // the others. The first refusal is reported once all were tried.
+    std::exception_ptr first_error;
+    const auto attempt = [&first_error](const auto& write) {
+        try {
+            write();
+        } catch (const HookToolError&) {
+            if (!first_error) {
+                first_error = std::current_exception();
+            }
+        }
+    };
     for (const auto& [key, pending] : relation_sets) {
-        inner_.relation_set(pending.relation, pending.changes, key.second);
+        attempt([&] { inner_.relation_set(pending.relation, pending.changes, key.second); });
     }
     std::map<std::string, std::string> sets;
     for (const auto& [key, value] : state) {
@@ -316,12 +329,15 @@ void CachingHookTools::commit() {
         }
     }
     if (!sets.empty()) {
-        inner_.state_set(sets);
+        attempt([&] { inner_.state_set(sets); });
     }
     for (const auto& [key, value] : state) {
         if (!value) {
-            inner_.state_delete(key);
+            attempt([&] { inner_.state_delete(key); });
         }
+    }
+    if (first_error) {
+        std::rethrow_exception(first_error);
     }
 }
 

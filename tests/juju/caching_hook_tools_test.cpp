@@ -229,3 +229,15 @@ TEST(CachingHookTools, ErrorsAreNotCached) {
     EXPECT_THROW(tools.relation_get(RelationId{"slurmd", 9}, "slurmd/0"), HookToolError);
     EXPECT_EQ(fake.calls("relation-get"), 2);
 }
+
+TEST(CachingHookTools, ACommitTriesEveryWriteAndReportsTheFirstRefusal) {
+    auto state = cluster_state(true);
+    state.failures["relation-set"] = {2, "ERROR relation not found\n"};
+    FakeHookTools fake(state);
+    CachingHookTools tools(fake, "slurmctld/0");
+    tools.relation_set(peer_relation, {{"restart_signal", R"("n1")"}}, true);
+    tools.state_set({{"k", "v"}});
+    EXPECT_THROW(tools.commit(), HookToolError);
+    EXPECT_EQ(fake.state().unit_state.at("k"), "v") << "the refused relation-set cost nothing else";
+    EXPECT_FALSE(tools.has_pending_writes());
+}

@@ -94,7 +94,8 @@ class CachingHookTools final : public HookTools {
     NetworkInfo network_get(std::string_view binding) override;
 
     /// Sends the held-back writes: one relation-set per databag written, one state-set, one
-    /// state-delete per deleted key. What was sent is forgotten even if a later call throws.
+    /// state-delete per deleted key. Tries every one, then rethrows the first HookToolError;
+    /// nothing stays held back either way.
     void commit();
     bool has_pending_writes() const;
 
