@@ -7,16 +7,16 @@
 //   bench/dispatch_bench [BUILD_DIR] [RUNS]      (BUILD_DIR: the CMake build with dispatch and
 //                                                 tests/fake-hook-tool; RUNS default 200)
 // Prints median, min and max wall time per dispatch.
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <string>
 #include <map>
+#include <string>
 #include <vector>
+
+#include <unistd.h>
 
 #include <slurmctld/juju/caching_hook_tools.hpp>
 #include <slurmctld/juju/context.hpp>
@@ -28,9 +28,9 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-const char* const kTools[] = {"config-get", "is-leader",  "relation-ids", "relation-list",
-                              "relation-get", "relation-set", "status-set", "juju-log",
-                              "goal-state",   "state-get",    "state-set",  "secret-info-get"};
+const char* const kTools[] = {"config-get",   "is-leader",    "relation-ids", "relation-list",
+                              "relation-get", "relation-set", "status-set",   "juju-log",
+                              "goal-state",   "state-get",    "state-set",    "secret-info-get"};
 
 struct Summary {
     double median_ms, min_ms, max_ms;
@@ -61,8 +61,9 @@ std::map<std::string, std::string> hook_env(const fs::path& tools, const std::st
 }  // namespace
 
 int main(int argc, char** argv) {
-    const fs::path build = argc > 1 ? fs::absolute(argv[1])
-                                    : fs::read_symlink("/proc/self/exe").parent_path().parent_path();
+    const fs::path build = argc > 1
+                               ? fs::absolute(argv[1])
+                               : fs::read_symlink("/proc/self/exe").parent_path().parent_path();
     const int runs = argc > 2 ? std::stoi(argv[2]) : 200;
     char pattern[] = "/tmp/dispatch-bench-XXXXXX";
     const fs::path tools = ::mkdtemp(pattern);

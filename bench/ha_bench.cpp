@@ -6,19 +6,19 @@
 //     of the serving controller is removed (planned hand-over), N runs.
 //
 //   bench/ha_bench [BUILD_DIR] [RUNS=5] [SLURMCTLD_TIMEOUT=5]        (root; several minutes)
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 #include <slurmctld/util/process.hpp>
 
@@ -52,7 +52,9 @@ bool exec_ok(const std::string& unit, const std::string& command) {
     return sim({"exec", "--unit", unit, "--", command}, true).exit_code == 0;
 }
 
-json status() { return json::parse(sim({"status", "--format", "json"}).stdout_text); }
+json status() {
+    return json::parse(sim({"status", "--format", "json"}).stdout_text);
+}
 
 std::string message(const std::string& unit) {
     const auto s = status();
@@ -119,7 +121,8 @@ void deploy(int slurmctld_timeout) {
     sim({"deploy", "filesystem-client", "checkpoint"});
     sim({"integrate", "slurmctld:mount", "checkpoint:mount"});
     sim({"deploy", g_build + "/test-charms/sackd", "login"});
-    sim({"deploy", g_build + "/test-charms/slurmd", "compute", "--config", "default-node-state=idle"});
+    sim({"deploy", g_build + "/test-charms/slurmd", "compute", "--config",
+         "default-node-state=idle"});
     sim({"integrate", "slurmctld", "login"});
     sim({"integrate", "slurmctld", "compute"});
 }
@@ -150,7 +153,10 @@ void report_hooks(const char* title) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    g_build = fs::absolute(argc > 1 ? argv[1] : fs::read_symlink("/proc/self/exe").parent_path().parent_path()).string();
+    g_build =
+        fs::absolute(argc > 1 ? argv[1]
+                              : fs::read_symlink("/proc/self/exe").parent_path().parent_path())
+            .string();
     const int runs = argc > 2 ? std::stoi(argv[2]) : 5;
     const int timeout = argc > 3 ? std::stoi(argv[3]) : 5;
     g_jujusim = g_build + "/jujusim";
@@ -161,10 +167,14 @@ int main(int argc, char** argv) {
 
     const auto deploy_start = Clock::now();
     deploy(timeout);
-    if (!wait_until("primary and backup UP", [] {
-            return message("slurmctld/0") == "primary - UP" && message("slurmctld/1") == "backup - UP" &&
-                   exec_ok("login/0", "timeout 10 sinfo >/dev/null 2>&1");
-        }, 600)) {
+    if (!wait_until(
+            "primary and backup UP",
+            [] {
+                return message("slurmctld/0") == "primary - UP" &&
+                       message("slurmctld/1") == "backup - UP" &&
+                       exec_ok("login/0", "timeout 10 sinfo >/dev/null 2>&1");
+            },
+            600)) {
         sim({"destroy-model", "bench", "--no-prompt"});
         return 1;
     }
@@ -176,36 +186,53 @@ int main(int argc, char** argv) {
     for (int run = 0; run < runs; ++run) {
         // Slurm 24.11's primary takes control back some time after it returns; the leader's
         // status says when it has.
-        if (!wait_until("primary in control", [] { return serving_unit() == "slurmctld/0"; }, 300)) {
+        if (!wait_until(
+                "primary in control", [] { return serving_unit() == "slurmctld/0"; }, 300)) {
             break;
         }
         std::this_thread::sleep_for(std::chrono::seconds(7));  // state saved
-        const auto machine = status()["applications"]["slurmctld"]["units"]["slurmctld/0"].value("machine", "");
+        const auto machine =
+            status()["applications"]["slurmctld"]["units"]["slurmctld/0"].value("machine", "");
         sim({"poweroff", machine});
         const double failover = seconds_until_client_answer();
         failovers.push_back(failover);
         std::printf("failover run %d: %.2f s\n", run + 1, failover);
         sim({"poweron", machine});
-        wait_until("both UP again", [] {
-            return exec("login/0", "scontrol ping 2>/dev/null").find("DOWN") == std::string::npos;
-        }, 240);
+        wait_until(
+            "both UP again",
+            [] {
+                return exec("login/0", "scontrol ping 2>/dev/null").find("DOWN") ==
+                       std::string::npos;
+            },
+            240);
     }
 
     std::vector<double> switchovers;
     for (int run = 0; run < std::min(runs, 3); ++run) {
         // The serving controller is slurmctld/<n>; remove it and measure the client's gap.
-        wait_until("a controller in control", [] { return exec_ok("login/0", "timeout 10 squeue >/dev/null 2>&1"); }, 180);
-        wait_until("the leader to name the serving controller", [] { return !serving_unit().empty(); }, 120);
+        wait_until(
+            "a controller in control",
+            [] { return exec_ok("login/0", "timeout 10 squeue >/dev/null 2>&1"); }, 180);
+        wait_until(
+            "the leader to name the serving controller", [] { return !serving_unit().empty(); },
+            120);
         const std::string serving = serving_unit();
         const auto units = status()["applications"]["slurmctld"]["units"];
         if (serving.empty() || units.size() < 2) {
             break;
         }
-        exec("login/0", "rm -f /tmp/answers; setsid sh -c 'while :; do timeout 60 squeue -h >/dev/null 2>&1 && "
-                        "date +%s.%N >> /tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
+        exec(
+            "login/0",
+            "rm -f /tmp/answers; setsid sh -c 'while :; do timeout 60 squeue -h >/dev/null 2>&1 && "
+            "date +%s.%N >> /tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
         std::this_thread::sleep_for(std::chrono::seconds(3));
         sim({"remove-unit", serving, "--no-prompt"});
-        wait_until("the removal", [&] { return status()["applications"]["slurmctld"]["units"].size() == units.size() - 1; }, 240);
+        wait_until(
+            "the removal",
+            [&] {
+                return status()["applications"]["slurmctld"]["units"].size() == units.size() - 1;
+            },
+            240);
         std::this_thread::sleep_for(std::chrono::seconds(5));
         exec("login/0", "pkill -f 'while :'; true");
         std::istringstream answers(exec("login/0", "cat /tmp/answers"));
@@ -219,12 +246,17 @@ int main(int argc, char** argv) {
             gap = std::max(gap, times[i] - times[i - 1]);
         }
         switchovers.push_back(gap);
-        std::printf("switchover run %d (removed %s): longest client gap %.2f s\n", run + 1, serving.c_str(), gap);
+        std::printf("switchover run %d (removed %s): longest client gap %.2f s\n", run + 1,
+                    serving.c_str(), gap);
         sim({"add-unit", "slurmctld"});
-        wait_until("two controllers UP", [] {
-            const auto ping = exec("login/0", "scontrol ping 2>/dev/null");
-            return ping.find("backup") != std::string::npos && ping.find("DOWN") == std::string::npos;
-        }, 300);
+        wait_until(
+            "two controllers UP",
+            [] {
+                const auto ping = exec("login/0", "scontrol ping 2>/dev/null");
+                return ping.find("backup") != std::string::npos &&
+                       ping.find("DOWN") == std::string::npos;
+            },
+            300);
         sim({"wait", "--timeout", "120s"});
     }
 

@@ -5,8 +5,6 @@
 // HostDirectoryMachine (runs programs on the host, in a directory standing in for the root).
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -14,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace jujusim {
 
@@ -40,7 +40,7 @@ struct ExecResult {
 };
 
 class Machine {
-public:
+  public:
     virtual ~Machine() = default;
 
     /// Machine number as Juju numbers them ("0", "1", ...).

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/packages.hpp>
@@ -6,8 +8,6 @@
 #include <slurmctld/slurm/auth_keys.hpp>
 #include <slurmctld/util/log.hpp>
 
-#include <algorithm>
-
 namespace slurmctld::charm {
 
 namespace log = util::log;
@@ -15,7 +15,8 @@ using juju::RelationEventKind;
 using juju::WorkloadState;
 
 Charm::Charm(juju::HookTools& tools, host::Host& host, juju::HookContext context)
-    : tools_(tools), host_(host), context_(std::move(context)) {}
+    : tools_(tools), host_(host), context_(std::move(context)) {
+}
 
 void Charm::register_handlers(juju::HandlerRegistry& registry) {
     const auto reconcile_handler = [this](const juju::HookContext&) {
@@ -33,13 +34,14 @@ void Charm::register_handlers(juju::HandlerRegistry& registry) {
     }
     for (const char* endpoint : {"slurmctld-peer", "mount", "sackd", "slurmd", "slurmdbd",
                                  "slurmrestd", "influxdb", "oci-runtime", "smtp", "cos-agent"}) {
-        registry.on_relation(endpoint,
-                             {RelationEventKind::Created, RelationEventKind::Joined,
-                              RelationEventKind::Changed, RelationEventKind::Departed,
-                              RelationEventKind::Broken},
-                             reconcile_handler);
+        registry.on_relation(
+            endpoint,
+            {RelationEventKind::Created, RelationEventKind::Joined, RelationEventKind::Changed,
+             RelationEventKind::Departed, RelationEventKind::Broken},
+            reconcile_handler);
     }
-    registry.on_action("show-current-config", [this](const auto&) { action_show_current_config(); });
+    registry.on_action("show-current-config",
+                       [this](const auto&) { action_show_current_config(); });
     registry.on_action("set-node-state", [this](const auto&) { action_set_node_state(); });
     registry.on_action("rotate-auth-key", [this](const auto&) { action_rotate_auth_key(); });
     registry.on_action("rotate-jwt-key", [this](const auto&) { action_rotate_jwt_key(); });
@@ -241,8 +243,9 @@ DecidedStatus Charm::evaluate_status() {
     if (!mount_related() && etc_slurm_on_shared_fs()) {
         // /etc/slurm and the state live on the shared file system; without the integration
         // that provides it they are about to disappear.
-        return {WS::Blocked, "The `mount` integration is gone but /etc/slurm is on the shared "
-                             "file system: integrate a filesystem-client again"};
+        return {WS::Blocked,
+                "The `mount` integration is gone but /etc/slurm is on the shared "
+                "file system: integrate a filesystem-client again"};
     }
     const bool active = host::service_is_active(host_, kService);
     if (ha_enabled() && !shared_fs_mounted() && !active) {
@@ -262,8 +265,8 @@ DecidedStatus Charm::evaluate_status() {
             return {WS::Waiting,
                     "Waiting for " + hostname_ + " to be added to " + std::string(kSlurmConf)};
         }
-        const auto auth = slurm_version() ? slurm::auth_setup_for(*slurm_version())
-                                          : slurm::AuthSetup::SlurmJwks;
+        const auto auth =
+            slurm_version() ? slurm::auth_setup_for(*slurm_version()) : slurm::AuthSetup::SlurmJwks;
         if (auth == slurm::AuthSetup::SlurmJwks &&
             host_.status(std::string(kJwksFile)).type == host::FileType::Missing) {
             return {WS::Waiting, "Waiting for " + std::string(kJwksFile)};

@@ -1,14 +1,14 @@
 // Actions (reference §1.3) and key rotation (§3.4), plus the planned takeover.
+#include <algorithm>
+#include <cctype>
+#include <thread>
+
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
 #include <slurmctld/slurm/upstream_form.hpp>
 #include <slurmctld/util/log.hpp>
-
-#include <algorithm>
-#include <cctype>
-#include <thread>
 
 namespace slurmctld::charm {
 
@@ -62,9 +62,10 @@ void Charm::action_set_node_state() {
         // The quotes are literal characters of the argument, as upstream passes them.
         args.push_back("reason='" + (reason.empty() ? std::string("n/a") : reason) + "'");
     } else if (!reason.empty()) {
-        tools_.action_log("Warning: The 'idle' state does not require a reason to be set. Not "
-                          "updating to node(s) " +
-                          nodes + " 'reason' field to '" + reason + "'.");
+        tools_.action_log(
+            "Warning: The 'idle' state does not require a reason to be set. Not "
+            "updating to node(s) " +
+            nodes + " 'reason' field to '" + reason + "'.");
     }
     const auto result = host_.scontrol(args);
     if (!result.ok()) {
@@ -118,7 +119,8 @@ void Charm::action_rotate_auth_key() {
         tools_.secret_set(ids.auth, content);
     } catch (const std::exception& error) {
         log::error("failed to publish new auth key secret: {}", error.what());
-        tools_.action_fail("Failed to publish new auth key secret. See `juju debug-log` for details.");
+        tools_.action_fail(
+            "Failed to publish new auth key secret. See `juju debug-log` for details.");
     }
 }
 
@@ -144,7 +146,8 @@ void Charm::action_rotate_jwt_key() {
         tools_.secret_set(ids.jwt, {{"key", std::string(pem)}});
     } catch (const std::exception& error) {
         log::error("failed to publish new JWT key secret: {}", error.what());
-        tools_.action_fail("Failed to publish new JWT key secret. See `juju debug-log` for details.");
+        tools_.action_fail(
+            "Failed to publish new JWT key secret. See `juju debug-log` for details.");
     }
 }
 

@@ -46,7 +46,8 @@ CharmConfig CharmConfig::from_json(const nlohmann::json& config,
         result.invalid_options.emplace_back("slurm-conf-parameters");
         result.problems.push_back(overrides.error().message);
     }
-    auto cgroup = slurm::parse_cgroup_parameters(string_option(config, "cgroup-parameters"), version);
+    auto cgroup =
+        slurm::parse_cgroup_parameters(string_option(config, "cgroup-parameters"), version);
     if (cgroup.has_value()) {
         result.cgroup_conf = std::move(cgroup).value();
     } else {

@@ -2,6 +2,9 @@
 // cgroup.conf, partitions from slurmd, accounting from slurmdbd, and the controller list.
 // Every file is rewritten only when its bytes change, so a hook that changes nothing restarts
 // nothing.
+#include <algorithm>
+#include <set>
+
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/virtualization.hpp>
@@ -10,9 +13,6 @@
 #include <slurmctld/slurm/partitions.hpp>
 #include <slurmctld/slurm/upstream_form.hpp>
 #include <slurmctld/util/log.hpp>
-
-#include <algorithm>
-#include <set>
 
 namespace slurmctld::charm {
 
@@ -23,10 +23,14 @@ namespace {
 const host::FileAttributes kConfigAttributes{"slurm", "slurm", 0644};
 constexpr std::string_view kSlurmdbdPort = "6819";
 
-std::string etc_path(std::string_view name) { return std::string(kEtcSlurm) + "/" + std::string(name); }
+std::string etc_path(std::string_view name) {
+    return std::string(kEtcSlurm) + "/" + std::string(name);
+}
 
 /// "host(10.0.0.1)" -> "host" (pre-HA releases wrote addresses next to names).
-std::string controller_name(const std::string& entry) { return entry.substr(0, entry.find('(')); }
+std::string controller_name(const std::string& entry) {
+    return entry.substr(0, entry.find('('));
+}
 
 }  // namespace
 
@@ -58,7 +62,8 @@ std::optional<slurm::ConfigDocument> Charm::load_document(const std::filesystem:
     return std::move(parsed).value();
 }
 
-bool Charm::save_document(const std::filesystem::path& path, const slurm::ConfigDocument& document) {
+bool Charm::save_document(const std::filesystem::path& path,
+                          const slurm::ConfigDocument& document) {
     return write_text_if_changed(path, document.render(), kConfigAttributes.mode);
 }
 
@@ -79,7 +84,9 @@ bool Charm::write_text_if_changed(const std::filesystem::path& path, const std::
     return true;
 }
 
-bool Charm::cgroups_usable() { return !host::is_container(host_); }
+bool Charm::cgroups_usable() {
+    return !host::is_container(host_);
+}
 
 bool Charm::all_units_observed() {
     const auto& members = peers().members;
@@ -112,8 +119,8 @@ void Charm::write_config_files() {
 
     const bool usable = cgroups_usable();
     if (usable) {
-        changed |= write_text_if_changed(
-            std::string(kCgroupConf), slurm::upstream_file_text(config().cgroup_conf), 0644);
+        changed |= write_text_if_changed(std::string(kCgroupConf),
+                                         slurm::upstream_file_text(config().cgroup_conf), 0644);
     } else if (*version >= slurm::SlurmVersion{23, 11, 0}) {
         // Slurm >= 23.11 always initialises a cgroup plugin, and a container without a cgroup
         // file system of its own makes slurmd (configless: it gets this file from us) fail.
@@ -123,8 +130,8 @@ void Charm::write_config_files() {
                          mount.mount_point.rfind("/sys/fs/cgroup", 0) == 0;
         }
         if (!cgroup_fs) {
-            changed |= write_text_if_changed(std::string(kCgroupConf), "cgroupplugin=disabled\n",
-                                             0644);
+            changed |=
+                write_text_if_changed(std::string(kCgroupConf), "cgroupplugin=disabled\n", 0644);
         } else if (!config().cgroup_conf.empty()) {
             log::warning("cgroup-parameters ignored: cgroup.conf is not written in a container");
         }
@@ -139,8 +146,8 @@ void Charm::write_config_files() {
         options.auth = slurm::auth_setup_for(*version);
         options.cgroups_usable = usable;
         options.openmetrics = slurm::supports_metrics_type(*version);
-        options.state_save_location = etc_slurm_on_shared_fs() ? std::string(kHaCheckpoint)
-                                                                : std::string(kLocalCheckpoint);
+        options.state_save_location =
+            etc_slurm_on_shared_fs() ? std::string(kHaCheckpoint) : std::string(kLocalCheckpoint);
         slurm_conf = slurm::default_slurm_conf(options);
         if (etc_slurm_on_shared_fs()) {
             host_.make_directories(std::string(kHaCheckpoint), {"slurm", "slurm", 0755});
@@ -148,12 +155,14 @@ void Charm::write_config_files() {
     }
     // auth/jwt (AuthAltTypes) needs Slurm built with libjwt; Debian's packages are not, and
     // slurmctld refuses to start with a plugin it cannot load.
-    const auto plugin_dir = slurm_conf->get("PluginDir").value_or(std::string(slurm::kAmd64PluginDir));
+    const auto plugin_dir =
+        slurm_conf->get("PluginDir").value_or(std::string(slurm::kAmd64PluginDir));
     if (slurm_conf->get("AuthAltTypes").value_or("").find("auth/jwt") != std::string::npos &&
         host_.status(plugin_dir + "/auth_jwt.so").type == host::FileType::Missing) {
-        log::warning("this Slurm has no auth/jwt plugin ({}/auth_jwt.so): JWT authentication "
-                     "is left out of slurm.conf",
-                     plugin_dir);
+        log::warning(
+            "this Slurm has no auth/jwt plugin ({}/auth_jwt.so): JWT authentication "
+            "is left out of slurm.conf",
+            plugin_dir);
         slurm_conf->remove("AuthAltTypes");
         slurm_conf->remove("AuthAltParameters");
     }
@@ -274,7 +283,8 @@ bool Charm::write_accounting() {
             continue;
         }
         const auto data = tools_.relation_get_app(relation, *app);
-        if (const auto found = data.find("hostname"); found != data.end() && !found->second.empty()) {
+        if (const auto found = data.find("hostname");
+            found != data.end() && !found->second.empty()) {
             try {
                 database_host = juju::codec::decode_string("hostname", found->second);
             } catch (const std::exception& error) {
@@ -283,8 +293,8 @@ bool Charm::write_accounting() {
         }
     }
     const std::string path = etc_path(slurm::kAccountingInclude);
-    auto document = load_document(path, slurm::ConfigDialect::SlurmConf)
-                        .value_or(slurm::ConfigDocument{});
+    auto document =
+        load_document(path, slurm::ConfigDialect::SlurmConf).value_or(slurm::ConfigDocument{});
     if (!database_host.empty()) {
         document.set("AccountingStorageHost", database_host);
         document.set("AccountingStoragePort", kSlurmdbdPort);

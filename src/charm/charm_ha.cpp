@@ -1,6 +1,9 @@
 // High availability: the shared file system of the `mount` integration (design.md §3,
 // reference §2.7-2.8). It holds /etc/slurm (config and keys, via a symlink on every unit) and
 // StateSaveLocation; a single controller running on local disk is migrated onto it live.
+#include <algorithm>
+#include <ctime>
+
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/mounts.hpp>
@@ -8,9 +11,6 @@
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
 #include <slurmctld/util/log.hpp>
-
-#include <algorithm>
-#include <ctime>
 
 namespace slurmctld::charm {
 
@@ -45,9 +45,13 @@ std::string trimmed(std::string text) {
 
 }  // namespace
 
-bool Charm::mount_related() { return !relations(kMountEndpoint).empty(); }
+bool Charm::mount_related() {
+    return !relations(kMountEndpoint).empty();
+}
 
-bool Charm::ha_enabled() { return mount_related() || etc_slurm_on_shared_fs(); }
+bool Charm::ha_enabled() {
+    return mount_related() || etc_slurm_on_shared_fs();
+}
 
 bool Charm::shared_fs_mounted() {
     return host::is_mount_point(host_, std::string(kHaMountPoint));
@@ -130,9 +134,10 @@ bool Charm::check_statefs_identity() {
         return true;
     }
     // Two controllers on different "shared" file systems would both run as primary: refuse.
-    log::error("{} holds identity '{}' but the controllers share '{}': this unit's mount is not "
-               "their file system (check the filesystem-client integration)",
-               kHaStatefsIdFile, found.empty() ? "<none>" : found, view.statefs_id);
+    log::error(
+        "{} holds identity '{}' but the controllers share '{}': this unit's mount is not "
+        "their file system (check the filesystem-client integration)",
+        kHaStatefsIdFile, found.empty() ? "<none>" : found, view.statefs_id);
     if (host::service_is_active(host_, kService)) {
         host::stop_service(host_, kService);
     }
@@ -151,7 +156,8 @@ bool Charm::link_etc_slurm() {
     }
     if (host_.status(shared).type == host::FileType::Missing) {
         if (!leader()) {
-            decided_ = DecidedStatus{WorkloadState::Waiting, "Waiting for " + std::string(kSlurmConf)};
+            decided_ =
+                DecidedStatus{WorkloadState::Waiting, "Waiting for " + std::string(kSlurmConf)};
             return false;
         }
         host_.make_directories(std::string(kHaMountPoint) + "/etc", {"root", "root", 0755});
@@ -235,9 +241,8 @@ void Charm::migrate_state_save_location() {
 
 void Charm::probe_shared_fs_latency() {
     const auto state = tools_.state_get();
-    const auto now_seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                                 host_.now().time_since_epoch())
-                                 .count();
+    const auto now_seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(host_.now().time_since_epoch()).count();
     std::int64_t last = 0;
     std::int64_t p99_us = -1;
     if (const auto found = state.find(std::string(kStateLatencyProbeAt)); found != state.end()) {
@@ -253,21 +258,24 @@ void Charm::probe_shared_fs_latency() {
         }
         std::sort(samples.begin(), samples.end());
         const auto at = [&samples](double quantile) {
-            const auto index = static_cast<std::size_t>(quantile * static_cast<double>(samples.size() - 1) + 0.5);
+            const auto index =
+                static_cast<std::size_t>(quantile * static_cast<double>(samples.size() - 1) + 0.5);
             return samples[std::min(index, samples.size() - 1)];
         };
         p99_us = at(0.99).count();
-        log::info("shared file system write latency (fsync+rename, {} samples): p50 {} us, "
-                  "p99 {} us",
-                  samples.size(), at(0.5).count(), p99_us);
+        log::info(
+            "shared file system write latency (fsync+rename, {} samples): p50 {} us, "
+            "p99 {} us",
+            samples.size(), at(0.5).count(), p99_us);
         tools_.state_set({{std::string(kStateLatencyProbeAt), std::to_string(now_seconds)},
                           {std::string(kStateLatencyP99), std::to_string(p99_us)}});
     }
     if (p99_us > kSlowStatefsP99.count()) {
         slow_statefs_p99_ = std::chrono::microseconds(p99_us);
-        log::warning("the shared file system is slow for StateSaveLocation: p99 fsync+rename {} "
-                     "us (threshold {} us)",
-                     p99_us, kSlowStatefsP99.count());
+        log::warning(
+            "the shared file system is slow for StateSaveLocation: p99 fsync+rename {} "
+            "us (threshold {} us)",
+            p99_us, kSlowStatefsP99.count());
     }
 }
 

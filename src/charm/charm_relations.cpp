@@ -1,14 +1,14 @@
 // Data for the Slurm services related to the controller (reference §4.2): ControllerData, all
 // seven keys, written the way ops' Relation.save writes them, with the key secrets granted to
 // the relation. Written only where it differs, so peers see relation-changed only for news.
+#include <algorithm>
+
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/upstream_form.hpp>
 #include <slurmctld/util/log.hpp>
-
-#include <algorithm>
 
 namespace slurmctld::charm {
 
@@ -18,8 +18,9 @@ using Value = nlohmann::ordered_json;
 namespace {
 
 /// ControllerData with upstream's defaults (reference §4.2).
-Value controller_data(const std::string& auth_secret_id, const std::vector<std::string>& controllers,
-                      const std::string& jwt_secret_id, Value slurmconfig) {
+Value controller_data(const std::string& auth_secret_id,
+                      const std::vector<std::string>& controllers, const std::string& jwt_secret_id,
+                      Value slurmconfig) {
     Value data = Value::object();
     data["auth_key"] = "";
     data["auth_key_id"] = "";
@@ -99,9 +100,10 @@ void Charm::update_integrations(bool require_local_controller) {
             continue;
         }
         const auto& ids = ensure_secrets();
-        write_changes(relation,
-                      juju::codec::encode_fields(controller_data(ids.auth, endpoints, "", no_config)),
-                      current, {ids.auth});
+        write_changes(
+            relation,
+            juju::codec::encode_fields(controller_data(ids.auth, endpoints, "", no_config)),
+            current, {ids.auth});
     }
     if (slurmdbd.empty() && slurmrestd.empty()) {
         return;

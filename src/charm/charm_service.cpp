@@ -7,6 +7,9 @@
 // when the hook succeeds). Acting means `scontrol reconfigure` for the controller in control
 // (Slurm >= 23.11 re-executes it in place and it keeps control, so clients see no outage) and a
 // restart for a standby (backups do not re-read slurm.conf on reconfigure).
+#include <algorithm>
+#include <thread>
+
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/services.hpp>
@@ -14,9 +17,6 @@
 #include <slurmctld/slurm/auth_keys.hpp>
 #include <slurmctld/slurm/heartbeat.hpp>
 #include <slurmctld/util/log.hpp>
-
-#include <algorithm>
-#include <thread>
 
 namespace slurmctld::charm {
 
@@ -30,7 +30,9 @@ constexpr std::chrono::seconds kReconfigureTimeout{15};
 /// How long a standby waits for a hand-over in flight before it restarts anyway.
 constexpr std::chrono::seconds kSettleTimeout{20};
 
-std::string controller_name(const std::string& entry) { return entry.substr(0, entry.find('(')); }
+std::string controller_name(const std::string& entry) {
+    return entry.substr(0, entry.find('('));
+}
 
 }  // namespace
 
@@ -97,7 +99,9 @@ std::optional<bool> Charm::in_control(const std::string& hostname) {
     return std::nullopt;
 }
 
-std::string Charm::new_restart_signal() { return slurm::random_uuid_v4(); }
+std::string Charm::new_restart_signal() {
+    return slurm::random_uuid_v4();
+}
 
 bool Charm::can_run_controller() {
     if (decided_ || !slurm_version() || peers().cluster_name.empty()) {
@@ -118,9 +122,9 @@ bool Charm::can_run_controller() {
         return false;
     }
     const auto auth = slurm::auth_setup_for(*slurm_version());
-    const std::string_view auth_file = auth == slurm::AuthSetup::SlurmJwks ? kJwksFile
+    const std::string_view auth_file = auth == slurm::AuthSetup::SlurmJwks  ? kJwksFile
                                        : auth == slurm::AuthSetup::SlurmKey ? kSlurmKeyFile
-                                                                           : kMungeKeyFile;
+                                                                            : kMungeKeyFile;
     return host_.status(std::string(auth_file)).type != host::FileType::Missing &&
            host_.status(std::string(kJwtKeyFile)).type != host::FileType::Missing;
 }
@@ -169,10 +173,11 @@ void Charm::drop_self_from_controllers() {
     auto& view = peers();
     if (view.relation) {
         const std::string signal = new_restart_signal();
-        tools_.relation_set(*view.relation,
-                            {{std::string(kPeerClusterNameKey), juju::codec::encode(view.cluster_name)},
-                             {std::string(kPeerRestartSignalKey), juju::codec::encode(signal)}},
-                            /*app=*/true);
+        tools_.relation_set(
+            *view.relation,
+            {{std::string(kPeerClusterNameKey), juju::codec::encode(view.cluster_name)},
+             {std::string(kPeerRestartSignalKey), juju::codec::encode(signal)}},
+            /*app=*/true);
         view.restart_signal = signal;
     }
     update_integrations(/*require_local_controller=*/false);
@@ -214,9 +219,10 @@ void Charm::apply_new_configuration() {
             log::info("slurmctld re-read its configuration (scontrol reconfigure)");
             return;
         }
-        log::error("scontrol command '[scontrol, reconfigure]' failed with exit code {}. reason: "
-                   "{}",
-                   result.exit_code, result.stderr_text);
+        log::error(
+            "scontrol command '[scontrol, reconfigure]' failed with exit code {}. reason: "
+            "{}",
+            result.exit_code, result.stderr_text);
         decided_ = DecidedStatus{WorkloadState::Blocked, std::string(kMsgReconfigureFailed)};
         return;
     }
@@ -272,10 +278,11 @@ void Charm::run_controller() {
     if (leader() && configuration_changed_ && view.relation) {
         // Every other controller re-reads the configuration once for this nonce.
         const std::string signal = new_restart_signal();
-        tools_.relation_set(*view.relation,
-                            {{std::string(kPeerClusterNameKey), juju::codec::encode(view.cluster_name)},
-                             {std::string(kPeerRestartSignalKey), juju::codec::encode(signal)}},
-                            /*app=*/true);
+        tools_.relation_set(
+            *view.relation,
+            {{std::string(kPeerClusterNameKey), juju::codec::encode(view.cluster_name)},
+             {std::string(kPeerRestartSignalKey), juju::codec::encode(signal)}},
+            /*app=*/true);
         view.restart_signal = signal;
         if (runnable) {
             tools_.state_set({{std::string(kStateLastRestartSignal), signal}});  // acted above
@@ -327,9 +334,10 @@ void Charm::hand_over_control() {
             // control: while this unit exists its name resolves, and the next controller
             // checks on it before it takes over (a vanished name costs it ten seconds of
             // lookups, and clients wait as long).
-            const auto state = load_document(std::string(kSlurmConf), slurm::ConfigDialect::SlurmConf)
-                                   ->get("StateSaveLocation")
-                                   .value_or(std::string(kHaCheckpoint));
+            const auto state =
+                load_document(std::string(kSlurmConf), slurm::ConfigDialect::SlurmConf)
+                    ->get("StateSaveLocation")
+                    .value_or(std::string(kHaCheckpoint));
             while (std::chrono::steady_clock::now() < deadline) {
                 const auto heartbeat = slurm::parse_heartbeat(
                     host_.read_file(state + "/heartbeat").value_or(std::string()));

@@ -1,4 +1,7 @@
 // Installing Slurm's controller, fitting the machine for it, the peer data and the keys.
+#include <array>
+#include <sstream>
+
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -9,9 +12,6 @@
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
 #include <slurmctld/util/log.hpp>
-
-#include <array>
-#include <sstream>
 
 namespace slurmctld::charm {
 
@@ -195,14 +195,13 @@ void Charm::ensure_cluster_name() {
         return;
     }
     // Set once and never changed: StateSaveLocation belongs to this name.
-    const std::string name = !config().cluster_name.empty()
-                                 ? config().cluster_name
-                                 : "charmed-hpc-" + token_urlsafe_3();
-    tools_.relation_set(*view.relation,
-                        {{std::string(kPeerClusterNameKey), juju::codec::encode(name)},
-                         {std::string(kPeerRestartSignalKey),
-                          juju::codec::encode(view.restart_signal)}},
-                        /*app=*/true);
+    const std::string name =
+        !config().cluster_name.empty() ? config().cluster_name : "charmed-hpc-" + token_urlsafe_3();
+    tools_.relation_set(
+        *view.relation,
+        {{std::string(kPeerClusterNameKey), juju::codec::encode(name)},
+         {std::string(kPeerRestartSignalKey), juju::codec::encode(view.restart_signal)}},
+        /*app=*/true);
     view.cluster_name = name;
     log::info("cluster name set to {}", name);
 }
@@ -221,16 +220,18 @@ const Charm::SecretIds& Charm::ensure_secrets() {
     }
     SecretIds ids;
     // The secrets are the source of truth: a new leader never regenerates keys that exist.
-    if (const auto info = tools_.secret_info_get(juju::SecretRef::by_label(std::string(kAuthKeyLabel)))) {
+    if (const auto info =
+            tools_.secret_info_get(juju::SecretRef::by_label(std::string(kAuthKeyLabel)))) {
         ids.auth = canonical_secret_id(info->id);
     } else {
         const auto key = slurm::generate_auth_key();
-        ids.auth = canonical_secret_id(tools_.secret_add(
-            {{"key", std::string(key.key)}, {"keyid", key.keyid}},
-            juju::SecretAddOptions::app_owned(std::string(kAuthKeyLabel))));
+        ids.auth = canonical_secret_id(
+            tools_.secret_add({{"key", std::string(key.key)}, {"keyid", key.keyid}},
+                              juju::SecretAddOptions::app_owned(std::string(kAuthKeyLabel))));
         log::info("created the auth key secret {}", ids.auth);
     }
-    if (const auto info = tools_.secret_info_get(juju::SecretRef::by_label(std::string(kJwtKeyLabel)))) {
+    if (const auto info =
+            tools_.secret_info_get(juju::SecretRef::by_label(std::string(kJwtKeyLabel)))) {
         ids.jwt = canonical_secret_id(info->id);
     } else {
         const auto pem = slurm::generate_jwt_key_pem();
@@ -254,9 +255,9 @@ void Charm::restore_key_files(bool only_when_missing) {
                                  juju::SecretGetOptions::peeking());
     };
 
-    const std::string_view auth_file = auth == slurm::AuthSetup::SlurmJwks ? kJwksFile
+    const std::string_view auth_file = auth == slurm::AuthSetup::SlurmJwks  ? kJwksFile
                                        : auth == slurm::AuthSetup::SlurmKey ? kSlurmKeyFile
-                                                                           : kMungeKeyFile;
+                                                                            : kMungeKeyFile;
     if (only_when_missing && !missing(auth_file) && !missing(kJwtKeyFile)) {
         return;  // the usual case: nothing to ask Juju for
     }
@@ -274,7 +275,8 @@ void Charm::restore_key_files(bool only_when_missing) {
                 host_.write_file(std::string(kJwksFile), std::string_view(text.data(), text.size()),
                                  kSlurmOwnedSecret);
             } else {
-                auto bytes = slurm::slurm_key_bytes(std::string_view(key.key.data(), key.key.size()));
+                auto bytes =
+                    slurm::slurm_key_bytes(std::string_view(key.key.data(), key.key.size()));
                 if (!bytes.has_value()) {
                     throw std::runtime_error("auth key secret: " + bytes.error().message);
                 }

@@ -1,8 +1,8 @@
-#include <slurmctld/charm/constants.hpp>
-#include <slurmctld/charm/controllers.hpp>
-
 #include <algorithm>
 #include <charconv>
+
+#include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/controllers.hpp>
 
 namespace slurmctld::charm {
 
@@ -27,9 +27,8 @@ std::vector<std::string> plan_controllers(const std::vector<std::string>& curren
     std::copy_if(members.begin(), members.end(), std::back_inserter(known),
                  [](const ControllerUnit& member) { return !member.hostname.empty(); });
     const auto is_member = [&known](const std::string& hostname) {
-        return std::any_of(known.begin(), known.end(), [&hostname](const ControllerUnit& m) {
-            return m.hostname == hostname;
-        });
+        return std::any_of(known.begin(), known.end(),
+                           [&hostname](const ControllerUnit& m) { return m.hostname == hostname; });
     };
 
     std::vector<std::string> planned;

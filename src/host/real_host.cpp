@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 #include <climits>
+#include <cstdio>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -549,8 +549,8 @@ void RealHost::swap_directory_for_symlink(const fs::path& directory, const fs::p
         fail(what, EEXIST);
     }
     // After the exchange `name` is the symlink and `temp_name` the old directory.
-    if (::renameat2(parent.get(), temp_name.c_str(), parent.get(), name.c_str(),
-                    RENAME_EXCHANGE) != 0) {
+    if (::renameat2(parent.get(), temp_name.c_str(), parent.get(), name.c_str(), RENAME_EXCHANGE) !=
+        0) {
         const int error = errno;
         ::unlinkat(parent.get(), temp_name.c_str(), 0);
         if (error != EXDEV && error != EINVAL) {
@@ -576,7 +576,7 @@ void RealHost::swap_directory_for_symlink(const fs::path& directory, const fs::p
 }
 
 std::vector<std::chrono::microseconds> RealHost::measure_write_latency(const fs::path& directory,
-                                                                      int samples) {
+                                                                       int samples) {
     using Clock = std::chrono::steady_clock;
     const std::string what = "cannot measure write latency in " + directory.string();
     FileDescriptor parent = open_directory(directory, what);

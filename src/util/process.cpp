@@ -1,10 +1,11 @@
-#include <slurmctld/util/process.hpp>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/process.hpp>
 #include <csignal>
 #include <future>
 #include <system_error>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/process.hpp>
+
+#include <slurmctld/util/process.hpp>
 
 namespace bp = boost::process;
 
@@ -43,12 +44,13 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
     std::future<std::string> err;
     std::error_code launch_error;
     // Both pipes are drained asynchronously so a chatty child can never block on a full pipe.
-    bp::child child = options.stdin_data
-                          ? bp::child(program, bp::args(args), env,
-                                      bp::std_in < boost::asio::buffer(*options.stdin_data),
-                                      bp::std_out > out, bp::std_err > err, io, launch_error)
-                          : bp::child(program, bp::args(args), env, bp::std_in < bp::null,
-                                      bp::std_out > out, bp::std_err > err, io, launch_error);
+    bp::child child =
+        options.stdin_data
+            ? bp::child(program, bp::args(args), env,
+                        bp::std_in<boost::asio::buffer(*options.stdin_data), bp::std_out> out,
+                        bp::std_err > err, io, launch_error)
+            : bp::child(program, bp::args(args), env, bp::std_in<bp::null, bp::std_out> out,
+                        bp::std_err > err, io, launch_error);
     if (launch_error) {
         throw std::system_error(launch_error, "cannot run '" + argv[0] + "'");
     }

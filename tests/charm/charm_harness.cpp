@@ -13,9 +13,12 @@ using testing_support::State;
 namespace {
 
 nlohmann::json default_config() {
-    return {{"cluster-name", ""},        {"default-partition", ""},
-            {"slurm-conf-parameters", ""}, {"cgroup-parameters", ""},
-            {"email-from-name", "Charmed HPC Admin"}, {"use-network-state", false}};
+    return {{"cluster-name", ""},
+            {"default-partition", ""},
+            {"slurm-conf-parameters", ""},
+            {"cgroup-parameters", ""},
+            {"email-from-name", "Charmed HPC Admin"},
+            {"use-network-state", false}};
 }
 
 }  // namespace

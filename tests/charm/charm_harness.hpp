@@ -41,7 +41,7 @@ struct EventSource {
 };
 
 class TestCluster {
-public:
+  public:
     /// `units` units of slurmctld; unit 0 leads. With `shared_fs`, every machine mounts one
     /// file system at /srv/slurmctld-statefs (as the filesystem-client subordinate would).
     explicit TestCluster(int units, bool shared_fs = false);
@@ -76,8 +76,7 @@ public:
     /// other units, as Juju makes committed data visible.
     void propagate(int from);
 
-
-private:
+  private:
     slurmctld::juju::HookContext context_for(const TestUnit& unit, const std::string& hook,
                                              const EventSource& source) const;
     std::vector<TestUnit> units_;

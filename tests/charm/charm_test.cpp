@@ -38,15 +38,17 @@ TEST(CharmInstall, InstallsSlurmAndPreparesTheMachine) {
     EXPECT_FALSE(unit.host->service("slurmctld").active);
     EXPECT_EQ(unit.state.opened_ports, (std::set<std::string>{"6817/tcp", "9092/tcp"}));
     EXPECT_EQ(unit.state.workload_version, kSlurmVersion);
-    EXPECT_EQ(unit.state.unit_status, (Status{"waiting", "Waiting for the cluster name to be set"}));
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"waiting", "Waiting for the cluster name to be set"}));
 }
 
 TEST(CharmInstall, AFailedInstallBlocksWithUpstreamsMessage) {
     TestCluster cluster(1);
     cluster.unit(0).host->archive_reachable = false;
     EXPECT_EQ(cluster.run(0, "install"), 0);
-    EXPECT_EQ(cluster.unit(0).state.unit_status,
-              (Status{"blocked", "Failed to install `slurmctld`. See `juju debug-log` for details."}));
+    EXPECT_EQ(
+        cluster.unit(0).state.unit_status,
+        (Status{"blocked", "Failed to install `slurmctld`. See `juju debug-log` for details."}));
 }
 
 TEST(CharmSingleController, DeployWritesUpstreamsFilesAndStartsTheController) {
@@ -80,7 +82,8 @@ TEST(CharmSingleController, DeployWritesUpstreamsFilesAndStartsTheController) {
     const auto& peer = unit.state.relation(kPeerRelationId);
     EXPECT_EQ(peer.local_unit_data.at("hostname"), "\"juju-5f2a1c-0\"");
     EXPECT_THAT(peer.local_app_data.at("cluster_name"), StartsWith("\"charmed-hpc-"));
-    EXPECT_EQ(peer.local_app_data.at("cluster_name").size(), std::string("\"charmed-hpc-abcd\"").size());
+    EXPECT_EQ(peer.local_app_data.at("cluster_name").size(),
+              std::string("\"charmed-hpc-abcd\"").size());
 }
 
 TEST(CharmSingleController, UsesTheConfiguredClusterName) {
@@ -141,9 +144,10 @@ TEST(CharmConfigOptions, AnInvalidOptionBlocksAndChangesNothing) {
     unit.state.config["cgroup-parameters"] = "AlsoNot=yes\n";
     EXPECT_EQ(cluster.run(0, "config-changed"), 0);
     EXPECT_EQ(unit.state.unit_status,
-              (Status{"blocked", "Configuration option(s) 'slurm-conf-parameters', "
-                                 "'cgroup-parameters' failed validation. See `juju debug-log` "
-                                 "for details"}));
+              (Status{"blocked",
+                      "Configuration option(s) 'slurm-conf-parameters', "
+                      "'cgroup-parameters' failed validation. See `juju debug-log` "
+                      "for details"}));
     EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.overrides"), before);
     ASSERT_FALSE(unit.state.juju_log.empty());
     EXPECT_THAT(unit.state.juju_log.back().message,
@@ -156,8 +160,9 @@ TEST(CharmHighAvailability, ABackupWithoutASharedFileSystemIsBlocked) {
     TestCluster cluster(2);
     cluster.deploy();
     EXPECT_EQ(cluster.unit(1).state.unit_status,
-              (Status{"blocked", "A shared file system must be provided to enable `slurmctld` "
-                                 "high availability"}));
+              (Status{"blocked",
+                      "A shared file system must be provided to enable `slurmctld` "
+                      "high availability"}));
     // Without shared state a second controller would be a liability: only the leader is listed.
     EXPECT_THAT(controllers_of(cluster.unit(0)), ElementsAre("juju-5f2a1c-0"));
 }
@@ -212,9 +217,9 @@ TEST(CharmHighAvailability, ALiveSingleControllerIsMigratedWithItsState) {
     // Copied while running, stopped, the rest copied, started on the shared state.
     const auto rsyncs = unit.host->commands_of("rsync");
     ASSERT_EQ(rsyncs.size(), 2U);
-    EXPECT_EQ(rsyncs[0], (std::vector<std::string>{"--archive", "--delete",
-                                                   "/var/lib/slurm/checkpoint/",
-                                                   "/srv/slurmctld-statefs/checkpoint.migrating"}));
+    EXPECT_EQ(rsyncs[0],
+              (std::vector<std::string>{"--archive", "--delete", "/var/lib/slurm/checkpoint/",
+                                        "/srv/slurmctld-statefs/checkpoint.migrating"}));
     EXPECT_TRUE(unit.host->service("slurmctld").active);
     EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
 }
@@ -224,7 +229,8 @@ TEST(CharmHighAvailability, StateAlreadyOnTheSharedFileSystemIsNeverOverwritten)
     cluster.deploy();
     auto& unit = cluster.unit(0);
     unit.host->add_file("/var/lib/slurm/checkpoint/job_state", "local", {"slurm", "slurm", 0600});
-    cluster.statefs()->nodes["/checkpoint"] = testing_support::FakeDirectory{"slurm", "slurm", 0755};
+    cluster.statefs()->nodes["/checkpoint"] =
+        testing_support::FakeDirectory{"slurm", "slurm", 0755};
     cluster.statefs()->nodes["/checkpoint/job_state"] =
         testing_support::FakeFile{"shared", "slurm", "slurm", 0600};
     cluster.integrate_mount();
@@ -245,7 +251,8 @@ TEST(CharmHighAvailability, AUnitOnADifferentFileSystemRefusesToStart) {
     stray.host->mount("/srv/slurmctld-statefs");
     cluster.run(1, "update-status");
     EXPECT_EQ(stray.state.unit_status.state, "blocked");
-    EXPECT_THAT(stray.state.unit_status.message, HasSubstr("not the one the other controllers use"));
+    EXPECT_THAT(stray.state.unit_status.message,
+                HasSubstr("not the one the other controllers use"));
     EXPECT_FALSE(stray.host->service("slurmctld").active);
 }
 
@@ -258,13 +265,16 @@ TEST(CharmHighAvailability, ScalingUpAppendsTheNewControllerAndRestartsEachOnce)
     auto& fresh = cluster.unit(added);
     cluster.run(added, "install");
     cluster.join_peers(added);
-    cluster.run(added, "slurmctld-peer-relation-created", {kPeerRelationId, "slurmctld-peer", "slurmctld", "", ""});
+    cluster.run(added, "slurmctld-peer-relation-created",
+                {kPeerRelationId, "slurmctld-peer", "slurmctld", "", ""});
     cluster.run(added, "leader-settings-changed");
     cluster.run(added, "config-changed");
     cluster.run(added, "start");
     fresh.host->mount("/srv/slurmctld-statefs", cluster.statefs());
-    fresh.state.relation(kMountRelationId).remote_units_data["checkpoint/2"] = {{"mounted", "true"}};
-    cluster.run(added, "mount-relation-changed", {kMountRelationId, "mount", "checkpoint", "checkpoint/2", ""});
+    fresh.state.relation(kMountRelationId).remote_units_data["checkpoint/2"] = {
+        {"mounted", "true"}};
+    cluster.run(added, "mount-relation-changed",
+                {kMountRelationId, "mount", "checkpoint", "checkpoint/2", ""});
     const int backup_restarts = cluster.unit(1).host->service("slurmctld").restarts;
     cluster.settle(3);
     EXPECT_THAT(controllers_of(cluster.unit(0)),
@@ -312,14 +322,15 @@ TEST(CharmHighAvailability, ADepartingLeaderDropsItselfOnceAndLaterHooksChangeNo
     // It handed over, stopped, and took itself off the list for the others to pick up now.
     EXPECT_FALSE(leaving.host->service("slurmctld").active);
     EXPECT_THAT(controllers_of(leaving), ElementsAre("juju-5f2a1c-1"));
-    const auto dropped = leaving.state.relation(kPeerRelationId).local_app_data.at("restart_signal");
+    const auto dropped =
+        leaving.state.relation(kPeerRelationId).local_app_data.at("restart_signal");
     EXPECT_NE(dropped, before);
     cluster.run(0, "mount-relation-departed",
                 {kMountRelationId, "mount", "checkpoint", "checkpoint/0", "slurmctld/0"});
     // The mount relation is gone for this unit: its broken hook does not say why.
-    leaving.state.relations.erase(std::find_if(
-        leaving.state.relations.begin(), leaving.state.relations.end(),
-        [](const auto& relation) { return relation.id == kMountRelationId; }));
+    leaving.state.relations.erase(
+        std::find_if(leaving.state.relations.begin(), leaving.state.relations.end(),
+                     [](const auto& relation) { return relation.id == kMountRelationId; }));
     cluster.run(0, "mount-relation-broken", {kMountRelationId, "mount", "checkpoint", "", ""});
     EXPECT_FALSE(leaving.host->service("slurmctld").active);
     EXPECT_THAT(controllers_of(leaving), ElementsAre("juju-5f2a1c-1"));
@@ -374,11 +385,13 @@ TEST(CharmIntegrations, SlurmdPartitionsBecomeIncludesAndTheDefaultPartitionIsMa
     cluster.deploy();
     auto& unit = cluster.unit(0);
     auto& relation = unit.state.add_relation("slurmd", 6, "compute");
-    relation.remote_app_data["partition"] = "{\"partitionname\": \"compute\", \"nodes\": [\"compute\"]}";
+    relation.remote_app_data["partition"] =
+        "{\"partitionname\": \"compute\", \"nodes\": [\"compute\"]}";
     relation.remote_units_data["compute/0"] = {};
     cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/0", ""});
-    EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.compute"),
-              "nodeset=compute feature=compute\npartitionname=compute nodes=compute default=True\n");
+    EXPECT_EQ(
+        file_text(unit, "/etc/slurm/slurm.conf.compute"),
+        "nodeset=compute feature=compute\npartitionname=compute nodes=compute default=True\n");
     EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"),
                 HasSubstr("include slurm.conf.compute\ninclude slurm.conf.accounting\n"));
     EXPECT_EQ(unit.state.relation(6).local_app_data.at("controllers"), "[\"juju-5f2a1c-0:6817\"]");
@@ -404,12 +417,14 @@ TEST(CharmActions, SetNodeStatePassesTheReasonInQuotesAndReportsFailuresLikeUpst
     TestCluster cluster(1);
     cluster.deploy();
     auto& unit = cluster.unit(0);
-    cluster.run(0, "actions/set-node-state",
-                {}, {{"nodes", "node-[1,2]"}, {"state", "drain"}, {"reason", "maintenance"}});
-    EXPECT_EQ(unit.host->slurm.updates.back(),
-              (std::vector<std::string>{"nodename=node-[1,2]", "state=drain", "reason='maintenance'"}));
+    cluster.run(0, "actions/set-node-state", {},
+                {{"nodes", "node-[1,2]"}, {"state", "drain"}, {"reason", "maintenance"}});
+    EXPECT_EQ(
+        unit.host->slurm.updates.back(),
+        (std::vector<std::string>{"nodename=node-[1,2]", "state=drain", "reason='maintenance'"}));
     unit.host->inject_failure({"scontrol", "update"}, {1, "", "Invalid node name specified\n"});
-    cluster.run(0, "actions/set-node-state", {}, {{"nodes", "nope"}, {"state", "idle"}, {"reason", ""}});
+    cluster.run(0, "actions/set-node-state", {},
+                {{"nodes", "nope"}, {"state", "idle"}, {"reason", ""}});
     ASSERT_TRUE(unit.state.action->failure.has_value());
     EXPECT_EQ(*unit.state.action->failure,
               "Failed to set state of node(s) nope to state 'idle'. reason:\nscontrol command "
@@ -430,8 +445,9 @@ TEST(CharmActions, RotateAuthKeyNeedsTheLeaderAndKeepsBothKeysUntilRemoval) {
     EXPECT_EQ(unit.state.find_secret_by_label("slurm-auth-key")->latest_revision(), 2);
     cluster.run(0, "update-status");
     EXPECT_EQ(unit.state.unit_status,
-              (Status{"waiting", "Authentication key rotation in progress. Waiting for rotation "
-                                 "to complete"}));
+              (Status{"waiting",
+                      "Authentication key rotation in progress. Waiting for rotation "
+                      "to complete"}));
 }
 
 }  // namespace

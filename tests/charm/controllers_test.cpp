@@ -40,15 +40,13 @@ TEST(PlanControllers, AppendsNewMembersByUnitNumber) {
 }
 
 TEST(PlanControllers, DropsDepartedControllersAndKeepsTheRestInOrder) {
-    const std::vector<ControllerUnit> members{{"slurmctld/0", "host-0"},
-                                              {"slurmctld/2", "host-2"}};
+    const std::vector<ControllerUnit> members{{"slurmctld/0", "host-0"}, {"slurmctld/2", "host-2"}};
     EXPECT_THAT(plan_controllers({"host-0", "host-1", "host-2"}, members),
                 ElementsAre("host-0", "host-2"));
 }
 
 TEST(PlanControllers, RemovingThePrimaryPromotesTheFirstBackup) {
-    const std::vector<ControllerUnit> members{{"slurmctld/1", "host-1"},
-                                              {"slurmctld/2", "host-2"}};
+    const std::vector<ControllerUnit> members{{"slurmctld/1", "host-1"}, {"slurmctld/2", "host-2"}};
     EXPECT_THAT(plan_controllers({"host-0", "host-1", "host-2"}, members),
                 ElementsAre("host-1", "host-2"));
 }

@@ -13,12 +13,13 @@ namespace {
 using testing::HasSubstr;
 
 class HaFailover : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         model_ = new SlurmModel("ha");
         auto& m = *model_;
         m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
-              "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config", "default-partition=compute"});
+              "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config",
+              "default-partition=compute"});
         m.ok({"deploy", "filesystem-client", "checkpoint"});
         m.ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
         m.ok({"deploy", test_charm("sackd"), "login"});
@@ -43,7 +44,9 @@ protected:
     }
 
     /// sinfo answers on the login node (upstream: exec wait=30, rc 0).
-    bool sinfo_works() { return m().exec("login/0", "timeout 30 sinfo >/dev/null 2>&1").exit_code == 0; }
+    bool sinfo_works() {
+        return m().exec("login/0", "timeout 30 sinfo >/dev/null 2>&1").exit_code == 0;
+    }
 
     static SlurmModel* model_;
     static std::string primary_unit_;
@@ -58,8 +61,10 @@ TEST_F(HaFailover, Deploy) {
     primary_unit_ = controllers.at("primary").unit;
     EXPECT_EQ(primary_unit_, "slurmctld/0");
     EXPECT_EQ(controllers.at("backup").unit, "slurmctld/1");
-    EXPECT_EQ(m().workload("slurmctld/0"), std::make_pair(std::string("active"), std::string("primary - UP")));
-    EXPECT_EQ(m().workload("slurmctld/1"), std::make_pair(std::string("active"), std::string("backup - UP")));
+    EXPECT_EQ(m().workload("slurmctld/0"),
+              std::make_pair(std::string("active"), std::string("primary - UP")));
+    EXPECT_EQ(m().workload("slurmctld/1"),
+              std::make_pair(std::string("active"), std::string("backup - UP")));
     // The shared layout on every controller.
     for (const auto* unit : {"slurmctld/0", "slurmctld/1"}) {
         EXPECT_EQ(m().exec_ok(unit, "readlink /etc/slurm"), "/srv/slurmctld-statefs/etc/slurm\n");
@@ -68,9 +73,9 @@ TEST_F(HaFailover, Deploy) {
     }
     // A job runs end to end.
     const auto job = m().submit_job(1, "deploy-job");
-    EXPECT_TRUE(m().wait_until("deploy-job output", [&] {
-        return m().job_output("deploy-job") == "start\nfinished\n";
-    }, std::chrono::seconds(60)));
+    EXPECT_TRUE(m().wait_until(
+        "deploy-job output", [&] { return m().job_output("deploy-job") == "start\nfinished\n"; },
+        std::chrono::seconds(60)));
 }
 
 TEST_F(HaFailover, ScaleUp) {
@@ -106,24 +111,32 @@ TEST_F(HaFailover, ScaleDown) {
 TEST_F(HaFailover, ServiceFailover) {
     ASSERT_TRUE(pinged("primary", "UP") && pinged("backup", "UP"));
     const auto job = m().submit_job(40, "service-failover-job");
-    ASSERT_TRUE(m().wait_until("job running", [&] {
-        return m().job_output("service-failover-job") == "start\n";
-    }, std::chrono::seconds(60)));
+    ASSERT_TRUE(m().wait_until(
+        "job running", [&] { return m().job_output("service-failover-job") == "start\n"; },
+        std::chrono::seconds(60)));
     std::this_thread::sleep_for(std::chrono::seconds(7));  // slurmctld saves state every 5 s
     const auto controllers = m().controllers();
     m().exec_ok(controllers.at("primary").unit, "systemctl stop slurmctld");
     EXPECT_TRUE(sinfo_works());
-    EXPECT_TRUE(m().wait_until("backup running as primary", [&] {
-        return m().service_log_says(controllers.at("backup").unit, "Running as primary controller");
-    }, std::chrono::seconds(60)));
-    EXPECT_TRUE(m().wait_until("job finished after the failover", [&] {
-        return m().job_output("service-failover-job") == "start\nfinished\n";
-    }, std::chrono::seconds(90)));
+    EXPECT_TRUE(m().wait_until(
+        "backup running as primary",
+        [&] {
+            return m().service_log_says(controllers.at("backup").unit,
+                                        "Running as primary controller");
+        },
+        std::chrono::seconds(60)));
+    EXPECT_TRUE(m().wait_until(
+        "job finished after the failover",
+        [&] { return m().job_output("service-failover-job") == "start\nfinished\n"; },
+        std::chrono::seconds(90)));
     // The charm shows the stopped controller and leaves it stopped (someone stopped it).
-    EXPECT_TRUE(m().wait_until("statuses follow", [&] {
-        return m().workload(controllers.at("primary").unit).second ==
-               "Waiting for `slurmctld` to start";
-    }, std::chrono::seconds(60)));
+    EXPECT_TRUE(m().wait_until(
+        "statuses follow",
+        [&] {
+            return m().workload(controllers.at("primary").unit).second ==
+                   "Waiting for `slurmctld` to start";
+        },
+        std::chrono::seconds(60)));
 }
 
 TEST_F(HaFailover, ServiceRecover) {
@@ -132,47 +145,71 @@ TEST_F(HaFailover, ServiceRecover) {
     const auto controllers = m().controllers();
     m().exec_ok(controllers.at("primary").unit, "systemctl restart slurmctld");
     // Slurm 24.11 serves no client for about 29 s while control passes back (slurm-lab.md G8).
-    EXPECT_TRUE(m().wait_until("sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
+    EXPECT_TRUE(m().wait_until(
+        "sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
     // Slurm 24.11 takes about 29 s to hand control back (slurm-lab.md §3).
-    EXPECT_TRUE(m().wait_until("primary back in control", [&] {
-        return m().service_log_says(controllers.at("primary").unit, "Running as primary controller") &&
-               m().service_log_says(controllers.at("backup").unit, "slurmctld running in background mode");
-    }, std::chrono::seconds(120)));
-    EXPECT_TRUE(m().wait_until("both UP in status", [&] {
-        return m().workload(controllers.at("primary").unit).second == "primary - UP" &&
-               m().workload(controllers.at("backup").unit).second == "backup - UP";
-    }, std::chrono::seconds(60)));
+    EXPECT_TRUE(m().wait_until(
+        "primary back in control",
+        [&] {
+            return m().service_log_says(controllers.at("primary").unit,
+                                        "Running as primary controller") &&
+                   m().service_log_says(controllers.at("backup").unit,
+                                        "slurmctld running in background mode");
+        },
+        std::chrono::seconds(120)));
+    EXPECT_TRUE(m().wait_until(
+        "both UP in status",
+        [&] {
+            return m().workload(controllers.at("primary").unit).second == "primary - UP" &&
+                   m().workload(controllers.at("backup").unit).second == "backup - UP";
+        },
+        std::chrono::seconds(60)));
 }
 
 TEST_F(HaFailover, UnitFailover) {
     ASSERT_TRUE(pinged("primary", "UP") && pinged("backup", "UP"));
     const auto controllers = m().controllers();
     const auto job = m().submit_job(40, "unit-failover-job");
-    ASSERT_TRUE(m().wait_until("job running", [&] {
-        return m().job_output("unit-failover-job") == "start\n";
-    }, std::chrono::seconds(60)));
+    ASSERT_TRUE(m().wait_until(
+        "job running", [&] { return m().job_output("unit-failover-job") == "start\n"; },
+        std::chrono::seconds(60)));
     std::this_thread::sleep_for(std::chrono::seconds(7));
     m().ok({"poweroff", controllers.at("primary").machine});
-    ASSERT_TRUE(m().wait_until("machine down", [&] {
-        return m().status()["machines"][controllers.at("primary").machine]["juju-status"].value(
-                   "current", "") == "down";
-    }, std::chrono::seconds(60)));
+    ASSERT_TRUE(m().wait_until(
+        "machine down",
+        [&] {
+            return m().status()["machines"][controllers.at("primary").machine]["juju-status"].value(
+                       "current", "") == "down";
+        },
+        std::chrono::seconds(60)));
     EXPECT_TRUE(sinfo_works());
-    EXPECT_TRUE(m().wait_until("backup running as primary", [&] {
-        return m().service_log_says(controllers.at("backup").unit, "Running as primary controller");
-    }, std::chrono::seconds(60)));
+    EXPECT_TRUE(m().wait_until(
+        "backup running as primary",
+        [&] {
+            return m().service_log_says(controllers.at("backup").unit,
+                                        "Running as primary controller");
+        },
+        std::chrono::seconds(60)));
     const auto compute_host = m().exec_ok("compute/0", "hostname -s");
-    EXPECT_EQ(m().exec_ok("login/0", "timeout 60 srun --partition compute --chdir=/tmp hostname -s 2>/dev/null"),
-              compute_host);
-    EXPECT_TRUE(m().wait_until("job finished after the power cut", [&] {
-        return m().job_output("unit-failover-job") == "start\nfinished\n";
-    }, std::chrono::seconds(90)));
+    EXPECT_EQ(
+        m().exec_ok("login/0",
+                    "timeout 60 srun --partition compute --chdir=/tmp hostname -s 2>/dev/null"),
+        compute_host);
+    EXPECT_TRUE(m().wait_until(
+        "job finished after the power cut",
+        [&] { return m().job_output("unit-failover-job") == "start\nfinished\n"; },
+        std::chrono::seconds(90)));
     // juju status: the lost unit and the backup now serving (application status).
-    EXPECT_TRUE(m().wait_until("status shows who serves", [&] {
-        const auto s = m().status();
-        const auto message = s["applications"]["slurmctld"]["application-status"].value("message", "");
-        return message.find(controllers.at("backup").unit + " (backup) in control") != std::string::npos;
-    }, std::chrono::seconds(90)));
+    EXPECT_TRUE(m().wait_until(
+        "status shows who serves",
+        [&] {
+            const auto s = m().status();
+            const auto message =
+                s["applications"]["slurmctld"]["application-status"].value("message", "");
+            return message.find(controllers.at("backup").unit + " (backup) in control") !=
+                   std::string::npos;
+        },
+        std::chrono::seconds(90)));
 }
 
 TEST_F(HaFailover, UnitRecover) {
@@ -180,36 +217,47 @@ TEST_F(HaFailover, UnitRecover) {
     ASSERT_EQ(controllers.at("primary").pinged, "DOWN");
     ASSERT_EQ(controllers.at("backup").pinged, "UP");
     m().ok({"poweron", controllers.at("primary").machine});
-    EXPECT_TRUE(m().wait_until("controller units active", [&] {
-        return m().all_active({"slurmctld"}) && pinged("primary", "UP");
-    }, std::chrono::seconds(180)));
-    EXPECT_TRUE(m().wait_until("sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
-    EXPECT_TRUE(m().wait_until("primary back in control", [&] {
-        return m().service_log_says(controllers.at("primary").unit, "Running as primary controller") &&
-               m().service_log_says(controllers.at("backup").unit, "slurmctld running in background mode");
-    }, std::chrono::seconds(120)));
+    EXPECT_TRUE(m().wait_until(
+        "controller units active",
+        [&] { return m().all_active({"slurmctld"}) && pinged("primary", "UP"); },
+        std::chrono::seconds(180)));
+    EXPECT_TRUE(m().wait_until(
+        "sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
+    EXPECT_TRUE(m().wait_until(
+        "primary back in control",
+        [&] {
+            return m().service_log_says(controllers.at("primary").unit,
+                                        "Running as primary controller") &&
+                   m().service_log_says(controllers.at("backup").unit,
+                                        "slurmctld running in background mode");
+        },
+        std::chrono::seconds(120)));
 }
 
 TEST_F(HaFailover, ScaleUpDegraded) {
     ASSERT_TRUE(pinged("primary", "UP"));
     const auto before = m().controllers();
     m().ok({"poweroff", before.at("primary").machine});
-    ASSERT_TRUE(m().wait_until("primary DOWN, backup UP", [&] {
-        return pinged("primary", "DOWN") && pinged("backup", "UP");
-    }, std::chrono::seconds(60)));
+    ASSERT_TRUE(m().wait_until(
+        "primary DOWN, backup UP",
+        [&] { return pinged("primary", "DOWN") && pinged("backup", "UP"); },
+        std::chrono::seconds(60)));
     m().ok({"add-unit", "slurmctld"});
-    ASSERT_TRUE(m().wait_until("three controllers, two UP", [&] {
-        const auto c = m().controllers();
-        if (c.size() != 3 || !c.count("backup2")) {
-            return false;
-        }
-        int active = 0;
-        const json units = m().units("slurmctld");
-        for (const auto& [name, unit] : units.items()) {
-            active += unit["workload-status"].value("current", "") == "active" ? 1 : 0;
-        }
-        return active == 2 && c.at("backup1").pinged == "UP" && c.at("backup2").pinged == "UP";
-    }, std::chrono::seconds(240)));
+    ASSERT_TRUE(m().wait_until(
+        "three controllers, two UP",
+        [&] {
+            const auto c = m().controllers();
+            if (c.size() != 3 || !c.count("backup2")) {
+                return false;
+            }
+            int active = 0;
+            const json units = m().units("slurmctld");
+            for (const auto& [name, unit] : units.items()) {
+                active += unit["workload-status"].value("current", "") == "active" ? 1 : 0;
+            }
+            return active == 2 && c.at("backup1").pinged == "UP" && c.at("backup2").pinged == "UP";
+        },
+        std::chrono::seconds(240)));
     const auto after = m().controllers();
     EXPECT_EQ(after.at("primary").unit, before.at("primary").unit);
     EXPECT_EQ(after.at("primary").pinged, "DOWN");
@@ -232,11 +280,14 @@ TEST_F(HaFailover, RemoveFailedController) {
     ASSERT_FALSE(down_unit.empty());
     ASSERT_EQ(others, 2);
     m().ok({"remove-unit", down_unit, "--force", "--no-prompt"});
-    EXPECT_TRUE(m().wait_until("primary and backup UP", [&] {
-        const auto c = m().controllers();
-        return c.size() == 2 && c.count("backup") && c.at("primary").pinged == "UP" &&
-               c.at("backup").pinged == "UP" && m().all_active({"slurmctld"});
-    }, std::chrono::seconds(240)));
+    EXPECT_TRUE(m().wait_until(
+        "primary and backup UP",
+        [&] {
+            const auto c = m().controllers();
+            return c.size() == 2 && c.count("backup") && c.at("primary").pinged == "UP" &&
+                   c.at("backup").pinged == "UP" && m().all_active({"slurmctld"});
+        },
+        std::chrono::seconds(240)));
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
 // End-to-end scenarios beyond upstream's suite: live migration of a running single controller,
 // a use-network-state deployment, a unit whose "shared" file system is not the others', and a
 // planned switchover when the serving controller's unit is removed.
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-
 #include <algorithm>
 #include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 
 #include "e2e/slurm_model.hpp"
 
@@ -42,7 +42,8 @@ TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
     EXPECT_EQ(m.exec_ok("slurmctld/0", "test -L /etc/slurm && echo link || echo dir"), "dir\n");
     // A queued job (held) that must survive the move with its id.
     const std::string job = m.exec_ok(
-        "login/0", "sbatch --parsable --hold --chdir=/tmp -o /tmp/queued.out --wrap 'echo ran' 2>/dev/null");
+        "login/0",
+        "sbatch --parsable --hold --chdir=/tmp -o /tmp/queued.out --wrap 'echo ran' 2>/dev/null");
     const std::string job_id = job.substr(0, job.find_first_of(";\n"));
     ASSERT_FALSE(job_id.empty());
     std::this_thread::sleep_for(std::chrono::seconds(7));  // saved to StateSaveLocation
@@ -52,19 +53,25 @@ TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
         return m.all_active({"slurmctld", "checkpoint"}) &&
                m.exec("slurmctld/0", "readlink /etc/slurm").stdout_text ==
                    "/srv/slurmctld-statefs/etc/slurm\n" &&
-               m.exec("slurmctld/0", "grep -c 'statesavelocation=/srv/slurmctld-statefs/checkpoint' "
-                                     "/etc/slurm/slurm.conf").stdout_text == "1\n";
+               m.exec("slurmctld/0",
+                      "grep -c 'statesavelocation=/srv/slurmctld-statefs/checkpoint' "
+                      "/etc/slurm/slurm.conf")
+                       .stdout_text == "1\n";
     }));
     EXPECT_EQ(m.workload("slurmctld/0").second, "primary - UP");
     // The previous /etc/slurm is kept, and the state is on the shared file system.
-    EXPECT_THAT(m.exec_ok("slurmctld/0", "ls -d /etc/slurm_* && ls /srv/slurmctld-statefs/checkpoint"),
-                HasSubstr("job_state"));
+    EXPECT_THAT(
+        m.exec_ok("slurmctld/0", "ls -d /etc/slurm_* && ls /srv/slurmctld-statefs/checkpoint"),
+        HasSubstr("job_state"));
     EXPECT_THAT(m.exec_ok("login/0", "squeue -h -o '%i %T %r' 2>/dev/null"),
                 HasSubstr(job_id + " PENDING"));
     m.exec_ok("login/0", "scontrol release " + job_id + " 2>/dev/null");
-    EXPECT_TRUE(m.wait_until("queued job ran", [&] {
-        return m.exec("compute/0", "cat /tmp/queued.out 2>/dev/null").stdout_text == "ran\n";
-    }, std::chrono::seconds(60)));
+    EXPECT_TRUE(m.wait_until(
+        "queued job ran",
+        [&] {
+            return m.exec("compute/0", "cat /tmp/queued.out 2>/dev/null").stdout_text == "ran\n";
+        },
+        std::chrono::seconds(60)));
 }
 
 TEST(NetworkState, UnitsNeverRunOnLocalStateAndStartOnTheMount) {
@@ -100,11 +107,16 @@ TEST(SharedFsIdentity, AUnitOnADifferentFileSystemStaysBlocked) {
                m.workload("slurmctld/1").second == "backup - UP";
     }));
     // An admin points unit 1 at another export at the same path.
-    m.exec_ok("slurmctld/1", "umount /srv/slurmctld-statefs && mount -t tmpfs stray /srv/slurmctld-statefs");
-    ASSERT_TRUE(m.wait_until("unit 1 blocked", [&] {
-        const auto [state, message] = m.workload("slurmctld/1");
-        return state == "blocked" && message.find("not the one the other controllers use") != std::string::npos;
-    }, std::chrono::seconds(120)));
+    m.exec_ok("slurmctld/1",
+              "umount /srv/slurmctld-statefs && mount -t tmpfs stray /srv/slurmctld-statefs");
+    ASSERT_TRUE(m.wait_until(
+        "unit 1 blocked",
+        [&] {
+            const auto [state, message] = m.workload("slurmctld/1");
+            return state == "blocked" &&
+                   message.find("not the one the other controllers use") != std::string::npos;
+        },
+        std::chrono::seconds(120)));
     EXPECT_NE(m.exec("slurmctld/1", "systemctl is-active --quiet slurmctld").exit_code, 0);
     // It stays that way, tick after tick, and the primary is not disturbed.
     m.ok({"tick"});
@@ -143,13 +155,15 @@ TEST(Switchover, RemovingTheServingControllerCausesNoTimeoutOutage) {
                m.workload("slurmctld/1").second == "backup - UP";
     }));
     // A client on the login node asks the controller every 0.2 s and notes each answer.
-    m.exec_ok("login/0",
-              "setsid sh -c 'echo $$ > /tmp/client.pid; while :; do timeout 60 squeue -h >/dev/null "
-              "2>&1 && date +%s.%N >> /tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
+    m.exec_ok(
+        "login/0",
+        "setsid sh -c 'echo $$ > /tmp/client.pid; while :; do timeout 60 squeue -h >/dev/null "
+        "2>&1 && date +%s.%N >> /tmp/answers; sleep 0.2; done' >/dev/null 2>&1 < /dev/null &");
     std::this_thread::sleep_for(std::chrono::seconds(3));
     m.ok({"remove-unit", "slurmctld/0", "--no-prompt"});
     ASSERT_TRUE(m.wait_until("one controller left, serving", [&] {
-        return m.units("slurmctld").size() == 1 && m.workload("slurmctld/1").second == "primary - UP";
+        return m.units("slurmctld").size() == 1 &&
+               m.workload("slurmctld/1").second == "primary - UP";
     }));
     std::this_thread::sleep_for(std::chrono::seconds(5));
     m.exec("login/0", "kill $(cat /tmp/client.pid)");

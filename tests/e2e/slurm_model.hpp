@@ -18,7 +18,9 @@ namespace e2e {
 using jujusim_test::json;
 using Clock = std::chrono::steady_clock;
 
-inline std::string slurmctld_charm() { return std::string(JUJUSIM_BINARY_DIR) + "/slurmctld_amd64.charm"; }
+inline std::string slurmctld_charm() {
+    return std::string(JUJUSIM_BINARY_DIR) + "/slurmctld_amd64.charm";
+}
 inline std::string test_charm(const std::string& name) {
     return std::string(JUJUSIM_BINARY_DIR) + "/test-charms/" + name;
 }
@@ -33,7 +35,7 @@ struct Controller {
 };
 
 class SlurmModel {
-public:
+  public:
     explicit SlurmModel(const std::string& name) : model_("namespace", name) {
         // Fast ticks and leases so statuses and leadership follow failures within seconds.
         model_.ok({"model-config", "update-status-hook-interval=10s"});
@@ -50,8 +52,8 @@ public:
     }
     std::string exec_ok(const std::string& unit, const std::string& command) {
         const auto result = exec(unit, command);
-        EXPECT_EQ(result.exit_code, 0) << unit << ": " << command << "\n" << result.stdout_text
-                                       << result.stderr_text;
+        EXPECT_EQ(result.exit_code, 0) << unit << ": " << command << "\n"
+                                       << result.stdout_text << result.stderr_text;
         return result.stdout_text;
     }
 
@@ -66,7 +68,8 @@ public:
             std::this_thread::sleep_for(std::chrono::milliseconds(500));
         }
         ADD_FAILURE() << "timed out after " << timeout.count() << " s waiting for " << what
-                      << "\nstatus:\n" << model_.ok({"status"});
+                      << "\nstatus:\n"
+                      << model_.ok({"status"});
         return false;
     }
 
@@ -75,7 +78,8 @@ public:
         const auto s = status();
         const std::string app = unit.substr(0, unit.find('/'));
         const auto apps = s.value("applications", json::object());
-        if (!apps.contains(app) || !apps[app].contains("units") || !apps[app]["units"].contains(unit)) {
+        if (!apps.contains(app) || !apps[app].contains("units") ||
+            !apps[app]["units"].contains(unit)) {
             return {"", ""};
         }
         const auto& ws = apps[app]["units"][unit]["workload-status"];
@@ -162,15 +166,17 @@ public:
             return primary != std::string::npos &&
                    (background == std::string::npos || background < primary);
         }
-        return background != std::string::npos && (primary == std::string::npos || primary < background);
+        return background != std::string::npos &&
+               (primary == std::string::npos || primary < background);
     }
 
     /// Submits a batch job from the login node that writes "start", sleeps, writes "finished";
     /// returns its job id.
     std::string submit_job(int seconds, const std::string& name) {
-        const auto out = exec_ok("login/0", "sbatch --parsable --chdir=/tmp -J " + name +
-                                                " -o /tmp/" + name + ".out --wrap 'echo start; sleep " +
-                                                std::to_string(seconds) + "; echo finished' 2>/dev/null");
+        const auto out =
+            exec_ok("login/0", "sbatch --parsable --chdir=/tmp -J " + name + " -o /tmp/" + name +
+                                   ".out --wrap 'echo start; sleep " + std::to_string(seconds) +
+                                   "; echo finished' 2>/dev/null");
         return out.substr(0, out.find_first_of(";\n"));
     }
     /// The job's output file on the compute node.
@@ -178,7 +184,7 @@ public:
         return exec("compute/0", "cat /tmp/" + name + ".out 2>/dev/null").stdout_text;
     }
 
-private:
+  private:
     jujusim_test::SimModel model_;
 };
 

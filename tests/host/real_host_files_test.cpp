@@ -496,9 +496,9 @@ TEST(RealHostSwapDirectory, RefusesASymlinkOrAnExistingBackup) {
                  HostError);
     EXPECT_EQ(host.status(temp / "etc/slurm").type, FileType::Directory);
     std::filesystem::create_symlink(temp / "shared", temp / "etc/link");
-    EXPECT_THROW(host.swap_directory_for_symlink(temp / "etc/link", temp / "other",
-                                                 temp / "etc/link_old"),
-                 HostError);
+    EXPECT_THROW(
+        host.swap_directory_for_symlink(temp / "etc/link", temp / "other", temp / "etc/link_old"),
+        HostError);
 }
 
 TEST(RealHostLatency, MeasuresEverySampleAndCleansUp) {

@@ -150,7 +150,8 @@ TEST(CachingHookTools, StateAndLeaderWritesUpdateTheCache) {
     tools.commit();
     EXPECT_EQ(fake.calls("state-set"), 1);
     EXPECT_EQ(fake.calls("state-delete"), 1);
-    EXPECT_EQ(fake.state().unit_state, (std::map<std::string, std::string>{{"a", "10"}, {"c", "3"}}));
+    EXPECT_EQ(fake.state().unit_state,
+              (std::map<std::string, std::string>{{"a", "10"}, {"c", "3"}}));
 }
 
 TEST(CachingHookTools, WritesAreHeldBackAndMergedIntoOneCallPerDatabag) {
@@ -180,7 +181,8 @@ TEST(CachingHookTools, WritesAreHeldBackAndMergedIntoOneCallPerDatabag) {
     EXPECT_EQ(fake.calls("state-delete"), 1);
     tools.commit();  // nothing left to send
     EXPECT_EQ(fake.calls("relation-set"), 2);
-    EXPECT_EQ(fake.state().unit_state, (std::map<std::string, std::string>{{"k1", "1"}, {"k2", "2"}}));
+    EXPECT_EQ(fake.state().unit_state,
+              (std::map<std::string, std::string>{{"k1", "1"}, {"k2", "2"}}));
 }
 
 TEST(CachingHookTools, SecretIdsFollowThisHooksAddsAndRemoves) {

@@ -1,8 +1,8 @@
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include <slurmctld/slurm/heartbeat.hpp>
-
-#include <string>
 
 using slurmctld::slurm::parse_heartbeat;
 
@@ -25,9 +25,10 @@ TEST(Heartbeat, ReadsTheTimeAndTheWritersIndex) {
 }
 
 TEST(Heartbeat, RejectsWhatIsNotAHeartbeat) {
-    EXPECT_FALSE(parse_heartbeat(big_endian(1)).has_value());               // short
-    EXPECT_FALSE(parse_heartbeat(big_endian(1) + big_endian(1) + "x"));     // long
-    EXPECT_FALSE(parse_heartbeat(big_endian(1) + big_endian(std::uint64_t{1} << 40U)));   // absurd index
+    EXPECT_FALSE(parse_heartbeat(big_endian(1)).has_value());            // short
+    EXPECT_FALSE(parse_heartbeat(big_endian(1) + big_endian(1) + "x"));  // long
+    EXPECT_FALSE(
+        parse_heartbeat(big_endian(1) + big_endian(std::uint64_t{1} << 40U)));  // absurd index
 }
 
 }  // namespace

@@ -646,8 +646,9 @@ CommandResult FakeHost::scontrol_with_config(const fs::path& slurm_conf,
     if (controller_up(target)) {
         return error(1, "slurm_load_partitions error: Slurm backup controller in standby mode\n");
     }
-    return error(1, "slurm_load_partitions error: Unable to contact slurm controller (connect "
-                    "failure)\n");
+    return error(1,
+                 "slurm_load_partitions error: Unable to contact slurm controller (connect "
+                 "failure)\n");
 }
 
 CommandResult FakeHost::rsync(const std::vector<std::string>& args) {
@@ -679,7 +680,7 @@ void FakeHost::swap_directory_for_symlink(const fs::path& directory, const fs::p
 }
 
 std::vector<std::chrono::microseconds> FakeHost::measure_write_latency(const fs::path& directory,
-                                                                      int samples) {
+                                                                       int samples) {
     if (status(directory).type == slurmctld::host::FileType::Missing) {
         throw slurmctld::host::HostError("cannot measure write latency in " + directory.string() +
                                          ": No such file or directory");

@@ -770,8 +770,8 @@ void run_tool(FakeHookTools& tools, Invocation& call) {
         options.refresh = line.flag("refresh");
         const auto content = tools.secret_get(ref, options);
         if (!content) {
-            runtime_error(tool, fmt::format("secret \"{}\" not found",
-                                            ref.id.empty() ? ref.label : ref.id));
+            runtime_error(
+                tool, fmt::format("secret \"{}\" not found", ref.id.empty() ? ref.label : ref.id));
         }
         if (args.size() > 1) {
             check_empty(tool, std::vector(args.begin() + 2, args.end()));
@@ -823,8 +823,8 @@ void run_tool(FakeHookTools& tools, Invocation& call) {
         }
         const auto info = tools.secret_info_get(ref);
         if (!info) {
-            runtime_error(tool, fmt::format("secret \"{}\" not found",
-                                            ref.id.empty() ? ref.label : ref.id));
+            runtime_error(
+                tool, fmt::format("secret \"{}\" not found", ref.id.empty() ? ref.label : ref.id));
         }
         ordered_json entry;
         entry["revision"] = info->revision;

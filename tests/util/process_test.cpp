@@ -22,8 +22,8 @@ TEST(RunProcess, StdinIsClosedWhenNoDataIsGiven) {
 }
 
 TEST(RunProcess, DrainsLargeOutputOnBothPipes) {
-    const auto result = run_process(
-        {"sh", "-c", "head -c 300000 /dev/zero; head -c 200000 /dev/zero >&2"});
+    const auto result =
+        run_process({"sh", "-c", "head -c 300000 /dev/zero; head -c 200000 /dev/zero >&2"});
     EXPECT_EQ(result.stdout_text.size(), 300000U);
     EXPECT_EQ(result.stderr_text.size(), 200000U);
 }

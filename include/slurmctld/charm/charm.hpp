@@ -12,10 +12,11 @@
 #pragma once
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <slurmctld/charm/charm_config.hpp>
 #include <slurmctld/charm/controllers.hpp>
@@ -36,7 +37,7 @@ struct DecidedStatus {
 };
 
 class Charm {
-public:
+  public:
     Charm(juju::HookTools& tools, host::Host& host, juju::HookContext context);
 
     /// Routes every hook to the reconcile (or teardown), actions to their handlers, and ends
@@ -48,7 +49,7 @@ public:
     void teardown();
     void update_status();
 
-private:
+  private:
     // ---- facts, read once per hook (tool calls go through CachingHookTools) --------------------
     struct PeerView {
         std::optional<juju::RelationId> relation;

@@ -2,10 +2,11 @@
 // them (reference §1.2): an invalid option blocks the unit and nothing else runs.
 #pragma once
 
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include <slurmctld/slurm/config_document.hpp>
 #include <slurmctld/slurm/version.hpp>

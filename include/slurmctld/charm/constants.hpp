@@ -51,7 +51,8 @@ inline constexpr std::string_view kHaCheckpoint = "/srv/slurmctld-statefs/checkp
 inline constexpr std::string_view kHaStatefsIdFile = "/srv/slurmctld-statefs/.slurmctld-statefs-id";
 inline constexpr std::string_view kLocalStateDir = "/var/lib/slurm";
 inline constexpr std::string_view kLocalCheckpoint = "/var/lib/slurm/checkpoint";
-inline constexpr std::string_view kLimitsFile = "/etc/security/limits.d/20-charmed-hpc-openfile.conf";
+inline constexpr std::string_view kLimitsFile =
+    "/etc/security/limits.d/20-charmed-hpc-openfile.conf";
 inline constexpr std::string_view kSystemdDropIn =
     "/etc/systemd/system/slurmctld.service.d/10-charmed-hpc.conf";
 /// Ours: scratch space of the charm on the local disk (probe configs, temp files).
@@ -74,7 +75,8 @@ inline constexpr std::string_view kMsgReconfigureFailed =
     "Failed to apply new Slurm configuration. See `juju debug-log` for details";
 inline constexpr std::string_view kMsgWaitingClusterName = "Waiting for the cluster name to be set";
 inline constexpr std::string_view kMsgWaitingStart = "Waiting for `slurmctld` to start";
-inline constexpr std::string_view kMsgWaitingConfig = "Waiting for Slurm configuration to be updated";
+inline constexpr std::string_view kMsgWaitingConfig =
+    "Waiting for Slurm configuration to be updated";
 inline constexpr std::string_view kMsgWaitingPlannedUnits = "Waiting for all planned units";
 inline constexpr std::string_view kMsgNeedSharedFs =
     "A shared file system must be provided to enable `slurmctld` high availability";

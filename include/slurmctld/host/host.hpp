@@ -99,8 +99,8 @@ class Host {
     /// Writes `samples` small files in `directory`, each made durable like Slurm saves state
     /// (write, fsync, rename, fsync the directory), and returns how long each took. The files
     /// are removed afterwards.
-    virtual std::vector<std::chrono::microseconds> measure_write_latency(
-        const fs::path& directory, int samples) = 0;
+    virtual std::vector<std::chrono::microseconds> measure_write_latency(const fs::path& directory,
+                                                                         int samples) = 0;
     /// Mount table of this machine (/proc/self/mountinfo).
     virtual std::vector<MountInfo> mounts() = 0;
     /// Short host name (up to the first dot), as Slurm compares it with SlurmctldHost.

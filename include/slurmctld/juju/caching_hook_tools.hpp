@@ -138,7 +138,7 @@ class CachingHookTools final : public HookTools {
     std::map<std::string, NetworkInfo> networks_;
 
     std::map<std::pair<int, bool>, PendingRelationSet> pending_relation_sets_;  ///< (id, app?)
-    std::map<std::string, std::optional<std::string>> pending_state_;  ///< nullopt: delete
+    std::map<std::string, std::optional<std::string>> pending_state_;           ///< nullopt: delete
 };
 
 }  // namespace slurmctld::juju

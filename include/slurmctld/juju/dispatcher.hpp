@@ -30,8 +30,8 @@
 #include <string>
 #include <tuple>
 
-#include <slurmctld/juju/context.hpp>
 #include <slurmctld/juju/caching_hook_tools.hpp>
+#include <slurmctld/juju/context.hpp>
 #include <slurmctld/juju/hook_tools.hpp>
 
 namespace slurmctld::juju {

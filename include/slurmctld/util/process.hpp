@@ -19,7 +19,7 @@ struct ProcessOptions {
 };
 
 struct ProcessResult {
-    int exit_code = -1;     ///< exit status, or 128+signal when killed by a signal
+    int exit_code = -1;  ///< exit status, or 128+signal when killed by a signal
     bool timed_out = false;
     std::string stdout_text;
     std::string stderr_text;

@@ -2,10 +2,11 @@
 // Upper layers turn failures into exceptions (see errors.hpp) or Juju statuses.
 #pragma once
 
-#include <boost/outcome/result.hpp>
-#include <boost/outcome/try.hpp>
 #include <string>
 #include <vector>
+
+#include <boost/outcome/result.hpp>
+#include <boost/outcome/try.hpp>
 
 namespace slurmctld {
 

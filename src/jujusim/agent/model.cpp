@@ -22,8 +22,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Relation, id, ends, app_data, ap
                                                 unit_data, unit_versions, in_scope, life,
                                                 created_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MachineRecord, id, hostname, address, powered,
-                                                down_since, created_at,
-                                                released_at)
+                                                down_since, created_at, released_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecretGrant, relation_id, target)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Secret, id, owner, unit_owned, label, description,
                                                 rotate, expire, revisions, latest, grants,

@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include <jujusim/cli.hpp>
-#include <jujusim/image.hpp>
 #include <jujusim/controller.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
+#include <jujusim/image.hpp>
 #include <jujusim/unix_socket.hpp>
 
 namespace jujusim {
@@ -529,8 +529,10 @@ int run_cli(const std::vector<std::string>& args_in) {
             if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
                 const auto spec = ImageSpec::debian13_slurm();
                 if (!image_is_current(spec)) {
-                    std::cerr << "Preparing the machine image (Debian 13 with Slurm; first use only)\n";
-                    ensure_image(spec, [](const std::string& line) { std::cerr << "  " << line << "\n"; });
+                    std::cerr
+                        << "Preparing the machine image (Debian 13 with Slurm; first use only)\n";
+                    ensure_image(
+                        spec, [](const std::string& line) { std::cerr << "  " << line << "\n"; });
                 }
             }
         }

@@ -139,7 +139,6 @@ void replace_line_starting(const fs::path& file, const std::string& prefix,
     write_text(file, text, fs::perms(0644));
 }
 
-
 void remove_files_in(const fs::path& dir, const std::set<std::string>& keep = {}) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {

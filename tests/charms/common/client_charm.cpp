@@ -51,16 +51,15 @@ std::optional<ControllerData> ready_controller_data(juju::HookTools& tools,
 bool write_auth_key(juju::HookTools& tools, slurmctld::host::Host& host,
                     const std::string& secret_id, const slurmctld::host::FileAttributes& owner,
                     bool refresh) {
-    const auto content =
-        tools.secret_get(juju::SecretRef{secret_id, "slurm-auth-key"},
-                         refresh ? juju::SecretGetOptions::refreshing()
-                                 : juju::SecretGetOptions::tracked());
+    const auto content = tools.secret_get(
+        juju::SecretRef{secret_id, "slurm-auth-key"},
+        refresh ? juju::SecretGetOptions::refreshing() : juju::SecretGetOptions::tracked());
     if (!content) {
         throw std::runtime_error("auth key secret " + secret_id + " not found");
     }
     slurmctld::slurm::Jwks jwks;
-    const auto set = jwks.set({slurmctld::slurm::SecretString(content->at("key")),
-                               content->at("keyid")});
+    const auto set =
+        jwks.set({slurmctld::slurm::SecretString(content->at("key")), content->at("keyid")});
     if (!set.has_value()) {
         throw std::runtime_error(set.error().message);
     }
@@ -99,8 +98,9 @@ int run_charm(int argc, char** argv, const Reconcile& reconcile) {
     juju::HandlerRegistry registry;
     registry.after_each([&](const juju::HookContext& ctx) {
         const auto status = reconcile(ctx, tools, host);
-        tools.status_set(juju::parse_workload_state(status.state).value_or(juju::WorkloadState::Active),
-                         status.message, false);
+        tools.status_set(
+            juju::parse_workload_state(status.state).value_or(juju::WorkloadState::Active),
+            status.message, false);
     });
     const int code = juju::dispatch(context, registry, tools);
     log::detach_hook_tools();

@@ -11,7 +11,8 @@ namespace {
 namespace juju = slurmctld::juju;
 namespace host = slurmctld::host;
 
-juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools, host::Host& machine) {
+juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
+                       host::Host& machine) {
     if (context.hook_name == "install") {
         host::stop_service(machine, "sackd");
         host::disable_service(machine, "sackd");
@@ -45,4 +46,6 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
 
 }  // namespace
 
-int main(int argc, char** argv) { return test_charms::run_charm(argc, argv, reconcile); }
+int main(int argc, char** argv) {
+    return test_charms::run_charm(argc, argv, reconcile);
+}

@@ -3,11 +3,11 @@
 // application name) on relation-created and config-changed; every unit, once slurmctld's data
 // is ready, writes the auth key and SLURMD_OPTIONS (-Z: a dynamic node registering with
 // Features=<partition>, --conf-server in priority order) and restarts slurmd.
+#include <sstream>
+
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/util/log.hpp>
-
-#include <sstream>
 
 #include "common/client_charm.hpp"
 
@@ -39,7 +39,8 @@ nlohmann::ordered_json partition_data(const std::string& app, const std::string&
     return partition;
 }
 
-juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools, host::Host& machine) {
+juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
+                       host::Host& machine) {
     if (context.hook_name == "install") {
         host::stop_service(machine, "slurmd");
         host::disable_service(machine, "slurmd");
@@ -94,4 +95,6 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
 
 }  // namespace
 
-int main(int argc, char** argv) { return test_charms::run_charm(argc, argv, reconcile); }
+int main(int argc, char** argv) {
+    return test_charms::run_charm(argc, argv, reconcile);
+}

@@ -372,8 +372,9 @@ TEST(HookToolsTest, OutputFormatsFlagsAndErrorsAreJujus) {
     // relation-set --file - reads stdin (the client sends it only when asked).
     model.ok({"exec", "--unit", "rec/0", "--",
               "echo '{\"from-stdin\": \"yes\"}' | relation-set -r replicas:0 --file -"});
-    model.ok({"exec", "--unit", "rec/0", "--",
-              "printf 'file-key: from-file\\n' > relset.yaml && relation-set -r 0 --file relset.yaml"});
+    model.ok(
+        {"exec", "--unit", "rec/0", "--",
+         "printf 'file-key: from-file\\n' > relset.yaml && relation-set -r 0 --file relset.yaml"});
     const json data =
         json::parse(model.ok({"show-unit", "rec/0", "--format",
                               "json"}))["rec/0"]["relation-info"][0]["local-unit"]["data"];

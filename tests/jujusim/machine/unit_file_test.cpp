@@ -300,8 +300,8 @@ TEST(MachineImageTest, StampDecidesWhetherTheImageIsCurrent) {
     }
     write_text(images / "debian-13-slurm/etc/jujusim-image.json",
                R"({"recipe": )" + std::to_string(jujusim::kImageRecipe) +
-                   R"(, "name": "debian-13-slurm", "suite": "trixie", "packages": [)" +
-                   packages + R"(], "versions": {"slurmctld": "24.11.5-4+deb13u1"}})");
+                   R"(, "name": "debian-13-slurm", "suite": "trixie", "packages": [)" + packages +
+                   R"(], "versions": {"slurmctld": "24.11.5-4+deb13u1"}})");
     EXPECT_TRUE(jujusim::image_is_current(spec, images.path()));
     EXPECT_EQ(jujusim::read_image_stamp(images / "debian-13-slurm").versions.front().second,
               "24.11.5-4+deb13u1");
