@@ -319,8 +319,10 @@ void CachingHookTools::commit() {
             }
         }
     };
-    for (const auto& [key, pending] : relation_sets) {
-        attempt([&] { inner_.relation_set(pending.relation, pending.changes, key.second); });
+    for (const auto& entry : relation_sets) {
+        const bool app = entry.first.second;
+        const PendingRelationSet& pending = entry.second;
+        attempt([&] { inner_.relation_set(pending.relation, pending.changes, app); });
     }
     std::map<std::string, std::string> sets;
     for (const auto& [key, value] : state) {
@@ -331,8 +333,9 @@ void CachingHookTools::commit() {
     if (!sets.empty()) {
         attempt([&] { inner_.state_set(sets); });
     }
-    for (const auto& [key, value] : state) {
-        if (!value) {
+    for (const auto& entry : state) {
+        if (!entry.second) {
+            const std::string& key = entry.first;
             attempt([&] { inner_.state_delete(key); });
         }
     }
