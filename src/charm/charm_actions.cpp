@@ -16,8 +16,6 @@ namespace log = util::log;
 
 namespace {
 
-const host::FileAttributes kSlurmOwnedSecret{"slurm", "slurm", 0600};
-
 /// Python's str.capitalize(): first character upper case, the rest lower case (upstream
 /// passes its whole error message through it).
 std::string capitalize(std::string text) {
@@ -107,7 +105,7 @@ void Charm::action_rotate_auth_key() {
         }
         const auto text = jwks.value().render();
         host_.write_file(std::string(kJwksFile), std::string_view(text.data(), text.size()),
-                         kSlurmOwnedSecret);
+                         slurm_secret_file());
         configuration_changed_ = true;
         run_controller();
     } catch (const std::exception& error) {
@@ -134,7 +132,7 @@ void Charm::action_rotate_jwt_key() {
     const auto pem = slurm::generate_jwt_key_pem();
     try {
         host_.write_file(std::string(kJwtKeyFile), std::string_view(pem.data(), pem.size()),
-                         kSlurmOwnedSecret);
+                         slurm_secret_file());
         configuration_changed_ = true;
         run_controller();
     } catch (const std::exception& error) {
@@ -203,7 +201,7 @@ void Charm::handle_secret_event_before() {
         if (jwks.has_value() && jwks.value().size() > 1 && jwks.value().keep_latest().has_value()) {
             const auto text = jwks.value().render();
             host_.write_file(std::string(kJwksFile), std::string_view(text.data(), text.size()),
-                             kSlurmOwnedSecret);
+                             slurm_secret_file());
             configuration_changed_ = true;
             log::info("auth key rotation complete: old key removed from slurm.jwks");
         }

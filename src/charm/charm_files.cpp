@@ -20,7 +20,7 @@ namespace log = util::log;
 
 namespace {
 
-const host::FileAttributes kConfigAttributes{"slurm", "slurm", 0644};
+constexpr mode_t kConfigFileMode = 0644;  // slurm:slurm, world-readable as Slurm expects
 constexpr std::string_view kSlurmdbdPort = "6819";
 
 std::string etc_path(std::string_view name) {
@@ -64,7 +64,7 @@ std::optional<slurm::ConfigDocument> Charm::load_document(const std::filesystem:
 
 bool Charm::save_document(const std::filesystem::path& path,
                           const slurm::ConfigDocument& document) {
-    return write_text_if_changed(path, document.render(), kConfigAttributes.mode);
+    return write_text_if_changed(path, document.render(), kConfigFileMode);
 }
 
 bool Charm::write_text_if_changed(const std::filesystem::path& path, const std::string& text,

@@ -2,6 +2,7 @@
 // reference §2.7-2.8). It holds /etc/slurm (config and keys, via a symlink on every unit) and
 // StateSaveLocation; a single controller running on local disk is migrated onto it live.
 #include <algorithm>
+#include <cmath>
 #include <ctime>
 
 #include <slurmctld/charm/charm.hpp>
@@ -32,7 +33,9 @@ std::string timestamp_suffix(std::chrono::system_clock::time_point when) {
     std::tm local{};
     localtime_r(&seconds, &local);
     char text[32];
-    std::strftime(text, sizeof text, "%Y%m%d_%H%M%S", &local);
+    if (std::strftime(text, sizeof text, "%Y%m%d_%H%M%S", &local) == 0) {
+        return "unknown";  // cannot happen with this format; never an uninitialised name
+    }
     return text;
 }
 
@@ -179,10 +182,8 @@ bool Charm::link_etc_slurm() {
         host_.swap_directory_for_symlink(etc, shared, backup);
         log::info("{} now links to {}; the local copy is kept as {}", etc, shared, backup);
     } else {
-        if (status.type == host::FileType::Symlink) {
-            host_.rename(etc, backup);
-        } else if (status.type != host::FileType::Missing) {
-            host_.rename(etc, backup);
+        if (status.type != host::FileType::Missing) {
+            host_.rename(etc, backup);  // a symlink elsewhere or a stray file: kept, not lost
         }
         host_.replace_with_symlink(etc, shared);
     }
@@ -258,8 +259,8 @@ void Charm::probe_shared_fs_latency() {
         }
         std::sort(samples.begin(), samples.end());
         const auto at = [&samples](double quantile) {
-            const auto index =
-                static_cast<std::size_t>(quantile * static_cast<double>(samples.size() - 1) + 0.5);
+            const auto index = static_cast<std::size_t>(
+                std::lround(quantile * static_cast<double>(samples.size() - 1)));
             return samples[std::min(index, samples.size() - 1)];
         };
         p99_us = at(0.99).count();

@@ -105,8 +105,6 @@ std::string token_urlsafe_3() {
     return token;
 }
 
-const host::FileAttributes kSlurmOwnedSecret{"slurm", "slurm", 0600};
-
 }  // namespace
 
 bool Charm::ensure_installed() {
@@ -273,7 +271,7 @@ void Charm::restore_key_files(bool only_when_missing) {
                 }
                 const auto text = jwks.render();
                 host_.write_file(std::string(kJwksFile), std::string_view(text.data(), text.size()),
-                                 kSlurmOwnedSecret);
+                                 slurm_secret_file());
             } else {
                 auto bytes =
                     slurm::slurm_key_bytes(std::string_view(key.key.data(), key.key.size()));
@@ -289,14 +287,14 @@ void Charm::restore_key_files(bool only_when_missing) {
                                  std::string_view(reinterpret_cast<const char*>(raw.data()), size),
                                  auth == slurm::AuthSetup::Munge
                                      ? host::FileAttributes{"munge", "munge", 0400}
-                                     : kSlurmOwnedSecret);
+                                     : slurm_secret_file());
             }
         }
     }
     if (!only_when_missing || missing(kJwtKeyFile)) {
         if (const auto content = secret_content(kJwtKeyLabel)) {
             log::info("{} key file not found. restoring from secret", "JWT");
-            host_.write_file(std::string(kJwtKeyFile), content->at("key"), kSlurmOwnedSecret);
+            host_.write_file(std::string(kJwtKeyFile), content->at("key"), slurm_secret_file());
         }
     }
 }

@@ -19,7 +19,7 @@ int dispatch_main(int argc, char** argv) {
     } catch (const juju::ContextError& error) {
         // Not started by Juju (or by a Juju we do not understand): nothing to do safely.
         util::log::error("cannot decode the hook context: {}", error.what());
-        return juju::exit_retry;
+        return juju::kExitRetry;
     }
     juju::ProcessHookTools process_tools;
     juju::CachingHookTools tools(process_tools, context.unit_name);

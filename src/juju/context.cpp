@@ -12,7 +12,7 @@ namespace slurmctld::juju {
 
 namespace {
 
-constexpr std::array<std::pair<RelationEventKind, std::string_view>, 5> relation_kinds{{
+constexpr std::array<std::pair<RelationEventKind, std::string_view>, 5> kRelationKinds{{
     {RelationEventKind::Created, "created"},
     {RelationEventKind::Joined, "joined"},
     {RelationEventKind::Changed, "changed"},
@@ -20,7 +20,7 @@ constexpr std::array<std::pair<RelationEventKind, std::string_view>, 5> relation
     {RelationEventKind::Broken, "broken"},
 }};
 
-constexpr std::array<std::string_view, 4> secret_hooks{"secret-changed", "secret-rotate",
+constexpr std::array<std::string_view, 4> kSecretHooks{"secret-changed", "secret-rotate",
                                                        "secret-remove", "secret-expired"};
 
 std::string get(const Environment& env, const std::string& name) {
@@ -74,7 +74,7 @@ std::optional<int> parse_positive_int(std::string_view text) {
 }
 
 bool looks_like_relation_hook(std::string_view hook) {
-    return std::any_of(relation_kinds.begin(), relation_kinds.end(), [&](const auto& kind) {
+    return std::any_of(kRelationKinds.begin(), kRelationKinds.end(), [&](const auto& kind) {
         const auto suffix = "-relation-" + std::string(kind.second);
         return hook.size() > suffix.size() && hook.ends_with(suffix);
     });
@@ -89,9 +89,9 @@ RelationEvent decode_relation(const Environment& env, const std::string& hook) {
                                        hook, event.endpoint));
     }
     const auto kind_text = std::string_view(hook).substr(prefix.size());
-    const auto kind = std::find_if(relation_kinds.begin(), relation_kinds.end(),
+    const auto kind = std::find_if(kRelationKinds.begin(), kRelationKinds.end(),
                                    [&](const auto& entry) { return entry.second == kind_text; });
-    if (kind == relation_kinds.end()) {
+    if (kind == kRelationKinds.end()) {
         throw ContextError(
             fmt::format("hook \"{}\": unknown relation event kind \"{}\"", hook, kind_text));
     }
@@ -161,7 +161,7 @@ SecretEvent decode_secret(const Environment& env, const std::string& hook) {
 }  // namespace
 
 std::string_view to_string(RelationEventKind kind) {
-    for (const auto& [value, name] : relation_kinds) {
+    for (const auto& [value, name] : kRelationKinds) {
         if (value == kind) {
             return name;
         }
@@ -268,8 +268,8 @@ HookContext HookContext::from_environment(const Environment& env, std::string_vi
         throw ContextError(
             fmt::format("JUJU_RELATION is not set for relation hook \"{}\"", context.hook_name));
     }
-    if (std::find(secret_hooks.begin(), secret_hooks.end(), context.hook_name) !=
-        secret_hooks.end()) {
+    if (std::find(kSecretHooks.begin(), kSecretHooks.end(), context.hook_name) !=
+        kSecretHooks.end()) {
         context.secret = decode_secret(env, context.hook_name);
     }
     return context;

@@ -115,15 +115,15 @@ int dispatch(const HookContext& context, const HandlerRegistry& registry, Cachin
             tools.action_fail(outcome.message);
         } catch (const std::exception& e) {
             log::error("{}: action-fail failed: {}", event, e.what());
-            return exit_retry;
+            return kExitRetry;
         }
     }
     if (outcome.ending == Ending::Retry && !context.is_action()) {
-        return exit_retry;  // Juju discards a failed hook's writes: do not send them
+        return kExitRetry;  // Juju discards a failed hook's writes: do not send them
     }
     // The hook (or action) exits 0: Juju commits its writes, so send what was held back.
     const auto committed = run_step(context, [&tools](const HookContext&) { tools.commit(); });
-    return committed.ending == Ending::Retry ? exit_retry : exit_success;
+    return committed.ending == Ending::Retry ? kExitRetry : kExitSuccess;
 }
 
 }  // namespace slurmctld::juju

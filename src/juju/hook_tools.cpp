@@ -28,7 +28,7 @@ std::string first_line(std::string_view text) {
 }
 
 std::string describe(const std::string& tool, int exit_code, const std::string& stderr_text) {
-    if (exit_code == HookToolError::not_run) {
+    if (exit_code == HookToolError::kNotRun) {
         return fmt::format("{} could not be run: {}", tool, first_line(stderr_text));
     }
     if (exit_code == 0) {

@@ -21,8 +21,8 @@ using nlohmann::json;
 /// Juju's rule for secret content keys; also keeps a key from naming a path outside the
 /// temporary directory.
 bool is_valid_secret_key(const std::string& key) {
-    static const std::regex pattern("^([a-z](?:-?[a-z0-9]){2,})$");
-    return std::regex_match(key, pattern);
+    static const std::regex kKeyPattern("^([a-z](?:-?[a-z0-9]){2,})$");
+    return std::regex_match(key, kKeyPattern);
 }
 
 /// Secret content in files: a fresh 0700 directory (mkdtemp) holding one 0600 file per key.
@@ -201,7 +201,7 @@ ProcessHookTools::Answer ProcessHookTools::run(const std::string& tool,
     try {
         result = util::run_process(argv, process_options);
     } catch (const std::system_error& e) {
-        throw HookToolError(tool, HookToolError::not_run, e.what());
+        throw HookToolError(tool, HookToolError::kNotRun, e.what());
     }
     if (result.timed_out) {
         throw HookToolError(tool, result.exit_code,

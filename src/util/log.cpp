@@ -16,7 +16,7 @@ namespace slurmctld::util::log {
 namespace {
 
 // Juju's juju-log takes the message as one argument; ops splits longer messages the same way.
-constexpr std::size_t max_juju_log_message = 131071;
+constexpr std::size_t kMaxJujuLogMessage = 131071;
 
 spdlog::level::level_enum to_spdlog(Level level) {
     switch (level) {
@@ -53,8 +53,8 @@ class JujuLogSink final : public spdlog::sinks::base_sink<std::mutex> {
         std::string_view text(msg.payload.data(), msg.payload.size());
         try {
             do {
-                tools_->juju_log(level, text.substr(0, max_juju_log_message));
-                text.remove_prefix(std::min(text.size(), max_juju_log_message));
+                tools_->juju_log(level, text.substr(0, kMaxJujuLogMessage));
+                text.remove_prefix(std::min(text.size(), kMaxJujuLogMessage));
             } while (!text.empty());
         } catch (const std::exception& e) {
             // stderr lands in the unit log at WARNING: the line is not lost.

@@ -164,7 +164,7 @@ TEST_F(DispatchTest, UsageErrorsAreNotRetried) {
     ASSERT_EQ(tools.state().juju_log.size(), 1U);
     EXPECT_EQ(tools.state().juju_log[0].level, "ERROR");
     EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", 1, "")));
-    EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", HookToolError::not_run, "")));
+    EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", HookToolError::kNotRun, "")));
     EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", 137, "")));
     EXPECT_FALSE(slurmctld::juju::should_retry(HookToolError("x", 2, "")));
 }

@@ -64,6 +64,6 @@ TEST(HookToolError, CarriesToolExitCodeAndStderr) {
     EXPECT_STREQ(error.what(),
                  "relation-get failed (exit 2): ERROR invalid value \"9\" for option -r: relation "
                  "not found");
-    EXPECT_STREQ(HookToolError("is-leader", HookToolError::not_run, "not found on PATH").what(),
+    EXPECT_STREQ(HookToolError("is-leader", HookToolError::kNotRun, "not found on PATH").what(),
                  "is-leader could not be run: not found on PATH");
 }

@@ -494,7 +494,7 @@ TEST_F(ProcessHookToolsTest, AToolThatCannotBeRunIsAHookToolError) {
         FAIL() << "expected a HookToolError";
     } catch (const HookToolError& e) {
         EXPECT_EQ(e.tool(), "is-leader");
-        EXPECT_EQ(e.exit_code(), HookToolError::not_run);
+        EXPECT_EQ(e.exit_code(), HookToolError::kNotRun);
     }
 }
 

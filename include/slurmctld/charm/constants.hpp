@@ -4,7 +4,14 @@
 
 #include <string_view>
 
+#include <slurmctld/host/host.hpp>
+
 namespace slurmctld::charm {
+
+/// Key files (auth key, JWT key): slurm's alone.
+inline host::FileAttributes slurm_secret_file() {
+    return {"slurm", "slurm", 0600};
+}
 
 // ---- endpoints, secrets, relation keys ---------------------------------------------------------
 inline constexpr std::string_view kPeerEndpoint = "slurmctld-peer";

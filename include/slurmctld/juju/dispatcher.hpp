@@ -36,8 +36,8 @@
 
 namespace slurmctld::juju {
 
-inline constexpr int exit_success = 0;
-inline constexpr int exit_retry = 1;
+inline constexpr int kExitSuccess = 0;
+inline constexpr int kExitRetry = 1;
 
 /// Thrown by a handler for a known condition it has already reported (status set, line logged):
 /// the hook ends successfully and the message is logged at warning (for an action it becomes the

@@ -111,11 +111,11 @@ struct NetworkInfo {
 };
 
 /// A hook tool exited non-zero (1: runtime error, 2: usage error), or could not be run at all
-/// (exit_code not_run), or was killed (128 + signal). stderr_text is what it printed
+/// (exit_code kNotRun), or was killed (128 + signal). stderr_text is what it printed
 /// ("ERROR <message>\n"); it never holds secret content (that travels in files).
 class HookToolError : public std::runtime_error {
   public:
-    static constexpr int not_run = -1;
+    static constexpr int kNotRun = -1;
 
     HookToolError(std::string tool, int exit_code, std::string stderr_text);
     const std::string& tool() const { return tool_; }
