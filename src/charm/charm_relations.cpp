@@ -129,6 +129,7 @@ void Charm::update_integrations(bool require_local_controller) {
             }
         }
         std::vector<std::pair<std::string, const slurm::ConfigDocument*>> files;
+        files.reserve(documents.size());
         for (const auto& [name, document] : documents) {
             files.emplace_back(name, &document);
         }
