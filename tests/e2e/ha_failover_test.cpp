@@ -48,6 +48,22 @@ class HaFailover : public ::testing::Test {
         return m().exec("login/0", "timeout 30 sinfo >/dev/null 2>&1").exit_code == 0;
     }
 
+    /// Clients are served again, and the returning primary has taken control back from the
+    /// backup (Slurm 24.11 takes about 29 s to hand it over, slurm-lab.md §3).
+    void expect_primary_back_in_control(const std::map<std::string, Controller>& controllers) {
+        EXPECT_TRUE(m().wait_until(
+            "sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
+        EXPECT_TRUE(m().wait_until(
+            "primary back in control",
+            [&] {
+                return m().service_log_says(controllers.at("primary").unit,
+                                            "Running as primary controller") &&
+                       m().service_log_says(controllers.at("backup").unit,
+                                            "slurmctld running in background mode");
+            },
+            std::chrono::seconds(120)));
+    }
+
     static SlurmModel* model_;
     static std::string primary_unit_;
 };
@@ -145,18 +161,7 @@ TEST_F(HaFailover, ServiceRecover) {
     const auto controllers = m().controllers();
     m().exec_ok(controllers.at("primary").unit, "systemctl restart slurmctld");
     // Slurm 24.11 serves no client for about 29 s while control passes back (slurm-lab.md G8).
-    EXPECT_TRUE(m().wait_until(
-        "sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
-    // Slurm 24.11 takes about 29 s to hand control back (slurm-lab.md §3).
-    EXPECT_TRUE(m().wait_until(
-        "primary back in control",
-        [&] {
-            return m().service_log_says(controllers.at("primary").unit,
-                                        "Running as primary controller") &&
-                   m().service_log_says(controllers.at("backup").unit,
-                                        "slurmctld running in background mode");
-        },
-        std::chrono::seconds(120)));
+    expect_primary_back_in_control(controllers);
     EXPECT_TRUE(m().wait_until(
         "both UP in status",
         [&] {
@@ -221,17 +226,7 @@ TEST_F(HaFailover, UnitRecover) {
         "controller units active",
         [&] { return m().all_active({"slurmctld"}) && pinged("primary", "UP"); },
         std::chrono::seconds(180)));
-    EXPECT_TRUE(m().wait_until(
-        "sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
-    EXPECT_TRUE(m().wait_until(
-        "primary back in control",
-        [&] {
-            return m().service_log_says(controllers.at("primary").unit,
-                                        "Running as primary controller") &&
-                   m().service_log_says(controllers.at("backup").unit,
-                                        "slurmctld running in background mode");
-        },
-        std::chrono::seconds(120)));
+    expect_primary_back_in_control(controllers);
 }
 
 TEST_F(HaFailover, ScaleUpDegraded) {
