@@ -7,28 +7,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include <slurmctld/juju/go_format.hpp>
+
 namespace jujusim {
 
 using json = nlohmann::json;
 using ordered_json = nlohmann::ordered_json;
 
-/// Go json.Marshal: compact, `<`, `>`, `&` (and U+2028/9) escaped, integral floats without ".0".
-/// Object members keep the order of the value (json: sorted, like Go maps; ordered_json: as
-/// built, like Go structs). No trailing newline.
-std::string go_json(const ordered_json& value);
-std::string go_json(const json& value);
-
-/// yaml.v2-style block YAML with a trailing newline; null prints nothing.
-std::string go_yaml(const ordered_json& value);
-std::string go_yaml(const json& value);
-
-/// The hook tools' "smart" format: strings as-is, lists of strings one per line, bools as
-/// True/False, null and "" print nothing, everything else as YAML. Ends with a newline unless
-/// empty.
-std::string go_smart(const json& value);
-
-/// Formats `value` for a tool's --format (json|yaml|smart); json gets its trailing newline.
-std::string format_output(const json& value, const std::string& format);
+// Juju's output formats (json, yaml, smart) live in the charm's juju layer; jujusim prints
+// through the same code.
+using slurmctld::juju::format_output;
+using slurmctld::juju::go_json;
+using slurmctld::juju::go_smart;
+using slurmctld::juju::go_yaml;
 
 using Clock = std::chrono::system_clock;
 

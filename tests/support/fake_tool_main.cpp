@@ -28,6 +28,8 @@
 // The target links only the charm library, so the fake's model is compiled in here.
 #include <fmt/format.h>
 
+#include <slurmctld/juju/go_format.hpp>
+
 #include "support/fake_hook_tools.hpp"
 
 namespace {
@@ -35,6 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using nlohmann::ordered_json;
+using slurmctld::juju::go_json;
 using slurmctld::juju::HookToolError;
 using slurmctld::juju::RelationId;
 using testing_support::FakeHookTools;
@@ -53,208 +56,9 @@ std::string env_or_empty(const char* name) {
     return value == nullptr ? std::string() : std::string(value);
 }
 
-// ---- Go's encoding/json ----------------------------------------------------------------------
-
-void go_string(std::string_view text, std::string& out) {
-    static constexpr char hex_digits[] = "0123456789abcdef";
-    out += '"';
-    for (std::size_t i = 0; i < text.size();) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x80) {
-            ++i;
-            switch (c) {
-                case '"':
-                    out += "\\\"";
-                    break;
-                case '\\':
-                    out += "\\\\";
-                    break;
-                case '\n':
-                    out += "\\n";
-                    break;
-                case '\r':
-                    out += "\\r";
-                    break;
-                case '\t':
-                    out += "\\t";
-                    break;
-                case '<':
-                case '>':
-                case '&':
-                    out += "\\u00";
-                    out += hex_digits[c >> 4];
-                    out += hex_digits[c & 0xF];
-                    break;
-                default:
-                    if (c < 0x20) {
-                        out += "\\u00";
-                        out += hex_digits[c >> 4];
-                        out += hex_digits[c & 0xF];
-                    } else {
-                        out += static_cast<char>(c);
-                    }
-            }
-            continue;
-        }
-        // Multi-byte: copied as is when valid; U+2028/U+2029 escaped; invalid bytes -> U+FFFD.
-        int length = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool valid = length > 0 && i + static_cast<std::size_t>(length) <= text.size();
-        for (int k = 1; valid && k < length; ++k) {
-            valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
-        }
-        if (!valid) {
-            out += "\\ufffd";
-            ++i;
-            continue;
-        }
-        const auto sequence = text.substr(i, static_cast<std::size_t>(length));
-        if (sequence == "\u2028") {
-            out += "\\u2028";
-        } else if (sequence == "\u2029") {
-            out += "\\u2029";
-        } else {
-            out += sequence;
-        }
-        i += static_cast<std::size_t>(length);
-    }
-    out += '"';
-}
-
-void go_float(double value, std::string& out) {
-    const double magnitude = std::abs(value);
-    char buffer[64];
-    std::to_chars_result result{};
-    if (magnitude != 0 && (magnitude < 1e-6 || magnitude >= 1e21)) {
-        result =
-            std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
-        std::string text(buffer, result.ptr);
-        // Go writes e-07 as e-7.
-        const auto e = text.find('e');
-        if (e != std::string::npos && e + 3 < text.size() + 1 && text[e + 2] == '0') {
-            text.erase(e + 2, 1);
-        }
-        out += text;
-        return;
-    }
-    result = std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::fixed);
-    out.append(buffer, result.ptr);
-}
-
-template <class Json>
-void go_json(const Json& value, std::string& out) {
-    switch (value.type()) {
-        case Json::value_t::null:
-            out += "null";
-            return;
-        case Json::value_t::boolean:
-            out += value.template get<bool>() ? "true" : "false";
-            return;
-        case Json::value_t::number_integer:
-            out += std::to_string(value.template get<std::int64_t>());
-            return;
-        case Json::value_t::number_unsigned:
-            out += std::to_string(value.template get<std::uint64_t>());
-            return;
-        case Json::value_t::number_float:
-            go_float(value.template get<double>(), out);
-            return;
-        case Json::value_t::string:
-            go_string(value.template get_ref<const std::string&>(), out);
-            return;
-        case Json::value_t::array: {
-            out += '[';
-            bool first = true;
-            for (const auto& item : value) {
-                out += first ? "" : ",";
-                first = false;
-                go_json(item, out);
-            }
-            out += ']';
-            return;
-        }
-        case Json::value_t::object: {
-            out += '{';
-            bool first = true;
-            for (const auto& [key, item] : value.items()) {
-                out += first ? "" : ",";
-                first = false;
-                go_string(key, out);
-                out += ':';
-                go_json(item, out);
-            }
-            out += '}';
-            return;
-        }
-        default:
-            out += "null";
-    }
-}
-
-template <class Json>
-std::string go_json(const Json& value) {
-    std::string out;
-    go_json(value, out);
-    return out;
-}
-
-// ---- Juju's output formats ---------------------------------------------------------------------
-
-void yaml_emit(YAML::Emitter& emitter, const ordered_json& value) {
-    switch (value.type()) {
-        case ordered_json::value_t::object:
-            emitter << YAML::BeginMap;
-            for (const auto& [key, item] : value.items()) {
-                emitter << YAML::Key << key << YAML::Value;
-                yaml_emit(emitter, item);
-            }
-            emitter << YAML::EndMap;
-            return;
-        case ordered_json::value_t::array:
-            emitter << YAML::BeginSeq;
-            for (const auto& item : value) {
-                yaml_emit(emitter, item);
-            }
-            emitter << YAML::EndSeq;
-            return;
-        case ordered_json::value_t::string:
-            emitter << value.get<std::string>();
-            return;
-        case ordered_json::value_t::null:
-            emitter << YAML::Null;
-            return;
-        default:
-            emitter << value.dump();
-    }
-}
-
-/// What a tool prints for `value` in `format` (json, yaml, smart).
+/// What a tool prints for `value` in `format` (json, yaml, smart): as Juju prints it.
 std::string render(const ordered_json& value, const std::string& format) {
-    if (format == "json") {
-        return go_json(value) + "\n";
-    }
-    if (format == "smart") {
-        if (value.is_string()) {
-            const auto& text = value.get_ref<const std::string&>();
-            return text.empty() ? "" : text + "\n";
-        }
-        if (value.is_boolean()) {
-            return value.get<bool>() ? "True\n" : "False\n";
-        }
-        if (value.is_array() && std::all_of(value.begin(), value.end(),
-                                            [](const auto& item) { return item.is_string(); })) {
-            std::string text;
-            for (const auto& item : value) {
-                text += item.template get<std::string>() + "\n";
-            }
-            return text;
-        }
-    }
-    if (value.is_null()) {
-        return "";
-    }
-    YAML::Emitter emitter;
-    yaml_emit(emitter, value);
-    return std::string(emitter.c_str()) + "\n";
+    return slurmctld::juju::format_output(value, format);
 }
 
 ordered_json sorted(const json& value) {

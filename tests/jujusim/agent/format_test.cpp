@@ -8,24 +8,6 @@
 namespace jujusim {
 namespace {
 
-TEST(GoFormatTest, JsonIsCompactSortedAndHtmlEscaped) {
-    const json value = json::parse(R"({"b":[1,2.5,60.0,true,null],"a":"<x>&\u2028","c":{}})");
-    EXPECT_EQ(go_json(value),
-              R"({"a":"\u003cx\u003e\u0026\u2028","b":[1,2.5,60,true,null],"c":{}})");
-    EXPECT_EQ(go_json(json(nullptr)), "null");
-    EXPECT_EQ(format_output(json::array(), "json"), "[]\n");
-}
-
-TEST(GoFormatTest, SmartFormatPrintsStringsListsAndBoolsLikeJuju) {
-    EXPECT_EQ(go_smart("value"), "value\n");
-    EXPECT_EQ(go_smart(""), "");
-    EXPECT_EQ(go_smart(json::array({"a", "b"})), "a\nb\n");
-    EXPECT_EQ(go_smart(json::array()), "");
-    EXPECT_EQ(go_smart(true), "True\n");
-    EXPECT_EQ(go_smart(json(nullptr)), "");
-    EXPECT_EQ(go_smart(json{{"k", "v"}}), "k: v\n");
-}
-
 TEST(GoFormatTest, TimesAreJujus) {
     const auto when = from_epoch(1764351841);  // 2025-11-28 17:44:01 UTC
     EXPECT_EQ(rfc3339(when), "2025-11-28T17:44:01Z");
