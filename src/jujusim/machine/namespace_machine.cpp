@@ -59,18 +59,10 @@ NamespaceMachine::NamespaceMachine(MachineConfig config) : config_(std::move(con
     if (!config_.network) {
         throw std::invalid_argument("machine " + config_.id + ": no network");
     }
-    const auto text = sys::read_file(pid_file());
-    if (!text) {
-        return;
-    }
-    std::istringstream in(*text);
-    pid_t pid = 0;
-    unsigned long long start = 0;
-    if (in >> pid >> start && sys::process_alive(pid, start)) {
-        init_pid_ = pid;
-        init_start_ = start;
-        const auto stat = sys::read_proc_stat(pid);
-        init_is_child_ = stat && stat->ppid == ::getpid();
+    if (const auto init = sys::find_recorded_process(pid_file())) {
+        init_pid_ = init->pid;
+        init_start_ = init->start_time;
+        init_is_child_ = init->is_child;
     }
 }
 
@@ -189,12 +181,10 @@ void NamespaceMachine::boot() {
     if (!ready || *ready != "ready") {
         abort_boot(ready ? *ready : "no answer from its init");
     }
-    const auto stat = sys::read_proc_stat(pid);
-    init_pid_ = pid;
-    init_start_ = stat ? stat->start_time : 0;
-    init_is_child_ = true;
-    sys::write_file_atomic(pid_file(),
-                           std::to_string(init_pid_) + " " + std::to_string(init_start_) + "\n");
+    const auto init = sys::record_process(pid_file(), pid);
+    init_pid_ = init.pid;
+    init_start_ = init.start_time;
+    init_is_child_ = init.is_child;
 }
 
 void NamespaceMachine::poweroff() {

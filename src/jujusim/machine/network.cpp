@@ -47,18 +47,10 @@ std::string veth_name(const std::string& machine_id) {
 }  // namespace
 
 Network::Network(Config config) : config_(std::move(config)) {
-    const auto text = sys::read_file(pid_file());
-    if (!text) {
-        return;
-    }
-    std::istringstream in(*text);
-    pid_t pid = 0;
-    unsigned long long start = 0;
-    if (in >> pid >> start && sys::process_alive(pid, start)) {
-        holder_ = pid;
-        holder_start_ = start;
-        const auto stat = sys::read_proc_stat(pid);
-        holder_is_child_ = stat && stat->ppid == ::getpid();
+    if (const auto holder = sys::find_recorded_process(pid_file())) {
+        holder_ = holder->pid;
+        holder_start_ = holder->start_time;
+        holder_is_child_ = holder->is_child;
     }
 }
 
@@ -115,12 +107,10 @@ void Network::up() {
         sys::wait_child(pid, std::chrono::seconds(5));
         throw;
     }
-    const auto stat = sys::read_proc_stat(pid);
-    holder_ = pid;
-    holder_start_ = stat ? stat->start_time : 0;
-    holder_is_child_ = true;
-    sys::write_file_atomic(pid_file(),
-                           std::to_string(holder_) + " " + std::to_string(holder_start_) + "\n");
+    const auto holder = sys::record_process(pid_file(), pid);
+    holder_ = holder.pid;
+    holder_start_ = holder.start_time;
+    holder_is_child_ = holder.is_child;
 }
 
 void Network::down() {

@@ -104,6 +104,29 @@ bool process_alive(pid_t pid, std::optional<unsigned long long> start_time) {
     return !start_time || stat->start_time == *start_time;
 }
 
+RecordedProcess record_process(const fs::path& file, pid_t pid) {
+    const auto stat = read_proc_stat(pid);
+    RecordedProcess record{pid, stat ? stat->start_time : 0, true};
+    write_file_atomic(file,
+                      std::to_string(record.pid) + " " + std::to_string(record.start_time) + "\n");
+    return record;
+}
+
+std::optional<RecordedProcess> find_recorded_process(const fs::path& file) {
+    const auto text = read_file(file);
+    if (!text) {
+        return std::nullopt;
+    }
+    std::istringstream in(*text);
+    RecordedProcess record;
+    if (!(in >> record.pid >> record.start_time) || !process_alive(record.pid, record.start_time)) {
+        return std::nullopt;
+    }
+    const auto stat = read_proc_stat(record.pid);
+    record.is_child = stat && stat->ppid == ::getpid();
+    return record;
+}
+
 std::optional<std::string> read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) {

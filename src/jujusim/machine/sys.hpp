@@ -71,6 +71,19 @@ std::vector<pid_t> list_pids(const fs::path& proc = "/proc");
 /// True while `pid` exists, is not a zombie and (when given) has this start time.
 bool process_alive(pid_t pid, std::optional<unsigned long long> start_time = std::nullopt);
 
+/// A long-lived process of ours (a machine's init, a network's holder) recorded in a pid file as
+/// "<pid> <start time>", so that a later jujusim process finds it again and never mistakes a
+/// process that reused the PID for it.
+struct RecordedProcess {
+    pid_t pid = 0;
+    unsigned long long start_time = 0;
+    bool is_child = false;  ///< ours to reap (we forked it in this process)
+};
+/// Records `pid`, a child of this process, in `file` (atomically) and returns the record.
+RecordedProcess record_process(const fs::path& file, pid_t pid);
+/// The process `file` records, while it is still alive.
+std::optional<RecordedProcess> find_recorded_process(const fs::path& file);
+
 /// Reads the whole file; nullopt when it cannot be opened.
 std::optional<std::string> read_file(const fs::path& path);
 /// Writes via a temp file in the same directory, fsync, rename (readers see old or new).
