@@ -118,47 +118,31 @@ Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid)
         unit = units::normalize_unit_name(unit);
     }
     const std::string& verb = o.verb;
-    static const std::set<std::string> mutating = {"start",
-                                                   "stop",
-                                                   "restart",
-                                                   "reload",
-                                                   "try-restart",
-                                                   "reload-or-restart",
-                                                   "try-reload-or-restart",
-                                                   "condrestart",
-                                                   "force-reload",
-                                                   "enable",
-                                                   "disable",
-                                                   "reenable",
-                                                   "mask",
-                                                   "unmask",
-                                                   "kill",
-                                                   "reset-failed",
-                                                   "daemon-reload",
-                                                   "daemon-reexec"};
-    if (caller_uid != 0 && mutating.count(verb) != 0) {
+    // Verbs that change units and name them; then the others that change state, or read it.
+    static const std::set<std::string> unit_changes = {"start",
+                                                       "stop",
+                                                       "restart",
+                                                       "reload",
+                                                       "try-restart",
+                                                       "reload-or-restart",
+                                                       "try-reload-or-restart",
+                                                       "condrestart",
+                                                       "force-reload",
+                                                       "enable",
+                                                       "disable",
+                                                       "reenable",
+                                                       "mask",
+                                                       "unmask",
+                                                       "kill"};
+    const bool changes_units = unit_changes.count(verb) != 0;
+    const bool mutating = changes_units || verb == "reset-failed" || verb == "daemon-reload" ||
+                          verb == "daemon-reexec";
+    if (caller_uid != 0 && mutating) {
         return {1, "", "Failed to " + verb + ": Access denied\n"};
     }
-    static const std::set<std::string> needs_units = {"start",
-                                                      "stop",
-                                                      "restart",
-                                                      "reload",
-                                                      "try-restart",
-                                                      "reload-or-restart",
-                                                      "try-reload-or-restart",
-                                                      "condrestart",
-                                                      "force-reload",
-                                                      "enable",
-                                                      "disable",
-                                                      "reenable",
-                                                      "mask",
-                                                      "unmask",
-                                                      "kill",
-                                                      "is-active",
-                                                      "is-enabled",
-                                                      "is-failed",
-                                                      "cat"};
-    if (needs_units.count(verb) != 0 && o.units.empty()) {
+    const bool needs_units = changes_units || verb == "is-active" || verb == "is-enabled" ||
+                             verb == "is-failed" || verb == "cat";
+    if (needs_units && o.units.empty()) {
         return {1, "", "Too few arguments.\n"};
     }
     if (verb == "start" || verb == "restart" || verb == "try-restart" || verb == "condrestart" ||
