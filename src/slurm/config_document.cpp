@@ -89,6 +89,13 @@ bool needs_quotes(std::string_view value) {
     return value.empty() || std::any_of(value.begin(), value.end(), is_blank);
 }
 
+// A byte no Slurm line may hold: NUL ends the line for Slurm's C strings, CR/LF and the other
+// controls (tab aside) break or silently change it.
+bool is_forbidden_byte(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20U && c != '\t') || u == 0x7fU;
+}
+
 std::string format_value(std::string_view value, bool quoted) {
     if (quoted || needs_quotes(value)) {
         return "\"" + escape(value) + "\"";
@@ -102,8 +109,8 @@ void check_key(std::string_view key) {
     }
 }
 
-void check_value(std::string_view key, std::string_view value) {
-    if (!can_write_value(value)) {
+void check_value(std::string_view key, std::string_view value, bool quoted = false) {
+    if (!can_write_value(value, quoted)) {
         throw std::invalid_argument("the value of `" + std::string(key) +
                                     "` cannot be written on a Slurm configuration line");
     }
@@ -298,7 +305,7 @@ ConfigLine make_include_line(std::string file) {
 
 void check_include(std::string_view file) {
     if (file.empty() || std::any_of(file.begin(), file.end(), is_blank) ||
-        file.find('\n') != std::string_view::npos) {
+        std::any_of(file.begin(), file.end(), is_forbidden_byte)) {
         throw std::invalid_argument("not a file name an include line can hold: \"" +
                                     std::string(file) + "\"");
     }
@@ -429,12 +436,21 @@ std::string ConfigParseError::describe() const {
     return "line " + std::to_string(line) + ": " + message;
 }
 
-bool can_write_value(std::string_view value) {
-    if (value.find('\n') != std::string_view::npos) {
+bool can_write_value(std::string_view value, bool quoted) {
+    if (std::any_of(value.begin(), value.end(), is_forbidden_byte)) {
         return false;
     }
+    // Slurm's value pattern is "[^"]*" or a run of non-blanks: a quoted value cannot hold a quote,
+    // and an unquoted one that starts with a quote may be read as quoted.
     const bool has_quote = value.find('"') != std::string_view::npos;
-    return !(has_quote && (needs_quotes(value) || value.front() == '"'));
+    return !(has_quote && (quoted || needs_quotes(value) || value.front() == '"'));
+}
+
+std::optional<std::string> format_slurm_value(std::string_view value, bool quoted) {
+    if (!can_write_value(value, quoted)) {
+        return std::nullopt;
+    }
+    return format_value(value, quoted);
 }
 
 Record::Record(std::string kind, std::string name)
@@ -630,7 +646,7 @@ bool ConfigDocument::set(std::string_view key, std::string_view value, NewKeyPla
 
 bool ConfigDocument::set_setting(const Setting& setting, NewKeyPlacement placement) {
     check_key(setting.key);
-    check_value(setting.key, setting.value);
+    check_value(setting.key, setting.value, setting.quoted);
     if (is_record_kind(dialect_, setting.key) || iequals(setting.key, "include")) {
         throw std::invalid_argument("`" + setting.key +
                                     "` is not a single-valued key: use the record or include "
@@ -795,7 +811,7 @@ bool ConfigDocument::set_record(const Record& record) {
     }
     for (const Setting& setting : record.settings()) {
         check_key(setting.key);
-        check_value(setting.key, setting.value);
+        check_value(setting.key, setting.value, setting.quoted);
     }
     const auto same_record = [&](const ConfigLine& line) {
         return is_record_of(line, record.kind()) && line.settings.front().value == record.name();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <stdexcept>
 
 #include <slurmctld/slurm/upstream_form.hpp>
 
@@ -477,6 +478,26 @@ std::vector<ModelItem> build_model(const ConfigDocument& document) {
     return model;
 }
 
+// The marshalled value as Slurm must find it on the line. slurmutils writes it bare, so a value
+// with a blank loses its quotes and a '#' starts a comment; ours is quoted and escaped the way
+// Slurm's parser reads it back (config_document.hpp), and one no line can hold is an error.
+std::string line_value(std::string_view key, ValueKind kind, const json& parsed) {
+    bool quoted = kind == ValueKind::Quoted;
+    std::string bare = quoted ? python_str(parsed) : marshal_value(kind, parsed);
+    // A quoted list or mapping reaches slurmutils with its quotes (it splits `"a=1,b=2"` into
+    // `"a` and `2"`) and comes back out as `"a=1,b=2"`: keep that as one quoted value.
+    if (!quoted && bare.size() >= 2 && bare.front() == '"' && bare.back() == '"' &&
+        bare.find('"', 1) == bare.size() - 1) {
+        bare = bare.substr(1, bare.size() - 2);
+        quoted = true;
+    }
+    auto text = format_slurm_value(bare, quoted);
+    if (!text) {
+        throw UnwritableValue(std::string(key));
+    }
+    return std::move(*text);
+}
+
 std::string record_text(const Record& record) {
     std::string out;
     for (const Setting& setting : record.settings()) {
@@ -484,8 +505,8 @@ std::string record_text(const Record& record) {
         if (!out.empty()) {
             out += ' ';
         }
-        out += to_lower(setting.key) + "=" +
-               marshal_value(kind, parse_value(kind, raw_value(setting)));
+        const std::string key = to_lower(setting.key);
+        out += key + "=" + line_value(key, kind, parse_value(kind, raw_value(setting)));
     }
     return out;
 }
@@ -501,6 +522,12 @@ json record_dict(const Record& record) {
 
 }  // namespace
 
+UnwritableValue::UnwritableValue(std::string key)
+    : std::invalid_argument("the value of `" + key +
+                            "` cannot be written on a Slurm configuration line"),
+      key_(std::move(key)) {
+}
+
 std::string upstream_text(const ConfigDocument& document) {
     std::vector<std::string> lines;
     for (const ModelItem& item : build_model(document)) {
@@ -508,16 +535,22 @@ std::string upstream_text(const ConfigDocument& document) {
             case ModelItem::Type::Single:
                 lines.push_back(
                     item.key + "=" +
-                    marshal_value(item.kind, parse_value(item.kind, item.raws.front())));
+                    line_value(item.key, item.kind, parse_value(item.kind, item.raws.front())));
                 break;
             case ModelItem::Type::Multi:
                 for (const auto& raw : item.raws) {
-                    lines.push_back(item.key + "=" + python_str(autocast(raw)));
+                    lines.push_back(item.key + "=" +
+                                    line_value(item.key, ValueKind::Automatic, autocast(raw)));
                 }
                 break;
             case ModelItem::Type::Include:
                 for (const auto& raw : item.raws) {
-                    lines.push_back("include " + python_str(autocast(raw)));
+                    const std::string file = python_str(autocast(raw));
+                    const auto text = format_slurm_value(file);
+                    if (!text || text->front() == '"') {
+                        throw UnwritableValue("include");
+                    }
+                    lines.push_back("include " + *text);
                 }
                 break;
             case ModelItem::Type::NamedRecords:

@@ -432,3 +432,48 @@ TEST(ConfigDocumentMerge, IncludesOfTheOverridesReplaceOurs) {
     base.merge(parse("include b\ninclude c\n"));
     EXPECT_EQ(base.includes(), (std::vector<std::string>{"b", "c"}));
 }
+
+TEST(ConfigDocumentValues, OnlyWhatSlurmReadsBackUnchangedCanBeWritten) {
+    using slurmctld::slurm::can_write_value;
+    using slurmctld::slurm::format_slurm_value;
+    EXPECT_EQ(format_slurm_value("plain"), "plain");
+    EXPECT_EQ(format_slurm_value("/usr/bin/mail -x"), "\"/usr/bin/mail -x\"");
+    EXPECT_EQ(format_slurm_value(""), "\"\"");
+    EXPECT_EQ(format_slurm_value("a#b"), "a\\#b");
+    EXPECT_EQ(format_slurm_value("a\\b"), "a\\\\b");
+    EXPECT_EQ(format_slurm_value("ends\\"), "ends\\\\");  // no line continuation
+    EXPECT_EQ(format_slurm_value("a\tb"), "\"a\tb\"");
+    EXPECT_EQ(format_slurm_value("x", true), "\"x\"");
+    EXPECT_EQ(format_slurm_value("a\"b"), "a\"b");
+    for (const std::string& bad :
+         {std::string("a\nb"), std::string("a\rb"), std::string("a\0b", 3), std::string("\x1b[31m"),
+          std::string("a\x7f"), std::string("\"a b\""), std::string("\"a\""),
+          std::string("a \"b")}) {
+        EXPECT_FALSE(can_write_value(bad)) << slurmctld::slurm::to_lower(bad);
+        EXPECT_EQ(format_slurm_value(bad), std::nullopt);
+    }
+    EXPECT_FALSE(can_write_value("a\"b", true));  // a quoted value cannot hold a quote
+
+    // Each writable value reads back the same from a line.
+    for (const std::string& value :
+         std::initializer_list<std::string>{"plain", "with space", "", "a#b", "a\\#b", "x\\",
+                                            "tab\there", "a\"b", "=", "k=v,k2"}) {
+        ConfigDocument document;
+        document.set("MailProg", value);
+        const auto reread = ConfigDocument::parse(document.render());
+        ASSERT_TRUE(reread) << document.render();
+        EXPECT_EQ(reread.value().get("MailProg"), value) << document.render();
+    }
+}
+
+TEST(ConfigDocumentValues, SetRefusesWhatItCannotWrite) {
+    ConfigDocument document;
+    EXPECT_THROW(document.set("MailProg", "a\nb"), std::invalid_argument);
+    EXPECT_THROW(document.set("MailProg", std::string("a\0b", 3)), std::invalid_argument);
+    EXPECT_THROW(document.set_all("SlurmctldHost", {"a", "b\rc"}), std::invalid_argument);
+    EXPECT_THROW(document.set_includes({"a\x01"}), std::invalid_argument);
+    slurmctld::slurm::Record record("PartitionName", "p");
+    record.set("MaxTime", "1\n");
+    EXPECT_THROW(document.set_record(record), std::invalid_argument);
+    EXPECT_TRUE(document.empty());
+}

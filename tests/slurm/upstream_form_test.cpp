@@ -62,10 +62,12 @@ TEST(UpstreamText, ValuesAreReadAsPythonLiteralsAndWrittenBackByKind) {
         "RebootProgram=/sbin/reboot\nSlurmctldParameters=a,b=2,c=False,d=True\n"
         "PluginDir=/a:/b\nUsePAM=1\nTrackWCKey=Yes\nLicenses=fluent:30,ansys\n"
         "SwitchParameters=a=1:2,b\nMCSParameters=ondemand,select:privatedata|x\n");
+    // As slurmutils, except v: slurmutils drops the quotes (`v=quoted value`), which Slurm
+    // cannot read back.
     EXPECT_EQ(upstream_text(document),
               "a=1000\nb=16\nc=007\nd=1.5\ne=1e+16\nf=0.5\ng=True\nh=true\ni=abc\nj=0\nk=1e-05\n"
               "l=1.0\nm=15\nn=1__0\no=0\np=5\nq=--5\nr=100000.0\ns=255\nt=0.0001\n"
-              "u=123456789.12345679\nv=quoted value\nw=12345678901234567890123\n"
+              "u=123456789.12345679\nv=\"quoted value\"\nw=12345678901234567890123\n"
               "rebootprogram=\"/sbin/reboot\"\nslurmctldparameters=a,b=2,d\n"
               "plugindir=/a:/b\nusepam=1\ntrackwckey=yes\nlicenses=fluent:30,ansys\n"
               "switchparameters=a=1:2,b\nmcsparameters=ondemand,select:privatedata|x");

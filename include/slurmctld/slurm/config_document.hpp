@@ -51,10 +51,17 @@ struct Include {
     friend bool operator==(const Include&, const Include&) = default;
 };
 
-/// Whether set() and set_record() can write `value` so that Slurm reads it back unchanged: no
-/// line break, and no double quote in a value that must be quoted (blank or empty) or that starts
-/// with one.
-bool can_write_value(std::string_view value);
+/// Whether set() and set_record() can write `value` so that Slurm's parser (parse_config.c:
+/// _get_next_line strips comments at an unescaped '#', joins lines ending in an odd run of
+/// backslashes, drops one backslash of each escape; then keyvalue_pattern reads "[^"]*" or a run
+/// of non-blanks) reads it back unchanged: no NUL, line break or other control byte (tab aside),
+/// and no double quote in a value that is or must be quoted (blank or empty) or that starts with
+/// one. '#' and '\' are written escaped (`\#`, `\\`).
+bool can_write_value(std::string_view value, bool quoted = false);
+
+/// The text after `Key=` that Slurm reads back as `value`: escaped, in double quotes when
+/// `quoted` or when it is empty or holds a blank. nullopt when !can_write_value(value, quoted).
+std::optional<std::string> format_slurm_value(std::string_view value, bool quoted = false);
 
 /// A record line: several pairs whose first key is the kind and whose first value is the name,
 /// e.g. `PartitionName=compute Nodes=compute Default=YES` or gres.conf `NodeName=n1 Name=gpu`.

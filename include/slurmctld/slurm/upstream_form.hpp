@@ -15,6 +15,7 @@
 // not type are Automatic.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,7 +27,22 @@
 
 namespace slurmctld::slurm {
 
-/// `str(model)`: the document re-marshalled, without a trailing newline ("" when empty).
+/// upstream_text's refusal: `key` (lower-cased, "include" for an include line) has a value no
+/// Slurm line can hold.
+class UnwritableValue : public std::invalid_argument {
+  public:
+    explicit UnwritableValue(std::string key);
+    const std::string& key() const { return key_; }
+
+  private:
+    std::string key_;
+};
+
+/// `str(model)`: the document re-marshalled, without a trailing newline ("" when empty). Unlike
+/// slurmutils, a value is quoted when it is empty or holds a blank and '#' and '\' are escaped,
+/// so that Slurm reads back what the document holds (slurmutils writes `MailProg=/usr/bin/mail
+/// -x`, which Slurm refuses); a quoted list or mapping stays quoted. Throws UnwritableValue for a
+/// value no Slurm line can hold (check_slurm_conf_parameters refuses those first).
 std::string upstream_text(const ConfigDocument& document);
 
 /// What slurmutils' dump() writes to a file: upstream_text + "\n" (an empty document is "\n").
