@@ -246,9 +246,6 @@ bool Charm::write_partitions(slurm::ConfigDocument& slurm_conf) {
             log::error("ignoring the partition of {}: {}", *app, applied.error().message);
             continue;
         }
-        if (!is_default) {
-            slurm::set_partition_default(document, name, false);
-        }
         provided.insert(name);
         changed |= save_document(etc_path(include), document);
         changed |= slurm_conf.prepend_include(include);

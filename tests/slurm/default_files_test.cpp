@@ -148,23 +148,24 @@ TEST(Partitions, BadPartitionDataIsRefused) {
     EXPECT_TRUE(include.empty());
 }
 
-TEST(Partitions, DefaultPartitionIsFoundAndMoved) {
+TEST(Partitions, DefaultPartitionIsFoundAndMovedByReapplying) {
+    using slurmctld::slurm::apply_partition;
+    using slurmctld::slurm::find_default_partition;
     ConfigDocument compute = parse(slurm_test::data_file("upstream-slurm.conf.compute"));
     ConfigDocument gpu = parse("nodeset=gpu feature=gpu\npartitionname=gpu nodes=gpu\n");
-    using slurmctld::slurm::find_default_partition;
-    using slurmctld::slurm::set_partition_default;
     EXPECT_EQ(find_default_partition({&gpu, &compute}), "compute");
 
-    // config-changed with default-partition=gpu: set_default_partition("gpu", "compute").
-    EXPECT_TRUE(set_partition_default(gpu, "gpu", true));
-    EXPECT_TRUE(set_partition_default(compute, "compute", false));
-    EXPECT_FALSE(set_partition_default(compute, "compute", false));
-    EXPECT_FALSE(set_partition_default(compute, "missing", true));
+    // default-partition=gpu: every partition is applied again from its relation data; the old
+    // default loses default=True and gets no default=False (issue 9 item 7).
+    ASSERT_TRUE(apply_partition(
+        gpu, ordered_json::parse(R"({"partitionname": "gpu", "nodes": ["gpu"]})"), true));
+    ASSERT_TRUE(apply_partition(compute, ordered_json::parse(R"({"defaulttime": "45:00",
+        "maxtime": "1:00:00", "partitionname": "compute", "nodes": ["compute"]})"),
+                                false));
     EXPECT_EQ(gpu.render(), "nodeset=gpu feature=gpu\npartitionname=gpu nodes=gpu default=True\n");
     EXPECT_EQ(compute.render(),
               "nodeset=compute feature=compute\n"
-              "partitionname=compute defaulttime=45:00 maxtime=1:00:00 nodes=compute "
-              "default=False\n");
+              "partitionname=compute defaulttime=45:00 maxtime=1:00:00 nodes=compute\n");
     EXPECT_EQ(find_default_partition({&compute, &gpu}), "gpu");
     EXPECT_EQ(find_default_partition({&compute}), "");
 }
