@@ -1,7 +1,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <cstdio>
 
 #include <arpa/inet.h>
 
@@ -26,9 +25,9 @@ bool is_ascii_digit(char c) {
 }
 
 std::string hex_byte(char c) {
-    std::array<char, 8> buffer{};
-    std::snprintf(buffer.data(), buffer.size(), "0x%02x", static_cast<unsigned char>(c));
-    return buffer.data();
+    constexpr std::string_view kDigits = "0123456789abcdef";
+    const auto u = static_cast<unsigned char>(c);
+    return {'0', 'x', kDigits[u >> 4U], kDigits[u & 0x0fU]};
 }
 
 }  // namespace

@@ -25,9 +25,9 @@ namespace slurmctld::slurm {
 
 /// Bounds on one slurmd application's partition: the relation value (JSON text), one written
 /// value, and the whole written line.
-inline constexpr std::size_t kMaxPartitionDataBytes = 16 * 1024;
+inline constexpr std::size_t kMaxPartitionDataBytes = 16384;
 inline constexpr std::size_t kMaxPartitionValueBytes = 1024;
-inline constexpr std::size_t kMaxPartitionLineBytes = 8 * 1024;
+inline constexpr std::size_t kMaxPartitionLineBytes = 8192;
 
 /// "slurm.conf.<partition>", the include that holds a partition and its node set. Only for a
 /// name that passed partition_name_problem (names.hpp): partition_record checks it.
