@@ -17,6 +17,7 @@
 
 #include "host/require_root.hpp"
 #include "host/tree_snapshot.hpp"
+#include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -31,14 +32,8 @@ FileAttributes own_attributes(mode_t mode) {
     return {host_tests::user_name(::geteuid()), host_tests::group_name(::getegid()), mode};
 }
 
-/// The message of the HostError `action` throws; "no error" when it throws none.
 std::string error_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const HostError& error) {
-        return error.what();
-    }
-    return "no error";
+    return testing_support::error_of<HostError>(action);
 }
 
 /// Runs `action` in a child and waits at most 10 s, so a call that would block forever fails

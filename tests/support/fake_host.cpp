@@ -223,6 +223,10 @@ FakeSymlink* FakeHost::symlink(const fs::path& path) {
     return std::get_if<FakeSymlink>(node_at(resolve(path, false)));
 }
 
+FakeFifo* FakeHost::fifo(const fs::path& path) {
+    return std::get_if<FakeFifo>(node_at(resolve(path, false)));
+}
+
 bool FakeHost::exists(const fs::path& path) {
     return node_at(resolve(path, false)) != nullptr;
 }

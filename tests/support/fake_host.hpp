@@ -195,6 +195,8 @@ class FakeHost : public slurmctld::host::Host {
     FakeDirectory* directory(const fs::path& path);
     /// The symlink at `path` itself (not followed), nullptr when `path` is not a symlink.
     FakeSymlink* symlink(const fs::path& path);
+    /// The FIFO at `path` itself, nullptr when there is none.
+    FakeFifo* fifo(const fs::path& path);
     bool exists(const fs::path& path);
 
     /// Creates a file (and its missing parent directories, root 0755), replacing any file.

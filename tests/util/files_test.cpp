@@ -1,6 +1,5 @@
 // The file toolkit on a directory an attacker can write: planted symlinks, FIFOs, huge files.
 #include <chrono>
-#include <future>
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -8,7 +7,9 @@
 #include <unistd.h>
 
 #include <slurmctld/util/files.hpp>
+#include <slurmctld/util/process.hpp>
 
+#include "support/error_of.hpp"
 #include "support/temp_dir.hpp"
 
 namespace {
@@ -27,12 +28,7 @@ UniqueFd open_dir(const fs::path& path) {
 }
 
 std::string message_of(const std::function<void()>& action) {
-    try {
-        action();
-    } catch (const FileError& error) {
-        return error.what();
-    }
-    return "no error";
+    return testing_support::error_of<FileError>(action);
 }
 
 TEST(ReadRegularFile, ReadsAFileAndReportsAMissingOneAsNullopt) {
@@ -47,12 +43,14 @@ TEST(ReadRegularFile, AFifoIsRefusedAtOnceInsteadOfBlocking) {
     TempDir dir;
     ASSERT_EQ(::mkfifo((dir / "heartbeat").c_str(), 0644), 0);
     // A FIFO without a writer blocks open(2) forever; run it aside so the test can fail.
-    auto read = std::async(std::launch::async, [&] {
-        return message_of([&] { read_regular_file(dir / "heartbeat"); });
-    });
-    ASSERT_EQ(read.wait_for(std::chrono::seconds(10)), std::future_status::ready)
-        << "read_regular_file blocked on a FIFO";
-    EXPECT_EQ(read.get(),
+    const auto read = run_in_child(
+        [&](int out) {
+            const auto text = message_of([&] { read_regular_file(dir / "heartbeat"); });
+            return ::write(out, text.data(), text.size()) < 0 ? 1 : 0;
+        },
+        std::chrono::seconds(10));
+    ASSERT_FALSE(read.timed_out) << "read_regular_file blocked on a FIFO";
+    EXPECT_EQ(read.output,
               "cannot read " + (dir / "heartbeat").string() + ": it is a FIFO, not a regular file");
 }
 
