@@ -293,7 +293,7 @@ RealHost::RealHost(RealHostOptions options) : options_(std::move(options)) {
 // ---- resolving paths ---------------------------------------------------------------------
 
 fs::path RealHost::through_trusted_links(const fs::path& path, bool follow_last) {
-    const fs::path normal = normalized_path(path);
+    fs::path normal = normalized_path(path);
     for (const auto& [link, trusted_target] : options_.trusted_links) {
         const auto rest = path_below(normal, link);
         if (!rest || (rest->empty() && !follow_last) || !link.has_filename()) {

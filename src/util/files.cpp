@@ -332,7 +332,8 @@ std::vector<std::string> list_directory_fd(int dir_fd, const std::string& shown)
     ::rewinddir(directory);  // the fd's offset is shared with the caller's
     std::vector<std::string> names;
     errno = 0;
-    while (const dirent* entry = ::readdir(directory)) {
+    // readdir(3) is safe on a stream no other thread uses.
+    while (const dirent* entry = ::readdir(directory)) {  // NOLINT(concurrency-mt-unsafe)
         const std::string_view name = entry->d_name;
         if (name != "." && name != "..") {
             names.emplace_back(name);
@@ -377,7 +378,9 @@ void remove_entry(int dir_fd, dev_t device, const std::string& name, const std::
             fail(what, errno);
         }
         for (const auto& entry : list_directory_fd(child.get(), shown)) {
-            remove_entry(child.get(), device, entry, shown + "/" + entry, depth + 1);
+            std::string shown_entry = shown;
+            shown_entry.append("/").append(entry);
+            remove_entry(child.get(), device, entry, shown_entry, depth + 1);
         }
         if (::unlinkat(dir_fd, name.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
             fail(what, errno);

@@ -56,6 +56,18 @@ std::optional<ProcStat> read_proc_stat(pid_t pid, const std::filesystem::path& p
     return text ? parse_proc_stat(*text) : std::nullopt;
 }
 
+std::vector<pid_t> list_pids(const std::filesystem::path& proc) {
+    std::vector<pid_t> pids;
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(proc, error)) {
+        pid_t pid = 0;
+        if (parse_number(entry.path().filename().string(), pid) && pid > 0) {
+            pids.push_back(pid);
+        }
+    }
+    return pids;
+}
+
 std::optional<ProcessRecord> record_process(pid_t pid, const std::filesystem::path& proc) {
     const auto stat = read_proc_stat(pid, proc);
     if (!stat) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +40,18 @@ TEST(ProcStat, ReadsThisProcess) {
     EXPECT_EQ(stat->pid, ::getpid());
     EXPECT_EQ(stat->ppid, ::getppid());
     EXPECT_GT(stat->start_time, 0U);
+}
+
+TEST(ProcStat, ListsThePidsOfAProcDirectory) {
+    TempDir proc;
+    write_text(proc / "12/stat", "");
+    write_text(proc / "345/stat", "");
+    write_text(proc / "self/stat", "");
+    auto pids = list_pids(proc.path());
+    std::sort(pids.begin(), pids.end());
+    EXPECT_EQ(pids, (std::vector<pid_t>{12, 345}));
+    const auto live = list_pids();
+    EXPECT_NE(std::find(live.begin(), live.end(), ::getpid()), live.end());
 }
 
 TEST(ProcessRecord, RoundTripsThroughItsTextForm) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <sys/types.h>
 
@@ -28,6 +29,9 @@ struct ProcStat {
 std::optional<ProcStat> parse_proc_stat(std::string_view text);
 /// /proc/<pid>/stat of a live (or zombie) process; nullopt when there is none.
 std::optional<ProcStat> read_proc_stat(pid_t pid, const std::filesystem::path& proc = "/proc");
+
+/// The PIDs listed in a /proc directory, in no particular order.
+std::vector<pid_t> list_pids(const std::filesystem::path& proc = "/proc");
 
 /// One process, for good: its PID and when it started.
 struct ProcessRecord {
