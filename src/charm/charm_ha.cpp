@@ -253,7 +253,12 @@ void Charm::probe_shared_fs_latency() {
         p99_us = std::atoll(found->second.c_str());
     }
     if (p99_us < 0 || now_seconds - last >= kLatencyProbeEverySeconds) {
-        auto samples = host_.measure_write_latency(std::string(kHaMountPoint), kLatencySamples);
+        auto measured = host_.measure_write_latency(std::string(kHaMountPoint), kLatencySamples);
+        if (!measured) {
+            log::warning("{}", measured.error().message);
+            return;
+        }
+        auto samples = std::move(measured).value();
         if (samples.empty()) {
             return;
         }

@@ -1,6 +1,7 @@
 #include <unistd.h>
 
 #include <slurmctld/charm/charm.hpp>
+#include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/main.hpp>
 #include <slurmctld/host/real_host.hpp>
 #include <slurmctld/juju/caching_hook_tools.hpp>
@@ -10,6 +11,11 @@
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
+
+std::map<std::filesystem::path, std::filesystem::path> trusted_host_links() {
+    return {{std::string(kEtcSlurm), std::string(kHaEtcSlurm)},
+            {"/etc/os-release", "/usr/lib/os-release"}};
+}
 
 int dispatch_main(int argc, char** argv) {
     util::log::Session logging;
@@ -24,7 +30,9 @@ int dispatch_main(int argc, char** argv) {
     juju::ProcessHookTools process_tools;
     juju::CachingHookTools tools(process_tools, context.unit_name);
     util::log::attach_hook_tools(tools);
-    host::RealHost host;
+    host::RealHostOptions host_options;
+    host_options.trusted_links = trusted_host_links();
+    host::RealHost host(host_options);
     Charm charm(tools, host, context);
     juju::HandlerRegistry registry;
     charm.register_handlers(registry);
