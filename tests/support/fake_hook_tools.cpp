@@ -1,5 +1,4 @@
-// Included by name from fake_tool_main.cpp as well (the fake-hook-tool target does not link
-// test_support), hence the sibling include below.
+// FakeHookTools: the in-memory model of Juju state (see the header).
 #include "fake_hook_tools.hpp"
 
 #include <algorithm>
@@ -16,42 +15,6 @@ using nlohmann::json;
 using slurmctld::juju::application_of;
 using slurmctld::juju::HookToolError;
 using slurmctld::juju::is_unit_name;
-
-const std::vector<std::string> hook_tool_names = {
-    "relation-ids",
-    "relation-list",
-    "relation-get",
-    "relation-set",
-    "is-leader",
-    "leader-get",
-    "leader-set",
-    "config-get",
-    "status-set",
-    "status-get",
-    "application-version-set",
-    "juju-log",
-    "action-get",
-    "action-set",
-    "action-fail",
-    "action-log",
-    "secret-add",
-    "secret-get",
-    "secret-set",
-    "secret-grant",
-    "secret-revoke",
-    "secret-remove",
-    "secret-info-get",
-    "secret-ids",
-    "state-get",
-    "state-set",
-    "state-delete",
-    "goal-state",
-    "open-port",
-    "close-port",
-    "opened-ports",
-    "unit-get",
-    "network-get",
-};
 
 namespace {
 

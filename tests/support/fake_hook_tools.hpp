@@ -31,9 +31,6 @@ namespace testing_support {
 using slurmctld::juju::Databag;
 using slurmctld::juju::SecretContent;
 
-/// Every hook tool the fake and fake-hook-tool answer (the names symlinked to fake-hook-tool).
-extern const std::vector<std::string> hook_tool_names;
-
 /// One relation as this unit sees it (Scenario's Relation / PeerRelation).
 struct FakeRelation {
     std::string endpoint;
