@@ -45,8 +45,8 @@ int Controller::run_builtin(HookContext& ctx, const Unit& unit,
         return result;
     };
     const Op& op = ctx.op;
-    if (op.kind == "action" || op.hook == "stop" || op.hook == "remove" ||
-        op.hook.ends_with("-relation-broken") || op.hook.ends_with("-relation-departed")) {
+    if (op.is_action() || op.kind == HookKind::Stop || op.kind == HookKind::Remove ||
+        op.kind == HookKind::RelationBroken || op.kind == HookKind::RelationDeparted) {
         return 0;
     }
     const CommandResult ids = tool({"relation-ids", "mount", "--format=json"});

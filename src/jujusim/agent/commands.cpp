@@ -312,7 +312,7 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
     if (subordinate && principal.empty())
         throw UserError("cannot add unit to application \"" + app_name +
                         "\": application is subordinate");
-    if (app.life != "alive")
+    if (app.life != Life::Alive)
         throw UserError("application \"" + app_name + "\" is not alive");
     const int count = std::stoi(flags.get("n"));
     for (int i = 0; i < count; ++i) {
@@ -329,7 +329,7 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
         Unit& stored = model_.units.at(unit.name);
         for (auto& [id, relation] : model_.relations) {
             const RelationEnd* mine = relation.end_of(app_name);
-            if (mine == nullptr || relation.life != "alive")
+            if (mine == nullptr || relation.life != Life::Alive)
                 continue;
             const auto endpoint = meta(app_name).endpoints.find(mine->endpoint);
             if (endpoint != meta(app_name).endpoints.end() && endpoint->second.implicit)
@@ -340,7 +340,8 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
         // Subordinates already related to this application by container scope get a unit here.
         if (principal.empty()) {
             for (const auto& [id, relation] : model_.relations) {
-                if (relation.is_peer() || !relation.container_scope() || relation.life != "alive")
+                if (relation.is_peer() || !relation.container_scope() ||
+                    relation.life != Life::Alive)
                     continue;
                 if (relation.end_of(app_name) == nullptr)
                     continue;
@@ -473,7 +474,7 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
             const std::string sub_app = a_sub ? a.app : b.app;
             std::vector<std::string> principals;
             for (const auto& [name, unit] : model_.units) {
-                if (unit.app == principal_app && unit.life == "alive")
+                if (unit.app == principal_app && unit.life == Life::Alive)
                     principals.push_back(name);
             }
             std::sort(principals.begin(), principals.end(), natural_less);
@@ -530,7 +531,7 @@ CommandResult Controller::cmd_remove_relation(const std::vector<std::string>& ar
     }
     std::vector<int> matches;
     for (const auto& [id, relation] : model_.relations) {
-        if (relation.is_peer() || relation.life != "alive")
+        if (relation.is_peer() || relation.life != Life::Alive)
             continue;
         const RelationEnd* left = relation.end_of(a.app);
         const RelationEnd* right = relation.end_of(b.app);
@@ -549,7 +550,7 @@ CommandResult Controller::cmd_remove_relation(const std::vector<std::string>& ar
         throw UserError("ambiguous relation: \"" + flags.positional[0] + " " + flags.positional[1] +
                         "\" matches several");
     Relation& relation = model_.relations.at(matches.front());
-    relation.life = "dying";
+    relation.life = Life::Dying;
     relation.in_scope.clear();
     if (relation.container_scope()) {
         const bool a_sub = meta(a.app).subordinate;
@@ -582,7 +583,7 @@ CommandResult Controller::cmd_remove_unit(const std::vector<std::string>& args) 
                 throw UserError("application \"" + name + "\" not found");
             std::vector<std::string> app_units;
             for (const auto& [unit_name, unit] : model_.units) {
-                if (unit.app == name && unit.life == "alive")
+                if (unit.app == name && unit.life == Life::Alive)
                     app_units.push_back(unit_name);
             }
             std::sort(app_units.begin(), app_units.end(), natural_less);
@@ -647,7 +648,7 @@ CommandResult Controller::cmd_remove_application(const std::vector<std::string>&
     for (const auto& name : flags.positional) {
         App& app = model_.apps.at(name);
         err += "will remove application " + name + "\n";
-        app.life = "dying";
+        app.life = Life::Dying;
         std::vector<std::string> units;
         for (auto& [unit_name, unit] : model_.units) {
             if (unit.app == name)
@@ -661,7 +662,7 @@ CommandResult Controller::cmd_remove_application(const std::vector<std::string>&
         for (auto& [id, relation] : model_.relations) {
             if (relation.end_of(name) == nullptr || relation.is_peer())
                 continue;
-            relation.life = "dying";
+            relation.life = Life::Dying;
             relation.in_scope.clear();
             // Subordinates attached through this relation go with it.
             if (relation.container_scope()) {
@@ -1240,7 +1241,7 @@ CommandResult Controller::cmd_wait(const std::vector<std::string>& args,
 
 CommandResult Controller::cmd_tick() {
     for (auto& [name, unit] : model_.units) {
-        if (unit.started && unit.life == "alive" && unit_can_run(unit))
+        if (unit.started && unit.life == Life::Alive && unit_can_run(unit))
             unit.update_status_due = true;
     }
     touch();

@@ -12,9 +12,10 @@
 #include <jujusim/host_directory_machine.hpp>
 #include <jujusim/image.hpp>
 #include <jujusim/machine_namespaces.hpp>
+#include <jujusim/model_rules.hpp>
 #include <jujusim/network.hpp>
-#include <jujusim/tool_names.hpp>
 #include <jujusim/unix_socket.hpp>
+#include <slurmctld/juju/hook_tool_table.hpp>
 
 namespace jujusim {
 
@@ -53,9 +54,61 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
 
 }  // namespace
 
+/// What the tool server changes at once goes through the controller: persisted, logged.
+class Controller::ToolEffectsOfController final : public ToolEffects {
+  public:
+    explicit ToolEffectsOfController(Controller& controller) : controller_(controller) {}
+    void changed() override { controller_.touch(); }
+    void log(const std::string& unit, const std::string& level, const std::string& logger,
+             const std::string& message) override {
+        controller_.debug_log(unit, level, logger, message);
+    }
+    double now() const override { return controller_.now(); }
+
+  private:
+    Controller& controller_;
+};
+
 Controller::Controller(fs::path model_dir, fs::path tools_binary)
-    : dir_(std::move(model_dir)), tools_binary_(std::move(tools_binary)) {
+    : dir_(std::move(model_dir)),
+      tools_binary_(std::move(tools_binary)),
+      tool_effects_(std::make_unique<ToolEffectsOfController>(*this)),
+      tool_server_(std::make_unique<ToolServer>(model_, metas_, *tool_effects_)) {
     load();
+}
+
+CommandResult Controller::handle_tool(const json& request, bool* needs_stdin) {
+    const std::string context_id = request.value("context_id", "");
+    const std::string tool = request.value("tool", "");
+    const auto args = request.value("args", std::vector<std::string>{});
+    std::optional<std::string> stdin_data;
+    if (request.contains("stdin") && request["stdin"].is_string()) {
+        stdin_data = request["stdin"].get<std::string>();
+    }
+    std::unique_lock lock(mutex_);
+    const auto it = contexts_.find(context_id);
+    if (it == contexts_.end()) {
+        return CommandResult{1, "",
+                             "ERROR bad request: no hook context with id \"" + context_id + "\"\n"};
+    }
+    HookContext& ctx = *it->second;
+    ctx.files = request.value("files", std::map<std::string, std::string>{});
+    CommandResult result = run_tool(ctx, tool, args, stdin_data, needs_stdin);
+    if (!(needs_stdin != nullptr && *needs_stdin)) {
+        json call = json::array({tool});
+        for (const auto& arg : args) {
+            call.push_back(arg);
+        }
+        ctx.tool_calls.push_back(json{{"argv", call}, {"exit-code", result.exit_code}});
+    }
+    return result;
+}
+
+CommandResult Controller::run_tool(HookContext& ctx, const std::string& tool,
+                                   const std::vector<std::string>& args,
+                                   const std::optional<std::string>& stdin_data,
+                                   bool* needs_stdin) {
+    return tool_server_->run(ctx, tool, args, stdin_data, needs_stdin);
 }
 
 Controller::~Controller() {
@@ -109,19 +162,36 @@ void Controller::record_hook(const json& entry) {
     out << entry.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
+// ---- the model's rules (model_rules.hpp), over this controller's model ----
+
 void Controller::set_unit_status(Unit& unit, const std::string& current, const std::string& message,
                                  bool agent) {
-    StatusValue& target = agent ? unit.agent : unit.workload;
-    target.current = current;
-    target.message = message;
-    target.since = now();
-    target.data = json::object();
-    unit.history.push_back(json{{"kind", agent ? "juju-unit" : "workload"},
-                                {"status", current},
-                                {"message", message},
-                                {"since", target.since}});
-    if (unit.history.size() > 50)
-        unit.history.erase(unit.history.begin());
+    jujusim::set_unit_status(unit, current, message, agent, now());
+}
+
+bool Controller::participates(const Relation& relation, const Unit& unit) const {
+    return jujusim::participates(model_, metas_, relation, unit);
+}
+
+std::vector<std::string> Controller::relation_members(const Relation& relation,
+                                                      const Unit& unit) const {
+    return jujusim::relation_members(model_, relation, unit);
+}
+
+StatusValue Controller::displayed_workload(const Unit& unit) const {
+    return jujusim::displayed_workload(model_, unit);
+}
+
+StatusValue Controller::displayed_agent(const Unit& unit) const {
+    return jujusim::displayed_agent(model_, unit);
+}
+
+StatusValue Controller::app_status(const App& app) const {
+    return jujusim::app_status(model_, app, now());
+}
+
+json Controller::effective_config(const App& app, bool all) const {
+    return jujusim::effective_config(meta(app.name), app, all);
 }
 
 const CharmMeta& Controller::meta(const std::string& app) const {
@@ -228,7 +298,7 @@ void Controller::setup_unit_files(const Unit& unit) {
     }
     const fs::path unit_tools = tools_dir / unit_tag(unit.name);
     fs::create_directories(unit_tools);
-    for (const auto& tool : hook_tool_names()) {
+    for (const auto& tool : slurmctld::juju::hook_tool_names()) {
         const fs::path link = unit_tools / tool;
         std::error_code ignored;
         if (!fs::is_symlink(link, ignored))
@@ -347,7 +417,7 @@ void Controller::timer_loop() {
         }
         bool due_changed = false;
         for (auto& [name, unit] : model_.units) {
-            if (!unit.started || unit.life != "alive" || unit.update_status_due)
+            if (!unit.started || unit.life != Life::Alive || unit.update_status_due)
                 continue;
             if (unit.last_update_status == 0)
                 unit.last_update_status = now();

@@ -22,10 +22,10 @@ std::int64_t random_int63() {
 }
 
 /// Serves the unit's agent socket while the hook runs: one JSON line in, one out.
-class ToolServer {
+class AgentSocket {
   public:
-    ToolServer(const fs::path& socket_path,
-               std::function<CommandResult(const json&, bool*)> handler)
+    AgentSocket(const fs::path& socket_path,
+                std::function<CommandResult(const json&, bool*)> handler)
         : handler_(std::move(handler)), path_(socket_path) {
         listener_ = listen_unix(socket_path);
         int pipe_fds[2];
@@ -35,14 +35,14 @@ class ToolServer {
         stop_write_ = Fd(pipe_fds[1]);
         thread_ = std::thread([this] { loop(); });
     }
-    ~ToolServer() {
+    ~AgentSocket() {
         const char byte = 'x';
         (void)!::write(stop_write_.get(), &byte, 1);
         thread_.join();
         ::unlink(path_.c_str());
     }
-    ToolServer(const ToolServer&) = delete;
-    ToolServer& operator=(const ToolServer&) = delete;
+    AgentSocket(const AgentSocket&) = delete;
+    AgentSocket& operator=(const AgentSocket&) = delete;
 
   private:
     void loop() {
@@ -80,7 +80,7 @@ std::map<std::string, std::string> Controller::hook_env(const Unit& unit, const 
                                                         const Machine& m) const {
     const fs::path juju_dir = juju_dir_in_machine(m);
     const fs::path charm_dir = juju_dir / "agents" / unit_tag(unit.name) / "charm";
-    const bool action = op.kind == "action";
+    const bool action = op.is_action();
     std::map<std::string, std::string> env{
         {"JUJU_DISPATCH_PATH", (action ? "actions/" : "hooks/") + op.hook},
         {"JUJU_HOOK_NAME", action ? "" : op.hook},
@@ -137,7 +137,7 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                         std::unique_lock<std::mutex>& lock) {
     Unit& unit = model_.units.at(unit_name);
     const App& app = model_.apps.at(unit.app);
-    const bool action = op.kind == "action";
+    const bool action = op.is_action();
     Action* action_record = action ? &model_.actions.at(op.action_id) : nullptr;
     const bool is_exec = action_record != nullptr && action_record->exec;
 
@@ -153,11 +153,11 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     // Juju's own status bookkeeping around the charm's hooks.
     const bool charm_never_set =
         unit.workload.current == "waiting" || unit.workload.message == "installing charm software";
-    if (op.hook == "install" && !action && unit.workload.current == "waiting") {
+    if (op.kind == HookKind::Install && !action && unit.workload.current == "waiting") {
         set_unit_status(unit, "maintenance", "installing charm software", false);
-    } else if (op.hook == "stop" && !action) {
+    } else if (op.kind == HookKind::Stop && !action) {
         set_unit_status(unit, "maintenance", "stopping charm software", false);
-    } else if (op.hook == "remove" && !action) {
+    } else if (op.kind == HookKind::Remove && !action) {
         set_unit_status(unit, "maintenance", "cleaning up prior to charm deletion", false);
     }
     std::string running = is_exec  ? "running action juju-exec"
@@ -190,10 +190,10 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     std::string err_text;
     bool missing = false;
     try {
-        ToolServer server(agent_dir / "agent.socket",
-                          [this](const json& request, bool* needs_stdin) {
-                              return handle_tool(request, needs_stdin);
-                          });
+        AgentSocket server(agent_dir / "agent.socket",
+                           [this](const json& request, bool* needs_stdin) {
+                               return handle_tool(request, needs_stdin);
+                           });
         if (!builtin.empty()) {
             lock.lock();
             exit_code = run_builtin(ctx, unit_copy, lock);
@@ -321,13 +321,13 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     current.retries = 0;
     current.resolve_now = false;
     apply_done(current, op);
-    if (op.hook == "start" && charm_never_set &&
+    if (op.kind == HookKind::Start && charm_never_set &&
         (current.workload.current == "waiting" ||
          current.workload.message == "installing charm software")) {
         set_unit_status(current, "unknown", "", false);
-    } else if (op.hook == "stop") {
+    } else if (op.kind == HookKind::Stop) {
         set_unit_status(current, "maintenance", "", false);
-    } else if (op.hook == "remove") {
+    } else if (op.kind == HookKind::Remove) {
         set_unit_status(current, "terminated", "", false);
         remove_unit_record(unit_name);
         return;

@@ -31,8 +31,63 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, id, operation, unit, nam
                                                 command, status, results, message, log, enqueued,
                                                 started, completed)
 
+namespace {
+
+/// Hook kinds as model.json stores them (the relation ones without their endpoint).
+const std::vector<std::pair<HookKind, std::string>>& hook_kind_names() {
+    static const std::vector<std::pair<HookKind, std::string>> names{
+        {HookKind::Install, "install"},
+        {HookKind::LeaderElected, "leader-elected"},
+        {HookKind::LeaderSettingsChanged, "leader-settings-changed"},
+        {HookKind::ConfigChanged, "config-changed"},
+        {HookKind::Start, "start"},
+        {HookKind::UpdateStatus, "update-status"},
+        {HookKind::Stop, "stop"},
+        {HookKind::Remove, "remove"},
+        {HookKind::SecretChanged, "secret-changed"},
+        {HookKind::SecretRemove, "secret-remove"},
+        {HookKind::RelationCreated, "relation-created"},
+        {HookKind::RelationJoined, "relation-joined"},
+        {HookKind::RelationChanged, "relation-changed"},
+        {HookKind::RelationDeparted, "relation-departed"},
+        {HookKind::RelationBroken, "relation-broken"},
+        {HookKind::Action, "action"},
+    };
+    return names;
+}
+
+const std::string& kind_token(HookKind kind) {
+    for (const auto& [candidate, name] : hook_kind_names()) {
+        if (candidate == kind) {
+            return name;
+        }
+    }
+    throw std::logic_error("unnamed hook kind");
+}
+
+HookKind kind_from_token(const std::string& token) {
+    for (const auto& [kind, name] : hook_kind_names()) {
+        if (name == token) {
+            return kind;
+        }
+    }
+    throw std::runtime_error("model.json: unknown operation kind \"" + token + "\"");
+}
+
+}  // namespace
+
+bool is_relation_hook(HookKind kind) {
+    return kind == HookKind::RelationCreated || kind == HookKind::RelationJoined ||
+           kind == HookKind::RelationChanged || kind == HookKind::RelationDeparted ||
+           kind == HookKind::RelationBroken;
+}
+
+std::string hook_name(HookKind kind, const std::string& endpoint) {
+    return is_relation_hook(kind) ? endpoint + "-" + kind_token(kind) : kind_token(kind);
+}
+
 void to_json(json& out, const Op& op) {
-    out = json{{"kind", op.kind},
+    out = json{{"kind", kind_token(op.kind)},
                {"hook", op.hook},
                {"relation_id", op.relation_id},
                {"endpoint", op.endpoint},
@@ -46,7 +101,7 @@ void to_json(json& out, const Op& op) {
 }
 
 void from_json(const json& in, Op& op) {
-    op.kind = in.value("kind", "hook");
+    op.kind = kind_from_token(in.value("kind", "install"));
     op.hook = in.value("hook", "");
     op.relation_id = in.value("relation_id", -1);
     op.endpoint = in.value("endpoint", "");

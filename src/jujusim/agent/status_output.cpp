@@ -10,23 +10,6 @@ namespace jujusim {
 
 namespace {
 
-int severity(const std::string& status) {
-    // core/status DeriveStatus: the most severe unit status becomes the application's.
-    if (status == "error")
-        return 100;
-    if (status == "blocked")
-        return 90;
-    if (status == "maintenance")
-        return 80;
-    if (status == "waiting")
-        return 70;
-    if (status == "active")
-        return 60;
-    if (status == "terminated")
-        return 50;
-    return 40;
-}
-
 ordered_json status_info(const StatusValue& value, const std::string& version = "") {
     ordered_json out;
     if (!value.current.empty())
@@ -71,46 +54,6 @@ std::string table(const std::vector<std::vector<std::string>>& rows,
 }
 
 }  // namespace
-
-StatusValue Controller::displayed_workload(const Unit& unit) const {
-    const auto& machine = model_.machines.at(unit.machine);
-    if (!machine.powered) {
-        return StatusValue{"unknown", "agent lost, see 'juju show-status-log " + unit.name + "'",
-                           machine.down_since, json::object()};
-    }
-    if (unit.in_error)
-        return StatusValue{"error", unit.agent.message, unit.agent.since, unit.agent.data};
-    return unit.workload;
-}
-
-StatusValue Controller::displayed_agent(const Unit& unit) const {
-    const auto& machine = model_.machines.at(unit.machine);
-    if (!machine.powered) {
-        return StatusValue{"lost", "agent is not communicating with the server", machine.down_since,
-                           json::object()};
-    }
-    if (unit.in_error)
-        return StatusValue{"idle", "", unit.agent.since, json::object()};
-    return unit.agent;
-}
-
-StatusValue Controller::app_status(const App& app) const {
-    if (app.status_set)
-        return app.status;
-    StatusValue derived{"unknown", "", 0, json::object()};
-    bool any = false;
-    for (const auto& [name, unit] : model_.units) {
-        if (unit.app != app.name)
-            continue;
-        const StatusValue shown = displayed_workload(unit);
-        if (!any || severity(shown.current) > severity(derived.current))
-            derived = shown;
-        any = true;
-    }
-    if (!any)
-        derived = StatusValue{"waiting", "waiting for machine", now(), json::object()};
-    return derived;
-}
 
 json Controller::unit_status_json(const Unit& unit) const {
     ordered_json out;
@@ -198,7 +141,7 @@ json Controller::status_json() const {
         entry["charm-name"] = app.charm_name;
         entry["charm-rev"] = app.charm_rev;
         entry["exposed"] = false;
-        if (app.life == "dying")
+        if (app.life == Life::Dying)
             entry["life"] = "dying";
         entry["application-status"] = status_info(app_status(app));
         ordered_json relations = ordered_json::object();
@@ -294,13 +237,13 @@ CommandResult Controller::cmd_status(const std::vector<std::string>& args) {
         for (const auto& [id, relation] : model_.relations) {
             if (relation.is_peer()) {
                 rows.push_back({relation.ends[0].app + ":" + relation.ends[0].endpoint, relation.ends[0].app + ":" + relation.ends[0].endpoint,
-                                relation.ends[0].interface, "peer", relation.life == "dying" ? "dying" : ""});
+                                relation.ends[0].interface, "peer", relation.life == Life::Dying ? "dying" : ""});
                 continue;
             }
             const RelationEnd& provider = relation.ends[0].role == "provider" ? relation.ends[0] : relation.ends[1];
             const RelationEnd& requirer = relation.ends[0].role == "provider" ? relation.ends[1] : relation.ends[0];
             rows.push_back({provider.app + ":" + provider.endpoint, requirer.app + ":" + requirer.endpoint, provider.interface,
-                            relation.container_scope() ? "subordinate" : "regular", relation.life == "dying" ? "dying" : ""});
+                            relation.container_scope() ? "subordinate" : "regular", relation.life == Life::Dying ? "dying" : ""});
         }
         return "\n" + table(rows);
     }() : std::string()), ""};
