@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <jujusim/charm.hpp>
+#include <jujusim/go_format.hpp>
 #include <jujusim/model.hpp>
 
 namespace jujusim {
@@ -37,8 +38,9 @@ StatusValue app_status(const Model& model, const App& app, double now);
 /// config-get: every option set or with a default; `all` adds those without one as null.
 json effective_config(const CharmMeta& meta, const App& app, bool all);
 
-/// goal-state: the unit's application's units and, per endpoint, the related units and apps.
-json goal_state(const Model& model, const Unit& unit);
+/// goal-state: the unit's application's units and, per endpoint, the related units and apps,
+/// in the order Juju prints them.
+ordered_json goal_state(const Model& model, const Unit& unit);
 
 /// Sets the unit's workload (or agent) status and records it in the unit's status history.
 void set_unit_status(Unit& unit, const std::string& current, const std::string& message, bool agent,

@@ -16,11 +16,18 @@ int severity(const std::string& status) {
     return found == kSeverity.end() ? 40 : found->second;
 }
 
-/// A goal-state entry for a unit: its workload status, or "dying".
-json goal_unit_entry(const Model& model, const Unit& unit) {
-    return json{
-        {"status", unit.life == Life::Dying ? "dying" : displayed_workload(model, unit).current},
-        {"since", goal_state_since(from_epoch(unit.workload.since))}};
+/// A goal-state entry, as Juju's struct prints it: status, then since.
+ordered_json goal_entry(const std::string& status, double since) {
+    ordered_json entry;
+    entry["status"] = status;
+    entry["since"] = goal_state_since(from_epoch(since));
+    return entry;
+}
+
+/// A unit's entry: its workload status, or "dying".
+ordered_json goal_unit_entry(const Model& model, const Unit& unit) {
+    return goal_entry(unit.life == Life::Dying ? "dying" : displayed_workload(model, unit).current,
+                      unit.workload.since);
 }
 
 }  // namespace
@@ -138,41 +145,37 @@ json effective_config(const CharmMeta& meta, const App& app, bool all) {
     return out;
 }
 
-json goal_state(const Model& model, const Unit& unit) {
-    json units = json::object();
+ordered_json goal_state(const Model& model, const Unit& unit) {
+    ordered_json units = ordered_json::object();
     for (const auto& [name, other] : model.units) {
         if (other.app == unit.app) {
             units[name] = goal_unit_entry(model, other);
         }
     }
-    json relations = json::object();
+    ordered_json relations = ordered_json::object();
     for (const auto& [id, relation] : model.relations) {
-        if (relation.is_peer() || relation.life != Life::Alive) {
-            continue;
-        }
         const RelationEnd* mine = relation.end_of(unit.app);
-        if (mine == nullptr) {
+        if (relation.is_peer() || relation.life != Life::Alive || mine == nullptr) {
             continue;
         }
         const RelationEnd* other = relation.other_end(unit.app);
-        json& entry = relations[mine->endpoint];
+        ordered_json& entry = relations[mine->endpoint];
         if (entry.is_null()) {
-            entry = json::object();
+            entry = ordered_json::object();
         }
-        entry[other->app] = json{{"status", "joined"},
-                                 {"since", goal_state_since(from_epoch(relation.created_at))}};
+        entry[other->app] = goal_entry("joined", relation.created_at);
         for (const auto& [name, remote] : model.units) {
-            if (remote.app != other->app) {
-                continue;
+            const bool colocated = remote.principal == unit.name || unit.principal == name;
+            if (remote.app == other->app && (!relation.container_scope() || colocated)) {
+                entry[name] = goal_unit_entry(model, remote);
             }
-            if (relation.container_scope() && remote.principal != unit.name &&
-                unit.principal != name) {
-                continue;
-            }
-            entry[name] = goal_unit_entry(model, remote);
         }
     }
-    return json{{"units", units}, {"relations", relations}};
+    // Juju's struct: units, then relations.
+    ordered_json goal;
+    goal["units"] = units;
+    goal["relations"] = relations;
+    return goal;
 }
 
 void set_unit_status(Unit& unit, const std::string& current, const std::string& message, bool agent,
