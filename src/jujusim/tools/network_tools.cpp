@@ -42,7 +42,7 @@ const std::string& machine_address(const ToolCall& call) {
 CommandResult unit_get(ToolCall& call) {
     const std::string& setting = call.args()[0];
     if (setting != "private-address" && setting != "public-address") {
-        call.run_error("unknown setting \"" + setting + "\"");
+        call.usage_error("unknown setting \"" + setting + "\"");  // Juju checks it in Init
     }
     return call.output(machine_address(call));
 }

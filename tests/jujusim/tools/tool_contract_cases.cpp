@@ -361,7 +361,7 @@ std::vector<Case> contract_cases() {
                                                     "SecretGrantUnitOfAnotherApp",
                                                     "OpenPortIsNotShownUntilCommitted",
                                                     "OpenPortBadSpec",
-                                                    "UnitGetUnknownSetting",
+
                                                     "NetworkGetSeveralValues",
                                                     "NetworkGetUnknownBinding"};
     std::vector<Case> all;
