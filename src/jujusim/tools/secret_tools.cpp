@@ -350,21 +350,24 @@ CommandResult secret_remove(ToolCall& call) {
 }
 
 CommandResult secret_grant(ToolCall& call) {
+    // Juju's Init: the relation (-r, else the hook's) and the unit are usage errors, checked
+    // before the secret itself is looked at.
     const std::string id = bare_secret_id(call.args()[0]);
-    managed_secret(call, id, true);
-    if (!call.flags().is_set("r")) {
-        call.usage_error(std::string(tool_message::kNoRelationId));
-    }
     const int relation_id = call.relation(true);
     std::string target = call.model.relations.at(relation_id).other_end(call.unit.app)->app;
     if (call.flags().is_set("unit")) {
         const std::string unit = call.flags().get("unit");
+        static const std::regex kUnitName(R"([a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*/[0-9]+)");
+        if (!std::regex_match(unit, kUnitName)) {
+            call.usage_error("unit \"" + unit + "\" not valid");
+        }
         if (app_of(unit) != target) {
-            call.run_error("cannot specify unit \"" + unit + "\" in relation to application \"" +
-                           target + "\"");
+            call.usage_error("cannot specify unit \"" + unit + "\" in relation to application \"" +
+                             target + "\"");
         }
         target = unit;
     }
+    managed_secret(call, id, true);
     call.ctx.secret_ops.push_back(
         json{{"op", "grant"}, {"id", id}, {"relation_id", relation_id}, {"target", target}});
     return {};
