@@ -358,7 +358,8 @@ void secret_get(Call& call) {
     options.refresh = call.flags().on("refresh");
     const auto content = call.tools.secret_get(ref, options);
     if (!content) {
-        throw_run_error(call.tool, message::secret_not_found(ref.id.empty() ? ref.label : ref.id));
+        throw_run_error(call.tool, message::secret_not_found(
+                                       ref.id.empty() ? ref.label : juju::bare_secret_id(ref.id)));
     }
     if (args.size() < 2) {
         call.print(string_map_json(*content));
@@ -407,7 +408,8 @@ void secret_info_get(Call& call) {
     }
     const auto info = call.tools.secret_info_get(ref);
     if (!info) {
-        throw_run_error(call.tool, message::secret_not_found(ref.id.empty() ? ref.label : ref.id));
+        throw_run_error(call.tool, message::secret_not_found(
+                                       ref.id.empty() ? ref.label : juju::bare_secret_id(ref.id)));
     }
     ordered_json entry;
     entry["revision"] = info->revision;

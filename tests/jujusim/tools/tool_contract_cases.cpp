@@ -361,7 +361,6 @@ std::vector<Case> network_cases() {
 std::vector<Case> contract_cases() {
     // Divergences the contract found, each taken in with the commit that fixes it.
     static const std::set<std::string> kNotYetFixed{
-        "SecretGetNotFound",
 
         "OpenPortIsNotShownUntilCommitted", "OpenPortBadSpec",
 
