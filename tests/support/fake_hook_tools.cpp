@@ -365,7 +365,8 @@ void from_json(const json& in, State& state) {
 
 // ---- FakeHookTools: bookkeeping -----------------------------------------------------------
 
-FakeHookTools::FakeHookTools(State state) : state_(std::move(state)) {
+FakeHookTools::FakeHookTools(State state)
+    : state_(std::move(state)), committed_ports_(state_.opened_ports) {
     for (auto& relation : state_.relations) {
         if (relation.peer && relation.remote_app.empty()) {
             relation.remote_app = state_.app_name();
@@ -892,7 +893,8 @@ void FakeHookTools::close_port(int port, std::string_view protocol) {
 
 std::vector<std::string> FakeHookTools::opened_ports() {
     enter("opened-ports");
-    return {state_.opened_ports.begin(), state_.opened_ports.end()};
+    // Juju shows what was committed before the hook, not this hook's pending opens.
+    return {committed_ports_.begin(), committed_ports_.end()};
 }
 
 std::string FakeHookTools::unit_get(std::string_view setting) {

@@ -238,6 +238,8 @@ class FakeHookTools final : public slurmctld::juju::HookTools {
     bool owns_metadata(const FakeSecret& secret) const;
 
     State state_;
+    /// The ports opened before this "hook" (opened-ports does not show its pending changes).
+    std::set<std::string> committed_ports_;
     std::map<std::string, int> calls_;
     int next_secret_ = 1;
 };
