@@ -378,6 +378,24 @@ nlohmann::json parse_action_results(std::string_view tool, const std::vector<std
     return results;
 }
 
+std::string parse_port_range(std::string_view tool, const std::string& text) {
+    std::string spec = text;
+    std::transform(spec.begin(), spec.end(), spec.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    static const std::regex kPortRange(R"((\d+)(-(\d+))?(/(tcp|udp))?|icmp)");
+    std::smatch match;
+    if (!std::regex_match(spec, match, kPortRange)) {
+        throw_usage_error(tool,
+                          fmt::format("expected <port>[/<protocol>] or <from>-<to>[/<protocol>] "
+                                      "or icmp; got {}",
+                                      go_quoted(text)));
+    }
+    if (spec != "icmp" && !match[4].matched) {
+        spec += "/tcp";
+    }
+    return spec;
+}
+
 std::string bare_secret_id(std::string_view id_or_uri) {
     const auto cut = id_or_uri.find_last_of(":/");
     return std::string(cut == std::string_view::npos ? id_or_uri : id_or_uri.substr(cut + 1));

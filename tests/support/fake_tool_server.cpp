@@ -480,19 +480,18 @@ void goal_state(Call& call) {
 }
 
 void open_or_close_port(Call& call) {
-    const auto& spec = call.args()[0];
+    const auto spec = juju::parse_port_range(call.tool, call.args()[0]);
     const auto slash = spec.find('/');
-    const auto protocol = slash == std::string::npos ? "tcp" : spec.substr(slash + 1);
-    int port = 0;
-    try {
-        port = std::stoi(spec.substr(0, slash));
-    } catch (const std::exception&) {
-        throw_usage_error(call.tool, fmt::format("invalid port or range \"{}\"", spec));
+    const auto dash = spec.find('-');
+    if (slash == std::string::npos || dash != std::string::npos) {
+        // HookTools opens single ports; ranges and icmp are not part of the fake's model.
+        throw_usage_error(call.tool, "fake-hook-tool models single tcp/udp ports only");
     }
+    const int port = std::stoi(spec.substr(0, slash));
     if (call.tool == "open-port") {
-        call.tools.open_port(port, protocol);
+        call.tools.open_port(port, spec.substr(slash + 1));
     } else {
-        call.tools.close_port(port, protocol);
+        call.tools.close_port(port, spec.substr(slash + 1));
     }
 }
 

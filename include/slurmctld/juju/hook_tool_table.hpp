@@ -136,6 +136,11 @@ std::map<std::string, std::string> parse_settings_yaml(std::string_view tool,
 /// errors), merged into one nested object of strings.
 nlohmann::json parse_action_results(std::string_view tool, const std::vector<std::string>& args);
 
+/// open-port/close-port's argument (network.ParsePortRange): "<port>[/<protocol>]",
+/// "<from>-<to>[/<protocol>]" or "icmp", case-insensitive, tcp by default; returned as Juju
+/// lists it ("8080/tcp"). Anything else is a usage error with Juju's message.
+std::string parse_port_range(std::string_view tool, const std::string& text);
+
 /// The bare id of "secret:<id>", "secret://<model>/<id>" or "<id>".
 std::string bare_secret_id(std::string_view id_or_uri);
 

@@ -9,17 +9,7 @@ namespace jujusim {
 namespace {
 
 CommandResult open_or_close_port(ToolCall& call) {
-    std::string spec = call.args()[0];
-    static const std::regex kPortPattern(R"((\d+)(-(\d+))?(/(tcp|udp))?|icmp)");
-    std::smatch match;
-    if (!std::regex_match(spec, match, kPortPattern)) {
-        call.usage_error(
-            "expected <port>[/<protocol>] or <from>-<to>[/<protocol>] or icmp; got \"" + spec +
-            "\"");
-    }
-    if (spec != "icmp" && !match[4].matched) {
-        spec += "/tcp";
-    }
+    const auto spec = slurmctld::juju::parse_port_range(call.tool, call.args()[0]);
     call.ctx.port_changes.emplace_back(call.tool == "open-port", spec);
     return {};
 }
