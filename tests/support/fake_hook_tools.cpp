@@ -271,6 +271,7 @@ void to_json(json& out, const State& state) {
                              {"bind_addresses", info.bind_addresses}};
     }
     out["networks"] = networks;
+    out["bindings"] = state.bindings;
     json failures = json::object();
     for (const auto& [tool, failure] : state.failures) {
         failures[tool] = {{"exit_code", failure.exit_code}, {"stderr", failure.stderr_text}};
@@ -349,6 +350,7 @@ void from_json(const json& in, State& state) {
     state.opened_ports = in.value("opened_ports", std::set<std::string>{});
     state.private_address = in.value("private_address", state.private_address);
     state.public_address = in.value("public_address", state.public_address);
+    state.bindings = in.value("bindings", std::set<std::string>{});
     const auto networks = in.value("networks", json::object());
     for (const auto& [binding, info] : networks.items()) {
         slurmctld::juju::NetworkInfo network;
@@ -910,6 +912,9 @@ std::string FakeHookTools::unit_get(std::string_view setting) {
 
 slurmctld::juju::NetworkInfo FakeHookTools::network_get(std::string_view binding) {
     enter("network-get");
+    if (!state_.bindings.empty() && !state_.bindings.contains(std::string(binding))) {
+        fail("network-get", 1, fmt::format("no network config found for binding \"{}\"", binding));
+    }
     const auto found = state_.networks.find(std::string(binding));
     if (found != state_.networks.end()) {
         return found->second;

@@ -121,6 +121,9 @@ struct State {
     std::string public_address = "192.0.2.0";
     /// Per binding (endpoint) network; a binding not listed gets private_address.
     std::map<std::string, slurmctld::juju::NetworkInfo> networks;
+    /// The charm's endpoints and extra bindings; network-get fails for any other name. Empty:
+    /// every name is a binding.
+    std::set<std::string> bindings;
 
     /// Tool name -> the failure every call of it gets (until removed).
     std::map<std::string, InjectedFailure> failures;

@@ -524,16 +524,36 @@ ordered_json network_json(const juju::NetworkInfo& info) {
 }
 
 void network_get(Call& call) {
-    const auto info = call.tools.network_get(call.args()[0]);
     const auto& flags = call.flags();
+    if (flags.on("primary-address") &&
+        (flags.on("ingress-address") || flags.on("egress-subnets") || flags.on("bind-address"))) {
+        throw_run_error(call.tool, "--primary-address must be the only flag specified");
+    }
+    const auto info = call.tools.network_get(call.args()[0]);
+    const auto first = [](const std::vector<std::string>& values) {
+        return values.empty() ? std::string() : values[0];
+    };
+    if (flags.on("primary-address")) {
+        call.print(first(info.bind_addresses));
+        return;
+    }
+    // One flag prints its value, several a map of them (sorted, a Go map), none everything.
+    std::map<std::string, ordered_json> picked;
+    if (flags.on("bind-address")) {
+        picked["bind-address"] = first(info.bind_addresses);
+    }
     if (flags.on("ingress-address")) {
-        call.print(info.ingress_addresses.empty() ? "" : info.ingress_addresses[0]);
-    } else if (flags.on("bind-address") || flags.on("primary-address")) {
-        call.print(info.bind_addresses.empty() ? "" : info.bind_addresses[0]);
-    } else if (flags.on("egress-subnets")) {
-        call.print(string_list_json(info.egress_subnets));
-    } else {
+        picked["ingress-address"] = first(info.ingress_addresses);
+    }
+    if (flags.on("egress-subnets")) {
+        picked["egress-subnets"] = string_list_json(info.egress_subnets);
+    }
+    if (picked.empty()) {
         call.print(network_json(info));
+    } else if (picked.size() == 1) {
+        call.print(picked.begin()->second);
+    } else {
+        call.print(ordered_json(picked));
     }
 }
 

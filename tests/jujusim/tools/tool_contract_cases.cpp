@@ -1,5 +1,4 @@
 // The cases: every tool the charm uses (ops' forms), with the error cases Juju documents.
-#include <set>
 #include <string>
 
 #include "tool_contract.hpp"
@@ -362,16 +361,11 @@ std::vector<Case> network_cases() {
 }  // namespace
 
 std::vector<Case> contract_cases() {
-    // Divergences the contract found, each taken in with the commit that fixes it.
-    static const std::set<std::string> kNotYetFixed{
-
-        "NetworkGetSeveralValues", "NetworkGetUnknownBinding"};
     std::vector<Case> all;
     for (auto part :
          {relation_cases(), unit_cases(), action_cases(), secret_cases(), network_cases()}) {
         all.insert(all.end(), part.begin(), part.end());
     }
-    std::erase_if(all, [](const Case& c) { return kNotYetFixed.contains(c.name); });
     return all;
 }
 

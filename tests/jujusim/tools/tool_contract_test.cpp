@@ -76,6 +76,7 @@ testing_support::State fake_world(const Hook& hook) {
     state.app_status = {"active", "ready"};
     state.opened_ports = {"6817/tcp"};
     state.private_address = "10.0.0.10";
+    state.bindings = {"slurmctld-peer", "slurmd"};
     state.public_address = "10.0.0.10";
     state.planned_units = {{"slurmctld/0", "active"}, {"slurmctld/1", "active"}};
     testing_support::FakeSecret own;
