@@ -43,19 +43,31 @@ std::string mac_address(const std::string& machine) {
     return std::string("00:16:3e:00:00:") + hex[value / 16] + hex[value % 16];
 }
 
-json network_info(const ToolCall& call) {
+/// Everything network-get knows, as Juju's display structs print it (field order); YAML
+/// keeps the pre-Juju-3 duplicate keys (macaddress, interfacename, address), JSON does not.
+ordered_json network_info(const ToolCall& call) {
+    const bool yaml = call.parsed.format() != "json";
     const std::string& address = machine_address(call);
-    const std::string cidr = address.substr(0, address.find_last_of('.')) + ".0/24";
-    const std::string mac = mac_address(call.unit.machine);
-    const json bind{
-        {"mac-address", mac},
-        {"interface-name", "eth0"},
-        {"addresses", json::array({json{{"hostname", ""}, {"value", address}, {"cidr", cidr}}})},
-        {"macaddress", mac},
-        {"interfacename", "eth0"}};
-    return json{{"bind-addresses", json::array({bind})},
-                {"egress-subnets", json::array({address + "/32"})},
-                {"ingress-addresses", json::array({address})}};
+    ordered_json entry;
+    entry["hostname"] = "";
+    entry["value"] = address;
+    entry["cidr"] = address.substr(0, address.find_last_of('.')) + ".0/24";
+    if (yaml) {
+        entry["address"] = address;
+    }
+    ordered_json bind;
+    bind["mac-address"] = mac_address(call.unit.machine);
+    bind["interface-name"] = "eth0";
+    bind["addresses"] = ordered_json::array({entry});
+    if (yaml) {
+        bind["macaddress"] = bind["mac-address"];
+        bind["interfacename"] = "eth0";
+    }
+    ordered_json info;
+    info["bind-addresses"] = ordered_json::array({bind});
+    info["egress-subnets"] = ordered_json::array({address + "/32"});
+    info["ingress-addresses"] = ordered_json::array({address});
+    return info;
 }
 
 CommandResult network_get(ToolCall& call) {
@@ -66,20 +78,24 @@ CommandResult network_get(ToolCall& call) {
     if (call.flags().is_set("r")) {
         call.relation(true);
     }
-    // One flag prints its value, several a map of them, none the whole network info.
+    const auto& flags = call.flags();
     const std::string& address = machine_address(call);
+    if (flags.on("primary-address")) {
+        if (flags.on("ingress-address") || flags.on("egress-subnets") || flags.on("bind-address")) {
+            call.run_error("--primary-address must be the only flag specified");
+        }
+        return call.output(address);
+    }
+    // One flag prints its value, several a map of them (a Go map: sorted), none everything.
     json picked = json::object();
-    if (call.flags().on("bind-address")) {
+    if (flags.on("bind-address")) {
         picked["bind-address"] = address;
     }
-    if (call.flags().on("ingress-address")) {
+    if (flags.on("ingress-address")) {
         picked["ingress-address"] = address;
     }
-    if (call.flags().on("egress-subnets")) {
+    if (flags.on("egress-subnets")) {
         picked["egress-subnets"] = json::array({address + "/32"});
-    }
-    if (call.flags().on("primary-address")) {
-        picked["primary-address"] = address;
     }
     if (picked.size() == 1) {
         return call.output(picked.begin().value());

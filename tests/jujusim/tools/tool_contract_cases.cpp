@@ -343,6 +343,11 @@ std::vector<Case> network_cases() {
          {call({"network-get", "--format=json", "slurmd", "--ingress-address", "--bind-address"},
                R"({"bind-address":"10.0.0.10","ingress-address":"10.0.0.10"})"
                "\n")}},
+        {"NetworkGetPrimaryAddressAlone",
+         {},
+         {call({"network-get", "slurmd", "--primary-address"}, "10.0.0.10\n"),
+          fails({"network-get", "slurmd", "--primary-address", "--bind-address"}, 1,
+                "ERROR --primary-address must be the only flag specified\n")}},
         {"NetworkGetUnknownBinding",
          {},
          {fails({"network-get", "--format=json", "nope"}, 1,

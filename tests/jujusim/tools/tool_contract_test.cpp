@@ -318,6 +318,26 @@ std::string case_name(const ::testing::TestParamInfo<Case>& info) {
     return info.param.name;
 }
 
+// network-get's whole answer through jujusim only: the fake's network model holds addresses
+// but no MAC address or CIDR. Juju prints its display structs in field order; JSON has no
+// legacy keys, YAML keeps macaddress, interfacename and address.
+TEST(ToolContractTest, JujusimNetworkGetPrintsJujusStructs) {
+    const std::string bind =
+        R"({"mac-address":"00:16:3e:00:00:00","interface-name":"eth0","addresses":)"
+        R"([{"hostname":"","value":"10.0.0.10","cidr":"10.0.0.0/24"}]})";
+    Case c{"NetworkGetAll",
+           {},
+           {call({"network-get", "--format=json", "slurmd"},
+                 R"({"bind-addresses":[)" + bind +
+                     R"(],"egress-subnets":["10.0.0.10/32"],"ingress-addresses":["10.0.0.10"]})" +
+                     "\n")}};
+    expect_juju_answers(c, run_jujusim(c), "jujusim");
+    const auto yaml = run_jujusim(Case{"NetworkGetYaml", {}, {call({"network-get", "slurmd"})}});
+    EXPECT_NE(yaml[0].stdout_text.find("macaddress: 00:16:3e:00:00:00"), std::string::npos)
+        << yaml[0].stdout_text;
+    EXPECT_NE(yaml[0].stdout_text.find("address: 10.0.0.10"), std::string::npos);
+}
+
 INSTANTIATE_TEST_SUITE_P(Juju36, ToolContractTest, ::testing::ValuesIn(contract_cases()),
                          case_name);
 
