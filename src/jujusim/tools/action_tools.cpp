@@ -37,9 +37,6 @@ CommandResult action_get(ToolCall& call) {
 
 CommandResult action_set(ToolCall& call) {
     running_action(call);
-    if (call.args().empty()) {
-        call.usage_error("no action results specified");
-    }
     call.ctx.action_results.merge_patch(
         slurmctld::juju::parse_action_results(call.tool, call.args()));
     return {};
