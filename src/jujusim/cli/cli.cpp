@@ -19,6 +19,8 @@
 #include <jujusim/image.hpp>
 #include <jujusim/unix_socket.hpp>
 
+#include "../machine/sys.hpp"
+
 namespace jujusim {
 
 namespace {
@@ -95,15 +97,10 @@ std::string current_model() {
     return name.empty() ? "default" : name;
 }
 
-pid_t read_pid(const fs::path& model_dir) {
-    const std::string text = trim(read_file(model_dir / "controller.pid"));
-    if (text.empty())
-        return -1;
-    try {
-        return static_cast<pid_t>(std::stol(text));
-    } catch (const std::exception&) {
-        return -1;
-    }
+/// The model's controller, when controller.pid names a live process that is still the one it
+/// recorded (pid and start time: a PID reused by another process is never signalled).
+std::optional<sys::RecordedProcess> running_controller(const fs::path& model_dir) {
+    return sys::find_recorded_process(model_dir / "controller.pid");
 }
 
 bool controller_answers(const fs::path& model_dir) {
@@ -138,29 +135,24 @@ int print_result(const json& reply) {
     return reply.value("code", 1);
 }
 
-/// Alive and not a zombie (a reaped-later daemon still answers kill(pid, 0)).
-bool process_alive(pid_t pid) {
-    if (pid <= 0 || ::kill(pid, 0) != 0)
-        return false;
-    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    const auto close_paren = stat.rfind(')');
-    return close_paren == std::string::npos || close_paren + 2 >= stat.size() ||
-           stat[close_paren + 2] != 'Z';
-}
-
 int destroy_model(const fs::path& dir) {
-    const pid_t pid = read_pid(dir);  // before the controller removes its pid file on exit
+    // Read before the controller removes its pid file on exit.
+    const auto controller = running_controller(dir);
     if (controller_answers(dir)) {
         try {
             call_json(dir / "controller.sock", json{{"args", {"destroy"}}, {"cwd", "/"}});
         } catch (const std::exception&) {
         }
     }
-    if (pid > 0) {
-        for (int i = 0; i < 300 && process_alive(pid); ++i)
+    if (controller) {
+        const auto alive = [&] {
+            return sys::process_alive(controller->pid, controller->start_time);
+        };
+        for (int i = 0; i < 300 && alive(); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (process_alive(pid)) {
-            ::kill(pid, SIGKILL);
+        }
+        if (alive()) {
+            ::kill(controller->pid, SIGKILL);
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     }
@@ -198,10 +190,10 @@ void ensure_controller(const fs::path& model_dir) {
     } unlock{lock_fd};
     if (controller_answers(model_dir))
         return;
-    const pid_t stale = read_pid(model_dir);
-    if (stale > 0 && ::kill(stale, 0) == 0) {
-        // A controller that does not answer is stuck: end it (it is ours, by its pid file).
-        ::kill(stale, SIGKILL);
+    if (const auto stuck = running_controller(model_dir)) {
+        // A controller that does not answer is stuck: end it (it is ours: its pid file records
+        // its pid and start time).
+        ::kill(stuck->pid, SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     const std::string exe = (self_directory() / "jujusim").string();
@@ -248,10 +240,7 @@ int run_controller(const std::vector<std::string>& args) {
         return 2;
     }
     ::signal(SIGPIPE, SIG_IGN);
-    {
-        std::ofstream pid_file(dir / "controller.pid", std::ios::trunc);
-        pid_file << ::getpid() << '\n';
-    }
+    sys::record_process(dir / "controller.pid", ::getpid());
     const char* tools_env = std::getenv("JUJUSIM_JUJUC");
     const fs::path tools = tools_env != nullptr ? fs::path(tools_env) : self_directory() / "jujuc";
     int code = 0;
