@@ -164,8 +164,9 @@ struct Relation {
     bool is_peer() const { return ends.size() == 1; }
     bool container_scope() const {
         for (const auto& end : ends) {
-            if (end.scope == "container")
+            if (end.scope == "container") {
                 return true;
+            }
         }
         return false;
     }

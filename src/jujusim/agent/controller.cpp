@@ -28,13 +28,16 @@ std::string random_uuid() {
     const char* hex = "0123456789abcdef";
     std::string out;
     for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20)
+        if (i == 8 || i == 12 || i == 16 || i == 20) {
             out += '-';
+        }
         int value = nibble(rng);
-        if (i == 12)
+        if (i == 12) {
             value = 4;
-        if (i == 16)
+        }
+        if (i == 16) {
             value = 8 + (value & 3);
+        }
         out += hex[value];
     }
     return out;
@@ -46,8 +49,9 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
         std::ofstream out(temp, std::ios::trunc | std::ios::binary);
         out << content;
         out.flush();
-        if (!out)
+        if (!out) {
             throw std::runtime_error("cannot write " + temp.string());
+        }
     }
     fs::rename(temp, path);
 }
@@ -121,14 +125,18 @@ void Controller::load() {
         json data = json::parse(in);
         data.get_to(model_);
     }
-    if (model_.name.empty())
+    if (model_.name.empty()) {
         model_.name = dir_.filename().string();
-    if (model_.uuid.empty())
+    }
+    if (model_.uuid.empty()) {
         model_.uuid = random_uuid();
-    if (model_.machine_type.empty())
+    }
+    if (model_.machine_type.empty()) {
         model_.machine_type = "host";
-    if (model_.created_at == 0)
+    }
+    if (model_.created_at == 0) {
         model_.created_at = now();
+    }
     for (const auto& [name, app] : model_.apps) {
         metas_[name] = app.builtin == "filesystem-client" ? filesystem_client_meta()
                                                           : CharmMeta::load(app.charm_dir);
@@ -199,8 +207,9 @@ const CharmMeta& Controller::meta(const std::string& app) const {
 }
 
 void Controller::prepare_namespace_machines() {
-    if (network_)
+    if (network_) {
         return;
+    }
     const fs::path binary = find_machine_binary();
     image_ = ensure_image(ImageSpec::debian13_slurm(), [this](const std::string& line) {
         debug_log("machine/image", "INFO", "jujusim.image", line);
@@ -212,8 +221,9 @@ void Controller::prepare_namespace_machines() {
 
 Machine& Controller::machine(const std::string& id) {
     auto it = machines_.find(id);
-    if (it != machines_.end())
+    if (it != machines_.end()) {
         return *it->second;
+    }
     const MachineRecord& record = model_.machines.at(id);
     std::unique_ptr<Machine> created;
     if (model_.machine_type == "namespace") {
@@ -256,18 +266,21 @@ std::string Controller::add_machine() {
 
 void Controller::refresh_hosts() {
     std::vector<std::pair<std::string, std::string>> entries;
-    for (const auto& [id, record] : model_.machines)
-        entries.emplace_back(record.address, record.hostname);
     for (const auto& [id, record] : model_.machines) {
-        if (record.powered)
+        entries.emplace_back(record.address, record.hostname);
+    }
+    for (const auto& [id, record] : model_.machines) {
+        if (record.powered) {
             machine(id).set_hosts(entries);
+        }
     }
 }
 
 void Controller::start_worker(const std::string& machine_id) {
     if (workers_.count(machine_id) != 0) {
-        if (workers_[machine_id].joinable())
+        if (workers_[machine_id].joinable()) {
             return;
+        }
     }
     workers_[machine_id] = std::thread([this, machine_id] { worker_loop(machine_id); });
 }
@@ -301,8 +314,9 @@ void Controller::setup_unit_files(const Unit& unit) {
     for (const auto& tool : slurmctld::juju::hook_tool_names()) {
         const fs::path link = unit_tools / tool;
         std::error_code ignored;
-        if (!fs::is_symlink(link, ignored))
+        if (!fs::is_symlink(link, ignored)) {
             fs::create_symlink("../jujuc", link);
+        }
     }
 }
 
@@ -328,8 +342,9 @@ void Controller::worker_loop(std::string machine_id) {
     std::string last_unit;
     while (!stopping_) {
         const auto record = model_.machines.find(machine_id);
-        if (record == model_.machines.end())
+        if (record == model_.machines.end()) {
             break;
+        }
         if (!record->second.powered) {
             changed_.wait_for(lock, std::chrono::milliseconds(500));
             continue;
@@ -338,8 +353,9 @@ void Controller::worker_loop(std::string machine_id) {
         // between a principal and its subordinates under the machine lock).
         std::vector<std::string> names;
         for (const auto& [name, unit] : model_.units) {
-            if (unit.machine == machine_id)
+            if (unit.machine == machine_id) {
                 names.push_back(name);
+            }
         }
         std::sort(names.begin(), names.end(), natural_less);
         std::rotate(names.begin(),
@@ -381,19 +397,22 @@ void Controller::timer_loop() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         changed_.wait_for(lock, std::chrono::milliseconds(250));
-        if (stopping_)
+        if (stopping_) {
             break;
+        }
         if (!fs::exists(dir_ / "model.json")) {
             // The model directory was removed under us: power everything off and go.
             stopping_ = true;
             destroyed_ = true;
             std::vector<Machine*> all;
-            for (auto& [id, m] : machines_)
+            for (auto& [id, m] : machines_) {
                 all.push_back(m.get());
+            }
             changed_.notify_all();
             lock.unlock();
-            for (Machine* m : all)
+            for (Machine* m : all) {
                 m->poweroff();
+            }
             lock.lock();
             break;
         }
@@ -404,23 +423,26 @@ void Controller::timer_loop() {
             const std::string text = it->get<std::string>();
             try {
                 const double value = std::stod(text);
-                if (text.ends_with("ms"))
+                if (text.ends_with("ms")) {
                     interval = value / 1000;
-                else if (text.ends_with("h"))
+                } else if (text.ends_with("h")) {
                     interval = value * 3600;
-                else if (text.ends_with("m"))
+                } else if (text.ends_with("m")) {
                     interval = value * 60;
-                else
+                } else {
                     interval = value;
+                }
             } catch (const std::exception&) {
             }
         }
         bool due_changed = false;
         for (auto& [name, unit] : model_.units) {
-            if (!unit.started || unit.life != Life::Alive || unit.update_status_due)
+            if (!unit.started || unit.life != Life::Alive || unit.update_status_due) {
                 continue;
-            if (unit.last_update_status == 0)
+            }
+            if (unit.last_update_status == 0) {
                 unit.last_update_status = now();
+            }
             if (now() - unit.last_update_status >= interval) {
                 unit.update_status_due = true;
                 due_changed = true;
@@ -428,8 +450,9 @@ void Controller::timer_loop() {
         }
         std::vector<std::string> released;
         for (const auto& [id, record] : model_.machines) {
-            if (record.released_at > 0 && now() - record.released_at >= kMachineReleaseDelay)
+            if (record.released_at > 0 && now() - record.released_at >= kMachineReleaseDelay) {
                 released.push_back(id);
+            }
         }
         for (const auto& id : released) {
             // poweroff() may take a moment; the lock guards the model, not the machine.
@@ -438,13 +461,16 @@ void Controller::timer_loop() {
         }
         bool retry_due = false;
         for (const auto& [name, unit] : model_.units) {
-            if (unit.in_error && now() >= unit.retry_at)
+            if (unit.in_error && now() >= unit.retry_at) {
                 retry_due = true;
+            }
         }
-        if (due_changed)
+        if (due_changed) {
             touch();
-        if (retry_due)
+        }
+        if (retry_due) {
             changed_.notify_all();
+        }
     }
 }
 
@@ -452,14 +478,16 @@ void Controller::serve() {
     const fs::path socket_path = dir_ / "controller.sock";
     Fd listener = listen_unix(socket_path);
     int stop_pipe[2];
-    if (::pipe2(stop_pipe, O_CLOEXEC) != 0)
+    if (::pipe2(stop_pipe, O_CLOEXEC) != 0) {
         throw std::runtime_error("pipe");
+    }
     Fd stop_read(stop_pipe[0]);
     Fd stop_write(stop_pipe[1]);
     {
         std::lock_guard lock(mutex_);
-        for (const auto& [id, record] : model_.machines)
+        for (const auto& [id, record] : model_.machines) {
             start_worker(id);
+        }
         timer_ = std::thread([this] { timer_loop(); });
     }
     std::thread watcher([this, fd = stop_write.get()] {
@@ -506,18 +534,21 @@ void Controller::serve() {
 void Controller::stop() {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ && workers_.empty() && !timer_.joinable())
+        if (stopping_ && workers_.empty() && !timer_.joinable()) {
             return;
+        }
         stopping_ = true;
         changed_.notify_all();
     }
     for (auto& [id, worker] : workers_) {
-        if (worker.joinable())
+        if (worker.joinable()) {
             worker.join();
+        }
     }
     workers_.clear();
-    if (timer_.joinable())
+    if (timer_.joinable()) {
         timer_.join();
+    }
 }
 
 }  // namespace jujusim

@@ -136,18 +136,24 @@ void from_json(const json& in, Model& model) {
     model.uuid = in.value("uuid", "");
     model.machine_type = in.value("machine_type", "host");
     model.config = in.value("config", json::object());
-    if (in.contains("apps"))
+    if (in.contains("apps")) {
         in.at("apps").get_to(model.apps);
-    if (in.contains("units"))
+    }
+    if (in.contains("units")) {
         in.at("units").get_to(model.units);
-    if (in.contains("relations"))
+    }
+    if (in.contains("relations")) {
         in.at("relations").get_to(model.relations);
-    if (in.contains("machines"))
+    }
+    if (in.contains("machines")) {
         in.at("machines").get_to(model.machines);
-    if (in.contains("secrets"))
+    }
+    if (in.contains("secrets")) {
         in.at("secrets").get_to(model.secrets);
-    if (in.contains("actions"))
+    }
+    if (in.contains("actions")) {
         in.at("actions").get_to(model.actions);
+    }
     model.next_machine = in.value("next_machine", 0);
     model.next_relation = in.value("next_relation", 0);
     model.next_task = in.value("next_task", 1L);
@@ -156,25 +162,30 @@ void from_json(const json& in, Model& model) {
 
 const RelationEnd* Relation::end_of(const std::string& app) const {
     for (const auto& end : ends) {
-        if (end.app == app)
+        if (end.app == app) {
             return &end;
+        }
     }
     return nullptr;
 }
 
 const RelationEnd* Relation::other_end(const std::string& app) const {
-    if (ends.size() == 1)
+    if (ends.size() == 1) {
         return ends[0].app == app ? &ends[0] : nullptr;
-    if (ends[0].app == app)
+    }
+    if (ends[0].app == app) {
         return &ends[1];
-    if (ends[1].app == app)
+    }
+    if (ends[1].app == app) {
         return &ends[0];
+    }
     return nullptr;
 }
 
 std::string Relation::key() const {
-    if (ends.size() == 1)
+    if (ends.size() == 1) {
         return ends[0].app + ":" + ends[0].endpoint;
+    }
     // Juju's key lists the requirer... first by role order: provider last.
     const RelationEnd& first = ends[0].role == "provider" ? ends[1] : ends[0];
     const RelationEnd& second = ends[0].role == "provider" ? ends[0] : ends[1];
@@ -189,19 +200,23 @@ bool natural_less(const std::string& a, const std::string& b) {
             std::isdigit(static_cast<unsigned char>(b[j]))) {
             std::size_t i_end = i;
             std::size_t j_end = j;
-            while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end])))
+            while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end]))) {
                 ++i_end;
-            while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end])))
+            }
+            while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end]))) {
                 ++j_end;
+            }
             const auto na = std::stoull(a.substr(i, i_end - i));
             const auto nb = std::stoull(b.substr(j, j_end - j));
-            if (na != nb)
+            if (na != nb) {
                 return na < nb;
+            }
             i = i_end;
             j = j_end;
         } else {
-            if (a[i] != b[j])
+            if (a[i] != b[j]) {
                 return a[i] < b[j];
+            }
             ++i;
             ++j;
         }
@@ -221,8 +236,9 @@ int number_of(const std::string& unit) {
 std::string unit_tag(const std::string& unit) {
     std::string tag = "unit-" + unit;
     for (auto& c : tag) {
-        if (c == '/')
+        if (c == '/') {
             c = '-';
+        }
     }
     return tag;
 }

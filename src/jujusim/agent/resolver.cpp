@@ -12,8 +12,9 @@ double Controller::now() const {
 }
 
 void Controller::enter_scope(Relation& relation, Unit& unit) {
-    if (relation.in_scope.count(unit.name) != 0 || unit.life != Life::Alive)
+    if (relation.in_scope.count(unit.name) != 0 || unit.life != Life::Alive) {
         return;
+    }
     relation.in_scope.insert(unit.name);
     const auto& address = model_.machines.at(unit.machine).address;
     auto& bag = relation.unit_data[unit.name];
@@ -63,23 +64,27 @@ Op relation_op(const Relation& relation, const RelationEnd& mine, const Relation
 std::optional<Op> Controller::next_op(const Unit& unit) const {
     const App& app = model_.apps.at(unit.app);
     if (unit.in_error) {
-        if (unit.resolve_now || now() >= unit.retry_at)
+        if (unit.resolve_now || now() >= unit.retry_at) {
             return unit.failed_op;
+        }
         if (!unit.pending_actions.empty()) {
             return action_op(model_, unit.pending_actions.front());
         }
         return std::nullopt;
     }
-    if (unit.boot_start_pending && unit.started && unit.life == Life::Alive)
+    if (unit.boot_start_pending && unit.started && unit.life == Life::Alive) {
         return hook_op(HookKind::Start);
-    if (!unit.installed)
+    }
+    if (!unit.installed) {
         return hook_op(HookKind::Install);
+    }
 
     const bool alive = unit.life == Life::Alive;
     if (alive) {
         for (const auto& [id, relation] : model_.relations) {
-            if (relation.life != Life::Alive || !participates(relation, unit))
+            if (relation.life != Life::Alive || !participates(relation, unit)) {
                 continue;
+            }
             const auto seen = unit.relations.find(id);
             if (seen == unit.relations.end() || !seen->second.created) {
                 const RelationEnd* mine = relation.end_of(unit.app);
@@ -88,8 +93,9 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
             }
         }
         if (app.leader == unit.name) {
-            if (unit.leader_term_seen != app.leader_term)
+            if (unit.leader_term_seen != app.leader_term) {
                 return hook_op(HookKind::LeaderElected);
+            }
         } else if (unit.leader_settings_seen != app.leader_settings_version) {
             return hook_op(HookKind::LeaderSettingsChanged);
         }
@@ -108,17 +114,20 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
         const bool owner = secret.unit_owned
                                ? secret.owner == unit.name
                                : (secret.owner == unit.app && app.leader == unit.name);
-        if (!owner)
+        if (!owner) {
             continue;
+        }
         for (const auto& [revision_text, content] : secret.revisions) {
             const long revision = std::stol(revision_text);
-            if (revision >= secret.latest)
+            if (revision >= secret.latest) {
                 continue;
+            }
             const bool tracked =
                 std::any_of(secret.consumers.begin(), secret.consumers.end(),
                             [&](const auto& item) { return item.second.tracked == revision; });
-            if (tracked || unit.remove_notified.count(id + "/" + revision_text) != 0)
+            if (tracked || unit.remove_notified.count(id + "/" + revision_text) != 0) {
                 continue;
+            }
             Op op = hook_op(HookKind::SecretRemove);
             op.secret_id = id;
             op.secret_label = secret.label;
@@ -134,13 +143,15 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
     if (!alive) {
         // Subordinates of a dying principal go first.
         for (const auto& [name, other] : model_.units) {
-            if (other.principal == unit.name)
+            if (other.principal == unit.name) {
                 return std::nullopt;
+            }
         }
         for (const auto& [id, seen] : unit.relations) {
             const auto relation_it = model_.relations.find(id);
-            if (relation_it == model_.relations.end())
+            if (relation_it == model_.relations.end()) {
                 continue;
+            }
             const Relation& relation = relation_it->second;
             const RelationEnd* mine = relation.end_of(unit.app);
             const RelationEnd* other = relation.other_end(unit.app);
@@ -154,25 +165,30 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
                 return relation_op(relation, *mine, *other, HookKind::RelationBroken, "");
             }
         }
-        if (!unit.stopped)
+        if (!unit.stopped) {
             return hook_op(HookKind::Stop);
+        }
         return hook_op(HookKind::Remove);
     }
 
-    if (unit.config_seen != app.config_version)
+    if (unit.config_seen != app.config_version) {
         return hook_op(HookKind::ConfigChanged);
-    if (!unit.started)
+    }
+    if (!unit.started) {
         return hook_op(HookKind::Start);
+    }
 
     for (const auto& [id, seen] : unit.relations) {
         const auto relation_it = model_.relations.find(id);
-        if (relation_it == model_.relations.end())
+        if (relation_it == model_.relations.end()) {
             continue;
+        }
         const Relation& relation = relation_it->second;
         const RelationEnd* mine = relation.end_of(unit.app);
         const RelationEnd* other = relation.other_end(unit.app);
-        if (mine == nullptr || other == nullptr)
+        if (mine == nullptr || other == nullptr) {
             continue;
+        }
         if (relation.life != Life::Alive) {
             if (!seen.joined.empty()) {
                 std::vector<std::string> joined(seen.joined.begin(), seen.joined.end());
@@ -180,12 +196,14 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
                 return relation_op(relation, *mine, *other, HookKind::RelationDeparted,
                                    joined.front(), joined.front());
             }
-            if (seen.created && !seen.broken && !relation.is_peer())
+            if (seen.created && !seen.broken && !relation.is_peer()) {
                 return relation_op(relation, *mine, *other, HookKind::RelationBroken, "");
+            }
             continue;
         }
-        if (!seen.created)
+        if (!seen.created) {
             continue;
+        }
         if (!seen.pending_changed.empty()) {
             return relation_op(relation, *mine, *other, HookKind::RelationChanged,
                                seen.pending_changed);
@@ -203,8 +221,9 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
             return relation_op(relation, *mine, *other, HookKind::RelationChanged, "");
         }
         for (const auto& name : members) {
-            if (seen.joined.count(name) == 0)
+            if (seen.joined.count(name) == 0) {
                 return relation_op(relation, *mine, *other, HookKind::RelationJoined, name);
+            }
         }
         for (const auto& name : members) {
             const auto current = relation.unit_versions.find(name);
@@ -212,13 +231,15 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
             const long current_version =
                 current == relation.unit_versions.end() ? 0 : current->second;
             const long known_version = known == seen.unit_versions.end() ? 0 : known->second;
-            if (current_version > known_version)
+            if (current_version > known_version) {
                 return relation_op(relation, *mine, *other, HookKind::RelationChanged, name);
+            }
         }
     }
 
-    if (unit.update_status_due)
+    if (unit.update_status_due) {
         return hook_op(HookKind::UpdateStatus);
+    }
     return std::nullopt;
 }
 
@@ -234,8 +255,9 @@ void Controller::apply_done(Unit& unit, const Op& op) {
         const auto relation_it = model_.relations.find(op.relation_id);
         if (op.kind == HookKind::RelationCreated) {
             seen.created = true;
-            if (relation_it != model_.relations.end())
+            if (relation_it != model_.relations.end()) {
                 enter_scope(relation_it->second, unit);
+            }
         } else if (op.kind == HookKind::RelationJoined) {
             seen.joined.insert(op.remote_unit);
             seen.pending_changed = op.remote_unit;
@@ -248,13 +270,15 @@ void Controller::apply_done(Unit& unit, const Op& op) {
                         relation_it->second.unit_versions[op.remote_unit];
                 }
             }
-            if (seen.pending_changed == op.remote_unit)
+            if (seen.pending_changed == op.remote_unit) {
                 seen.pending_changed.clear();
+            }
         } else if (op.kind == HookKind::RelationDeparted) {
             seen.joined.erase(op.remote_unit);
             seen.unit_versions.erase(op.remote_unit);
-            if (seen.pending_changed == op.remote_unit)
+            if (seen.pending_changed == op.remote_unit) {
                 seen.pending_changed.clear();
+            }
         } else if (op.kind == HookKind::RelationBroken) {
             seen.broken = true;
         }
@@ -279,21 +303,25 @@ void Controller::apply_done(Unit& unit, const Op& op) {
         unit.last_update_status = now();
     } else if (op.kind == HookKind::SecretChanged) {
         const auto it = model_.secrets.find(op.secret_id);
-        if (it != model_.secrets.end())
+        if (it != model_.secrets.end()) {
             it->second.consumers[unit.name].notified = it->second.latest;
+        }
     } else if (op.kind == HookKind::SecretRemove) {
         unit.remove_notified.insert(op.secret_id + "/" + std::to_string(op.secret_revision));
     }
 }
 
 bool Controller::model_busy() const {
-    if (!busy_machines_.empty())
+    if (!busy_machines_.empty()) {
         return true;
+    }
     for (const auto& [name, unit] : model_.units) {
-        if (!unit_can_run(unit))
+        if (!unit_can_run(unit)) {
             continue;
-        if (next_op(unit))
+        }
+        if (next_op(unit)) {
             return true;
+        }
     }
     return false;
 }
@@ -311,26 +339,32 @@ void Controller::elect_leaders() {
                 need = true;
             } else {
                 const auto& machine = model_.machines.at(unit_it->second.machine);
-                if (!machine.powered && now() - machine.down_since >= lease)
+                if (!machine.powered && now() - machine.down_since >= lease) {
                     need = true;
+                }
             }
         }
-        if (!need)
+        if (!need) {
             continue;
+        }
         std::vector<std::string> candidates;
         for (const auto& [unit_name, unit] : model_.units) {
-            if (unit.app != name || unit.life != Life::Alive)
+            if (unit.app != name || unit.life != Life::Alive) {
                 continue;
-            if (!model_.machines.at(unit.machine).powered)
+            }
+            if (!model_.machines.at(unit.machine).powered) {
                 continue;
+            }
             candidates.push_back(unit_name);
         }
         std::sort(candidates.begin(), candidates.end(), natural_less);
         const std::string chosen = candidates.empty() ? "" : candidates.front();
-        if (chosen == app.leader)
+        if (chosen == app.leader) {
             continue;
-        if (chosen.empty() && model_.units.count(app.leader) != 0)
+        }
+        if (chosen.empty() && model_.units.count(app.leader) != 0) {
             continue;  // keep a down leader's record
+        }
         app.leader = chosen;
         if (!chosen.empty()) {
             app.leader_term += 1;
@@ -341,29 +375,34 @@ void Controller::elect_leaders() {
 }
 
 void Controller::destroy_unit(Unit& unit) {
-    if (unit.life != Life::Alive)
+    if (unit.life != Life::Alive) {
         return;
+    }
     unit.life = Life::Dying;
-    for (auto& [id, relation] : model_.relations)
+    for (auto& [id, relation] : model_.relations) {
         relation.in_scope.erase(unit.name);
+    }
     for (auto& [name, other] : model_.units) {
-        if (other.principal == unit.name)
+        if (other.principal == unit.name) {
             destroy_unit(other);
+        }
     }
 }
 
 void Controller::release_machine(const std::string& machine_id) {
     model_.machines.erase(machine_id);
     const auto machine_it = machines_.find(machine_id);
-    if (machine_it != machines_.end())
+    if (machine_it != machines_.end()) {
         machine_it->second->poweroff();
+    }
     refresh_hosts();
 }
 
 void Controller::remove_unit_record(const std::string& name) {
     const auto it = model_.units.find(name);
-    if (it == model_.units.end())
+    if (it == model_.units.end()) {
         return;
+    }
     const std::string machine_id = it->second.machine;
     const std::string app_name = it->second.app;
     for (long action_id : it->second.pending_actions) {
@@ -373,14 +412,17 @@ void Controller::remove_unit_record(const std::string& name) {
         action.completed = now();
     }
     model_.units.erase(it);
-    for (auto& [id, relation] : model_.relations)
+    for (auto& [id, relation] : model_.relations) {
         relation.in_scope.erase(name);
-    for (auto& [id, secret] : model_.secrets)
+    }
+    for (auto& [id, secret] : model_.secrets) {
         secret.consumers.erase(name);
+    }
     bool machine_used = false;
     for (const auto& [unit_name, unit] : model_.units) {
-        if (unit.machine == machine_id)
+        if (unit.machine == machine_id) {
             machine_used = true;
+        }
     }
     if (!machine_used && model_.machines.count(machine_id) != 0) {
         // Juju removes a machine that was provisioned for the unit once it hosts nothing, a
@@ -394,13 +436,15 @@ void Controller::remove_unit_record(const std::string& name) {
         }
     }
     App& app = model_.apps.at(app_name);
-    if (app.leader == name)
+    if (app.leader == name) {
         app.leader.clear();
+    }
     elect_leaders();
     bool app_has_units = false;
     for (const auto& [unit_name, unit] : model_.units) {
-        if (unit.app == app_name)
+        if (unit.app == app_name) {
             app_has_units = true;
+        }
     }
     if (!app_has_units && app.life == Life::Dying) {
         for (auto relation_it = model_.relations.begin(); relation_it != model_.relations.end();) {
@@ -425,11 +469,13 @@ void Controller::cleanup_relations() {
         }
         bool pending = false;
         for (const auto& [name, unit] : model_.units) {
-            if (relation.end_of(unit.app) == nullptr)
+            if (relation.end_of(unit.app) == nullptr) {
                 continue;
+            }
             const auto seen = unit.relations.find(relation.id);
-            if (seen == unit.relations.end())
+            if (seen == unit.relations.end()) {
                 continue;
+            }
             if (!seen->second.joined.empty() ||
                 (seen->second.created && !seen->second.broken && !relation.is_peer())) {
                 pending = true;
@@ -439,8 +485,9 @@ void Controller::cleanup_relations() {
             ++it;
             continue;
         }
-        for (auto& [name, unit] : model_.units)
+        for (auto& [name, unit] : model_.units) {
             unit.relations.erase(relation.id);
+        }
         it = model_.relations.erase(it);
     }
 }

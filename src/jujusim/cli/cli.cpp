@@ -49,10 +49,12 @@ std::string read_file(const fs::path& path) {
 }
 
 std::string trim(std::string text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
         text.pop_back();
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    }
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
         text.erase(text.begin());
+    }
     return text;
 }
 
@@ -68,13 +70,16 @@ std::string new_uuid() {
     const char* hex = "0123456789abcdef";
     std::string out;
     for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20)
+        if (i == 8 || i == 12 || i == 16 || i == 20) {
             out += '-';
+        }
         int value = static_cast<int>(rng() % 16);
-        if (i == 12)
+        if (i == 12) {
             value = 4;
-        if (i == 16)
+        }
+        if (i == 16) {
             value = 8 + (value & 3);
+        }
         out += hex[value];
     }
     return out;
@@ -87,8 +92,9 @@ bool valid_model_name(const std::string& name) {
 
 /// The model a command addresses: -m NAME or a directory path, else the current model.
 fs::path model_dir_for(const std::string& selector) {
-    if (selector.find('/') != std::string::npos)
+    if (selector.find('/') != std::string::npos) {
         return fs::absolute(selector);
+    }
     return jujusim_home() / "models" / selector;
 }
 
@@ -173,13 +179,15 @@ fs::path jujusim_home() {
 }
 
 void ensure_controller(const fs::path& model_dir) {
-    if (controller_answers(model_dir))
+    if (controller_answers(model_dir)) {
         return;
+    }
     // One starter at a time per model: the lock file serialises concurrent CLIs.
     const fs::path lock_path = model_dir / "controller.lock";
     const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (lock_fd < 0)
+    if (lock_fd < 0) {
         throw std::runtime_error("cannot open " + lock_path.string());
+    }
     ::flock(lock_fd, LOCK_EX);
     struct Unlock {
         int fd;
@@ -188,8 +196,9 @@ void ensure_controller(const fs::path& model_dir) {
             ::close(fd);
         }
     } unlock{lock_fd};
-    if (controller_answers(model_dir))
+    if (controller_answers(model_dir)) {
         return;
+    }
     if (const auto stuck = running_controller(model_dir)) {
         // A controller that does not answer is stuck: end it (it is ours: its pid file records
         // its pid and start time).
@@ -200,17 +209,20 @@ void ensure_controller(const fs::path& model_dir) {
     const std::string dir = model_dir.string();
     const std::string log = (model_dir / "controller.log").string();
     const pid_t child = ::fork();
-    if (child < 0)
+    if (child < 0) {
         throw std::runtime_error("fork failed");
+    }
     if (child == 0) {
         ::setsid();
         const pid_t grandchild = ::fork();
-        if (grandchild != 0)
+        if (grandchild != 0) {
             ::_exit(grandchild < 0 ? 1 : 0);
+        }
         const int null_fd = ::open("/dev/null", O_RDONLY);
         const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (null_fd >= 0)
+        if (null_fd >= 0) {
             ::dup2(null_fd, 0);
+        }
         if (log_fd >= 0) {
             ::dup2(log_fd, 1);
             ::dup2(log_fd, 2);
@@ -223,8 +235,9 @@ void ensure_controller(const fs::path& model_dir) {
     int status = 0;
     ::waitpid(child, &status, 0);
     for (int i = 0; i < 200; ++i) {
-        if (controller_answers(model_dir))
+        if (controller_answers(model_dir)) {
             return;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     throw std::runtime_error("the controller of " + dir + " did not start; see " + log);
@@ -264,8 +277,9 @@ int run_cli(const std::vector<std::string>& args_in) {
         return args_in.empty() ? 2 : 0;
     }
     const std::string verb = args_in[0];
-    if (verb == "controller")
+    if (verb == "controller") {
         return run_controller(std::vector<std::string>(args_in.begin() + 1, args_in.end()));
+    }
 
     // Pull -m/--model out wherever it is (jubilant puts it right after the verb).
     std::string selector;
@@ -287,8 +301,9 @@ int run_cli(const std::vector<std::string>& args_in) {
         }
     }
     // [controller:][user/]model: only the model part means anything here.
-    if (selector.find(':') != std::string::npos && selector.find('/') == std::string::npos)
+    if (selector.find(':') != std::string::npos && selector.find('/') == std::string::npos) {
         selector = selector.substr(selector.find(':') + 1);
+    }
     if (!selector.empty() && selector.find('/') != std::string::npos && !fs::exists(selector) &&
         selector.find("admin/") == 0) {
         selector = selector.substr(6);
@@ -322,40 +337,48 @@ int run_cli(const std::vector<std::string>& args_in) {
                 .value({"owner"})
                 .value({"target-controller"});
             flags.parse(rest);
-            if (flags.positional.empty())
+            if (flags.positional.empty()) {
                 throw UserError("model name is required");
+            }
             const std::string name = flags.positional[0];
-            if (!valid_model_name(name))
+            if (!valid_model_name(name)) {
                 throw UserError("\"" + name +
                                 "\" is not a valid name: model names may only contain lowercase "
                                 "letters, digits and hyphens");
+            }
             std::string machine_type = default_machine_type();
             for (const auto& item : flags.all("config")) {
-                if (item.starts_with("machine-type="))
+                if (item.starts_with("machine-type=")) {
                     machine_type = item.substr(13);
+                }
             }
-            if (machine_type != "host" && machine_type != "namespace")
+            if (machine_type != "host" && machine_type != "namespace") {
                 throw UserError("machine-type must be host or namespace");
+            }
             const fs::path dir = home / "models" / name;
-            if (fs::exists(dir / "model.json"))
+            if (fs::exists(dir / "model.json")) {
                 throw UserError("model \"" + name + "\" already exists");
+            }
             create_model(dir, name, machine_type);
             if (!flags.on("no-switch")) {
                 std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
             }
             ensure_controller(dir);
             for (const auto& item : flags.all("config")) {
-                if (item.starts_with("machine-type="))
+                if (item.starts_with("machine-type=")) {
                     continue;
+                }
                 const json reply = call_json(
                     dir / "controller.sock",
                     json{{"args", {"model-config", item}}, {"cwd", fs::current_path().string()}});
-                if (reply.value("code", 1) != 0)
+                if (reply.value("code", 1) != 0) {
                     return print_result(reply);
+                }
             }
             for (const auto& item : flags.positional) {
-                if (&item != &flags.positional[0])
+                if (&item != &flags.positional[0]) {
                     std::cerr << "jujusim: cloud \"" << item << "\" has no effect here (ignored)\n";
+                }
             }
             std::cerr << "Added '" << name
                       << "' model on jujusim/local with credential 'jujusim' for user 'admin'\n";
@@ -369,12 +392,15 @@ int run_cli(const std::vector<std::string>& args_in) {
                 return 0;
             }
             std::string name = flags.positional[0];
-            if (name.find(':') != std::string::npos)
+            if (name.find(':') != std::string::npos) {
                 name = name.substr(name.find(':') + 1);
-            if (name.starts_with("admin/"))
+            }
+            if (name.starts_with("admin/")) {
                 name = name.substr(6);
-            if (!fs::exists(home / "models" / name / "model.json"))
+            }
+            if (!fs::exists(home / "models" / name / "model.json")) {
                 throw UserError("\"" + name + "\" is not the name of a model or controller");
+            }
             const std::string previous = current_model();
             std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
             std::cerr << "jujusim:admin/" << previous << " -> jujusim:admin/" << name << "\n";
@@ -394,14 +420,16 @@ int run_cli(const std::vector<std::string>& args_in) {
             if (fs::exists(home / "models")) {
                 std::vector<fs::path> dirs;
                 for (const auto& entry : fs::directory_iterator(home / "models")) {
-                    if (fs::exists(entry.path() / "model.json"))
+                    if (fs::exists(entry.path() / "model.json")) {
                         dirs.push_back(entry.path());
+                    }
                 }
                 std::sort(dirs.begin(), dirs.end());
                 for (const auto& dir : dirs) {
                     json model = json::parse(read_file(dir / "model.json"), nullptr, false);
-                    if (model.is_discarded())
+                    if (model.is_discarded()) {
                         continue;
+                    }
                     const std::string name = model.value("name", dir.filename().string());
                     const std::size_t machines =
                         model.contains("machines") ? model["machines"].size() : 0;
@@ -442,15 +470,17 @@ int run_cli(const std::vector<std::string>& args_in) {
                                        "Units", "Access", "Last connection"});
             std::vector<std::size_t> widths(rows[0].size(), 0);
             for (const auto& row : rows) {
-                for (std::size_t i = 0; i < row.size(); ++i)
+                for (std::size_t i = 0; i < row.size(); ++i) {
                     widths[i] = std::max(widths[i], row[i].size());
+                }
             }
             for (const auto& row : rows) {
                 std::string line;
                 for (std::size_t i = 0; i < row.size(); ++i) {
                     std::string cell = row[i];
-                    if (i + 1 < row.size())
+                    if (i + 1 < row.size()) {
                         cell.resize(widths[i] + 2, ' ');
+                    }
                     line += cell;
                 }
                 std::cout << line << "\n";
@@ -467,21 +497,27 @@ int run_cli(const std::vector<std::string>& args_in) {
                 .boolean({"no-wait"})
                 .value({"timeout"});
             flags.parse(rest);
-            if (flags.positional.empty())
+            if (flags.positional.empty()) {
                 throw UserError("no model specified");
+            }
             std::string name = flags.positional[0];
-            if (name.find(':') != std::string::npos && name.find('/') == std::string::npos)
+            if (name.find(':') != std::string::npos && name.find('/') == std::string::npos) {
                 name = name.substr(name.find(':') + 1);
-            if (name.starts_with("admin/"))
+            }
+            if (name.starts_with("admin/")) {
                 name = name.substr(6);
+            }
             const fs::path dir = model_dir_for(name);
-            if (!fs::exists(dir / "model.json"))
+            if (!fs::exists(dir / "model.json")) {
                 throw UserError("model jujusim:admin/" + name + " not found");
+            }
             const int code = destroy_model(dir);
-            if (code == 0 && current_model() == dir.filename().string())
+            if (code == 0 && current_model() == dir.filename().string()) {
                 fs::remove(home / "current-model");
-            if (code == 0)
+            }
+            if (code == 0) {
                 std::cerr << "Destroying model\nModel destroyed.\n";
+            }
             return code;
         }
 
@@ -490,10 +526,12 @@ int run_cli(const std::vector<std::string>& args_in) {
             for (std::size_t i = 1; i < args.size(); ++i) {
                 if (!args[i].starts_with("-") && (i == 1 || args[i - 1] != "--format")) {
                     selector = args[i];
-                    if (selector.find(':') != std::string::npos)
+                    if (selector.find(':') != std::string::npos) {
                         selector = selector.substr(selector.find(':') + 1);
-                    if (selector.starts_with("admin/"))
+                    }
+                    if (selector.starts_with("admin/")) {
                         selector = selector.substr(6);
+                    }
                     args.erase(args.begin() + static_cast<long>(i));
                     break;
                 }

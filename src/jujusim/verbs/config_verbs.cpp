@@ -23,12 +23,14 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
         .value({"file"})
         .value({"color"});
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no application name specified");
+    }
     const std::string app_name = flags.positional[0];
     const auto app_it = model_.apps.find(app_name);
-    if (app_it == model_.apps.end())
+    if (app_it == model_.apps.end()) {
         throw UserError("application \"" + app_name + "\" not found");
+    }
     App& app = app_it->second;
     const CharmMeta& charm = meta(app_name);
     const std::vector<std::string> items(flags.positional.begin() + 1, flags.positional.end());
@@ -38,9 +40,10 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
         flags.is_set("reset") || flags.is_set("file");
     if (!setting) {
         if (items.size() == 1) {
-            if (charm.config.count(items[0]) == 0)
+            if (charm.config.count(items[0]) == 0) {
                 throw UserError("key \"" + items[0] + "\" not found in \"" + app_name +
                                 "\" application config or charm settings.");
+            }
             const json config = effective_config(app, true);
             const json& value = config[items[0]];
             return CommandResult{0,
@@ -49,22 +52,25 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
                                      : (value.is_null() ? "\n" : go_json(value) + "\n"),
                                  ""};
         }
-        if (items.size() > 1)
+        if (items.size() > 1) {
             throw UserError("can only retrieve a single value, or all values");
+        }
         ordered_json settings = ordered_json::object();
         for (const auto& [name, option] : charm.config) {
             ordered_json entry;
-            if (!option.default_value.is_null())
+            if (!option.default_value.is_null()) {
                 entry["default"] = option.default_value;
+            }
             entry["description"] = option.description;
             const bool user = app.config.contains(name);
             entry["source"] =
                 user ? "user" : (option.default_value.is_null() ? "unset" : "default");
             entry["type"] = option.type;
-            if (user)
+            if (user) {
                 entry["value"] = app.config[name];
-            else if (!option.default_value.is_null())
+            } else if (!option.default_value.is_null()) {
                 entry["value"] = option.default_value;
+            }
             settings[name] = entry;
         }
         ordered_json out;
@@ -94,8 +100,9 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
     }
     for (const auto& item : items) {
         const auto eq = item.find('=');
-        if (eq == std::string::npos)
+        if (eq == std::string::npos) {
             throw UserError("can only retrieve a single value, or all values");
+        }
         updates[item.substr(0, eq)] =
             charm.parse_config_value(item.substr(0, eq), item.substr(eq + 1));
     }
@@ -104,20 +111,25 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
         std::stringstream list(flags.get("reset"));
         std::string key;
         while (std::getline(list, key, ',')) {
-            if (key.empty())
+            if (key.empty()) {
                 continue;
-            if (charm.config.count(key) == 0)
+            }
+            if (charm.config.count(key) == 0) {
                 throw UserError("unknown option \"" + key + "\"");
+            }
             resets.push_back(key);
         }
     }
     const json before = effective_config(app, true);
-    for (const auto& [key, value] : updates.items())
+    for (const auto& [key, value] : updates.items()) {
         app.config[key] = value;
-    for (const auto& key : resets)
+    }
+    for (const auto& key : resets) {
         app.config.erase(key);
-    if (effective_config(app, true) != before)
+    }
+    if (effective_config(app, true) != before) {
         app.config_version += 1;
+    }
     touch();
     return {};
 }
@@ -139,12 +151,14 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
                     [](const std::string& item) { return item.find('=') != std::string::npos; });
     if (!setting) {
         json values = defaults;
-        for (const auto& [key, value] : model_.config.items())
+        for (const auto& [key, value] : model_.config.items()) {
             values[key] = value;
+        }
         if (flags.positional.size() == 1) {
-            if (!values.contains(flags.positional[0]))
+            if (!values.contains(flags.positional[0])) {
                 throw UserError("key \"" + flags.positional[0] + "\" not found in \"" +
                                 model_.name + "\" model.");
+            }
             const json& value = values[flags.positional[0]];
             return CommandResult{
                 0, (value.is_string() ? value.get<std::string>() : go_json(value)) + "\n", ""};
@@ -155,10 +169,12 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
                             {"Source", model_.config.contains(key) ? "model" : "default"}};
         }
         const std::string format = flags.get("format");
-        if (format == "json")
+        if (format == "json") {
             return CommandResult{0, go_json(out) + "\n", ""};
-        if (format == "yaml")
+        }
+        if (format == "yaml") {
             return CommandResult{0, go_yaml(out), ""};
+        }
         std::vector<std::vector<std::string>> rows{{"Attribute", "From", "Value"}};
         std::string text = "Attribute                    From     Value\n";
         for (const auto& [key, value] : values.items()) {
@@ -174,20 +190,23 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
     json updates = json::object();
     for (const auto& item : flags.positional) {
         const auto eq = item.find('=');
-        if (eq == std::string::npos)
+        if (eq == std::string::npos) {
             throw UserError("expected \"key=value\", got \"" + item + "\"");
+        }
         const std::string key = item.substr(0, eq);
         const std::string value = item.substr(eq + 1);
-        if (key == "name" || key == "uuid" || key == "type" || key == "machine-type")
+        if (key == "name" || key == "uuid" || key == "type" || key == "machine-type") {
             throw UserError("cannot set " + key);
+        }
         if (key == "update-status-hook-interval") {
             parse_duration(value);
             updates[key] = value;
         } else if (key == "automatically-retry-hooks") {
             const auto parsed = parse_go_bool(value);
-            if (!parsed)
+            if (!parsed) {
                 throw UserError("automatically-retry-hooks: expected bool, got string(\"" + value +
                                 "\")");
+            }
             updates[key] = *parsed;
         } else if (key == "leadership-lease-seconds") {
             updates[key] = std::stod(value);
@@ -195,13 +214,15 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
             updates[key] = yaml_scalar(value);
         }
     }
-    for (const auto& [key, value] : updates.items())
+    for (const auto& [key, value] : updates.items()) {
         model_.config[key] = value;
+    }
     if (flags.is_set("reset")) {
         std::stringstream list(flags.get("reset"));
         std::string key;
-        while (std::getline(list, key, ','))
+        while (std::getline(list, key, ',')) {
             model_.config.erase(key);
+        }
     }
     touch();
     return {};

@@ -20,10 +20,12 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
     flags.value({"n", "num-units"}, "1").value({"config"});
     accept_meaningless(flags);
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no charm name specified");
-    if (flags.positional.size() > 2)
+    }
+    if (flags.positional.size() > 2) {
         throw FlagError("unrecognized args: [\"" + flags.positional[2] + "\"]");
+    }
     const std::string charm_arg = flags.positional[0];
     const fs::path charm_path =
         fs::path(charm_arg).is_absolute() ? fs::path(charm_arg) : cwd / charm_arg;
@@ -41,8 +43,9 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
                         "\" for option -n: strconv.Atoi: parsing \"" + flags.get("n") +
                         "\": invalid syntax");
     }
-    if (count < 0)
+    if (count < 0) {
         throw UserError("--num-units must be a positive integer");
+    }
 
     const fs::path staging = dir_ / "charms" / (".staging-" + std::to_string(model_.next_task));
     CharmMeta charm;
@@ -62,8 +65,9 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
         fs::remove_all(staging);
         throw UserError(message);
     };
-    if (model_.apps.count(app_name) != 0)
+    if (model_.apps.count(app_name) != 0) {
         fail("cannot add application \"" + app_name + "\": application already exists");
+    }
     json config = json::object();
     for (const auto& item : flags.all("config")) {
         const auto eq = item.find('=');
@@ -84,8 +88,9 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
             fail(error.what());
         }
     }
-    if (charm.subordinate && flags.is_set("n") && count != 1)
+    if (charm.subordinate && flags.is_set("n") && count != 1) {
         fail("cannot use --num-units or --to with subordinate application");
+    }
 
     App app;
     app.name = app_name;
@@ -104,8 +109,9 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
     model_.apps[app_name] = app;
     metas_[app_name] = charm;
     for (const auto& [name, endpoint] : charm.endpoints) {
-        if (endpoint.role != "peer")
+        if (endpoint.role != "peer") {
             continue;
+        }
         Relation relation;
         relation.id = model_.next_relation++;
         relation.ends.push_back(
@@ -132,20 +138,24 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
     flags.value({"n", "num-units"}, "1").value({"principal"});
     accept_meaningless(flags);
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no application specified");
+    }
     const std::string app_name = flags.positional[0];
     const auto app_it = model_.apps.find(app_name);
-    if (app_it == model_.apps.end())
+    if (app_it == model_.apps.end()) {
         throw UserError("application \"" + app_name + "\" not found");
+    }
     App& app = app_it->second;
     const bool subordinate = meta(app_name).subordinate;
     const std::string principal = flags.get("principal");  // internal: subordinate creation
-    if (subordinate && principal.empty())
+    if (subordinate && principal.empty()) {
         throw UserError("cannot add unit to application \"" + app_name +
                         "\": application is subordinate");
-    if (app.life != Life::Alive)
+    }
+    if (app.life != Life::Alive) {
         throw UserError("application \"" + app_name + "\" is not alive");
+    }
     const int count = std::stoi(flags.get("n"));
     for (int i = 0; i < count; ++i) {
         Unit unit;
@@ -161,25 +171,31 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
         Unit& stored = model_.units.at(unit.name);
         for (auto& [id, relation] : model_.relations) {
             const RelationEnd* mine = relation.end_of(app_name);
-            if (mine == nullptr || relation.life != Life::Alive)
+            if (mine == nullptr || relation.life != Life::Alive) {
                 continue;
+            }
             const auto endpoint = meta(app_name).endpoints.find(mine->endpoint);
-            if (endpoint != meta(app_name).endpoints.end() && endpoint->second.implicit)
+            if (endpoint != meta(app_name).endpoints.end() && endpoint->second.implicit) {
                 enter_scope(relation, stored);
+            }
         }
-        if (app.leader.empty())
+        if (app.leader.empty()) {
             elect_leaders();
+        }
         // Subordinates already related to this application by container scope get a unit here.
         if (principal.empty()) {
             for (const auto& [id, relation] : model_.relations) {
                 if (relation.is_peer() || !relation.container_scope() ||
-                    relation.life != Life::Alive)
+                    relation.life != Life::Alive) {
                     continue;
-                if (relation.end_of(app_name) == nullptr)
+                }
+                if (relation.end_of(app_name) == nullptr) {
                     continue;
+                }
                 const std::string other = relation.other_end(app_name)->app;
-                if (!meta(other).subordinate || meta(app_name).subordinate)
+                if (!meta(other).subordinate || meta(app_name).subordinate) {
                     continue;
+                }
                 cmd_add_unit({other, "--principal", unit.name});
             }
         }
@@ -197,8 +213,9 @@ struct EndpointRef {
 
 EndpointRef parse_endpoint_ref(const std::string& text) {
     const auto colon = text.find(':');
-    if (colon == std::string::npos)
+    if (colon == std::string::npos) {
         return EndpointRef{text, ""};
+    }
     return EndpointRef{text.substr(0, colon), text.substr(colon + 1)};
 }
 
@@ -208,37 +225,45 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
     FlagSet flags;
     accept_meaningless(flags);
     flags.parse(args);
-    if (flags.positional.size() != 2)
+    if (flags.positional.size() != 2) {
         throw UserError("an integration must involve two applications");
+    }
     const EndpointRef a = parse_endpoint_ref(flags.positional[0]);
     const EndpointRef b = parse_endpoint_ref(flags.positional[1]);
     for (const auto& ref : {a, b}) {
-        if (model_.apps.count(ref.app) == 0)
+        if (model_.apps.count(ref.app) == 0) {
             throw UserError("application \"" + ref.app + "\" not found");
+        }
         if (!ref.endpoint.empty() && meta(ref.app).endpoints.count(ref.endpoint) == 0) {
             throw UserError("application \"" + ref.app + "\" has no \"" + ref.endpoint +
                             "\" relation");
         }
     }
-    if (a.app == b.app)
+    if (a.app == b.app) {
         throw UserError("cannot relate an application to itself");
+    }
     struct Candidate {
         Endpoint left;
         Endpoint right;
     };
     std::vector<Candidate> candidates;
     for (const auto& [left_name, left] : meta(a.app).endpoints) {
-        if (!a.endpoint.empty() && left_name != a.endpoint)
+        if (!a.endpoint.empty() && left_name != a.endpoint) {
             continue;
+        }
         for (const auto& [right_name, right] : meta(b.app).endpoints) {
-            if (!b.endpoint.empty() && right_name != b.endpoint)
+            if (!b.endpoint.empty() && right_name != b.endpoint) {
                 continue;
-            if (left.interface != right.interface || left.role == "peer" || right.role == "peer")
+            }
+            if (left.interface != right.interface || left.role == "peer" || right.role == "peer") {
                 continue;
-            if (left.role == right.role)
+            }
+            if (left.role == right.role) {
                 continue;
-            if (left.implicit && right.implicit)
+            }
+            if (left.implicit && right.implicit) {
                 continue;
+            }
             candidates.push_back({left, right});
         }
     }
@@ -246,11 +271,13 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
         // Juju drops implicit juju-info candidates when explicit ones exist.
         std::vector<Candidate> explicit_only;
         for (const auto& candidate : candidates) {
-            if (!candidate.left.implicit && !candidate.right.implicit)
+            if (!candidate.left.implicit && !candidate.right.implicit) {
                 explicit_only.push_back(candidate);
+            }
         }
-        if (!explicit_only.empty())
+        if (!explicit_only.empty()) {
             candidates = explicit_only;
+        }
     }
     const std::string asked = flags.positional[0] + " " + flags.positional[1];
     if (candidates.empty()) {
@@ -306,30 +333,36 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
             const std::string sub_app = a_sub ? a.app : b.app;
             std::vector<std::string> principals;
             for (const auto& [name, unit] : model_.units) {
-                if (unit.app == principal_app && unit.life == Life::Alive)
+                if (unit.app == principal_app && unit.life == Life::Alive) {
                     principals.push_back(name);
+                }
             }
             std::sort(principals.begin(), principals.end(), natural_less);
-            for (const auto& principal : principals)
+            for (const auto& principal : principals) {
                 cmd_add_unit({sub_app, "--principal", principal});
+            }
         }
     }
     for (auto& [name, unit] : model_.units) {
         const RelationEnd* mine = stored.end_of(unit.app);
-        if (mine == nullptr)
+        if (mine == nullptr) {
             continue;
+        }
         const auto endpoint = meta(unit.app).endpoints.find(mine->endpoint);
-        if (endpoint == meta(unit.app).endpoints.end() || !endpoint->second.implicit)
+        if (endpoint == meta(unit.app).endpoints.end() || !endpoint->second.implicit) {
             continue;
+        }
         // An implicit juju-info end fires no hooks: its units are in scope at once (in container
         // scope only those that host a subordinate of the other side).
         bool hosts_subordinate = scope != "container";
         for (const auto& [other_name, other] : model_.units) {
-            if (other.principal == name && other.app == stored.other_end(unit.app)->app)
+            if (other.principal == name && other.app == stored.other_end(unit.app)->app) {
                 hosts_subordinate = true;
+            }
         }
-        if (hosts_subordinate)
+        if (hosts_subordinate) {
             enter_scope(stored, unit);
+        }
     }
     touch();
     return CommandResult{0, "", notices(flags)};
@@ -348,39 +381,48 @@ CommandResult Controller::cmd_remove_relation(const std::vector<std::string>& ar
             throw UserError("a relation must involve two applications");
         }
         const auto it = model_.relations.find(id);
-        if (it == model_.relations.end() || it->second.is_peer())
+        if (it == model_.relations.end() || it->second.is_peer()) {
             throw UserError("relation " + flags.positional[0] + " not found");
+        }
         flags.positional = {it->second.ends[0].app + ":" + it->second.ends[0].endpoint,
                             it->second.ends[1].app + ":" + it->second.ends[1].endpoint};
     }
-    if (flags.positional.size() != 2)
+    if (flags.positional.size() != 2) {
         throw UserError("a relation must involve two applications");
+    }
     const EndpointRef a = parse_endpoint_ref(flags.positional[0]);
     const EndpointRef b = parse_endpoint_ref(flags.positional[1]);
     for (const auto& ref : {a, b}) {
-        if (model_.apps.count(ref.app) == 0)
+        if (model_.apps.count(ref.app) == 0) {
             throw UserError("application \"" + ref.app + "\" not found");
+        }
     }
     std::vector<int> matches;
     for (const auto& [id, relation] : model_.relations) {
-        if (relation.is_peer() || relation.life != Life::Alive)
+        if (relation.is_peer() || relation.life != Life::Alive) {
             continue;
+        }
         const RelationEnd* left = relation.end_of(a.app);
         const RelationEnd* right = relation.end_of(b.app);
-        if (left == nullptr || right == nullptr)
+        if (left == nullptr || right == nullptr) {
             continue;
-        if (!a.endpoint.empty() && left->endpoint != a.endpoint)
+        }
+        if (!a.endpoint.empty() && left->endpoint != a.endpoint) {
             continue;
-        if (!b.endpoint.empty() && right->endpoint != b.endpoint)
+        }
+        if (!b.endpoint.empty() && right->endpoint != b.endpoint) {
             continue;
+        }
         matches.push_back(id);
     }
-    if (matches.empty())
+    if (matches.empty()) {
         throw UserError("relation \"" + flags.positional[0] + " " + flags.positional[1] +
                         "\" not found");
-    if (matches.size() > 1)
+    }
+    if (matches.size() > 1) {
         throw UserError("ambiguous relation: \"" + flags.positional[0] + " " + flags.positional[1] +
                         "\" matches several");
+    }
     Relation& relation = model_.relations.at(matches.front());
     relation.life = Life::Dying;
     relation.in_scope.clear();
@@ -390,8 +432,9 @@ CommandResult Controller::cmd_remove_relation(const std::vector<std::string>& ar
         const std::string principal_app = a_sub ? b.app : a.app;
         if (meta(sub_app).subordinate) {
             for (auto& [name, unit] : model_.units) {
-                if (unit.app == sub_app && app_of(unit.principal) == principal_app)
+                if (unit.app == sub_app && app_of(unit.principal) == principal_app) {
                     destroy_unit(unit);
+                }
             }
         }
     }
@@ -405,18 +448,21 @@ CommandResult Controller::cmd_remove_unit(const std::vector<std::string>& args) 
     flags.value({"num-units"});
     accept_meaningless(flags);
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no units specified");
+    }
     std::vector<std::string> names;
     for (const auto& name : flags.positional) {
         if (name.find('/') == std::string::npos) {
             // remove-unit APP --num-units N (Juju: only for k8s; accepted: highest numbers first)
-            if (model_.apps.count(name) == 0)
+            if (model_.apps.count(name) == 0) {
                 throw UserError("application \"" + name + "\" not found");
+            }
             std::vector<std::string> app_units;
             for (const auto& [unit_name, unit] : model_.units) {
-                if (unit.app == name && unit.life == Life::Alive)
+                if (unit.app == name && unit.life == Life::Alive) {
                     app_units.push_back(unit_name);
+                }
             }
             std::sort(app_units.begin(), app_units.end(), natural_less);
             int count = flags.is_set("num-units") ? std::stoi(flags.get("num-units")) : 1;
@@ -427,9 +473,10 @@ CommandResult Controller::cmd_remove_unit(const std::vector<std::string>& args) 
             continue;
         }
         const auto it = model_.units.find(name);
-        if (it == model_.units.end())
+        if (it == model_.units.end()) {
             throw UserError("removing unit " + name + " failed: unit \"" + name +
                             "\" does not exist");
+        }
         if (!it->second.principal.empty()) {
             throw UserError("removing unit " + name + " failed: unit \"" + name +
                             "\" is a subordinate, to remove use remove-relation. Note: this will "
@@ -442,8 +489,9 @@ CommandResult Controller::cmd_remove_unit(const std::vector<std::string>& args) 
     // --force means something here: a unit whose machine is down cannot run its teardown
     // hooks, so Juju removes it (and its subordinates) from the model without them.
     const std::string force_notice = "jujusim: --force has no effect here (ignored)\n";
-    if (const auto at = err.find(force_notice); at != std::string::npos)
+    if (const auto at = err.find(force_notice); at != std::string::npos) {
         err.erase(at, force_notice.size());
+    }
     const bool force = flags.on("force");
     for (const auto& name : names) {
         Unit& unit = model_.units.at(name);
@@ -453,11 +501,13 @@ CommandResult Controller::cmd_remove_unit(const std::vector<std::string>& args) 
         if (force && (machine == model_.machines.end() || !machine->second.powered)) {
             std::vector<std::string> subordinates;
             for (const auto& [other_name, other] : model_.units) {
-                if (other.principal == name)
+                if (other.principal == name) {
                     subordinates.push_back(other_name);
+                }
             }
-            for (const auto& subordinate : subordinates)
+            for (const auto& subordinate : subordinates) {
                 remove_unit_record(subordinate);
+            }
             remove_unit_record(name);
         }
     }
@@ -469,12 +519,14 @@ CommandResult Controller::cmd_remove_application(const std::vector<std::string>&
     FlagSet flags;
     accept_meaningless(flags);
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no application specified");
+    }
     for (const auto& name : flags.positional) {
-        if (model_.apps.count(name) == 0)
+        if (model_.apps.count(name) == 0) {
             throw UserError("removing application " + name + " failed: application \"" + name +
                             "\" not found");
+        }
     }
     std::string err = notices(flags);
     for (const auto& name : flags.positional) {
@@ -483,8 +535,9 @@ CommandResult Controller::cmd_remove_application(const std::vector<std::string>&
         app.life = Life::Dying;
         std::vector<std::string> units;
         for (auto& [unit_name, unit] : model_.units) {
-            if (unit.app == name)
+            if (unit.app == name) {
                 units.push_back(unit_name);
+            }
         }
         std::sort(units.begin(), units.end(), natural_less);
         for (const auto& unit_name : units) {
@@ -492,8 +545,9 @@ CommandResult Controller::cmd_remove_application(const std::vector<std::string>&
             destroy_unit(model_.units.at(unit_name));
         }
         for (auto& [id, relation] : model_.relations) {
-            if (relation.end_of(name) == nullptr || relation.is_peer())
+            if (relation.end_of(name) == nullptr || relation.is_peer()) {
                 continue;
+            }
             relation.life = Life::Dying;
             relation.in_scope.clear();
             // Subordinates attached through this relation go with it.
@@ -501,18 +555,20 @@ CommandResult Controller::cmd_remove_application(const std::vector<std::string>&
                 const std::string other = relation.other_end(name)->app;
                 if (meta(other).subordinate) {
                     for (auto& [unit_name, unit] : model_.units) {
-                        if (unit.app == other && app_of(unit.principal) == name)
+                        if (unit.app == other && app_of(unit.principal) == name) {
                             destroy_unit(unit);
+                        }
                     }
                 }
             }
         }
         if (units.empty()) {
             for (auto it = model_.relations.begin(); it != model_.relations.end();) {
-                if (it->second.is_peer() && it->second.end_of(name) != nullptr)
+                if (it->second.is_peer() && it->second.end_of(name) != nullptr) {
                     it = model_.relations.erase(it);
-                else
+                } else {
                     ++it;
+                }
             }
             model_.apps.erase(name);
             metas_.erase(name);

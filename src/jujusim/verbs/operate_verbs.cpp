@@ -27,16 +27,19 @@ CommandResult Controller::cmd_wait(const std::vector<std::string>& args,
     int quiet = 0;
     while (true) {
         quiet = model_busy() ? 0 : quiet + 1;
-        if (quiet >= 3)
+        if (quiet >= 3) {
             return {};
+        }
         if (std::chrono::steady_clock::now() >= deadline) {
             std::string pending;
             for (const auto& [name, unit] : model_.units) {
-                if (!unit_can_run(unit))
+                if (!unit_can_run(unit)) {
                     continue;
+                }
                 const auto op = next_op(unit);
-                if (op)
+                if (op) {
                     pending += "\n  " + name + ": " + op->hook;
+                }
             }
             return CommandResult{1, "",
                                  "ERROR timed out after " + flags.get("timeout") +
@@ -48,8 +51,9 @@ CommandResult Controller::cmd_wait(const std::vector<std::string>& args,
 
 CommandResult Controller::cmd_tick() {
     for (auto& [name, unit] : model_.units) {
-        if (unit.started && unit.life == Life::Alive && unit_can_run(unit))
+        if (unit.started && unit.life == Life::Alive && unit_can_run(unit)) {
             unit.update_status_due = true;
+        }
     }
     touch();
     return {};
@@ -59,17 +63,21 @@ CommandResult Controller::cmd_power(const std::vector<std::string>& args, bool o
                                     std::unique_lock<std::mutex>& lock) {
     FlagSet flags;
     flags.parse(args);
-    if (flags.positional.size() != 1)
+    if (flags.positional.size() != 1) {
         throw UserError("expected one machine or unit");
+    }
     std::string id = flags.positional[0];
-    if (id.find('/') != std::string::npos)
+    if (id.find('/') != std::string::npos) {
         id = model_.units.at(resolve_unit(id)).machine;
-    if (model_.machines.count(id) == 0)
+    }
+    if (model_.machines.count(id) == 0) {
         throw UserError("machine " + id + " not found");
+    }
     Machine& m = machine(id);
     if (!on) {
-        if (!model_.machines.at(id).powered)
+        if (!model_.machines.at(id).powered) {
             return {};
+        }
         model_.machines.at(id).powered = false;
         model_.machines.at(id).down_since = now();
         touch();
@@ -79,8 +87,9 @@ CommandResult Controller::cmd_power(const std::vector<std::string>& args, bool o
         touch();
         return {};
     }
-    if (model_.machines.at(id).powered)
+    if (model_.machines.at(id).powered) {
         return {};
+    }
     lock.unlock();
     m.boot();
     lock.lock();
@@ -88,8 +97,9 @@ CommandResult Controller::cmd_power(const std::vector<std::string>& args, bool o
     record.powered = true;
     record.down_since = 0;
     for (auto& [name, unit] : model_.units) {
-        if (unit.machine == id && unit.started)
+        if (unit.machine == id && unit.started) {
             unit.boot_start_pending = true;
+        }
     }
     refresh_hosts();
     remount_builtin(id);
@@ -105,17 +115,21 @@ CommandResult Controller::cmd_resolved(const std::vector<std::string>& args) {
     std::vector<std::string> names;
     if (flags.on("all")) {
         for (const auto& [name, unit] : model_.units) {
-            if (unit.in_error)
+            if (unit.in_error) {
                 names.push_back(name);
+            }
         }
     }
-    for (const auto& name : flags.positional)
+    for (const auto& name : flags.positional) {
         names.push_back(resolve_unit(name));
-    if (names.empty())
+    }
+    if (names.empty()) {
         throw UserError("no unit specified");
+    }
     for (const auto& name : names) {
-        if (!model_.units.at(name).in_error)
+        if (!model_.units.at(name).in_error) {
             throw UserError("unit \"" + name + "\" is not in an error state");
+        }
     }
     for (const auto& name : names) {
         Unit& unit = model_.units.at(name);
@@ -143,31 +157,37 @@ CommandResult Controller::cmd_hooks(const std::vector<std::string>& args) {
         std::ifstream in(dir_ / "hooks.jsonl");
         std::string line;
         while (std::getline(in, line)) {
-            if (line.empty())
+            if (line.empty()) {
                 continue;
+            }
             json entry = json::parse(line, nullptr, false);
-            if (entry.is_discarded())
+            if (entry.is_discarded()) {
                 continue;
-            if (flags.is_set("unit") && entry.value("unit", "") != flags.get("unit"))
+            }
+            if (flags.is_set("unit") && entry.value("unit", "") != flags.get("unit")) {
                 continue;
+            }
             entries.push_back(entry);
         }
     }
     if (flags.is_set("limit")) {
         const std::size_t limit = std::stoul(flags.get("limit"));
-        if (entries.size() > limit)
+        if (entries.size() > limit) {
             entries.erase(entries.begin(), entries.end() - static_cast<long>(limit));
+        }
     }
-    if (flags.get("format") == "json")
+    if (flags.get("format") == "json") {
         return CommandResult{0, go_json(json(entries)) + "\n", ""};
+    }
     std::vector<std::vector<std::string>> rows{
         {"Unit", "Hook", "Remote", "Start", "Duration", "Exit", "Tools"}};
     for (const auto& entry : entries) {
         std::string tools;
         for (const auto& call : entry["tools"]) {
             tools += (tools.empty() ? "" : ", ") + call["argv"][0].get<std::string>();
-            if (call.value("exit-code", 0) != 0)
+            if (call.value("exit-code", 0) != 0) {
                 tools += "(" + std::to_string(call.value("exit-code", 0)) + ")";
+            }
         }
         char duration[32];
         std::snprintf(duration, sizeof duration, "%.3fs", entry.value("duration", 0.0));
@@ -177,16 +197,18 @@ CommandResult Controller::cmd_hooks(const std::vector<std::string>& args) {
     }
     std::vector<std::size_t> widths(rows[0].size(), 0);
     for (const auto& row : rows) {
-        for (std::size_t i = 0; i < row.size(); ++i)
+        for (std::size_t i = 0; i < row.size(); ++i) {
             widths[i] = std::max(widths[i], row[i].size());
+        }
     }
     std::string out;
     for (const auto& row : rows) {
         std::string line;
         for (std::size_t i = 0; i < row.size(); ++i) {
             std::string cell = row[i];
-            if (i + 1 < row.size())
+            if (i + 1 < row.size()) {
                 cell.resize(widths[i] + 2, ' ');
+            }
             line += cell;
         }
         out += line + "\n";
@@ -221,24 +243,29 @@ CommandResult Controller::cmd_debug_log(const std::vector<std::string>& args) {
                 for (const auto& include : includes) {
                     const std::string tag =
                         include.find('/') != std::string::npos ? unit_tag(include) : include;
-                    if (line.starts_with(tag + ":") || line.starts_with("unit-" + include + "-"))
+                    if (line.starts_with(tag + ":") || line.starts_with("unit-" + include + "-")) {
                         keep = true;
+                    }
                 }
-                if (!keep)
+                if (!keep) {
                     continue;
+                }
             }
             lines.push_back(line);
         }
     }
     std::size_t limit = lines.size();
-    if (flags.is_set("limit"))
+    if (flags.is_set("limit")) {
         limit = std::stoul(flags.get("limit"));
-    if (flags.is_set("n"))
+    }
+    if (flags.is_set("n")) {
         limit = std::stoul(flags.get("n"));
+    }
     const std::size_t first = lines.size() > limit ? lines.size() - limit : 0;
     std::string out;
-    for (std::size_t i = first; i < lines.size(); ++i)
+    for (std::size_t i = first; i < lines.size(); ++i) {
         out += lines[i] + "\n";
+    }
     return CommandResult{0, out, ""};
 }
 
@@ -246,14 +273,17 @@ CommandResult Controller::cmd_destroy(std::unique_lock<std::mutex>& lock) {
     stopping_ = true;
     destroyed_ = true;
     std::vector<Machine*> all;
-    for (auto& [id, m] : machines_)
+    for (auto& [id, m] : machines_) {
         all.push_back(m.get());
+    }
     changed_.notify_all();
     lock.unlock();
-    for (Machine* m : all)
+    for (Machine* m : all) {
         m->poweroff();
-    if (network_)
+    }
+    if (network_) {
         network_->down();
+    }
     lock.lock();
     return {};
 }
@@ -265,12 +295,15 @@ ordered_json secret_summary(const Secret& secret) {
     ordered_json entry;
     entry["revision"] = secret.latest;
     entry["owner"] = secret.owner;
-    if (!secret.label.empty())
+    if (!secret.label.empty()) {
         entry["label"] = secret.label;
-    if (!secret.description.empty())
+    }
+    if (!secret.description.empty()) {
         entry["description"] = secret.description;
-    if (!secret.rotate.empty())
+    }
+    if (!secret.rotate.empty()) {
         entry["rotation"] = secret.rotate;
+    }
     entry["created"] = rfc3339(from_epoch(secret.created_at));
     entry["updated"] = rfc3339(from_epoch(secret.updated_at));
     return entry;
@@ -284,14 +317,17 @@ CommandResult Controller::cmd_secrets(const std::vector<std::string>& args) {
     flags.parse(args);
     ordered_json out = ordered_json::object();
     for (const auto& [id, secret] : model_.secrets) {
-        if (flags.is_set("owner") && flags.get("owner") != secret.owner)
+        if (flags.is_set("owner") && flags.get("owner") != secret.owner) {
             continue;
+        }
         out[id] = secret_summary(secret);
     }
-    if (flags.get("format") == "json")
+    if (flags.get("format") == "json") {
         return CommandResult{0, go_json(out) + "\n", ""};
-    if (flags.get("format") == "yaml")
+    }
+    if (flags.get("format") == "yaml") {
         return CommandResult{0, go_yaml(out), ""};
+    }
     std::string text = "ID                    Name  Owner  Rotation  Revision  Last updated\n";
     for (const auto& [id, secret] : model_.secrets) {
         text += id + "  -  " + secret.owner + "  " +
@@ -310,15 +346,18 @@ CommandResult Controller::cmd_show_secret(const std::vector<std::string>& args) 
         .value({"revision"})
         .value({"o", "output"});
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("secret URI or name is required");
+    }
     std::string id = flags.positional[0];
     const auto slash = id.find_last_of("/:");
-    if (slash != std::string::npos)
+    if (slash != std::string::npos) {
         id = id.substr(slash + 1);
+    }
     const auto it = model_.secrets.find(id);
-    if (it == model_.secrets.end())
+    if (it == model_.secrets.end()) {
         throw UserError("secret \"" + flags.positional[0] + "\" not found");
+    }
     const Secret& secret = it->second;
     ordered_json entry = secret_summary(secret);
     if (flags.on("revisions")) {
@@ -333,8 +372,9 @@ CommandResult Controller::cmd_show_secret(const std::vector<std::string>& args) 
         const std::string revision =
             flags.is_set("revision") ? flags.get("revision") : std::to_string(secret.latest);
         const auto content = secret.revisions.find(revision);
-        if (content == secret.revisions.end())
+        if (content == secret.revisions.end()) {
             throw UserError("secret revision " + revision + " not found");
+        }
         entry["content"] = ordered_json{{"Data", content->second}};
     }
     ordered_json out;
@@ -362,8 +402,9 @@ CommandResult Controller::cmd_show_model(const std::vector<std::string>& args) {
     info["status"] =
         ordered_json{{"current", "available"}, {"since", rfc3339(from_epoch(model_.created_at))}};
     ordered_json machines = ordered_json::object();
-    for (const auto& [id, record] : model_.machines)
+    for (const auto& [id, record] : model_.machines) {
         machines[id] = ordered_json{{"cores", 0}};
+    }
     info["machines"] = machines;
     info["agent-version"] = "3.6.12";
     ordered_json out;

@@ -35,18 +35,22 @@ long Controller::enqueue_action(const std::string& unit, const std::string& name
 json Controller::task_json(const Action& action) const {
     ordered_json out;
     out["id"] = std::to_string(action.id);
-    if (!action.log.empty())
+    if (!action.log.empty()) {
         out["log"] = action.log;
-    if (!action.message.empty())
+    }
+    if (!action.message.empty()) {
         out["message"] = action.message;
+    }
     out["results"] = action.results;
     out["status"] = action.status;
     ordered_json timing;
-    if (action.completed > 0)
+    if (action.completed > 0) {
         timing["completed"] = go_time_string(action.completed);
+    }
     timing["enqueued"] = go_time_string(action.enqueued);
-    if (action.started > 0)
+    if (action.started > 0) {
         timing["started"] = go_time_string(action.started);
+    }
     out["timing"] = timing;
     out["unit"] = action.unit;
     return json::parse(go_json(out));
@@ -65,8 +69,9 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
         .boolean({"color"})
         .boolean({"no-color"});
     flags.parse(args);
-    if (flags.positional.size() < 2)
+    if (flags.positional.size() < 2) {
         throw UserError("no action specified");
+    }
     const std::string unit_name = resolve_unit(flags.positional[0]);
     const std::string action_name = flags.positional[1];
     const Unit& unit = model_.units.at(unit_name);
@@ -81,14 +86,16 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
                                   ? fs::path(flags.get("params"))
                                   : cwd / flags.get("params");
         const json parsed = parse_yaml(read_text_file(file));
-        if (parsed.is_object())
+        if (parsed.is_object()) {
             params = parsed;
+        }
     }
     for (std::size_t i = 2; i < flags.positional.size(); ++i) {
         const std::string& item = flags.positional[i];
         const auto eq = item.find('=');
-        if (eq == std::string::npos)
+        if (eq == std::string::npos) {
             throw UserError("argument \"" + item + "\" must be of the form key...=value");
+        }
         const std::string key = item.substr(0, eq);
         const json value =
             flags.on("string-args") ? json(item.substr(eq + 1)) : yaml_scalar(item.substr(eq + 1));
@@ -102,8 +109,9 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
                 (*target)[part] = value;
                 break;
             }
-            if (!(*target)[part].is_object())
+            if (!(*target)[part].is_object()) {
                 (*target)[part] = json::object();
+            }
             target = &(*target)[part];
             start = dot + 1;
         }
@@ -141,15 +149,17 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
         result[unit_name] = ordered_json(task_json(action));
         out = format == "json" ? go_json(result) + "\n" : go_yaml(result);
     } else {
-        for (const auto& line : action.log)
+        for (const auto& line : action.log) {
             out += line + "\n";
+        }
         json results = action.results;
         const std::string stdout_text = results.value("stdout", "");
         results.erase("return-code");
         results.erase("stdout");
         results.erase("stderr");
-        if (!results.empty())
+        if (!results.empty()) {
             out += go_yaml(results);
+        }
         out += stdout_text;
     }
     if (action.status != "completed") {
@@ -157,8 +167,9 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
         err += "ERROR the following task failed:\n id \"" + std::to_string(id) +
                "\" with return code " + std::to_string(code) +
                "\n\nuse 'juju show-task' to inspect the failure\n";
-        if (format != "json" && format != "yaml" && !action.message.empty())
+        if (format != "json" && format != "yaml" && !action.message.empty()) {
             err = action.message + "\n" + err;
+        }
         return CommandResult{1, out, err};
     }
     return CommandResult{0, out, err};
@@ -178,36 +189,43 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
         .boolean({"execution-group"})
         .boolean({"parallel"});
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no commands specified");
+    }
     std::string command;
-    for (const auto& word : flags.positional)
+    for (const auto& word : flags.positional) {
         command += (command.empty() ? "" : " ") + word;
+    }
     std::vector<std::string> targets;
     const auto split = [](const std::string& text) {
         std::vector<std::string> out;
         std::stringstream list(text);
         std::string item;
         while (std::getline(list, item, ',')) {
-            if (!item.empty())
+            if (!item.empty()) {
                 out.push_back(item);
+            }
         }
         return out;
     };
-    for (const auto& unit : split(flags.get("unit")))
+    for (const auto& unit : split(flags.get("unit"))) {
         targets.push_back(resolve_unit(unit));
+    }
     for (const auto& app_name : split(flags.get("application"))) {
-        if (model_.apps.count(app_name) == 0)
+        if (model_.apps.count(app_name) == 0) {
             throw UserError("application \"" + app_name + "\" not found");
+        }
         for (const auto& [name, unit] : model_.units) {
-            if (unit.app == app_name)
+            if (unit.app == app_name) {
                 targets.push_back(name);
+            }
         }
     }
     if (flags.is_set("machine")) {
         const std::string id = flags.get("machine");
-        if (model_.machines.count(id) == 0)
+        if (model_.machines.count(id) == 0) {
             throw UserError("machine " + id + " not found");
+        }
         Machine& m = machine(id);
         lock.unlock();
         ExecRequest request;
@@ -218,10 +236,12 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
         lock.lock();
         if (flags.get("format") == "json") {
             ordered_json results{{"return-code", result.exit_code}};
-            if (!result.stdout_text.empty())
+            if (!result.stdout_text.empty()) {
                 results["stdout"] = result.stdout_text;
-            if (!result.stderr_text.empty())
+            }
+            if (!result.stderr_text.empty()) {
                 results["stderr"] = result.stderr_text;
+            }
             ordered_json out;
             out["machine-" + id] = ordered_json{{"id", std::to_string(model_.next_task++)},
                                                 {"machine", id},
@@ -236,13 +256,15 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
         }
         return CommandResult{result.exit_code, result.stdout_text, result.stderr_text};
     }
-    if (targets.empty())
+    if (targets.empty()) {
         throw UserError(
             "you must specify a target, either through --all, --machine, --application or --unit");
+    }
     std::vector<long> ids;
-    for (const auto& target : targets)
+    for (const auto& target : targets) {
         ids.push_back(
             enqueue_action(target, "juju-exec", json{{"command", command}}, true, command));
+    }
     const double wait = parse_duration(flags.get("wait"));
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(static_cast<long>(wait * 1000));
@@ -255,8 +277,9 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
     while (!all_done()) {
         if (std::chrono::steady_clock::now() >= deadline) {
             std::string names;
-            for (const auto& target : targets)
+            for (const auto& target : targets) {
                 names += (names.empty() ? "" : ", ") + std::string("unit ") + target;
+            }
             return CommandResult{1, "",
                                  "ERROR timed out waiting for results from: " + names + "\n"};
         }
@@ -285,8 +308,9 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
         const Action& action = model_.actions.at(ids.front());
         out = action.results.value("stdout", "");
         const std::string stderr_text = action.results.value("stderr", "");
-        if (!stderr_text.empty())
+        if (!stderr_text.empty()) {
             err = stderr_text + (failed ? "" : "") + err;
+        }
         if (failed) {
             return CommandResult{1, out,
                                  stderr_text + "ERROR the following task failed:\n id \"" +
@@ -298,10 +322,11 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
     } else {
         out = go_yaml(results);
     }
-    if (failed)
+    if (failed) {
         return CommandResult{1, out,
                              "ERROR the following task failed:\n" + err +
                                  "\nuse 'juju show-task' to inspect the failure\n"};
+    }
     return CommandResult{0, out, ""};
 }
 
@@ -310,24 +335,31 @@ CommandResult Controller::cmd_ssh(const std::vector<std::string>& args,
     FlagSet flags;
     flags.value({"container"}).boolean({"no-host-key-checks"}).boolean({"pty"}).value({"proxy"});
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no target name specified");
+    }
     std::string target = flags.positional[0];
     const auto at = target.find('@');
-    if (at != std::string::npos)
+    if (at != std::string::npos) {
         target = target.substr(at + 1);
+    }
     std::string machine_id = target;
-    if (target.find('/') != std::string::npos)
+    if (target.find('/') != std::string::npos) {
         machine_id = model_.units.at(resolve_unit(target)).machine;
-    if (model_.machines.count(machine_id) == 0)
+    }
+    if (model_.machines.count(machine_id) == 0) {
         throw UserError("machine " + machine_id + " not found");
-    if (!model_.machines.at(machine_id).powered)
+    }
+    if (!model_.machines.at(machine_id).powered) {
         throw UserError("machine " + machine_id + " is powered off");
+    }
     std::string command;
-    for (std::size_t i = 1; i < flags.positional.size(); ++i)
+    for (std::size_t i = 1; i < flags.positional.size(); ++i) {
         command += (command.empty() ? "" : " ") + flags.positional[i];
-    if (command.empty())
+    }
+    if (command.empty()) {
         throw UserError("jujusim ssh needs a command (no interactive sessions)");
+    }
     Machine& m = machine(machine_id);
     lock.unlock();
     ExecRequest request;
@@ -349,12 +381,14 @@ CommandResult Controller::cmd_show_task(const std::vector<std::string>& args) {
         .boolean({"watch"})
         .boolean({"utc"});
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no task ID specified");
+    }
     const long id = std::stol(flags.positional[0]);
     const auto it = model_.actions.find(id);
-    if (it == model_.actions.end())
+    if (it == model_.actions.end()) {
         throw UserError("task " + flags.positional[0] + " not found");
+    }
     const json task = task_json(it->second);
     return json_or_yaml(flags, task);
 }
@@ -363,11 +397,13 @@ CommandResult Controller::cmd_actions(const std::vector<std::string>& args) {
     FlagSet flags;
     flags.value({"format"}, "default").value({"o", "output"}).boolean({"schema"});
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("no application name specified");
+    }
     const std::string app_name = flags.positional[0];
-    if (model_.apps.count(app_name) == 0)
+    if (model_.apps.count(app_name) == 0) {
         throw UserError("application \"" + app_name + "\" not found");
+    }
     json out = json::object();
     for (const auto& [name, spec] : meta(app_name).actions) {
         out[name] = flags.on("schema") ? json{{"description", spec.description},
@@ -376,14 +412,17 @@ CommandResult Controller::cmd_actions(const std::vector<std::string>& args) {
                                               {"type", "object"}}
                                        : json(spec.description);
     }
-    if (flags.get("format") == "json")
+    if (flags.get("format") == "json") {
         return CommandResult{0, go_json(out) + "\n", ""};
-    if (flags.get("format") == "yaml")
+    }
+    if (flags.get("format") == "yaml") {
         return CommandResult{0, go_yaml(out), ""};
+    }
     std::string text = "Action  Description\n";
-    for (const auto& [name, description] : out.items())
+    for (const auto& [name, description] : out.items()) {
         text +=
             name + "  " + (description.is_string() ? description.get<std::string>() : "") + "\n";
+    }
     return CommandResult{0, text, ""};
 }
 
