@@ -95,6 +95,11 @@ class Controller {
 
     // ---- resolver (resolver.cpp; mutex held) ----
     std::optional<Op> next_op(const Unit& unit) const;
+    // next_op's phases, in Juju's resolver order (juju-hooks.md §3.1):
+    std::optional<Op> setup_op(const Unit& unit, const App& app) const;  ///< created, leader
+    std::optional<Op> secret_op(const Unit& unit, const App& app, bool alive) const;
+    std::optional<Op> teardown_op(const Unit& unit) const;  ///< a dying unit's last hooks
+    std::optional<Op> relation_hook_op(const Unit& unit) const;
     bool unit_can_run(const Unit& unit) const;
     void apply_done(Unit& unit, const Op& op);
     std::vector<std::string> relation_members(const Relation& relation, const Unit& unit) const;

@@ -61,46 +61,29 @@ Op relation_op(const Relation& relation, const RelationEnd& mine, const Relation
 
 }  // namespace
 
-std::optional<Op> Controller::next_op(const Unit& unit) const {
-    const App& app = model_.apps.at(unit.app);
-    if (unit.in_error) {
-        if (unit.resolve_now || now() >= unit.retry_at) {
-            return unit.failed_op;
+std::optional<Op> Controller::setup_op(const Unit& unit, const App& app) const {
+    for (const auto& [id, relation] : model_.relations) {
+        if (relation.life != Life::Alive || !participates(relation, unit)) {
+            continue;
         }
-        if (!unit.pending_actions.empty()) {
-            return action_op(model_, unit.pending_actions.front());
+        const auto seen = unit.relations.find(id);
+        if (seen == unit.relations.end() || !seen->second.created) {
+            const RelationEnd* mine = relation.end_of(unit.app);
+            return relation_op(relation, *mine, *relation.other_end(unit.app),
+                               HookKind::RelationCreated, "");
         }
-        return std::nullopt;
     }
-    if (unit.boot_start_pending && unit.started && unit.life == Life::Alive) {
-        return hook_op(HookKind::Start);
+    if (app.leader == unit.name) {
+        if (unit.leader_term_seen != app.leader_term) {
+            return hook_op(HookKind::LeaderElected);
+        }
+    } else if (unit.leader_settings_seen != app.leader_settings_version) {
+        return hook_op(HookKind::LeaderSettingsChanged);
     }
-    if (!unit.installed) {
-        return hook_op(HookKind::Install);
-    }
+    return std::nullopt;
+}
 
-    const bool alive = unit.life == Life::Alive;
-    if (alive) {
-        for (const auto& [id, relation] : model_.relations) {
-            if (relation.life != Life::Alive || !participates(relation, unit)) {
-                continue;
-            }
-            const auto seen = unit.relations.find(id);
-            if (seen == unit.relations.end() || !seen->second.created) {
-                const RelationEnd* mine = relation.end_of(unit.app);
-                return relation_op(relation, *mine, *relation.other_end(unit.app),
-                                   HookKind::RelationCreated, "");
-            }
-        }
-        if (app.leader == unit.name) {
-            if (unit.leader_term_seen != app.leader_term) {
-                return hook_op(HookKind::LeaderElected);
-            }
-        } else if (unit.leader_settings_seen != app.leader_settings_version) {
-            return hook_op(HookKind::LeaderSettingsChanged);
-        }
-    }
-
+std::optional<Op> Controller::secret_op(const Unit& unit, const App& app, bool alive) const {
     // Secrets: consumers tracking a secret with a newer revision; owners of unused revisions.
     for (const auto& [id, secret] : model_.secrets) {
         const auto consumer = secret.consumers.find(unit.name);
@@ -135,49 +118,41 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
             return op;
         }
     }
+    return std::nullopt;
+}
 
-    if (!unit.pending_actions.empty()) {
-        return action_op(model_, unit.pending_actions.front());
-    }
-
-    if (!alive) {
-        // Subordinates of a dying principal go first.
-        for (const auto& [name, other] : model_.units) {
-            if (other.principal == unit.name) {
-                return std::nullopt;
-            }
+std::optional<Op> Controller::teardown_op(const Unit& unit) const {
+    // Subordinates of a dying principal go first.
+    for (const auto& [name, other] : model_.units) {
+        if (other.principal == unit.name) {
+            return std::nullopt;
         }
-        for (const auto& [id, seen] : unit.relations) {
-            const auto relation_it = model_.relations.find(id);
-            if (relation_it == model_.relations.end()) {
-                continue;
-            }
-            const Relation& relation = relation_it->second;
-            const RelationEnd* mine = relation.end_of(unit.app);
-            const RelationEnd* other = relation.other_end(unit.app);
-            if (!seen.joined.empty()) {
-                std::vector<std::string> joined(seen.joined.begin(), seen.joined.end());
-                std::sort(joined.begin(), joined.end(), natural_less);
-                return relation_op(relation, *mine, *other, HookKind::RelationDeparted,
-                                   joined.front(), unit.name);
-            }
-            if (seen.created && !seen.broken && !relation.is_peer()) {
-                return relation_op(relation, *mine, *other, HookKind::RelationBroken, "");
-            }
+    }
+    for (const auto& [id, seen] : unit.relations) {
+        const auto relation_it = model_.relations.find(id);
+        if (relation_it == model_.relations.end()) {
+            continue;
         }
-        if (!unit.stopped) {
-            return hook_op(HookKind::Stop);
+        const Relation& relation = relation_it->second;
+        const RelationEnd* mine = relation.end_of(unit.app);
+        const RelationEnd* other = relation.other_end(unit.app);
+        if (!seen.joined.empty()) {
+            std::vector<std::string> joined(seen.joined.begin(), seen.joined.end());
+            std::sort(joined.begin(), joined.end(), natural_less);
+            return relation_op(relation, *mine, *other, HookKind::RelationDeparted, joined.front(),
+                               unit.name);
         }
-        return hook_op(HookKind::Remove);
+        if (seen.created && !seen.broken && !relation.is_peer()) {
+            return relation_op(relation, *mine, *other, HookKind::RelationBroken, "");
+        }
     }
+    if (!unit.stopped) {
+        return hook_op(HookKind::Stop);
+    }
+    return hook_op(HookKind::Remove);
+}
 
-    if (unit.config_seen != app.config_version) {
-        return hook_op(HookKind::ConfigChanged);
-    }
-    if (!unit.started) {
-        return hook_op(HookKind::Start);
-    }
-
+std::optional<Op> Controller::relation_hook_op(const Unit& unit) const {
     for (const auto& [id, seen] : unit.relations) {
         const auto relation_it = model_.relations.find(id);
         if (relation_it == model_.relations.end()) {
@@ -236,7 +211,52 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
             }
         }
     }
+    return std::nullopt;
+}
 
+std::optional<Op> Controller::next_op(const Unit& unit) const {
+    const App& app = model_.apps.at(unit.app);
+    if (unit.in_error) {
+        if (unit.resolve_now || now() >= unit.retry_at) {
+            return unit.failed_op;
+        }
+        if (!unit.pending_actions.empty()) {
+            return action_op(model_, unit.pending_actions.front());
+        }
+        return std::nullopt;
+    }
+    if (unit.boot_start_pending && unit.started && unit.life == Life::Alive) {
+        return hook_op(HookKind::Start);
+    }
+    if (!unit.installed) {
+        return hook_op(HookKind::Install);
+    }
+
+    const bool alive = unit.life == Life::Alive;
+    if (alive) {
+        if (auto op = setup_op(unit, app)) {
+            return op;
+        }
+    }
+    if (auto op = secret_op(unit, app, alive)) {
+        return op;
+    }
+    if (!unit.pending_actions.empty()) {
+        return action_op(model_, unit.pending_actions.front());
+    }
+    if (!alive) {
+        return teardown_op(unit);
+    }
+    if (unit.config_seen != app.config_version) {
+        return hook_op(HookKind::ConfigChanged);
+    }
+    if (!unit.started) {
+        return hook_op(HookKind::Start);
+    }
+
+    if (auto op = relation_hook_op(unit)) {
+        return op;
+    }
     if (unit.update_status_due) {
         return hook_op(HookKind::UpdateStatus);
     }
