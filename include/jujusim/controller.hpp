@@ -116,6 +116,15 @@ class Controller {
 
     // ---- hook execution (hook_runner.cpp) ----
     void run_op(const std::string& unit_name, const Op& op, std::unique_lock<std::mutex>& lock);
+    // run_op's steps: Juju's "executing" status, the program run with the mutex released, and
+    // what the result does to the action or the unit.
+    struct OpOutcome;
+    void set_running_status(Unit& unit, const Op& op, Action* action_record);
+    OpOutcome execute_op(HookContext& ctx, const Unit& unit, const Action* action_record,
+                         std::unique_lock<std::mutex>& lock);
+    void finish_action(Unit& unit, const Op& op, HookContext& ctx, const OpOutcome& outcome);
+    void fail_hook(Unit& unit, const Op& op, const OpOutcome& outcome);
+    void finish_hook(Unit& unit, const Op& op, HookContext& ctx, bool charm_never_set);
     std::map<std::string, std::string> hook_env(const Unit& unit, const Op& op,
                                                 const HookContext& ctx, const Machine& m) const;
     void commit(HookContext& ctx);

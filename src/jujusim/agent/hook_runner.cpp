@@ -138,10 +138,19 @@ std::map<std::string, std::string> Controller::hook_env(const Unit& unit, const 
     return env;
 }
 
+/// What running one operation's program (or built-in charm) gave.
+struct Controller::OpOutcome {
+    int exit_code = 0;
+    std::string out_text;  ///< actions: the program's stdout lines
+    std::string err_text;  ///< actions: its stderr lines, or why it could not run
+    bool missing = false;  ///< no dispatch and no hook or action script of that name
+    Clock::time_point started_at;
+    double duration = 0;  ///< seconds the program ran (the mutex released)
+};
+
 void Controller::run_op(const std::string& unit_name, const Op& op,
                         std::unique_lock<std::mutex>& lock) {
     Unit& unit = model_.units.at(unit_name);
-    const App& app = model_.apps.at(unit.app);
     const bool action = op.is_action();
     Action* action_record = action ? &model_.actions.at(op.action_id) : nullptr;
     const bool is_exec = action_record != nullptr && action_record->exec;
@@ -155,9 +164,51 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                      std::to_string(random_int63());
     contexts_[ctx.context_id] = &ctx;
 
-    // Juju's own status bookkeeping around the charm's hooks.
     const bool charm_never_set =
         unit.workload.current == "waiting" || unit.workload.message == "installing charm software";
+    set_running_status(unit, op, action_record);
+
+    const OpOutcome outcome = execute_op(ctx, unit, action_record, lock);
+    contexts_.erase(ctx.context_id);
+
+    record_hook(json{{"unit", unit_name},
+                     {"hook", is_exec ? "juju-exec" : (action ? "action " + op.hook : op.hook)},
+                     {"remote-unit", op.remote_unit},
+                     {"relation-id", op.relation_id},
+                     {"start", rfc3339(outcome.started_at)},
+                     {"start-epoch", to_epoch(outcome.started_at)},
+                     {"duration", outcome.duration},
+                     {"exit-code", outcome.exit_code},
+                     {"tools", ctx.tool_calls}});
+
+    const auto unit_it = model_.units.find(unit_name);
+    if (unit_it == model_.units.end()) {
+        return;
+    }
+    Unit& current = unit_it->second;
+    const auto machine_it = model_.machines.find(current.machine);
+    if (machine_it == model_.machines.end() || !machine_it->second.powered) {
+        // Killed by a power cut: like an agent shutdown, the operation is re-run later.
+        if (action_record != nullptr) {
+            action_record->status = "pending";
+        }
+        return;
+    }
+    set_unit_status(current, "idle", "", true);
+
+    if (action) {
+        finish_action(current, op, ctx, outcome);
+    } else if (outcome.exit_code != 0) {
+        fail_hook(current, op, outcome);
+    } else {
+        finish_hook(current, op, ctx, charm_never_set);
+    }
+}
+
+void Controller::set_running_status(Unit& unit, const Op& op, Action* action_record) {
+    const bool action = op.is_action();
+    const bool is_exec = action_record != nullptr && action_record->exec;
+    // Juju's own status bookkeeping around the charm's hooks.
     if (op.kind == HookKind::Install && !action && unit.workload.current == "waiting") {
         set_unit_status(unit, "maintenance", "installing charm software", false);
     } else if (op.kind == HookKind::Stop && !action) {
@@ -177,24 +228,28 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
         action_record->started = now();
     }
     touch();
+}
 
+Controller::OpOutcome Controller::execute_op(HookContext& ctx, const Unit& unit,
+                                             const Action* action_record,
+                                             std::unique_lock<std::mutex>& lock) {
+    const Op& op = ctx.op;
+    const bool action = ctx.is_action;
+    const std::string unit_name = unit.name;  // a copy: the unit may go while unlocked
     Machine& m = machine(unit.machine);
     const auto env = hook_env(unit, op, ctx, m);
     const fs::path agent_dir = m.juju_dir_on_host() / "agents" / unit_tag(unit_name);
     const fs::path charm_dir = agent_dir / "charm";
     const fs::path charm_dir_inside =
         juju_dir_in_machine(m) / "agents" / unit_tag(unit_name) / "charm";
-    const std::string builtin = app.builtin;
+    const std::string builtin = model_.apps.at(unit.app).builtin;
     const std::string hook_logger = "unit." + unit_name + "." + op.hook;
     const std::string command = action_record != nullptr ? action_record->command : "";
-    const auto started_at = Clock::now();
     const Unit unit_copy = unit;
 
+    OpOutcome outcome;
+    outcome.started_at = Clock::now();
     lock.unlock();
-    int exit_code = 0;
-    std::string out_text;
-    std::string err_text;
-    bool missing = false;
     try {
         AgentSocket server(agent_dir / "agent.socket",
                            [this](const json& request, bool* needs_stdin) {
@@ -202,13 +257,13 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                            });
         if (!builtin.empty()) {
             lock.lock();
-            exit_code = run_builtin(ctx, unit_copy, lock);
+            outcome.exit_code = run_builtin(ctx, unit_copy, lock);
             lock.unlock();
         } else {
             ExecRequest request;
             request.env = env;
             request.cwd = charm_dir_inside;
-            if (is_exec) {
+            if (ctx.is_exec) {
                 request.argv = {"/bin/bash", "-c", command};
             } else if (fs::exists(charm_dir / "dispatch")) {
                 request.argv = {(charm_dir_inside / "dispatch").string()};
@@ -217,13 +272,13 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                 if (fs::exists(charm_dir / kind / op.hook)) {
                     request.argv = {(charm_dir_inside / kind / op.hook).string()};
                 } else {
-                    missing = true;
+                    outcome.missing = true;
                 }
             }
-            if (missing) {
+            if (outcome.missing) {
                 if (action) {
-                    exit_code = 1;
-                    err_text = "action not implemented on unit \"" + unit_name + "\"";
+                    outcome.exit_code = 1;
+                    outcome.err_text = "action not implemented on unit \"" + unit_name + "\"";
                 } else {
                     debug_log(unit_name, "INFO", "juju.worker.uniter.operation",
                               "skipped \"" + op.hook + "\" hook (missing)");
@@ -232,116 +287,93 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                 request.on_output = [&](const std::string& line, bool is_stderr) {
                     debug_log(unit_name, is_stderr ? "WARNING" : "DEBUG", hook_logger, line);
                     if (action) {
-                        (is_stderr ? err_text : out_text) += line + "\n";
+                        (is_stderr ? outcome.err_text : outcome.out_text) += line + "\n";
                     }
                 };
                 const ExecResult result = m.exec(request);
-                exit_code = result.exit_code;
+                outcome.exit_code = result.exit_code;
             }
         }
     } catch (const std::exception& error) {
-        exit_code = 1;
-        err_text += error.what();
+        outcome.exit_code = 1;
+        outcome.err_text += error.what();
         debug_log(unit_name, "ERROR", "juju.worker.uniter",
                   std::string("cannot run hook: ") + error.what());
     }
-    const double duration = std::chrono::duration<double>(Clock::now() - started_at).count();
+    outcome.duration = std::chrono::duration<double>(Clock::now() - outcome.started_at).count();
     lock.lock();
-    contexts_.erase(ctx.context_id);
+    return outcome;
+}
 
-    record_hook(json{{"unit", unit_name},
-                     {"hook", is_exec ? "juju-exec" : (action ? "action " + op.hook : op.hook)},
-                     {"remote-unit", op.remote_unit},
-                     {"relation-id", op.relation_id},
-                     {"start", rfc3339(started_at)},
-                     {"start-epoch", to_epoch(started_at)},
-                     {"duration", duration},
-                     {"exit-code", exit_code},
-                     {"tools", ctx.tool_calls}});
-
-    const auto unit_it = model_.units.find(unit_name);
-    if (unit_it == model_.units.end()) {
-        return;
+void Controller::finish_action(Unit& unit, const Op& op, HookContext& ctx,
+                               const OpOutcome& outcome) {
+    Action& record = model_.actions.at(op.action_id);
+    json results = ctx.action_results;
+    results["return-code"] = outcome.exit_code;
+    if (!outcome.out_text.empty()) {
+        results["stdout"] = outcome.out_text;
     }
-    Unit& current = unit_it->second;
-    const auto machine_it = model_.machines.find(current.machine);
-    if (machine_it == model_.machines.end() || !machine_it->second.powered) {
-        // Killed by a power cut: like an agent shutdown, the operation is re-run later.
-        if (action_record != nullptr) {
-            action_record->status = "pending";
-        }
-        return;
+    if (!outcome.err_text.empty()) {
+        results["stderr"] = outcome.err_text;
     }
-    set_unit_status(current, "idle", "", true);
-
-    if (action) {
-        Action& record = model_.actions.at(op.action_id);
-        json results = ctx.action_results;
-        results["return-code"] = exit_code;
-        if (!out_text.empty()) {
-            results["stdout"] = out_text;
-        }
-        if (!err_text.empty()) {
-            results["stderr"] = err_text;
-        }
-        record.results = results;
-        record.completed = now();
-        if (missing) {
-            record.status = "failed";
-            record.message = err_text;
-        } else if (exit_code != 0 && !is_exec) {
-            record.status = "failed";
-            record.message = "exit status " + std::to_string(exit_code);
-        } else if (ctx.action_failed) {
-            record.status = "failed";
-            record.message = ctx.action_fail_message;
+    record.results = results;
+    record.completed = now();
+    if (outcome.missing) {
+        record.status = "failed";
+        record.message = outcome.err_text;
+    } else if (outcome.exit_code != 0 && !ctx.is_exec) {
+        record.status = "failed";
+        record.message = "exit status " + std::to_string(outcome.exit_code);
+    } else if (ctx.action_failed) {
+        record.status = "failed";
+        record.message = ctx.action_fail_message;
+        commit(ctx);
+    } else {
+        record.status = "completed";
+        if (outcome.exit_code == 0) {
             commit(ctx);
-        } else {
-            record.status = "completed";
-            if (exit_code == 0) {
-                commit(ctx);
-            }
         }
-        apply_done(current, op);
-        return;
     }
+    apply_done(unit, op);
+}
 
-    if (exit_code != 0) {
-        current.in_error = true;
-        current.failed_op = op;
-        current.resolve_now = false;
-        current.retries += 1;
-        const bool retry = model_.config.value("automatically-retry-hooks", true);
-        const double backoff =
-            std::min(300.0, 5.0 * static_cast<double>(1L << std::min(current.retries - 1, 10)));
-        current.retry_at = retry ? now() + backoff : 1e18;
-        std::string label = op.hook;
-        set_unit_status(current, "error", "hook failed: \"" + label + "\"", true);
-        current.agent.data = json{{"hook", label}};
-        if (op.relation_id >= 0) {
-            current.agent.data["relation-id"] = op.relation_id;
-            current.agent.data["remote-unit"] = op.remote_unit;
-        }
-        debug_log(unit_name, "ERROR", "juju.worker.uniter.operation",
-                  "hook \"" + label + "\" (via " +
-                      (missing ? "hook" : "explicit, bespoke hook script") +
-                      ") failed: exit status " + std::to_string(exit_code));
-        return;
+void Controller::fail_hook(Unit& unit, const Op& op, const OpOutcome& outcome) {
+    unit.in_error = true;
+    unit.failed_op = op;
+    unit.resolve_now = false;
+    unit.retries += 1;
+    const bool retry = model_.config.value("automatically-retry-hooks", true);
+    const double backoff =
+        std::min(300.0, 5.0 * static_cast<double>(1L << std::min(unit.retries - 1, 10)));
+    unit.retry_at = retry ? now() + backoff : 1e18;
+    std::string label = op.hook;
+    set_unit_status(unit, "error", "hook failed: \"" + label + "\"", true);
+    unit.agent.data = json{{"hook", label}};
+    if (op.relation_id >= 0) {
+        unit.agent.data["relation-id"] = op.relation_id;
+        unit.agent.data["remote-unit"] = op.remote_unit;
     }
+    debug_log(unit.name, "ERROR", "juju.worker.uniter.operation",
+              "hook \"" + label + "\" (via " +
+                  (outcome.missing ? "hook" : "explicit, bespoke hook script") +
+                  ") failed: exit status " + std::to_string(outcome.exit_code));
+}
+
+void Controller::finish_hook(Unit& unit, const Op& op, HookContext& ctx, bool charm_never_set) {
     commit(ctx);
-    current.in_error = false;
-    current.retries = 0;
-    current.resolve_now = false;
-    apply_done(current, op);
+    unit.in_error = false;
+    unit.retries = 0;
+    unit.resolve_now = false;
+    apply_done(unit, op);
     if (op.kind == HookKind::Start && charm_never_set &&
-        (current.workload.current == "waiting" ||
-         current.workload.message == "installing charm software")) {
-        set_unit_status(current, "unknown", "", false);
+        (unit.workload.current == "waiting" ||
+         unit.workload.message == "installing charm software")) {
+        set_unit_status(unit, "unknown", "", false);
     } else if (op.kind == HookKind::Stop) {
-        set_unit_status(current, "maintenance", "", false);
+        set_unit_status(unit, "maintenance", "", false);
     } else if (op.kind == HookKind::Remove) {
-        set_unit_status(current, "terminated", "", false);
-        remove_unit_record(unit_name);
+        set_unit_status(unit, "terminated", "", false);
+        remove_unit_record(unit.name);
         return;
     }
     cleanup_relations();
