@@ -5,6 +5,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -27,6 +28,10 @@ namespace jujusim {
 /// Seconds between a machine's last unit going and the machine going (Juju releases instances
 /// asynchronously, after the unit is dead).
 inline constexpr double kMachineReleaseDelay = 15;
+
+/// The most of model.json that is read: far above any model (actions and secret revisions
+/// accumulate), unlike the util toolkit's 16 MiB default for config files.
+inline constexpr std::size_t kMaxModelFileSize = std::size_t{1} << 30;
 
 namespace fs = std::filesystem;
 

@@ -1,9 +1,6 @@
 #include <chrono>
-#include <fstream>
 #include <iostream>
-#include <random>
 #include <regex>
-#include <sstream>
 #include <thread>
 
 #include <fcntl.h>
@@ -18,6 +15,10 @@
 #include <jujusim/go_format.hpp>
 #include <jujusim/image.hpp>
 #include <jujusim/unix_socket.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/proc.hpp>
+#include <slurmctld/util/random.hpp>
+#include <slurmctld/util/strings.hpp>
 
 #include "../machine/sys.hpp"
 
@@ -41,48 +42,20 @@ Looking:     status [--format json|yaml] | show-unit UNIT | debug-log [--limit N
 Every command takes -m/--model NAME|DIR. Models live under $JUJUSIM_HOME (default /var/lib/jujusim).
 )";
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+/// model.json of a model directory ("" when there is none).
+std::string read_model_file(const fs::path& dir) {
+    return slurmctld::util::read_regular_file(dir / "model.json", kMaxModelFileSize).value_or("");
 }
 
-std::string trim(std::string text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.pop_back();
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.erase(text.begin());
-    }
-    return text;
+/// Makes `name` the current model (current-model names it).
+void set_current_model(const fs::path& home, const std::string& name) {
+    slurmctld::util::write_file_atomic(home / "current-model", name + "\n");
 }
 
 fs::path self_directory() {
     std::error_code error;
     const fs::path exe = fs::read_symlink("/proc/self/exe", error);
     return error ? fs::current_path() : exe.parent_path();
-}
-
-std::string new_uuid() {
-    std::random_device device;
-    std::mt19937_64 rng(device());
-    const char* hex = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) {
-            out += '-';
-        }
-        int value = static_cast<int>(rng() % 16);
-        if (i == 12) {
-            value = 4;
-        }
-        if (i == 16) {
-            value = 8 + (value & 3);
-        }
-        out += hex[value];
-    }
-    return out;
 }
 
 bool valid_model_name(const std::string& name) {
@@ -99,7 +72,8 @@ fs::path model_dir_for(const std::string& selector) {
 }
 
 std::string current_model() {
-    const std::string name = trim(read_file(jujusim_home() / "current-model"));
+    const std::string name(slurmctld::util::trim(
+        slurmctld::util::read_regular_file(jujusim_home() / "current-model").value_or("")));
     return name.empty() ? "default" : name;
 }
 
@@ -122,11 +96,12 @@ bool controller_answers(const fs::path& model_dir) {
 void create_model(const fs::path& dir, const std::string& name, const std::string& machine_type) {
     fs::create_directories(dir);
     json model{{"name", name},
-               {"uuid", new_uuid()},
+               {"uuid", slurmctld::util::random_uuid_v4()},
                {"machine_type", machine_type},
                {"created_at", to_epoch(Clock::now())}};
-    std::ofstream out(dir / "model.json");
-    out << model.dump(1) << '\n';
+    slurmctld::util::AtomicWriteOptions options;
+    options.mode = 0600;  // as the controller keeps it: it will hold the model's secrets
+    slurmctld::util::write_file_atomic(dir / "model.json", model.dump(1) + "\n", options);
 }
 
 std::string default_machine_type() {
@@ -151,14 +126,12 @@ int destroy_model(const fs::path& dir) {
         }
     }
     if (controller) {
-        const auto alive = [&] {
-            return sys::process_alive(controller->pid, controller->start_time);
-        };
+        const auto alive = [&] { return slurmctld::util::is_running(controller->process); };
         for (int i = 0; i < 300 && alive(); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         if (alive()) {
-            ::kill(controller->pid, SIGKILL);
+            ::kill(controller->process.pid, SIGKILL);
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     }
@@ -202,7 +175,7 @@ void ensure_controller(const fs::path& model_dir) {
     if (const auto stuck = running_controller(model_dir)) {
         // A controller that does not answer is stuck: end it (it is ours: its pid file records
         // its pid and start time).
-        ::kill(stuck->pid, SIGKILL);
+        ::kill(stuck->process.pid, SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     const std::string exe = (self_directory() / "jujusim").string();
@@ -323,7 +296,7 @@ int cli_add_model(const std::vector<std::string>& rest, const fs::path& home) {
     }
     create_model(dir, name, machine_type);
     if (!flags.on("no-switch")) {
-        std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+        set_current_model(home, name);
     }
     ensure_controller(dir);
     for (const auto& item : flags.all("config")) {
@@ -365,7 +338,7 @@ int cli_switch(const std::vector<std::string>& rest, const fs::path& home) {
         throw UserError("\"" + name + "\" is not the name of a model or controller");
     }
     const std::string previous = current_model();
-    std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+    set_current_model(home, name);
     std::cerr << "jujusim:admin/" << previous << " -> jujusim:admin/" << name << "\n";
     return 0;
 }
@@ -390,7 +363,7 @@ int cli_models(const std::vector<std::string>& rest, const fs::path& home) {
         }
         std::sort(dirs.begin(), dirs.end());
         for (const auto& dir : dirs) {
-            json model = json::parse(read_file(dir / "model.json"), nullptr, false);
+            json model = json::parse(read_model_file(dir), nullptr, false);
             if (model.is_discarded()) {
                 continue;
             }
@@ -550,8 +523,7 @@ int forward_to_controller(std::vector<std::string> args, std::string selector) {
     if (!args.empty() && (args.front() == "deploy" || args.front() == "add-unit")) {
         // Machines need the prepared image: build it here, where the user sees the progress,
         // rather than silently inside the controller (about a minute, first time only).
-        std::ifstream model_file(dir / "model.json");
-        const json model_json = json::parse(model_file, nullptr, false);
+        const json model_json = json::parse(read_model_file(dir), nullptr, false);
         if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
             const auto spec = ImageSpec::debian13_slurm();
             if (!image_is_current(spec)) {

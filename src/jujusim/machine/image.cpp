@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include <jujusim/image.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/strings.hpp>
 
 #include "sys.hpp"
 
@@ -29,15 +31,6 @@ constexpr const char* kStampPath = "etc/jujusim-image.json";
 std::string getenv_or(const char* name, const std::string& fallback) {
     const char* value = std::getenv(name);
     return value != nullptr && *value != '\0' ? std::string(value) : fallback;
-}
-
-std::string trim(std::string text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
 }
 
 std::string iso_now() {
@@ -150,7 +143,7 @@ void remove_files_in(const fs::path& dir, const std::set<std::string>& keep = {}
 
 /// Refuses to delete a tree something is mounted under (it would delete through the mount).
 void remove_tree(const fs::path& path) {
-    const auto mountinfo = sys::read_file("/proc/self/mountinfo").value_or("");
+    const auto mountinfo = util::read_regular_file("/proc/self/mountinfo").value_or("");
     std::istringstream lines(mountinfo);
     std::string line;
     const std::string prefix = path.string() + "/";
@@ -236,7 +229,7 @@ class ImageLock {
     }
 
   private:
-    sys::UniqueFd fd_;
+    util::UniqueFd fd_;
 };
 
 }  // namespace
@@ -276,7 +269,7 @@ std::string host_debian_mirror() {
         std::ifstream in(path);
         std::string line;
         while (std::getline(in, line)) {
-            line = trim(line);
+            line = std::string(util::trim(line));
             if (line.rfind("URIs:", 0) != 0) {
                 continue;
             }
@@ -319,7 +312,7 @@ std::string host_debian_mirror() {
 
 ImageStamp read_image_stamp(const fs::path& image) {
     ImageStamp stamp;
-    const auto text = sys::read_file(image / kStampPath);
+    const auto text = util::read_regular_file(image / kStampPath);
     if (!text) {
         return stamp;
     }
@@ -410,7 +403,7 @@ void build_image(const ImageSpec& spec, const fs::path& destination,
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         finish_image(work, spec, mirror, seconds);
         {
-            sys::UniqueFd fd(::open(work.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            util::UniqueFd fd(::open(work.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             if (fd) {
                 ::syncfs(fd.get());
             }

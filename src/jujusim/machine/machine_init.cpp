@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <jujusim/machine_tools.hpp>
+#include <slurmctld/util/files.hpp>
 
 #include "supervisor.hpp"
 #include "sys.hpp"
@@ -223,7 +224,8 @@ int stage1(const InitArgs& a) {
         }
 
         write_text(root / "etc/hostname", a.hostname + "\n");
-        const auto machine_id = sys::read_file(root / "etc/machine-id").value_or("");
+        const auto machine_id =
+            util::read_regular_file_following(root / "etc/machine-id").value_or("");
         if (machine_id.size() < 32) {
             ::chmod((root / "etc/machine-id").c_str(), 0644);
             write_text(root / "etc/machine-id", random_machine_id() + "\n");
@@ -310,7 +312,7 @@ void write_all(int fd, const std::string& data) {
 }
 
 void serve_connection(init::Supervisor& supervisor, int fd) {
-    sys::UniqueFd connection(fd);
+    util::UniqueFd connection(fd);
     ucred credentials{};
     socklen_t length = sizeof credentials;
     ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length);

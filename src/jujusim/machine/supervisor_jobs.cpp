@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <slurmctld/util/proc.hpp>
+
 #include "supervisor.hpp"
 #include "supervisor_internal.hpp"
 #include "supervisor_util.hpp"
@@ -281,7 +283,7 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
                 s.main_pid = *main;
                 s.main_exited = !process_exists(*main);
                 s.last_main = ProcessRecord{*main, "ExecStart", comm_of(*main), "", 0, ""};
-                if (const auto stat = sys::read_proc_stat(*main)) {
+                if (const auto stat = util::read_proc_stat(*main)) {
                     s.sessions.insert(stat->session);
                 }
                 if (s.main_exited) {

@@ -21,6 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/process.hpp>
+#include <slurmctld/util/strings.hpp>
+
 #include "supervisor.hpp"
 #include "supervisor_internal.hpp"
 #include "supervisor_util.hpp"
@@ -62,7 +66,7 @@ units::Environment Supervisor::environment_for(const Service& s,
     }
     // EnvironmentFile= settings override Environment= ones (systemd's order).
     for (const auto& [path, optional] : def.environment_files) {
-        const auto text = sys::read_file(path);
+        const auto text = util::read_regular_file_following(path);
         if (!text) {
             if (optional) {
                 continue;
@@ -171,33 +175,33 @@ Supervisor::SpawnResult Supervisor::spawn(Service& s, const units::Command& comm
     argv.push_back(nullptr);
 
     // Output: the unit's log unless StandardOutput= says otherwise.
-    sys::UniqueFd out_read;
-    sys::UniqueFd out_write;
-    sys::UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-    auto open_target = [&](const std::string& spec) -> sys::UniqueFd {
+    util::UniqueFd out_read;
+    util::UniqueFd out_write;
+    util::UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+    auto open_target = [&](const std::string& spec) -> util::UniqueFd {
         for (const auto& [prefix, flags] : {std::pair{"file:", O_WRONLY | O_CREAT},
                                             std::pair{"append:", O_WRONLY | O_CREAT | O_APPEND},
                                             std::pair{"truncate:", O_WRONLY | O_CREAT | O_TRUNC}}) {
             if (spec.rfind(prefix, 0) == 0) {
-                return sys::UniqueFd(
+                return util::UniqueFd(
                     ::open(spec.substr(std::strlen(prefix)).c_str(), flags | O_CLOEXEC, 0644));
             }
         }
         return {};
     };
-    sys::UniqueFd out_file = open_target(def.standard_output);
-    sys::UniqueFd err_file = open_target(def.standard_error);
+    util::UniqueFd out_file = open_target(def.standard_output);
+    util::UniqueFd err_file = open_target(def.standard_error);
     const bool out_null = def.standard_output == "null";
     const bool err_null = def.standard_error == "null";
     if (!out_null && !out_file) {
-        std::tie(out_read, out_write) = sys::make_pipe();
+        std::tie(out_read, out_write) = util::make_pipe();
     }
     const int stdout_fd = out_null ? null_fd.get() : out_file ? out_file.get() : out_write.get();
     const int stderr_fd = err_null                                          ? null_fd.get()
                           : err_file                                        ? err_file.get()
                           : (def.standard_error == "journal" && !out_write) ? stdout_fd
                                                                             : stdout_fd;
-    auto [error_read, error_write] = sys::make_pipe();
+    auto [error_read, error_write] = util::make_pipe();
 
     pid_t pid = 0;
     {
@@ -255,7 +259,8 @@ Supervisor::SpawnResult Supervisor::spawn(Service& s, const units::Command& comm
             if (is_main) {
                 s.main_pid = pid;
                 s.main_exited = false;
-                s.last_main = ProcessRecord{pid, setting, join(command.argv), "", 0, ""};
+                s.last_main =
+                    ProcessRecord{pid, setting, util::describe_command(command.argv), "", 0, ""};
             } else {
                 tracked_.insert(pid);
                 s.control_pid = pid;
@@ -340,7 +345,7 @@ bool Supervisor::run_control(Service& s, const std::string& setting,
                 std::lock_guard lock(mutex_);
                 s.control_pid = 0;
                 s.control_records.push_back(ProcessRecord{
-                    spawned.pid, setting, join(command.argv), code,
+                    spawned.pid, setting, util::describe_command(command.argv), code,
                     WIFEXITED(*status) ? WEXITSTATUS(*status) : WTERMSIG(*status), text});
             }
             const bool ok = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
@@ -357,12 +362,12 @@ bool Supervisor::run_control(Service& s, const std::string& setting,
 }
 
 std::vector<pid_t> Supervisor::service_processes(const Service& s) {
-    std::map<pid_t, sys::ProcStat> all;
-    for (const pid_t pid : sys::list_pids()) {
+    std::map<pid_t, util::ProcStat> all;
+    for (const pid_t pid : util::list_pids()) {
         if (pid == 1) {
             continue;
         }
-        if (auto stat = sys::read_proc_stat(pid);
+        if (auto stat = util::read_proc_stat(pid);
             stat && stat->state != 'Z' && stat->state != 'X') {
             all[pid] = *stat;
         }
@@ -515,12 +520,12 @@ bool Supervisor::conditions_met(Service& s, const units::ServiceDefinition& def)
 }
 
 std::optional<pid_t> Supervisor::read_pid_file(const std::string& path) {
-    const auto text = sys::read_file(path);
-    if (!text) {
-        return std::nullopt;
-    }
     try {
-        const pid_t pid = std::stoi(trim(*text));
+        const auto text = util::read_regular_file_following(path);
+        if (!text) {
+            return std::nullopt;
+        }
+        const pid_t pid = std::stoi(std::string(util::trim(*text)));
         return pid > 1 ? std::optional<pid_t>(pid) : std::nullopt;
     } catch (const std::exception&) {
         return std::nullopt;

@@ -6,29 +6,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <slurmctld/util/proc.hpp>
+
 #include "sys.hpp"
 
 namespace jujusim::init::detail {
-
-std::string trim(const std::string& text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        if (!out.empty()) {
-            out += separator;
-        }
-        out += part;
-    }
-    return out;
-}
 
 std::string signal_name(int signal) {
     static const std::map<int, std::string> names = {
@@ -100,7 +82,7 @@ std::string format_ago(WallClock::time_point when) {
 }
 
 std::string comm_of(pid_t pid) {
-    const auto stat = sys::read_proc_stat(pid);
+    const auto stat = util::read_proc_stat(pid);
     return stat ? stat->comm : "?";
 }
 
@@ -128,7 +110,7 @@ std::string display_name(const std::string& name, const units::ServiceDefinition
 }
 
 bool process_exists(pid_t pid) {
-    const auto stat = sys::read_proc_stat(pid);
+    const auto stat = util::read_proc_stat(pid);
     return stat && stat->state != 'Z' && stat->state != 'X';
 }
 

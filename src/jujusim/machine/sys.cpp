@@ -21,12 +21,8 @@
 
 namespace jujusim::sys {
 
-void UniqueFd::reset(int fd) {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-    fd_ = fd;
-}
+using util::make_pipe;
+using util::UniqueFd;
 
 std::system_error errno_error(const std::string& what) {
     return std::system_error(errno, std::generic_category(), what);
@@ -36,135 +32,26 @@ void throw_errno(const std::string& what) {
     throw errno_error(what);
 }
 
-std::pair<UniqueFd, UniqueFd> make_pipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        throw_errno("pipe2");
-    }
-    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
-std::optional<ProcStat> read_proc_stat(pid_t pid, const fs::path& proc) {
-    const auto text = read_file(proc / std::to_string(pid) / "stat");
-    if (!text) {
-        return std::nullopt;
-    }
-    const auto open = text->find('(');
-    const auto close = text->rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close < open) {
-        return std::nullopt;
-    }
-    ProcStat stat;
-    stat.pid = pid;
-    stat.comm = text->substr(open + 1, close - open - 1);
-    std::istringstream rest(text->substr(close + 1));
-    std::string field;
-    std::vector<std::string> fields;
-    while (rest >> field) {
-        fields.push_back(field);
-    }
-    // fields[0] is field 3 (state) of proc(5); starttime is field 22.
-    if (fields.size() < 20) {
-        return std::nullopt;
-    }
-    stat.state = fields[0].empty() ? '?' : fields[0][0];
-    stat.ppid = std::stoi(fields[1]);
-    stat.pgrp = std::stoi(fields[2]);
-    stat.session = std::stoi(fields[3]);
-    stat.start_time = std::stoull(fields[19]);
-    return stat;
-}
-
-std::vector<pid_t> list_pids(const fs::path& proc) {
-    std::vector<pid_t> pids;
-    DIR* dir = ::opendir(proc.c_str());
-    if (dir == nullptr) {
-        return pids;
-    }
-    while (const dirent* entry = ::readdir(dir)) {
-        pid_t pid = 0;
-        const char* name = entry->d_name;
-        const auto* end = name + std::strlen(name);
-        if (auto [ptr, ec] = std::from_chars(name, end, pid); ec == std::errc() && ptr == end) {
-            pids.push_back(pid);
-        }
-    }
-    ::closedir(dir);
-    return pids;
-}
-
-bool process_alive(pid_t pid, std::optional<unsigned long long> start_time) {
-    if (pid <= 0) {
-        return false;
-    }
-    const auto stat = read_proc_stat(pid);
-    if (!stat || stat->state == 'Z' || stat->state == 'X') {
-        return false;
-    }
-    return !start_time || stat->start_time == *start_time;
-}
-
 RecordedProcess record_process(const fs::path& file, pid_t pid) {
-    const auto stat = read_proc_stat(pid);
-    RecordedProcess record{pid, stat ? stat->start_time : 0, true};
-    write_file_atomic(file,
-                      std::to_string(record.pid) + " " + std::to_string(record.start_time) + "\n");
-    return record;
+    const util::ProcessRecord record =
+        util::record_process(pid).value_or(util::ProcessRecord{pid, 0});
+    util::write_file_atomic(file, util::format_process_record(record));
+    return RecordedProcess{record, true};
 }
 
 std::optional<RecordedProcess> find_recorded_process(const fs::path& file) {
-    const auto text = read_file(file);
-    if (!text) {
+    std::optional<std::string> text;
+    try {
+        text = util::read_regular_file(file);
+    } catch (const util::FileError&) {
+        return std::nullopt;  // unreadable: as good as no record
+    }
+    const auto record = text ? util::parse_process_record(*text) : std::nullopt;
+    if (!record || !util::is_running(*record)) {
         return std::nullopt;
     }
-    std::istringstream in(*text);
-    RecordedProcess record;
-    if (!(in >> record.pid >> record.start_time) || !process_alive(record.pid, record.start_time)) {
-        return std::nullopt;
-    }
-    const auto stat = read_proc_stat(record.pid);
-    record.is_child = stat && stat->ppid == ::getpid();
-    return record;
-}
-
-std::optional<std::string> read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return std::nullopt;
-    }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
-}
-
-void write_file_atomic(const fs::path& path, const std::string& content, mode_t mode) {
-    const fs::path temp = path.parent_path() /
-                          ("." + path.filename().string() + ".tmp-" + std::to_string(::getpid()));
-    UniqueFd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
-    if (!fd) {
-        throw_errno("cannot create " + temp.string());
-    }
-    std::string_view rest = content;
-    while (!rest.empty()) {
-        const ssize_t written = ::write(fd.get(), rest.data(), rest.size());
-        if (written < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const auto error = errno_error("cannot write " + temp.string());
-            ::unlink(temp.c_str());
-            throw error;
-        }
-        rest.remove_prefix(static_cast<size_t>(written));
-    }
-    ::fchmod(fd.get(), mode);
-    ::fsync(fd.get());
-    fd.reset();
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        const auto error = errno_error("cannot rename " + temp.string() + " to " + path.string());
-        ::unlink(temp.c_str());
-        throw error;
-    }
+    const auto stat = util::read_proc_stat(record->pid);
+    return RecordedProcess{*record, stat && stat->ppid == ::getpid()};
 }
 
 namespace {

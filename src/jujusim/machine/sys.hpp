@@ -1,4 +1,4 @@
-// Low-level Linux helpers of the machine layer: owned fds, /proc readers, and process spawning
+// Low-level Linux helpers of the machine layer: pid files, and process spawning
 // with a pre-exec step (enter a machine's namespaces, or a private mount namespace + chroot).
 // Spawning may happen from a multi-threaded process (the controller), so everything the child
 // needs is prepared before fork() and the child makes only async-signal-safe system calls.
@@ -16,78 +16,33 @@
 #include <sys/types.h>
 
 #include <jujusim/machine.hpp>
+#include <slurmctld/util/fd.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/proc.hpp>
+
+namespace jujusim {
+namespace util = slurmctld::util;
+}
 
 namespace jujusim::sys {
 
 namespace fs = std::filesystem;
 
-/// An owned file descriptor (closed on destruction).
-class UniqueFd {
-  public:
-    UniqueFd() = default;
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    ~UniqueFd() { reset(); }
-    UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-    UniqueFd& operator=(UniqueFd&& other) noexcept {
-        if (this != &other) {
-            reset(other.release());
-        }
-        return *this;
-    }
-    UniqueFd(const UniqueFd&) = delete;
-    UniqueFd& operator=(const UniqueFd&) = delete;
-
-    int get() const { return fd_; }
-    int release() { return std::exchange(fd_, -1); }
-    void reset(int fd = -1);
-    explicit operator bool() const { return fd_ >= 0; }
-
-  private:
-    int fd_ = -1;
-};
-
 /// std::system_error from errno, with `what` naming the operation and the object.
 [[noreturn]] void throw_errno(const std::string& what);
 std::system_error errno_error(const std::string& what);
 
-/// pipe2(O_CLOEXEC): {read end, write end}.
-std::pair<UniqueFd, UniqueFd> make_pipe();
-
-/// Fields of /proc/<pid>/stat we use. `start_time` (clock ticks since boot) tells a process
-/// from a later one that reused its PID.
-struct ProcStat {
-    pid_t pid = 0;
-    std::string comm;
-    char state = '?';
-    pid_t ppid = 0;
-    pid_t pgrp = 0;
-    pid_t session = 0;
-    unsigned long long start_time = 0;
-};
-std::optional<ProcStat> read_proc_stat(pid_t pid, const fs::path& proc = "/proc");
-/// PIDs listed in a /proc directory.
-std::vector<pid_t> list_pids(const fs::path& proc = "/proc");
-
-/// True while `pid` exists, is not a zombie and (when given) has this start time.
-bool process_alive(pid_t pid, std::optional<unsigned long long> start_time = std::nullopt);
-
-/// A long-lived process of ours (a machine's init, a network's holder) recorded in a pid file as
-/// "<pid> <start time>", so that a later jujusim process finds it again and never mistakes a
-/// process that reused the PID for it.
+/// A long-lived process of ours (a machine's init, a network's holder) recorded in a pid file
+/// as util's pid-and-start-time record, so that a later jujusim process finds it again and
+/// never mistakes a process that reused the PID for it.
 struct RecordedProcess {
-    pid_t pid = 0;
-    unsigned long long start_time = 0;
+    util::ProcessRecord process;
     bool is_child = false;  ///< ours to reap (we forked it in this process)
 };
 /// Records `pid`, a child of this process, in `file` (atomically) and returns the record.
 RecordedProcess record_process(const fs::path& file, pid_t pid);
-/// The process `file` records, while it is still alive.
+/// The process `file` records, while it is still running.
 std::optional<RecordedProcess> find_recorded_process(const fs::path& file);
-
-/// Reads the whole file; nullopt when it cannot be opened.
-std::optional<std::string> read_file(const fs::path& path);
-/// Writes via a temp file in the same directory, fsync, rename (readers see old or new).
-void write_file_atomic(const fs::path& path, const std::string& content, mode_t mode = 0644);
 
 /// Where a spawned program runs.
 enum class SpawnPlace {

@@ -7,24 +7,20 @@
 #include <stdexcept>
 
 #include <jujusim/unit_file.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace jujusim::units {
 
+namespace util = slurmctld::util;
+
 namespace {
 
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
+/// systemd's WHITESPACE: what unit files and values are trimmed of.
+constexpr std::string_view kWhitespace = " \t\n\r";
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
+std::string trimmed(std::string_view text) {
+    return std::string(util::trim(text, kWhitespace));
 }
 
 bool is_name_char(char c) {
@@ -38,14 +34,14 @@ bool is_valid_env_name(std::string_view name) {
     return std::all_of(name.begin(), name.end(), is_name_char);
 }
 
-std::optional<std::string> read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+/// A unit file or drop-in, following links as systemd does (units are often links); one that
+/// cannot be read is skipped, as systemd skips it with a warning.
+std::optional<std::string> read_unit_text(const fs::path& path) {
+    try {
+        return util::read_regular_file_following(path);
+    } catch (const util::FileError&) {
         return std::nullopt;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
 }
 
 /// A word of a command line and whether it was a bare ';' (a command separator).
@@ -286,7 +282,7 @@ void parse_unit_text(const std::string& text, UnitFile& into) {
     std::string section;
     std::string pending;  // a line continued with a trailing backslash
     while (std::getline(in, raw)) {
-        std::string line = trim(raw);
+        std::string line = trimmed(raw);
         if (!pending.empty()) {
             if (!line.empty() && (line[0] == '#' || line[0] == ';')) {
                 continue;  // comments inside continuations are skipped
@@ -311,13 +307,13 @@ void parse_unit_text(const std::string& text, UnitFile& into) {
             continue;  // systemd warns and ignores it
         }
         into.sections[section].push_back(
-            {trim(line.substr(0, equals)), trim(line.substr(equals + 1))});
+            {trimmed(line.substr(0, equals)), trimmed(line.substr(equals + 1))});
     }
     if (!pending.empty()) {
         const auto equals = pending.find('=');
         if (equals != std::string::npos && !section.empty()) {
             into.sections[section].push_back(
-                {trim(pending.substr(0, equals)), trim(pending.substr(equals + 1))});
+                {trimmed(pending.substr(0, equals)), trimmed(pending.substr(equals + 1))});
         }
     }
 }
@@ -342,11 +338,11 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
                 return unit;
             }
         }
-        const auto text = read_text(candidate);
+        const auto text = read_unit_text(candidate);
         if (!text) {
             continue;
         }
-        if (trim(*text).empty()) {
+        if (util::trim(*text, kWhitespace).empty()) {
             unit.masked = true;  // systemd treats an empty unit file as masked
             unit.fragment_path = candidate;
             return unit;
@@ -380,7 +376,7 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
         return std::nullopt;
     }
     for (const auto& [file, path] : dropins) {
-        if (const auto text = read_text(path)) {
+        if (const auto text = read_unit_text(path)) {
             parse_unit_text(*text, unit);
             unit.dropin_paths.push_back(path);
         }
@@ -391,7 +387,7 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
 // ---- values ------------------------------------------------------------------------------
 
 std::optional<std::chrono::microseconds> parse_timespan(const std::string& input) {
-    const std::string text = trim(input);
+    const std::string text = trimmed(input);
     if (text == "infinity") {
         return std::nullopt;
     }
@@ -445,7 +441,7 @@ std::optional<std::chrono::microseconds> parse_timespan(const std::string& input
 }
 
 bool parse_boolean(const std::string& input, bool fallback) {
-    const std::string text = lower(trim(input));
+    const std::string text = util::to_lower(util::trim(input, kWhitespace));
     if (text == "1" || text == "yes" || text == "true" || text == "on" || text == "y") {
         return true;
     }
@@ -457,7 +453,7 @@ bool parse_boolean(const std::string& input, bool fallback) {
 
 std::optional<ResourceLimit> parse_resource_limit(const std::string& input) {
     auto parse_one = [](const std::string& part) -> std::optional<rlim_t> {
-        const std::string text = trim(part);
+        const std::string text = trimmed(part);
         if (text == "infinity") {
             return RLIM_INFINITY;
         }
@@ -540,9 +536,9 @@ std::vector<std::pair<std::string, std::string>> parse_environment_file(const st
             ++i;
             continue;
         }
-        std::string key = trim(std::string_view(text).substr(key_start, i - key_start));
+        std::string key = trimmed(std::string_view(text).substr(key_start, i - key_start));
         if (key.rfind("export ", 0) == 0) {
-            key = trim(key.substr(7));
+            key = trimmed(std::string_view(key).substr(7));
         }
         ++i;  // '='
         while (i < n && (text[i] == ' ' || text[i] == '\t')) {
