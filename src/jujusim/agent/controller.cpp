@@ -1,7 +1,6 @@
 // The controller daemon: model persistence, machines and their workers (the machine lock),
 // timers (leases, update-status, retries), the CLI socket.
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include <fcntl.h>
@@ -16,47 +15,12 @@
 #include <jujusim/network.hpp>
 #include <jujusim/unix_socket.hpp>
 #include <slurmctld/juju/hook_tool_table.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/random.hpp>
 
 namespace jujusim {
 
-namespace {
-
-std::string random_uuid() {
-    std::random_device device;
-    std::mt19937_64 rng(device());
-    std::uniform_int_distribution<int> nibble(0, 15);
-    const char* hex = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) {
-            out += '-';
-        }
-        int value = nibble(rng);
-        if (i == 12) {
-            value = 4;
-        }
-        if (i == 16) {
-            value = 8 + (value & 3);
-        }
-        out += hex[value];
-    }
-    return out;
-}
-
-void write_file_atomic(const fs::path& path, const std::string& content) {
-    const fs::path temp = path.string() + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::trunc | std::ios::binary);
-        out << content;
-        out.flush();
-        if (!out) {
-            throw std::runtime_error("cannot write " + temp.string());
-        }
-    }
-    fs::rename(temp, path);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 /// What the tool server changes at once goes through the controller: persisted, logged.
 class Controller::ToolEffectsOfController final : public ToolEffects {
@@ -120,16 +84,16 @@ Controller::~Controller() {
 }
 
 void Controller::load() {
-    std::ifstream in(dir_ / "model.json");
-    if (in) {
-        json data = json::parse(in);
+    if (const auto text =
+            slurmctld::util::read_regular_file(dir_ / "model.json", kMaxModelFileSize)) {
+        json data = json::parse(*text);
         data.get_to(model_);
     }
     if (model_.name.empty()) {
         model_.name = dir_.filename().string();
     }
     if (model_.uuid.empty()) {
-        model_.uuid = random_uuid();
+        model_.uuid = slurmctld::util::random_uuid_v4();
     }
     if (model_.machine_type.empty()) {
         model_.machine_type = "host";
@@ -146,8 +110,10 @@ void Controller::load() {
 
 void Controller::persist() {
     json data = model_;
-    write_file_atomic(dir_ / "model.json",
-                      data.dump(1, ' ', false, json::error_handler_t::replace));
+    slurmctld::util::AtomicWriteOptions options;
+    options.mode = 0600;  // it holds the model's secrets
+    slurmctld::util::write_file_atomic(
+        dir_ / "model.json", data.dump(1, ' ', false, json::error_handler_t::replace), options);
 }
 
 void Controller::touch() {
@@ -477,12 +443,7 @@ void Controller::timer_loop() {
 void Controller::serve() {
     const fs::path socket_path = dir_ / "controller.sock";
     Fd listener = listen_unix(socket_path);
-    int stop_pipe[2];
-    if (::pipe2(stop_pipe, O_CLOEXEC) != 0) {
-        throw std::runtime_error("pipe");
-    }
-    Fd stop_read(stop_pipe[0]);
-    Fd stop_write(stop_pipe[1]);
+    auto [stop_read, stop_write] = slurmctld::util::make_pipe();
     {
         std::lock_guard lock(mutex_);
         for (const auto& [id, record] : model_.machines) {

@@ -3,6 +3,7 @@
 // error state and retry backoff otherwise.
 #include <chrono>
 #include <random>
+#include <tuple>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -28,12 +29,7 @@ class AgentSocket {
                 std::function<CommandResult(const json&, bool*)> handler)
         : handler_(std::move(handler)), path_(socket_path) {
         listener_ = listen_unix(socket_path);
-        int pipe_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-            throw std::runtime_error("pipe");
-        }
-        stop_read_ = Fd(pipe_fds[0]);
-        stop_write_ = Fd(pipe_fds[1]);
+        std::tie(stop_read_, stop_write_) = slurmctld::util::make_pipe();
         thread_ = std::thread([this] { loop(); });
     }
     ~AgentSocket() {

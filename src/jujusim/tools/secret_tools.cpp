@@ -5,6 +5,8 @@
 #include <regex>
 #include <set>
 
+#include <slurmctld/util/base64.hpp>
+
 #include "tool_call.hpp"
 
 namespace jujusim {
@@ -23,28 +25,16 @@ std::string new_secret_id() {
     return id;
 }
 
+/// A key#base64 value, decoded as Go's base64.StdEncoding does (padding required, line breaks
+/// skipped).
 std::string decode_base64(const ToolCall& call, const std::string& text) {
-    static const std::string alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int value = 0;
-    int bits = -8;
-    for (char c : text) {
-        if (c == '=' || c == '\n' || c == '\r' || c == ' ') {
-            continue;
-        }
-        const auto pos = alphabet.find(c);
-        if (pos == std::string::npos) {
-            call.run_error("illegal base64 data");
-        }
-        value = (value << 6) + static_cast<int>(pos);
-        bits += 6;
-        if (bits >= 0) {
-            out += static_cast<char>((value >> bits) & 0xff);
-            bits -= 8;
-        }
+    slurmctld::util::Base64Options options;
+    options.ignore_newlines = true;
+    auto decoded = slurmctld::util::decode_base64(text, options);
+    if (!decoded) {
+        call.run_error("illegal base64 data");
     }
-    return out;
+    return std::move(decoded).value();
 }
 
 bool owned_by(const Secret& secret, const Unit& unit) {

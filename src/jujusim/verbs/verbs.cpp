@@ -2,14 +2,13 @@
 // the dispatch by verb and the helpers the verb files share. Every verb validates everything
 // before it changes anything, and words errors as juju does.
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <jujusim/controller.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
 #include <jujusim/network.hpp>
 #include <jujusim/yaml_json.hpp>
+#include <slurmctld/util/files.hpp>
 
 #include "verb_helpers.hpp"
 
@@ -88,13 +87,14 @@ double parse_duration(const std::string& text) {
 }
 
 std::string read_text_file(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw UserError("cannot read " + path.string() + ": no such file or directory");
+    try {
+        if (auto text = slurmctld::util::read_regular_file_following(path)) {
+            return std::move(*text);
+        }
+    } catch (const slurmctld::util::FileError& error) {
+        throw UserError(error.what());
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    throw UserError("cannot read " + path.string() + ": no such file or directory");
 }
 
 std::string go_time_string(double epoch) {
