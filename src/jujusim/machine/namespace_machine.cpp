@@ -221,19 +221,9 @@ ExecResult NamespaceMachine::exec(const ExecRequest& request) {
     if (pid == 0) {
         throw MachineError("machine " + config_.id + " is not running");
     }
-    sys::SpawnOptions options;
-    options.argv = request.argv;
-    for (const auto& [name, value] : request.env) {
-        options.env.push_back(name + "=" + value);
-    }
-    options.cwd = request.cwd;
-    options.stdin_data = request.stdin_data;
-    options.timeout = request.timeout;
-    options.on_output = request.on_output;
-    options.place = sys::SpawnPlace::MachineNamespaces;
-    options.target_pid = pid;
     try {
-        return sys::spawn_and_wait(options);
+        return sys::spawn_and_wait(
+            sys::spawn_options(request, sys::SpawnPlace::MachineNamespaces, pid));
     } catch (const std::system_error& error) {
         if (!is_running()) {
             throw MachineError("machine " + config_.id + " went down: " + error.what());

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <slurmctld/util/process.hpp>
+
 namespace jujusim::sys {
 
 using util::make_pipe;
@@ -233,6 +235,21 @@ class OutputSink {
 };
 
 }  // namespace
+
+SpawnOptions spawn_options(const ExecRequest& request, SpawnPlace place, pid_t target_pid) {
+    SpawnOptions options;
+    options.argv = request.argv;
+    for (const auto& [name, value] : request.env) {
+        options.env.push_back(name + "=" + value);
+    }
+    options.cwd = request.cwd;
+    options.stdin_data = request.stdin_data;
+    options.timeout = request.timeout;
+    options.on_output = request.on_output;
+    options.place = place;
+    options.target_pid = target_pid;
+    return options;
+}
 
 ExecResult spawn_and_wait(const SpawnOptions& options) {
     if (options.argv.empty()) {
@@ -598,6 +615,9 @@ namespace jujusim::sys {
 
 namespace {
 
+/// How long a mount or unmount inside a machine may take before it is given up.
+constexpr std::chrono::seconds kMountStepTimeout{30};
+
 /// Runs `step` in a forked child that entered the mount namespace and root of `pid`; `step`
 /// returns 0 or an errno and may only make async-signal-safe calls.
 template <class Step>
@@ -608,22 +628,21 @@ void run_in_mount_namespace(pid_t pid, const std::string& what, Step step) {
     if (!mount_ns || !root) {
         throw_errno(what + ": machine process " + std::to_string(pid) + " is gone");
     }
-    const pid_t child = ::fork();
-    if (child < 0) {
-        throw_errno("fork");
+    const auto result = util::run_in_child(
+        [&](int /*output_fd*/) {
+            if (::setns(mount_ns.get(), CLONE_NEWNS) != 0 || ::fchdir(root.get()) != 0 ||
+                ::chroot(".") != 0) {
+                return errno & 0xff;
+            }
+            return step() & 0xff;
+        },
+        kMountStepTimeout);
+    if (result.timed_out) {
+        throw std::system_error(ETIMEDOUT, std::generic_category(), what);
     }
-    if (child == 0) {
-        if (::setns(mount_ns.get(), CLONE_NEWNS) != 0 || ::fchdir(root.get()) != 0 ||
-            ::chroot(".") != 0) {
-            ::_exit(errno & 0xff);
-        }
-        ::_exit(step() & 0xff);
-    }
-    int status = 0;
-    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-    }
-    const int error = WIFEXITED(status) ? WEXITSTATUS(status) : EINTR;
-    if (error != 0) {
+    if (result.exit_code != 0) {
+        // A signal (128 + n) is no errno: reported as EINTR, as before.
+        const int error = result.exit_code > 0 && result.exit_code < 128 ? result.exit_code : EINTR;
         throw std::system_error(error, std::generic_category(), what);
     }
 }

@@ -68,8 +68,18 @@ struct SpawnOptions {
     std::optional<std::string> search_path;
 };
 
+/// A machine's exec request, to be run at `place` (in the namespaces of `target_pid`).
+SpawnOptions spawn_options(const ExecRequest& request, SpawnPlace place, pid_t target_pid = 0);
+
 /// Runs a program and waits for it (and for its output pipes, at most a short grace period
 /// after it exited, so a daemon it left behind holding stdout cannot block the caller).
+///
+/// Not util::run_process: that runs a program as the caller (Boost.Process), while this one
+/// enters a machine's namespaces (or a private mount namespace and chroot) in the forked child
+/// before exec, which must happen between fork and exec; in a PID namespace the program runs
+/// in a grandchild whose PID is passed back for the time limit. It also streams output line
+/// by line (hook output reaches debug.log as it is written) and returns shortly after the
+/// program exits even when a daemon it started still holds its output open.
 ExecResult spawn_and_wait(const SpawnOptions& options);
 
 /// A long-lived process started in new namespaces (a machine's init, a network holder).
