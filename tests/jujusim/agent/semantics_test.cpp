@@ -82,6 +82,8 @@ TEST(SemanticsTest, FailedHookIsRetriedWithBackoffUntilItPasses) {
                        "current", "") == "active";
         },
         std::chrono::seconds(30));
+    // config-changed sets "active" before start runs: let the unit settle before counting.
+    model.wait();
     const auto hooks = model.hooks("rec/0");
     EXPECT_GE(std::count(hooks.begin(), hooks.end(), "install"), 2);
     EXPECT_EQ(std::count(hooks.begin(), hooks.end(), "start"), 1);
