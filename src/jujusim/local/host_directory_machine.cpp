@@ -1,7 +1,7 @@
 #include <jujusim/host_directory_machine.hpp>
 #include <slurmctld/util/files.hpp>
 
-#include "../machine/sys.hpp"
+#include "../machine/spawn.hpp"
 
 namespace jujusim {
 
@@ -56,7 +56,7 @@ void HostDirectoryMachine::set_hosts(
     for (const auto& [address, name] : entries) {
         content += address + ' ' + name + '\n';
     }
-    util::write_file_atomic(root_ / "etc/hosts", content);
+    slurmctld::util::write_file_atomic(root_ / "etc/hosts", content);
 }
 
 fs::path juju_dir_in_machine(const Machine& machine) {

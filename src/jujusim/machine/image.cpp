@@ -18,6 +18,7 @@
 #include <slurmctld/util/files.hpp>
 #include <slurmctld/util/strings.hpp>
 
+#include "spawn.hpp"
 #include "sys.hpp"
 
 namespace jujusim {

@@ -15,6 +15,7 @@
 #include <slurmctld/util/files.hpp>
 #include <slurmctld/util/proc.hpp>
 
+#include "spawn.hpp"
 #include "sys.hpp"
 
 namespace jujusim {

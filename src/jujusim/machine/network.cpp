@@ -10,6 +10,7 @@
 #include <jujusim/network.hpp>
 #include <slurmctld/util/proc.hpp>
 
+#include "spawn.hpp"
 #include "sys.hpp"
 
 namespace jujusim {

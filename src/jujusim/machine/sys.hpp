@@ -1,7 +1,7 @@
-// Low-level Linux helpers of the machine layer: pid files, and process spawning
-// with a pre-exec step (enter a machine's namespaces, or a private mount namespace + chroot).
-// Spawning may happen from a multi-threaded process (the controller), so everything the child
-// needs is prepared before fork() and the child makes only async-signal-safe system calls.
+// Low-level Linux helpers of the machine layer: pid files, long-lived daemons in new namespaces,
+// mounts inside a machine, and the steps every fork/exec here takes in the child. Forking may
+// happen in a multi-threaded process (the controller), so everything a child needs is prepared
+// before fork() and the child makes only async-signal-safe system calls.
 #pragma once
 
 #include <chrono>
@@ -44,44 +44,6 @@ RecordedProcess record_process(const fs::path& file, pid_t pid);
 /// The process `file` records, while it is still running.
 std::optional<RecordedProcess> find_recorded_process(const fs::path& file);
 
-/// Where a spawned program runs.
-enum class SpawnPlace {
-    Host,               ///< as the caller
-    MachineNamespaces,  ///< PID, mount, UTS, IPC and network namespace and root of `target_pid`
-    NetworkNamespace,   ///< only the network namespace of `target_pid` (host programs)
-    PrivateMounts,      ///< new private mount namespace (mounts it leaves vanish with it)
-    PrivateChroot,      ///< new private mount namespace, /proc and /dev mounted in `root`, chroot
-};
-
-struct SpawnOptions {
-    std::vector<std::string> argv;
-    std::vector<std::string> env;  ///< the whole environment, "NAME=value"
-    fs::path cwd = "/";
-    std::optional<std::string> stdin_data;  ///< nullopt: /dev/null
-    std::optional<std::chrono::milliseconds> timeout;
-    /// Each complete line (without '\n'); unset: output is collected.
-    std::function<void(const std::string& line, bool is_stderr)> on_output;
-    SpawnPlace place = SpawnPlace::Host;
-    pid_t target_pid = 0;
-    fs::path root;  ///< PrivateChroot
-    /// PATH used to find argv[0] when it has no '/' (the environment's PATH when unset).
-    std::optional<std::string> search_path;
-};
-
-/// A machine's exec request, to be run at `place` (in the namespaces of `target_pid`).
-SpawnOptions spawn_options(const ExecRequest& request, SpawnPlace place, pid_t target_pid = 0);
-
-/// Runs a program and waits for it (and for its output pipes, at most a short grace period
-/// after it exited, so a daemon it left behind holding stdout cannot block the caller).
-///
-/// Not util::run_process: that runs a program as the caller (Boost.Process), while this one
-/// enters a machine's namespaces (or a private mount namespace and chroot) in the forked child
-/// before exec, which must happen between fork and exec; in a PID namespace the program runs
-/// in a grandchild whose PID is passed back for the time limit. It also streams output line
-/// by line (hook output reaches debug.log as it is written) and returns shortly after the
-/// program exits even when a daemon it started still holds its output open.
-ExecResult spawn_and_wait(const SpawnOptions& options);
-
 /// A long-lived process started in new namespaces (a machine's init, a network holder).
 struct DaemonOptions {
     std::vector<std::string> argv;  ///< argv[0] must be an absolute path
@@ -102,5 +64,20 @@ void unmount_in_namespace(pid_t pid, const fs::path& machine_path);
 
 /// Waits for a direct child to exit (reaping it); returns false on timeout.
 bool wait_child(pid_t pid, std::chrono::milliseconds timeout);
+
+/// pidfd_open(2): a descriptor that becomes readable when `pid` exits (-1 and errno on failure).
+int pidfd_open(pid_t pid);
+
+/// argv/envp for execve: pointers into `strings`, which must outlive them, then nullptr.
+std::vector<char*> c_strings(const std::vector<std::string>& strings);
+
+// ---- between fork and exec: async-signal-safe only ----------------------------------------
+
+/// Every signal back to its default action and none blocked, as a new program expects.
+void reset_signals_in_child() noexcept;
+/// Moves `fd` to 10 or above (close-on-exec), so dup2 onto 0-2 never hits it.
+int move_fd_high(int fd) noexcept;
+/// close_range(2) from `first` to the last descriptor (flags: 0 or CLOSE_RANGE_CLOEXEC).
+void close_fds_from(unsigned int first, unsigned int flags) noexcept;
 
 }  // namespace jujusim::sys
