@@ -117,6 +117,27 @@ class Supervisor {
 
     // jobs (called with the unit's job mutex held, mutex_ not held)
     JobResult start_job(Service& s, std::string& error);
+    // start_job's steps; a JobResult is the job's end, nullopt goes on to the next step.
+    std::optional<JobResult> check_can_start(Service& s, units::ServiceDefinition& def,
+                                             std::string& error);
+    std::optional<JobResult> enter_activating(Service& s, const units::ServiceDefinition& def,
+                                              std::string& error);
+    static std::optional<Clock::time_point> start_deadline(const Service& s,
+                                                           const units::ServiceDefinition& def);
+    std::optional<JobResult> start_main_process(Service& s, const units::ServiceDefinition& def,
+                                                const units::Environment& env,
+                                                std::optional<Clock::time_point> deadline,
+                                                std::string& error);
+    std::optional<JobResult> finish_forking_start(Service& s, const units::ServiceDefinition& def,
+                                                  pid_t parent,
+                                                  std::optional<Clock::time_point> deadline,
+                                                  std::string& error);
+    std::optional<JobResult> wait_until_ready(Service& s, const units::ServiceDefinition& def,
+                                              std::optional<Clock::time_point> deadline,
+                                              std::string& error);
+    void complete_start(Service& s, const units::ServiceDefinition& def);
+    /// fail_start with `result`, which is also the job's error.
+    JobResult fail_job(Service& s, const std::string& result, std::string& error);
     JobResult stop_job(Service& s, bool restarting);
     JobResult reload_job(Service& s, std::string& error);
     void died_job(Service& s);
@@ -134,6 +155,9 @@ class Supervisor {
     SpawnResult spawn(Service& s, const units::Command& command,
                       const units::ServiceDefinition& def, const units::Environment& env,
                       const std::string& setting);
+    /// Reads what a failed child reported before exec (nothing when the exec succeeded).
+    void report_spawn_failure(Service& s, const std::string& path, int error_fd,
+                              SpawnResult& result);
     std::optional<int> wait_exit(pid_t pid, std::optional<Clock::time_point> deadline);
     bool run_control(Service& s, const std::string& setting, const std::vector<std::string>& lines,
                      const units::ServiceDefinition& def, const units::Environment& env,
@@ -159,6 +183,8 @@ class Supervisor {
     void set_state(Service& s, ActiveState state, const std::string& sub);  // mutex_ held
 
     // commands
+    static Options parse_options(const std::vector<std::string>& args);
+    Reply run_verb(const Options& o);  ///< after handle() checked permission and arguments
     Reply cmd_start(const Options& o, const std::vector<std::string>& units,
                     const std::string& verb);
     Reply cmd_stop(const Options& o, const std::vector<std::string>& units);

@@ -38,7 +38,7 @@ struct Supervisor::Options {
     std::string kill_whom = "all";
 };
 
-Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid) {
+Supervisor::Options Supervisor::parse_options(const std::vector<std::string>& args) {
     Options o;
     std::vector<std::string> positional;
     for (size_t i = 0; i < args.size(); ++i) {
@@ -120,6 +120,11 @@ Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid)
     for (auto& unit : o.units) {
         unit = units::normalize_unit_name(unit);
     }
+    return o;
+}
+
+Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid) {
+    const Options o = parse_options(args);
     const std::string& verb = o.verb;
     // Verbs that change units and name them; then the others that change state, or read it.
     static const std::set<std::string> unit_changes = {"start",
@@ -148,6 +153,11 @@ Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid)
     if (needs_units && o.units.empty()) {
         return {1, "", "Too few arguments.\n"};
     }
+    return run_verb(o);
+}
+
+Reply Supervisor::run_verb(const Options& o) {
+    const std::string& verb = o.verb;
     if (verb == "start" || verb == "restart" || verb == "try-restart" || verb == "condrestart" ||
         verb == "reload-or-restart" || verb == "try-reload-or-restart" || verb == "force-reload") {
         return verb == "force-reload" ? cmd_reload(o, o.units, "reload-or-restart")
