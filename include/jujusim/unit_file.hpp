@@ -61,6 +61,12 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
 std::optional<std::chrono::microseconds> parse_timespan(const std::string& text);
 bool parse_boolean(const std::string& text, bool fallback);
 
+/// A signal as unit files and systemctl name it: "TERM", "SIGTERM" or a number. Throws
+/// std::invalid_argument or std::out_of_range (std::stoi) for anything else.
+int parse_signal(const std::string& text);
+/// A signal's name as systemd shows it ("TERM"), or its number when it has none here.
+std::string signal_name(int signal);
+
 /// A resource limit: "65536", "infinity", "1024:4096" (soft:hard); sizes may carry K, M, G.
 struct ResourceLimit {
     rlim_t soft = RLIM_INFINITY;

@@ -2,7 +2,6 @@
 // to the service manager, with systemd's defaults and its "ignoring invalid" warnings.
 #include <algorithm>
 #include <cctype>
-#include <csignal>
 #include <map>
 #include <stdexcept>
 
@@ -13,23 +12,6 @@
 namespace jujusim::units {
 
 namespace {
-
-int parse_signal(const std::string& text) {
-    static const std::map<std::string, int> signals = {
-        {"HUP", SIGHUP},   {"INT", SIGINT},    {"QUIT", SIGQUIT}, {"ABRT", SIGABRT},
-        {"KILL", SIGKILL}, {"USR1", SIGUSR1},  {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},
-        {"ALRM", SIGALRM}, {"TERM", SIGTERM},  {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-        {"SEGV", SIGSEGV}, {"BUS", SIGBUS},    {"FPE", SIGFPE},   {"ILL", SIGILL},
-        {"TRAP", SIGTRAP}, {"WINCH", SIGWINCH}};
-    std::string name = text;
-    if (name.rfind("SIG", 0) == 0) {
-        name = name.substr(3);
-    }
-    if (const auto it = signals.find(name); it != signals.end()) {
-        return it->second;
-    }
-    return std::stoi(text);  // throws for junk
-}
 
 const std::map<std::string, int>& limit_names() {
     static const std::map<std::string, int> names = {

@@ -12,32 +12,6 @@
 
 namespace jujusim::init::detail {
 
-std::string signal_name(int signal) {
-    static const std::map<int, std::string> names = {
-        {SIGHUP, "HUP"},   {SIGINT, "INT"},    {SIGQUIT, "QUIT"}, {SIGILL, "ILL"},
-        {SIGTRAP, "TRAP"}, {SIGABRT, "ABRT"},  {SIGBUS, "BUS"},   {SIGFPE, "FPE"},
-        {SIGKILL, "KILL"}, {SIGUSR1, "USR1"},  {SIGSEGV, "SEGV"}, {SIGUSR2, "USR2"},
-        {SIGPIPE, "PIPE"}, {SIGALRM, "ALRM"},  {SIGTERM, "TERM"}, {SIGCONT, "CONT"},
-        {SIGSTOP, "STOP"}, {SIGWINCH, "WINCH"}};
-    const auto it = names.find(signal);
-    return it != names.end() ? it->second : std::to_string(signal);
-}
-
-int parse_signal_arg(const std::string& text) {
-    static const std::map<std::string, int> names = {
-        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
-        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
-        {"STOP", SIGSTOP}, {"ABRT", SIGABRT}};
-    std::string name = text;
-    if (name.rfind("SIG", 0) == 0) {
-        name = name.substr(3);
-    }
-    if (const auto it = names.find(name); it != names.end()) {
-        return it->second;
-    }
-    return std::stoi(text);
-}
-
 /// "code=exited, status=1/FAILURE" and friends, as systemd logs a process end.
 std::pair<std::string, std::string> describe_wait_status(int status) {
     if (WIFEXITED(status)) {
@@ -53,7 +27,7 @@ std::pair<std::string, std::string> describe_wait_status(int status) {
     }
     const int signal = WTERMSIG(status);
     return {WCOREDUMP(status) ? "dumped" : "killed",
-            std::to_string(signal) + "/" + signal_name(signal)};
+            std::to_string(signal) + "/" + units::signal_name(signal)};
 }
 
 std::string format_timestamp(WallClock::time_point when) {

@@ -94,9 +94,9 @@ Supervisor::Options Supervisor::parse_options(const std::vector<std::string>& ar
             std::replace(state->begin(), state->end(), ',', ' ');
             o.states = units::split_words(*state);
         } else if (arg == "-s" || arg == "--signal") {
-            o.signal = parse_signal_arg(next());
+            o.signal = units::parse_signal(next());
         } else if (auto signal = value("--signal")) {
-            o.signal = parse_signal_arg(*signal);
+            o.signal = units::parse_signal(*signal);
         } else if (auto whom = value("--kill-whom")) {
             o.kill_whom = *whom;
         } else if (auto who = value("--kill-who")) {

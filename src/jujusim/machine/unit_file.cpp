@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -406,6 +407,38 @@ std::optional<std::chrono::microseconds> parse_timespan(const std::string& input
         i = unit_end;
     }
     return std::chrono::microseconds(static_cast<long long>(total));
+}
+
+namespace {
+
+/// The signals units and systemctl name, by name without "SIG".
+const std::map<std::string, int>& signal_numbers() {
+    static const std::map<std::string, int> numbers = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},    {"QUIT", SIGQUIT}, {"ABRT", SIGABRT},
+        {"KILL", SIGKILL}, {"USR1", SIGUSR1},  {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},
+        {"ALRM", SIGALRM}, {"TERM", SIGTERM},  {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+        {"SEGV", SIGSEGV}, {"BUS", SIGBUS},    {"FPE", SIGFPE},   {"ILL", SIGILL},
+        {"TRAP", SIGTRAP}, {"WINCH", SIGWINCH}};
+    return numbers;
+}
+
+}  // namespace
+
+int parse_signal(const std::string& text) {
+    const std::string name = text.rfind("SIG", 0) == 0 ? text.substr(3) : text;
+    if (const auto it = signal_numbers().find(name); it != signal_numbers().end()) {
+        return it->second;
+    }
+    return std::stoi(text);  // throws for junk
+}
+
+std::string signal_name(int signal) {
+    for (const auto& [name, number] : signal_numbers()) {
+        if (number == signal) {
+            return name;
+        }
+    }
+    return std::to_string(signal);
 }
 
 bool parse_boolean(const std::string& input, bool fallback) {
