@@ -160,6 +160,8 @@ class Controller {
                           std::unique_lock<std::mutex>& lock);
     CommandResult cmd_exec(const std::vector<std::string>& args,
                            std::unique_lock<std::mutex>& lock);
+    CommandResult exec_on_machine(const std::string& id, const std::string& command,
+                                  const std::string& format, std::unique_lock<std::mutex>& lock);
     CommandResult cmd_ssh(const std::vector<std::string>& args, std::unique_lock<std::mutex>& lock);
     CommandResult cmd_wait(const std::vector<std::string>& args,
                            std::unique_lock<std::mutex>& lock);
