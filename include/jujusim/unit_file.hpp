@@ -5,10 +5,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -109,6 +111,55 @@ std::vector<Command> parse_commands(const std::string& value, const Environment&
 enum class ServiceType { Simple, Exec, Forking, Notify, Oneshot };
 enum class RestartPolicy { No, OnSuccess, OnFailure, OnAbnormal, OnWatchdog, OnAbort, Always };
 enum class KillMode { ControlGroup, Mixed, Process, None };
+
+/// An enum value and the word systemd spells it with: one table per enum, which the unit
+/// parser reads and `systemctl show`/`status` print from.
+template <class Enum>
+struct NamedValue {
+    std::string_view name;
+    Enum value;
+};
+/// The value `text` names in `table`; nullopt when none does.
+template <class Enum, std::size_t N>
+std::optional<Enum> value_named(const NamedValue<Enum> (&table)[N], std::string_view text) {
+    for (const auto& entry : table) {
+        if (entry.name == text) {
+            return entry.value;
+        }
+    }
+    return std::nullopt;
+}
+/// The first name `table` gives `value` (the first entry's name for a value it lacks).
+template <class Enum, std::size_t N>
+const char* name_of(const NamedValue<Enum> (&table)[N], Enum value) {
+    for (const auto& entry : table) {
+        if (entry.value == value) {
+            return entry.name.data();
+        }
+    }
+    return table[0].name.data();
+}
+
+/// Type=: systemd's aliases map to the type jujusim runs them as (listed after the names).
+inline constexpr NamedValue<ServiceType> kServiceTypes[] = {
+    {"simple", ServiceType::Simple},   {"exec", ServiceType::Exec},
+    {"forking", ServiceType::Forking}, {"notify", ServiceType::Notify},
+    {"oneshot", ServiceType::Oneshot}, {"idle", ServiceType::Simple},
+    {"dbus", ServiceType::Simple},     {"notify-reload", ServiceType::Notify}};
+/// Restart=.
+inline constexpr NamedValue<RestartPolicy> kRestartPolicies[] = {
+    {"no", RestartPolicy::No},
+    {"on-success", RestartPolicy::OnSuccess},
+    {"on-failure", RestartPolicy::OnFailure},
+    {"on-abnormal", RestartPolicy::OnAbnormal},
+    {"on-watchdog", RestartPolicy::OnWatchdog},
+    {"on-abort", RestartPolicy::OnAbort},
+    {"always", RestartPolicy::Always}};
+/// KillMode=.
+inline constexpr NamedValue<KillMode> kKillModes[] = {{"control-group", KillMode::ControlGroup},
+                                                      {"mixed", KillMode::Mixed},
+                                                      {"process", KillMode::Process},
+                                                      {"none", KillMode::None}};
 
 /// A path condition: ConditionPathExists=[!]path and friends.
 struct PathCondition {

@@ -149,16 +149,8 @@ class DefinitionReader {
         const auto type = unit_.value("Service", "Type");
         if (!type || type->empty()) {
             def_.type = def_.exec_start.empty() ? ServiceType::Oneshot : ServiceType::Simple;
-        } else if (*type == "simple" || *type == "idle" || *type == "dbus") {
-            def_.type = ServiceType::Simple;
-        } else if (*type == "exec") {
-            def_.type = ServiceType::Exec;
-        } else if (*type == "forking") {
-            def_.type = ServiceType::Forking;
-        } else if (*type == "notify" || *type == "notify-reload") {
-            def_.type = ServiceType::Notify;
-        } else if (*type == "oneshot") {
-            def_.type = ServiceType::Oneshot;
+        } else if (const auto named = value_named(kServiceTypes, *type)) {
+            def_.type = *named;
         } else {
             warn("Type", *type);
         }
@@ -214,16 +206,8 @@ class DefinitionReader {
         def_.guess_main_pid =
             parse_boolean(unit_.value("Service", "GuessMainPID").value_or("yes"), true);
         if (const auto restart = unit_.value("Service", "Restart")) {
-            static const std::map<std::string, RestartPolicy> policies = {
-                {"no", RestartPolicy::No},
-                {"on-success", RestartPolicy::OnSuccess},
-                {"on-failure", RestartPolicy::OnFailure},
-                {"on-abnormal", RestartPolicy::OnAbnormal},
-                {"on-watchdog", RestartPolicy::OnWatchdog},
-                {"on-abort", RestartPolicy::OnAbort},
-                {"always", RestartPolicy::Always}};
-            if (const auto it = policies.find(*restart); it != policies.end()) {
-                def_.restart = it->second;
+            if (const auto named = value_named(kRestartPolicies, *restart)) {
+                def_.restart = *named;
             } else {
                 warn("Restart", *restart);
             }
@@ -265,14 +249,8 @@ class DefinitionReader {
 
     void read_kill() {
         if (const auto mode = unit_.value("Service", "KillMode")) {
-            if (*mode == "control-group") {
-                def_.kill_mode = KillMode::ControlGroup;
-            } else if (*mode == "mixed") {
-                def_.kill_mode = KillMode::Mixed;
-            } else if (*mode == "process") {
-                def_.kill_mode = KillMode::Process;
-            } else if (*mode == "none") {
-                def_.kill_mode = KillMode::None;
+            if (const auto named = value_named(kKillModes, *mode)) {
+                def_.kill_mode = *named;
             } else {
                 warn("KillMode", *mode);
             }

@@ -137,21 +137,14 @@ bool has_sys_resource_capability() {
 }  // namespace detail
 
 const char* to_string(ActiveState state) {
-    switch (state) {
-        case ActiveState::Inactive:
-            return "inactive";
-        case ActiveState::Activating:
-            return "activating";
-        case ActiveState::Active:
-            return "active";
-        case ActiveState::Reloading:
-            return "reloading";
-        case ActiveState::Deactivating:
-            return "deactivating";
-        case ActiveState::Failed:
-            return "failed";
-    }
-    return "inactive";
+    static constexpr units::NamedValue<ActiveState> kStates[] = {
+        {"inactive", ActiveState::Inactive},
+        {"activating", ActiveState::Activating},
+        {"active", ActiveState::Active},
+        {"reloading", ActiveState::Reloading},
+        {"deactivating", ActiveState::Deactivating},
+        {"failed", ActiveState::Failed}};
+    return units::name_of(kStates, state);
 }
 
 Supervisor::Supervisor(std::string hostname, fs::path log_dir)

@@ -736,39 +736,11 @@ std::vector<Command> parse_commands(const std::string& value, const Environment&
 // ---- ServiceDefinition -------------------------------------------------------------------
 
 const char* to_string(ServiceType type) {
-    switch (type) {
-        case ServiceType::Simple:
-            return "simple";
-        case ServiceType::Exec:
-            return "exec";
-        case ServiceType::Forking:
-            return "forking";
-        case ServiceType::Notify:
-            return "notify";
-        case ServiceType::Oneshot:
-            return "oneshot";
-    }
-    return "simple";
+    return name_of(kServiceTypes, type);
 }
 
 const char* to_string(RestartPolicy policy) {
-    switch (policy) {
-        case RestartPolicy::No:
-            return "no";
-        case RestartPolicy::OnSuccess:
-            return "on-success";
-        case RestartPolicy::OnFailure:
-            return "on-failure";
-        case RestartPolicy::OnAbnormal:
-            return "on-abnormal";
-        case RestartPolicy::OnWatchdog:
-            return "on-watchdog";
-        case RestartPolicy::OnAbort:
-            return "on-abort";
-        case RestartPolicy::Always:
-            return "always";
-    }
-    return "no";
+    return name_of(kRestartPolicies, policy);
 }
 
 }  // namespace jujusim::units
