@@ -111,15 +111,12 @@ std::vector<std::pair<std::string, std::string>> installed_packages(const fs::pa
     return packages;
 }
 
+/// A file of the image being built, replaced whole (a symlink there, such as resolv.conf to
+/// the host's file, is replaced, never written through).
 void write_text(const fs::path& path, const std::string& content, fs::perms perms) {
-    fs::remove(path);  // may be a symlink to the host's file (resolv.conf)
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) {
-        throw std::runtime_error("cannot write " + path.string());
-    }
-    fs::permissions(path, perms);
+    util::AtomicWriteOptions options;
+    options.mode = static_cast<mode_t>(perms);
+    util::write_file_atomic(path, content, options);
 }
 
 void replace_line_starting(const fs::path& file, const std::string& prefix,

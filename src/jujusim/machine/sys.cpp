@@ -125,6 +125,16 @@ pid_t start_daemon(const DaemonOptions& options) {
     return static_cast<pid_t>(child);
 }
 
+void disable_ipv6() noexcept {
+    for (const char* path : {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
+                             "/proc/sys/net/ipv6/conf/default/disable_ipv6"}) {
+        const UniqueFd fd(::open(path, O_WRONLY | O_CLOEXEC));
+        if (fd) {
+            [[maybe_unused]] const auto ignored = ::write(fd.get(), "1\n", 2);
+        }
+    }
+}
+
 bool wait_child(pid_t pid, std::chrono::milliseconds timeout) {
     UniqueFd fd(pidfd_open(pid));
     if (fd) {

@@ -62,6 +62,10 @@ void bind_into_namespace(pid_t pid, const fs::path& host_dir, const fs::path& ma
 /// Detaches whatever is mounted at `machine_path` in the mount namespace of `pid`.
 void unmount_in_namespace(pid_t pid, const fs::path& machine_path);
 
+/// IPv6 off in the caller's network namespace (/proc/sys/net shows the namespace of the process
+/// that opens it): model networks are IPv4 only. A kernel without IPv6 has nothing to turn off.
+void disable_ipv6() noexcept;
+
 /// Waits for a direct child to exit (reaping it); returns false on timeout.
 bool wait_child(pid_t pid, std::chrono::milliseconds timeout);
 
