@@ -520,7 +520,7 @@ void Supervisor::drain_notify(Service& s) {
                     if (pid > 1 && pid != s.main_pid) {
                         s.main_pid = pid;
                         s.main_exited = false;
-                        s.last_main = ProcessRecord{pid, "ExecStart", comm_of(pid), "", 0, ""};
+                        s.last_main = ExecRecord{pid, "ExecStart", comm_of(pid), "", 0, ""};
                         if (const auto stat = util::read_proc_stat(pid)) {
                             s.sessions.insert(stat->session);
                         }

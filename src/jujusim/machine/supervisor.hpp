@@ -43,8 +43,9 @@ struct Reply {
 enum class ActiveState { Inactive, Activating, Active, Reloading, Deactivating, Failed };
 const char* to_string(ActiveState state);
 
-/// A process the manager started for a service (for `systemctl status`).
-struct ProcessRecord {
+/// A process the manager started for a service and how it ended (systemd's ExecStatus, for
+/// `systemctl status`); not util::ProcessRecord, which names a running process for good.
+struct ExecRecord {
     pid_t pid = 0;
     std::string setting;  ///< "ExecStartPre", "ExecStart", ...
     std::string command;
@@ -72,8 +73,8 @@ struct Service {
     std::set<pid_t> sessions;  ///< sessions of processes we started: how we find its processes
     bool main_exited = false;  ///< main process gone, not handled yet
     int main_wait_status = 0;
-    ProcessRecord last_main;  ///< ExecMainPID/Code/Status
-    std::vector<ProcessRecord> control_records;
+    ExecRecord last_main;  ///< ExecMainPID/Code/Status
+    std::vector<ExecRecord> control_records;
     bool ready = false;
     std::string status_text;
     unsigned restarts = 0;

@@ -320,7 +320,7 @@ std::optional<Supervisor::JobResult> Supervisor::finish_forking_start(
     if (main) {
         s.main_pid = *main;
         s.main_exited = !process_exists(*main);
-        s.last_main = ProcessRecord{*main, "ExecStart", comm_of(*main), "", 0, ""};
+        s.last_main = ExecRecord{*main, "ExecStart", comm_of(*main), "", 0, ""};
         if (const auto stat = util::read_proc_stat(*main)) {
             s.sessions.insert(stat->session);
         }

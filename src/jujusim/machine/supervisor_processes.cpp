@@ -294,7 +294,7 @@ Supervisor::SpawnResult Supervisor::spawn(Service& s, const units::Command& comm
                 s.main_pid = pid;
                 s.main_exited = false;
                 s.last_main =
-                    ProcessRecord{pid, setting, util::describe_command(command.argv), "", 0, ""};
+                    ExecRecord{pid, setting, util::describe_command(command.argv), "", 0, ""};
             } else {
                 tracked_.insert(pid);
                 s.control_pid = pid;
@@ -385,7 +385,7 @@ bool Supervisor::run_control(Service& s, const std::string& setting,
             {
                 std::lock_guard lock(mutex_);
                 s.control_pid = 0;
-                s.control_records.push_back(ProcessRecord{
+                s.control_records.push_back(ExecRecord{
                     spawned.pid, setting, util::describe_command(command.argv), code,
                     WIFEXITED(*status) ? WEXITSTATUS(*status) : WTERMSIG(*status), text});
             }
