@@ -76,6 +76,26 @@ TEST(EventOrderTest, DeployThreeUnitsRunsJujusSequenceOnEveryUnit) {
     EXPECT_EQ(status["applications"]["rec"]["application-status"]["current"], "active");
 }
 
+TEST(EventOrderTest, NoRelationIsKnownDuringInstall) {
+    // Juju's agent joins relations (peer ones included) only after install: relation-ids is
+    // empty and -r finds nothing during install; relation-created follows.
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+    model.wait();
+    for (const std::string unit : {"rec/0", "rec/1"}) {
+        const auto events = model.events(unit);
+        ASSERT_FALSE(events.empty()) << unit;
+        const Event& install = events.front();
+        ASSERT_EQ(install.hook(), "install") << unit;
+        ASSERT_EQ(install.details.count("peer-ids"), 1u) << unit;
+        EXPECT_EQ(install.get("peer-ids"), "") << unit;
+        EXPECT_EQ(install.get("peer-get"),
+                  "2 ERROR invalid value \"replicas:0\" for option -r: relation not found")
+            << unit;
+        EXPECT_EQ(events.at(1).hook(), "replicas-relation-created") << unit;
+    }
+}
+
 TEST(EventOrderTest, HookEnvironmentIsJujus) {
     SimModel model;
     model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
