@@ -307,8 +307,9 @@ void Controller::apply_done(Unit& unit, const Op& op) {
     if (op.kind == HookKind::Install) {
         unit.installed = true;
     } else if (op.kind == HookKind::LeaderElected) {
+        // Only leader-settings-changed records the settings version a unit has seen (Juju's
+        // local state): a leader that is later deposed runs it for what changed meanwhile.
         unit.leader_term_seen = app.leader_term;
-        unit.leader_settings_seen = app.leader_settings_version;
     } else if (op.kind == HookKind::LeaderSettingsChanged) {
         unit.leader_settings_seen = app.leader_settings_version;
     } else if (op.kind == HookKind::ConfigChanged) {
@@ -387,8 +388,9 @@ void Controller::elect_leaders() {
         }
         app.leader = chosen;
         if (!chosen.empty()) {
+            // A new term, not a settings change: Juju runs leader-settings-changed only when
+            // the leader settings change (its watcher), not when leadership moves.
             app.leader_term += 1;
-            app.leader_settings_version += 1;
         }
         touch();
     }

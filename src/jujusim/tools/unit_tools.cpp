@@ -41,8 +41,9 @@ CommandResult leader_set(ToolCall& call) {
         }
     }
     if (before != call.app.leader_settings) {
-        // Immediate, not transactional; the writer does not get leader-settings-changed.
-        call.unit.leader_settings_seen = ++call.app.leader_settings_version;
+        // Immediate, not transactional. The leader runs no leader-settings-changed while it
+        // leads (Juju's resolver runs it for minions only).
+        ++call.app.leader_settings_version;
         call.effects.changed();
     }
     return {};
