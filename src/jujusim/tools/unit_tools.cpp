@@ -196,7 +196,9 @@ CommandResult state_set(ToolCall& call) {
         if (value.size() > 65536) {
             call.run_error("value too long");
         }
-        call.ctx.state_writes[key] = value.empty() ? std::optional<std::string>() : value;
+        // An empty value is a value (Juju's SetCharmStateValue stores ""); only state-delete
+        // removes a key.
+        call.ctx.state_writes[key] = value;
     }
     return {};
 }
