@@ -41,6 +41,14 @@ bool owned_by(const Secret& secret, const Unit& unit) {
     return secret.unit_owned ? secret.owner == unit.name : secret.owner == unit.app;
 }
 
+/// The secret's metadata is the unit's to see (secret-ids, secret-info-get): its own secrets,
+/// and its application's only while it leads (Juju's GetSecretMetadata adds the application
+/// as an owner for the leader alone). Non-leaders may still secret-get the content.
+bool sees_metadata(const ToolCall& call, const Secret& secret) {
+    return secret.unit_owned ? secret.owner == call.unit.name
+                             : secret.owner == call.unit.app && call.leader();
+}
+
 const json* pending_add(const HookContext& ctx, const std::string& id) {
     const json* found = nullptr;
     for (const auto& pending : ctx.secret_ops) {
@@ -269,7 +277,7 @@ CommandResult secret_get(ToolCall& call) {
 CommandResult secret_ids(ToolCall& call) {
     std::vector<std::string> ids;
     for (const auto& [id, secret] : call.model.secrets) {
-        if (owned_by(secret, call.unit)) {
+        if (sees_metadata(call, secret)) {
             ids.push_back(id);
         }
     }
@@ -312,11 +320,12 @@ CommandResult secret_info_get(ToolCall& call) {
     if (call.args().empty() && !by_label) {
         call.usage_error("require either a secret URI or label");
     }
-    const std::string wanted = by_label ? call.flags().get("label") : call.args()[0];
+    // Juju names a secret it did not find by its bare id (or the label asked for).
+    const std::string wanted =
+        by_label ? call.flags().get("label") : bare_secret_id(call.args()[0]);
     const Secret* found = nullptr;
     for (const auto& [id, secret] : call.model.secrets) {
-        if (owned_by(secret, call.unit) &&
-            (by_label ? secret.label == wanted : id == bare_secret_id(wanted))) {
+        if (sees_metadata(call, secret) && (by_label ? secret.label == wanted : id == wanted)) {
             found = &secret;
         }
     }
