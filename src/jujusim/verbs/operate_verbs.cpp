@@ -24,10 +24,26 @@ CommandResult Controller::cmd_wait(const std::vector<std::string>& args,
     const double timeout = parse_duration(flags.get("timeout"));
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(static_cast<long>(timeout * 1000));
+    // Units in error whose machine is up, as juju status words them ("hook failed: ...").
+    const auto units_in_error = [this] {
+        std::string failed;
+        for (const auto& [name, unit] : model_.units) {
+            if (unit.in_error && unit_can_run(unit)) {
+                failed += "\n  " + name + ": hook failed: \"" + unit.failed_op.hook + "\"";
+            }
+        }
+        return failed;
+    };
     int quiet = 0;
     while (true) {
         quiet = model_busy() ? 0 : quiet + 1;
         if (quiet >= 3) {
+            // Settled, but not healthy: a unit waits in error for a retry or `resolved`
+            // (as jubilant's wait with error=any_error fails on it).
+            const std::string failed = units_in_error();
+            if (!failed.empty()) {
+                return CommandResult{1, "", "ERROR units in error:" + failed + "\n"};
+            }
             return {};
         }
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -41,9 +57,11 @@ CommandResult Controller::cmd_wait(const std::vector<std::string>& args,
                     pending += "\n  " + name + ": " + op->hook;
                 }
             }
+            const std::string failed = units_in_error();
             return CommandResult{1, "",
                                  "ERROR timed out after " + flags.get("timeout") +
-                                     " waiting for the model to settle" + pending + "\n"};
+                                     " waiting for the model to settle" + pending +
+                                     (failed.empty() ? "" : "\nunits in error:" + failed) + "\n"};
         }
         changed_.wait_for(lock, std::chrono::milliseconds(50));
     }

@@ -54,8 +54,10 @@ TEST(SemanticsTest, FailedHookCommitsNothingButItsStatusSetStays) {
     EXPECT_FALSE(peer_data(model, leader, leader).contains("failed-write"));
     // A config change while in error runs no hook until the failed one passes.
     const auto before = model.hooks(leader).size();
-    testing_support::write_text(model.agent_dir(leader) / "allow-config-changed", "");
-    model.ok({"resolved", leader});
+    // (Both units failed config-changed: both are let through, or wait reports the other.)
+    for (const std::string name : {"rec/0", "rec/1"})
+        testing_support::write_text(model.agent_dir(name) / "allow-config-changed", "");
+    model.ok({"resolved", "--all"});
     model.wait();
     const json healed = model.status();
     EXPECT_EQ(healed["applications"]["rec"]["units"][leader]["workload-status"]["current"],
@@ -87,6 +89,24 @@ TEST(SemanticsTest, FailedHookIsRetriedWithBackoffUntilItPasses) {
     const auto hooks = model.hooks("rec/0");
     EXPECT_GE(std::count(hooks.begin(), hooks.end(), "install"), 2);
     EXPECT_EQ(std::count(hooks.begin(), hooks.end(), "start"), 1);
+}
+
+TEST(SemanticsTest, WaitFailsNamingTheUnitsInError) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+    model.wait();
+    model.ok({"config", "rec", "fail-hook=config-changed"});
+    // Both units fail and wait for a retry: the model settles unhealthy, and wait says so.
+    const auto waited = model.run({"wait", "--timeout", "60s"});
+    EXPECT_EQ(waited.exit_code, 1);
+    EXPECT_THAT(waited.stderr_text, HasSubstr("ERROR units in error:"));
+    EXPECT_THAT(waited.stderr_text, HasSubstr("rec/0: hook failed: \"config-changed\""));
+    EXPECT_THAT(waited.stderr_text, HasSubstr("rec/1: hook failed: \"config-changed\""));
+    // Once the hook passes, wait succeeds again.
+    for (const std::string unit : {"rec/0", "rec/1"})
+        testing_support::write_text(model.agent_dir(unit) / "allow-config-changed", "");
+    model.ok({"resolved", "--all"});
+    model.wait();
 }
 
 TEST(SemanticsTest, ResolvedNoRetrySkipsTheHookAndResolvedOnHealthyUnitFails) {
