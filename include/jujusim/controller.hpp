@@ -113,6 +113,14 @@ class Controller {
     void elect_leaders();
     void enter_scope(Relation& relation, Unit& unit);
     void destroy_unit(Unit& unit);
+    bool has_subordinates(const std::string& principal) const;
+    /// Juju's DestroyAllSubordinates, which a dying principal's agent calls when it starts
+    /// tearing down. Returns whether any was alive.
+    bool destroy_subordinates(const std::string& principal);
+    /// The unit a machine's worker serves next, and its operation: a dying principal whose
+    /// subordinates are still alive goes first, then units in turn after `last_unit`.
+    std::optional<std::pair<std::string, Op>> next_on_machine(const std::string& machine_id,
+                                                              const std::string& last_unit);
     void remove_unit_record(const std::string& name);
     /// Powers off and forgets a machine that hosts nothing any more.
     void release_machine(const std::string& machine_id);

@@ -101,6 +101,9 @@ struct Unit {
     bool installed = false;
     bool started = false;
     bool stopped = false;
+    /// Its remove hook ran; it stays (Dying) until its subordinates are gone, as Juju's
+    /// EnsureDead refuses a unit that still has subordinates.
+    bool removed = false;
     bool boot_start_pending = false;  ///< the machine rebooted: Juju runs start again
     long leader_term_seen = 0;
     long leader_settings_seen = -1;

@@ -315,31 +315,13 @@ void Controller::worker_loop(std::string machine_id) {
             changed_.wait_for(lock, std::chrono::milliseconds(500));
             continue;
         }
-        // Units on this machine in name order, starting after the last one served (fairness
-        // between a principal and its subordinates under the machine lock).
-        std::vector<std::string> names;
-        for (const auto& [name, unit] : model_.units) {
-            if (unit.machine == machine_id) {
-                names.push_back(name);
-            }
-        }
-        std::sort(names.begin(), names.end(), natural_less);
-        std::rotate(names.begin(),
-                    std::upper_bound(names.begin(), names.end(), last_unit, natural_less),
-                    names.end());
-        std::optional<Op> op;
-        std::string chosen;
-        for (const auto& name : names) {
-            op = next_op(model_.units.at(name));
-            if (op) {
-                chosen = name;
-                break;
-            }
-        }
-        if (!op) {
+        const auto next = next_on_machine(machine_id, last_unit);
+        if (!next) {
             changed_.wait_for(lock, std::chrono::milliseconds(500));
             continue;
         }
+        const std::string chosen = next->first;
+        const std::optional<Op> op = next->second;
         last_unit = chosen;
         busy_machines_.insert(machine_id);
         try {
@@ -357,6 +339,40 @@ void Controller::worker_loop(std::string machine_id) {
         busy_machines_.erase(machine_id);
         touch();
     }
+}
+
+std::optional<std::pair<std::string, Op>> Controller::next_on_machine(
+    const std::string& machine_id, const std::string& last_unit) {
+    // Units on this machine in name order, starting after the last one served (fairness
+    // between a principal and its subordinates under the machine lock).
+    std::vector<std::string> names;
+    for (const auto& [name, unit] : model_.units) {
+        if (unit.machine == machine_id) {
+            names.push_back(name);
+        }
+    }
+    std::sort(names.begin(), names.end(), natural_less);
+    std::rotate(names.begin(),
+                std::upper_bound(names.begin(), names.end(), last_unit, natural_less), names.end());
+    for (const auto& name : names) {
+        const Unit& unit = model_.units.at(name);
+        if (unit.life != Life::Dying || !unit.principal.empty() || unit.in_error) {
+            continue;
+        }
+        // A dying principal's agent destroys its subordinates as it starts its teardown (Juju's
+        // relation resolver): its first teardown hook runs before theirs.
+        if (auto op = next_op(unit); op && !op->is_action()) {
+            if (destroy_subordinates(name)) {
+                return std::make_pair(name, *op);
+            }
+        }
+    }
+    for (const auto& name : names) {
+        if (auto op = next_op(model_.units.at(name))) {
+            return std::make_pair(name, *op);
+        }
+    }
+    return std::nullopt;
 }
 
 void Controller::timer_loop() {

@@ -10,9 +10,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelationSeen, created, broken, j
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConsumedSecret, tracked, label, notified)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     Unit, name, app, number, machine, principal, life, workload, agent, workload_version, installed,
-    started, stopped, boot_start_pending, leader_term_seen, leader_settings_seen, config_seen,
-    relations, state, ports, in_error, failed_op, retries, retry_at, resolve_now, update_status_due,
-    last_update_status, pending_actions, remove_notified, history)
+    started, stopped, removed, boot_start_pending, leader_term_seen, leader_settings_seen,
+    config_seen, relations, state, ports, in_error, failed_op, retries, retry_at, resolve_now,
+    update_status_due, last_update_status, pending_actions, remove_notified, history)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(App, name, charm_name, charm_source, charm_dir,
                                                 builtin, charm_rev, config, config_version,
                                                 next_unit, leader, leader_term, leader_settings,

@@ -122,12 +122,8 @@ std::optional<Op> Controller::secret_op(const Unit& unit, const App& app, bool a
 }
 
 std::optional<Op> Controller::teardown_op(const Unit& unit) const {
-    // Subordinates of a dying principal go first.
-    for (const auto& [name, other] : model_.units) {
-        if (other.principal == unit.name) {
-            return std::nullopt;
-        }
-    }
+    // A dying principal tears down first (its agent then destroys its subordinates, see
+    // destroy_subordinates); it becomes Dead only once they are gone (remove_unit_record).
     for (const auto& [id, seen] : unit.relations) {
         const auto relation_it = model_.relations.find(id);
         if (relation_it == model_.relations.end()) {
@@ -215,6 +211,9 @@ std::optional<Op> Controller::relation_hook_op(const Unit& unit) const {
 }
 
 std::optional<Op> Controller::next_op(const Unit& unit) const {
+    if (unit.removed) {
+        return std::nullopt;
+    }
     const App& app = model_.apps.at(unit.app);
     if (unit.in_error) {
         if (unit.resolve_now || now() >= unit.retry_at) {
@@ -404,11 +403,22 @@ void Controller::destroy_unit(Unit& unit) {
     for (auto& [id, relation] : model_.relations) {
         relation.in_scope.erase(unit.name);
     }
+}
+
+bool Controller::has_subordinates(const std::string& principal) const {
+    return std::any_of(model_.units.begin(), model_.units.end(),
+                       [&](const auto& item) { return item.second.principal == principal; });
+}
+
+bool Controller::destroy_subordinates(const std::string& principal) {
+    bool destroyed = false;
     for (auto& [name, other] : model_.units) {
-        if (other.principal == unit.name) {
+        if (other.principal == principal && other.life == Life::Alive) {
             destroy_unit(other);
+            destroyed = true;
         }
     }
+    return destroyed;
 }
 
 void Controller::release_machine(const std::string& machine_id) {
@@ -425,8 +435,13 @@ void Controller::remove_unit_record(const std::string& name) {
     if (it == model_.units.end()) {
         return;
     }
+    if (has_subordinates(name)) {
+        it->second.removed = true;  // Dead once they are gone
+        return;
+    }
     const std::string machine_id = it->second.machine;
     const std::string app_name = it->second.app;
+    const std::string principal = it->second.principal;
     for (long action_id : it->second.pending_actions) {
         auto& action = model_.actions.at(action_id);
         action.status = "failed";
@@ -480,6 +495,10 @@ void Controller::remove_unit_record(const std::string& name) {
         metas_.erase(app_name);
     }
     cleanup_relations();
+    const auto waiting = model_.units.find(principal);
+    if (waiting != model_.units.end() && waiting->second.removed) {
+        remove_unit_record(principal);
+    }
 }
 
 void Controller::cleanup_relations() {

@@ -454,5 +454,37 @@ TEST(SubordinateTest, BuiltinFilesystemClientServesMountInfo) {
     EXPECT_FALSE(model.status()["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
 }
 
+TEST(SubordinateTest, ARemovedPrincipalTearsDownBeforeItsSubordinate) {
+    // Juju: the dying principal's agent destroys its subordinates as it starts its own
+    // teardown, so its first teardown hook comes first; it becomes Dead (and leaves the model)
+    // only once they are gone.
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+    model.ok({"deploy", "filesystem-client", "fs"});
+    model.ok({"integrate", "fs:mount", "rec:mount"});
+    model.wait();
+    const json subordinates =
+        model.status()["applications"]["rec"]["units"]["rec/1"]["subordinates"];
+    ASSERT_EQ(subordinates.size(), 1u);
+    const std::string sub = subordinates.begin().key();
+    const std::size_t before = json::parse(model.ok({"hooks", "--format", "json"})).size();
+    model.ok({"remove-unit", "rec/1"});
+    model.wait();
+    const json hooks = json::parse(model.ok({"hooks", "--format", "json"}));
+    std::vector<std::string> order;
+    for (std::size_t i = before; i < hooks.size(); ++i) {
+        const std::string unit = hooks[i]["unit"];
+        if (unit == "rec/1" || unit == sub)
+            order.push_back(unit + " " + hooks[i]["hook"].get<std::string>());
+    }
+    ASSERT_FALSE(order.empty());
+    EXPECT_THAT(order.front(), ::testing::StartsWith("rec/1 ")) << ::testing::PrintToString(order);
+    EXPECT_NE(std::find(order.begin(), order.end(), "rec/1 remove"), order.end());
+    EXPECT_NE(std::find(order.begin(), order.end(), sub + " remove"), order.end());
+    const json status = model.status();
+    EXPECT_FALSE(status["applications"]["rec"]["units"].contains("rec/1"));
+    EXPECT_TRUE(status["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
+}
+
 }  // namespace
 }  // namespace jujusim_test
