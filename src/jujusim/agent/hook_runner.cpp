@@ -251,7 +251,7 @@ Controller::OpOutcome Controller::execute_op(HookContext& ctx, const Unit& unit,
                            [this](const json& request, bool* needs_stdin) {
                                return handle_tool(request, needs_stdin);
                            });
-        if (!builtin.empty()) {
+        if (!builtin.empty() && !ctx.is_exec) {  // juju exec runs its command in any unit
             lock.lock();
             outcome.exit_code = run_builtin(ctx, unit_copy, lock);
             lock.unlock();

@@ -30,6 +30,13 @@ ordered_json goal_unit_entry(const Model& model, const Unit& unit) {
                       unit.workload.since);
 }
 
+/// Whether goal-state shows `other` to `unit` (Juju's goalStateUnits): not Dead, and a
+/// subordinate only when `unit` is its principal. (So a subordinate sees none of its own
+/// application's units, and every unit of its principal's application.)
+bool in_goal_state(const Unit& other, const Unit& unit) {
+    return !other.removed && (other.principal.empty() || other.principal == unit.name);
+}
+
 }  // namespace
 
 bool is_leader_now(const Model& model, const Unit& unit) {
@@ -148,7 +155,7 @@ json effective_config(const CharmMeta& meta, const App& app, bool all) {
 ordered_json goal_state(const Model& model, const Unit& unit) {
     ordered_json units = ordered_json::object();
     for (const auto& [name, other] : model.units) {
-        if (other.app == unit.app) {
+        if (other.app == unit.app && in_goal_state(other, unit)) {
             units[name] = goal_unit_entry(model, other);
         }
     }
@@ -165,8 +172,7 @@ ordered_json goal_state(const Model& model, const Unit& unit) {
         }
         entry[other->app] = goal_entry("joined", relation.created_at);
         for (const auto& [name, remote] : model.units) {
-            const bool colocated = remote.principal == unit.name || unit.principal == name;
-            if (remote.app == other->app && (!relation.container_scope() || colocated)) {
+            if (remote.app == other->app && in_goal_state(remote, unit)) {
                 entry[name] = goal_unit_entry(model, remote);
             }
         }

@@ -486,5 +486,43 @@ TEST(SubordinateTest, ARemovedPrincipalTearsDownBeforeItsSubordinate) {
     EXPECT_TRUE(status["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
 }
 
+TEST(GoalStateTest, DyingUnitsShowDyingAndRemovedOnesDisappear) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "3", "--config", "fail-hook=stop"});
+    model.ok({"deploy", "filesystem-client", "fs"});
+    model.ok({"integrate", "fs:mount", "rec:mount"});
+    model.wait();
+    const auto goal = [&](const std::string& unit) {
+        return json::parse(model.ok({"exec", "--unit", unit, "--", "goal-state --format=json"}));
+    };
+    // A subordinate sees every unit of its principal's application and none of its own
+    // (Juju's goalStateUnits keeps only subordinates whose principal is the caller); a principal
+    // sees only its own subordinate.
+    const std::string sub0 =
+        model.status()["applications"]["rec"]["units"]["rec/0"]["subordinates"].begin().key();
+    const json of_sub = goal(sub0);
+    EXPECT_EQ(of_sub["units"], json::object());
+    EXPECT_EQ(of_sub["relations"]["mount"].size(), 4u);  // rec and rec/0..2
+    const json of_principal = goal("rec/0");
+    EXPECT_EQ(of_principal["relations"]["mount"].size(), 2u);  // fs and its own subordinate
+    EXPECT_TRUE(of_principal["relations"]["mount"].contains(sub0));
+    // rec/2 is being removed (held in its failing stop hook): dying at once, for every unit.
+    model.ok({"remove-unit", "rec/2"});
+    model.wait_for([](const json& s) {
+        return s["applications"]["rec"]["units"]["rec/2"]["workload-status"].value("current", "") ==
+               "error";
+    });
+    EXPECT_EQ(goal("rec/0")["units"]["rec/2"]["status"], "dying");
+    EXPECT_EQ(goal(sub0)["relations"]["mount"]["rec/2"]["status"], "dying");
+    EXPECT_EQ(goal("rec/1")["units"]["rec/1"]["status"], "active");
+    // Removed, it is gone.
+    testing_support::write_text(model.agent_dir("rec/2") / "allow-stop", "");
+    model.ok({"resolved", "rec/2"});
+    model.wait();
+    EXPECT_FALSE(goal("rec/0")["units"].contains("rec/2"));
+    EXPECT_EQ(goal("rec/0")["units"].size(), 2u);
+    EXPECT_FALSE(goal(sub0)["relations"]["mount"].contains("rec/2"));
+}
+
 }  // namespace
 }  // namespace jujusim_test
