@@ -137,6 +137,7 @@ struct App {
     long config_version = 0;
     int next_unit = 0;
     std::string leader;
+    double lease_expires = 0;  ///< when the leader's lease runs out unless renewed
     long leader_term = 0;
     std::map<std::string, std::string> leader_settings;
     long leader_settings_version = 0;

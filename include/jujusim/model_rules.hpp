@@ -19,6 +19,15 @@ using CharmMetas = std::map<std::string, CharmMeta>;
 /// The unit leads its application and its machine is up (a powered-off leader answers nothing).
 bool is_leader_now(const Model& model, const Unit& unit);
 
+/// Juju's application leadership lease (model-config leadership-lease-seconds, default 60 s, as
+/// Juju's): the leader's agent claims it for that long and renews it every half of it while it
+/// runs (Juju's leadership tracker claims twice its 30 s guarantee and renews every 30 s), so a
+/// dead leader is replaced between half the lease and the lease after it dies.
+double leadership_lease_seconds(const Model& model);
+/// The lease's expiry after a running leader's agent looks at it at `now`: renewed (now +
+/// lease) once half of it has passed, else unchanged.
+double renewed_lease(double expires, double now, double lease);
+
 /// The unit takes part in the relation: its end is not implicit (juju-info on principals), and
 /// on a container-scoped relation it is (or has) the co-located unit of the other side.
 bool participates(const Model& model, const CharmMetas& metas, const Relation& relation,

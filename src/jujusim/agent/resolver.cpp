@@ -347,21 +347,17 @@ bool Controller::model_busy() const {
 }
 
 void Controller::elect_leaders() {
-    const double lease = [&] {
-        const auto it = model_.config.find("leadership-lease-seconds");
-        return it != model_.config.end() && it->is_number() ? it->get<double>() : 60.0;
-    }();
+    const double lease = leadership_lease_seconds(model_);
     for (auto& [name, app] : model_.apps) {
         bool need = app.leader.empty();
         if (!need) {
             const auto unit_it = model_.units.find(app.leader);
             if (unit_it == model_.units.end()) {
                 need = true;
-            } else {
-                const auto& machine = model_.machines.at(unit_it->second.machine);
-                if (!machine.powered && now() - machine.down_since >= lease) {
-                    need = true;
-                }
+            } else if (model_.machines.at(unit_it->second.machine).powered) {
+                app.lease_expires = renewed_lease(app.lease_expires, now(), lease);
+            } else if (now() >= app.lease_expires) {
+                need = true;  // its agent is gone: the lease ran out unrenewed
             }
         }
         if (!need) {
@@ -386,6 +382,7 @@ void Controller::elect_leaders() {
             continue;  // keep a down leader's record
         }
         app.leader = chosen;
+        app.lease_expires = now() + lease;
         if (!chosen.empty()) {
             // A new term, not a settings change: Juju runs leader-settings-changed only when
             // the leader settings change (its watcher), not when leadership moves.

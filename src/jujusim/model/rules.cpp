@@ -39,6 +39,15 @@ bool in_goal_state(const Unit& other, const Unit& unit) {
 
 }  // namespace
 
+double leadership_lease_seconds(const Model& model) {
+    const auto it = model.config.find("leadership-lease-seconds");
+    return it != model.config.end() && it->is_number() ? it->get<double>() : 60.0;
+}
+
+double renewed_lease(double expires, double now, double lease) {
+    return now >= expires - lease / 2 ? now + lease : expires;
+}
+
 bool is_leader_now(const Model& model, const Unit& unit) {
     const App& app = model.apps.at(unit.app);
     return app.leader == unit.name && model.machines.at(unit.machine).powered;
