@@ -35,6 +35,17 @@ inline constexpr std::size_t kMaxModelFileSize = std::size_t{1} << 30;
 
 namespace fs = std::filesystem;
 
+/// Test-only fault injection, not Juju: model-config `test-kill-hook=<unit>:<hook>:<n>` has
+/// the tool server SIGKILL that unit's <hook> process group at its n-th hook-tool call, once
+/// (the key is then removed). Juju then sees a failed hook and retries it.
+inline constexpr const char* kTestKillHook = "test-kill-hook";
+struct HookKill {
+    std::string unit;
+    std::string hook;
+    int call = 0;
+};
+std::optional<HookKill> parse_hook_kill(const std::string& text);
+
 class Controller {
   public:
     /// Loads (or starts) the model kept in `model_dir` (model.json, logs, machines).
@@ -143,6 +154,8 @@ class Controller {
     void commit(HookContext& ctx);
 
     // ---- hook tools (the tool server; mutex held) ----
+    /// test-kill-hook: kills the calling hook's process group when this call is the one named.
+    bool inject_hook_kill(HookContext& ctx, const std::string& tool, pid_t caller);
     CommandResult run_tool(HookContext& ctx, const std::string& tool,
                            const std::vector<std::string>& args,
                            const std::optional<std::string>& stdin_data, bool* needs_stdin);

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <jujusim/controller.hpp>
@@ -45,6 +46,53 @@ Controller::Controller(fs::path model_dir, fs::path tools_binary)
     load();
 }
 
+std::optional<HookKill> parse_hook_kill(const std::string& text) {
+    // <unit>:<hook>:<n>: unit names hold no ':', hook names neither.
+    const auto first = text.find(':');
+    const auto last = text.rfind(':');
+    if (first == std::string::npos || first == last) {
+        return std::nullopt;
+    }
+    HookKill kill{text.substr(0, first), text.substr(first + 1, last - first - 1), 0};
+    try {
+        std::size_t used = 0;
+        kill.call = std::stoi(text.substr(last + 1), &used);
+        if (used != text.size() - last - 1) {
+            return std::nullopt;
+        }
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (kill.unit.find('/') == std::string::npos || kill.hook.empty() || kill.call < 1) {
+        return std::nullopt;
+    }
+    return kill;
+}
+
+bool Controller::inject_hook_kill(HookContext& ctx, const std::string& tool, pid_t caller) {
+    const auto setting = model_.config.find(kTestKillHook);
+    if (setting == model_.config.end() || !setting->is_string() || ctx.is_action || caller <= 0) {
+        return false;
+    }
+    const auto kill = parse_hook_kill(setting->get<std::string>());
+    const long call = static_cast<long>(ctx.tool_calls.size()) + 1;
+    if (!kill || kill->unit != ctx.unit || kill->hook != ctx.op.hook || kill->call != call) {
+        return false;
+    }
+    // The hook runs in its own session (the machines' exec); never signal our own group.
+    const pid_t group = ::getpgid(caller);
+    if (group <= 1 || group == ::getpgrp()) {
+        return false;
+    }
+    model_.config.erase(kTestKillHook);  // once: the retry is left to pass
+    debug_log(ctx.unit, "WARNING", "jujusim.test-kill-hook",
+              "killing the \"" + ctx.op.hook + "\" hook at its hook-tool call " +
+                  std::to_string(call) + " (" + tool + ")");
+    ::kill(-group, SIGKILL);
+    touch();
+    return true;
+}
+
 CommandResult Controller::handle_tool(const json& request, bool* needs_stdin) {
     const std::string context_id = request.value("context_id", "");
     const std::string tool = request.value("tool", "");
@@ -60,6 +108,9 @@ CommandResult Controller::handle_tool(const json& request, bool* needs_stdin) {
                              "ERROR bad request: no hook context with id \"" + context_id + "\"\n"};
     }
     HookContext& ctx = *it->second;
+    if (inject_hook_kill(ctx, tool, request.value("caller_pid", 0))) {
+        return CommandResult{1, "", "ERROR killed by test-kill-hook\n"};
+    }
     ctx.files = request.value("files", std::map<std::string, std::string>{});
     CommandResult result = run_tool(ctx, tool, args, stdin_data, needs_stdin);
     if (!(needs_stdin != nullptr && *needs_stdin)) {

@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <jujusim/controller.hpp>
@@ -49,7 +50,13 @@ class AgentSocket {
                 if (!line) {
                     continue;
                 }
-                const json request = json::parse(*line);
+                json request = json::parse(*line);
+                // The calling jujuc's pid (in the controller's pid namespace), for test-kill-hook.
+                ucred peer{};
+                socklen_t size = sizeof peer;
+                if (::getsockopt(connection->get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0) {
+                    request["caller_pid"] = peer.pid;
+                }
                 bool needs_stdin = false;
                 const CommandResult result = handler_(request, &needs_stdin);
                 json reply{

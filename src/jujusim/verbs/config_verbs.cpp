@@ -210,6 +210,12 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
             updates[key] = *parsed;
         } else if (key == "leadership-lease-seconds") {
             updates[key] = std::stod(value);
+        } else if (key == kTestKillHook) {
+            if (!parse_hook_kill(value)) {
+                throw UserError(std::string(kTestKillHook) +
+                                ": expected <unit>:<hook>:<n>, got \"" + value + "\"");
+            }
+            updates[key] = value;
         } else {
             updates[key] = yaml_scalar(value);
         }

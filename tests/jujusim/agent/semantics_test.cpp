@@ -486,6 +486,36 @@ TEST(SubordinateTest, ARemovedPrincipalTearsDownBeforeItsSubordinate) {
     EXPECT_TRUE(status["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
 }
 
+TEST(FaultInjectionTest, TestKillHookKillsTheHookOnceAndItsRetryPasses) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.wait();
+    const auto bad = model.run({"model-config", "test-kill-hook=rec/0:config-changed"});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_THAT(bad.stderr_text, HasSubstr("expected <unit>:<hook>:<n>"));
+    // config-changed calls config-get, config-get, status-set: killed at the second.
+    model.ok({"model-config", "test-kill-hook=rec/0:config-changed:2"});
+    model.ok({"config", "rec", "message=after"});
+    model.wait_for(
+        [](const json& s) {
+            const json& unit = s["applications"]["rec"]["units"]["rec/0"]["workload-status"];
+            return unit.value("message", "") == "after";
+        },
+        std::chrono::seconds(30));
+    model.wait();
+    std::vector<std::pair<int, std::size_t>> runs;  // (exit code, tool calls)
+    for (const auto& entry : json::parse(model.ok({"hooks", "--format", "json"}))) {
+        if (entry["hook"] == "config-changed")
+            runs.emplace_back(entry["exit-code"].get<int>(), entry["tools"].size());
+    }
+    ASSERT_EQ(runs.size(), 3u);  // deploy's, the killed one, its retry
+    EXPECT_EQ(runs[1], std::make_pair(128 + 9, std::size_t{1}));
+    EXPECT_EQ(runs[2].first, 0);
+    EXPECT_THAT(model.ok({"debug-log"}),
+                HasSubstr("killing the \"config-changed\" hook at its hook-tool call 2"));
+    EXPECT_NE(model.run({"model-config", "test-kill-hook"}).exit_code, 0);  // used up
+}
+
 TEST(GoalStateTest, DyingUnitsShowDyingAndRemovedOnesDisappear) {
     SimModel model;
     model.ok({"deploy", recorder_charm(), "rec", "-n", "3", "--config", "fail-hook=stop"});
