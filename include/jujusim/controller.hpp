@@ -172,6 +172,8 @@ class Controller {
     CommandResult cmd_deploy(const std::vector<std::string>& args, const fs::path& cwd);
     CommandResult cmd_add_unit(const std::vector<std::string>& args);
     CommandResult cmd_integrate(const std::vector<std::string>& args);
+    /// The endpoints' metadata `limit`s, as Juju's AddRelation checks them (throws UserError).
+    void check_relation_limits(const std::vector<RelationEnd>& ends) const;
     CommandResult cmd_remove_relation(const std::vector<std::string>& args);
     CommandResult cmd_remove_unit(const std::vector<std::string>& args);
     CommandResult cmd_remove_application(const std::vector<std::string>& args);

@@ -221,6 +221,33 @@ EndpointRef parse_endpoint_ref(const std::string& text) {
 
 }  // namespace
 
+void Controller::check_relation_limits(const std::vector<RelationEnd>& ends) const {
+    Relation wanted;
+    wanted.ends = ends;
+    // Juju checks each end in the relation key's order (requirer first).
+    std::vector<RelationEnd> ordered = ends;
+    if (ordered.size() == 2 && ordered[0].role == "provider") {
+        std::swap(ordered[0], ordered[1]);
+    }
+    for (const auto& end : ordered) {
+        const int limit = meta(end.app).endpoints.at(end.endpoint).limit;
+        if (limit <= 0) {
+            continue;
+        }
+        const auto established =
+            std::count_if(model_.relations.begin(), model_.relations.end(), [&](const auto& item) {
+                const RelationEnd* existing = item.second.end_of(end.app);
+                return existing != nullptr && existing->endpoint == end.endpoint;
+            });
+        if (established + 1 > limit) {
+            throw UserError("cannot add relation \"" + wanted.key() +
+                            "\": establishing a new relation for " + end.app + ":" + end.endpoint +
+                            " would exceed its maximum relation limit of " + std::to_string(limit) +
+                            " (quota limit exceeded)");
+        }
+    }
+}
+
 CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
     FlagSet flags;
     accept_meaningless(flags);
@@ -313,6 +340,9 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
                             chosen.right.name + " already exists");
         }
     }
+    check_relation_limits(
+        {RelationEnd{a.app, chosen.left.name, chosen.left.interface, chosen.left.role, ""},
+         RelationEnd{b.app, chosen.right.name, chosen.right.interface, chosen.right.role, ""}});
     Relation relation;
     relation.id = model_.next_relation++;
     const std::string scope = chosen.left.scope == "container" || chosen.right.scope == "container"

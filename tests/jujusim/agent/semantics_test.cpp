@@ -299,6 +299,29 @@ TEST(SemanticsTest, AmbiguousAndMismatchedEndpointsAreRejected) {
     EXPECT_THAT(twice.stderr_text, HasSubstr("already exists"));
 }
 
+TEST(SemanticsTest, IntegrateKeepsToTheEndpointsLimit) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "a"});
+    model.ok({"deploy", recorder_charm(), "b"});
+    model.ok({"deploy", recorder_charm(), "c"});
+    model.ok({"integrate", "a:source", "c:sink"});
+    model.wait();
+    const std::string before = model.ok({"status", "--format", "json"});
+    // recorder's sink has `limit: 1`: a second relation on c:sink is refused, as Juju words it.
+    const auto refused = model.run({"integrate", "b:source", "c:sink"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_EQ(refused.stderr_text,
+              "ERROR cannot add relation \"c:sink b:source\": establishing a new relation for "
+              "c:sink would exceed its maximum relation limit of 1 (quota limit exceeded)\n");
+    json after = json::parse(model.ok({"status", "--format", "json"}));
+    json earlier = json::parse(before);
+    after.erase("controller");
+    earlier.erase("controller");
+    EXPECT_EQ(after["applications"], earlier["applications"]);
+    // source has no limit: a:source takes another relation.
+    model.ok({"integrate", "a:source", "b:sink"});
+}
+
 TEST(HookToolsTest, OutputFormatsFlagsAndErrorsAreJujus) {
     SimModel model;
     model.ok({"deploy", recorder_charm(), "rec", "-n", "2", "--config", "message=a<b&c"});
