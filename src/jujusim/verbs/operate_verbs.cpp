@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <jujusim/controller.hpp>
+#include <jujusim/debug_log.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
 #include <jujusim/network.hpp>
@@ -236,52 +237,23 @@ CommandResult Controller::cmd_hooks(const std::vector<std::string>& args) {
 
 CommandResult Controller::cmd_debug_log(const std::vector<std::string>& args) {
     FlagSet flags;
-    flags.value({"n", "lines"})
-        .value({"limit"})
-        .boolean({"replay"})
-        .boolean({"tail"})
-        .boolean({"no-tail"})
-        .value({"include", "i"})
-        .value({"level", "l"})
-        .boolean({"color"})
-        .boolean({"utc"})
-        .value({"include-module"})
-        .value({"exclude-module"})
-        .boolean({"ms"});
+    declare_debug_log_flags(flags);
     flags.parse(args);
+    if (flags.on("tail") && !flags.on("no-tail")) {
+        // Following is the client's (it reads the file as it grows); see cli.cpp.
+        throw UserError("debug-log --tail follows on the client: run it through jujusim");
+    }
+    const DebugLogFilter filter = DebugLogFilter::from_flags(flags);
     std::vector<std::string> lines;
     {
         std::lock_guard log_lock(log_mutex_);
-        std::ifstream in(dir_ / "debug.log");
-        std::string line;
-        const auto includes = flags.all("include");
-        while (std::getline(in, line)) {
-            if (!includes.empty()) {
-                bool keep = false;
-                for (const auto& include : includes) {
-                    const std::string tag =
-                        include.find('/') != std::string::npos ? unit_tag(include) : include;
-                    if (line.starts_with(tag + ":") || line.starts_with("unit-" + include + "-")) {
-                        keep = true;
-                    }
-                }
-                if (!keep) {
-                    continue;
-                }
-            }
-            lines.push_back(line);
-        }
+        std::uintmax_t offset = 0;
+        lines = read_debug_log(dir_ / "debug.log", filter, offset);
     }
-    std::size_t limit = lines.size();
-    if (flags.is_set("limit")) {
-        limit = std::stoul(flags.get("limit"));
-    }
-    if (flags.is_set("n")) {
-        limit = std::stoul(flags.get("n"));
-    }
-    const std::size_t first = lines.size() > limit ? lines.size() - limit : 0;
+    const std::size_t shown =
+        std::min(lines.size(), debug_log_backlog(flags, lines.size(), lines.size()));
     std::string out;
-    for (std::size_t i = first; i < lines.size(); ++i) {
+    for (std::size_t i = lines.size() - shown; i < lines.size(); ++i) {
         out += lines[i] + "\n";
     }
     return CommandResult{0, out, ""};
