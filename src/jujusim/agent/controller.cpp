@@ -453,20 +453,7 @@ void Controller::timer_loop() {
         double interval = 300;
         const auto it = model_.config.find("update-status-hook-interval");
         if (it != model_.config.end() && it->is_string()) {
-            const std::string text = it->get<std::string>();
-            try {
-                const double value = std::stod(text);
-                if (text.ends_with("ms")) {
-                    interval = value / 1000;
-                } else if (text.ends_with("h")) {
-                    interval = value * 3600;
-                } else if (text.ends_with("m")) {
-                    interval = value * 60;
-                } else {
-                    interval = value;
-                }
-            } catch (const std::exception&) {
-            }
+            interval = parse_go_duration(it->get<std::string>(), true).value_or(interval);
         }
         bool due_changed = false;
         for (auto& [name, unit] : model_.units) {

@@ -56,34 +56,11 @@ double parse_duration(const std::string& text) {
     if (text.empty()) {
         return -1;
     }
-    double total = 0;
-    std::size_t i = 0;
-    bool any = false;
-    while (i < text.size()) {
-        std::size_t used = 0;
-        const double value = std::stod(text.substr(i), &used);
-        i += used;
-        std::string unit;
-        while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
-            unit += text[i++];
-        }
-        if (unit == "ms") {
-            total += value / 1000;
-        } else if (unit == "s" || unit.empty()) {
-            total += value;
-        } else if (unit == "m") {
-            total += value * 60;
-        } else if (unit == "h") {
-            total += value * 3600;
-        } else {
-            throw UserError("invalid duration \"" + text + "\"");
-        }
-        any = true;
-    }
-    if (!any) {
+    const auto seconds = parse_go_duration(text, true);
+    if (!seconds) {
         throw UserError("invalid duration \"" + text + "\"");
     }
-    return total;
+    return *seconds;
 }
 
 std::string read_text_file(const fs::path& path) {
