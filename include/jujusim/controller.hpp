@@ -113,7 +113,7 @@ class Controller {
     std::optional<Op> next_op(const Unit& unit) const;
     // next_op's phases, in Juju's resolver order (juju-hooks.md §3.1):
     std::optional<Op> setup_op(const Unit& unit, const App& app) const;  ///< created, leader
-    std::optional<Op> secret_op(const Unit& unit, const App& app, bool alive) const;
+    std::optional<Op> secret_op(const Unit& unit, const App& app) const;
     std::optional<Op> teardown_op(const Unit& unit) const;  ///< a dying unit's last hooks
     std::optional<Op> relation_hook_op(const Unit& unit) const;
     bool unit_can_run(const Unit& unit) const;
@@ -152,6 +152,8 @@ class Controller {
     std::map<std::string, std::string> hook_env(const Unit& unit, const Op& op,
                                                 const HookContext& ctx, const Machine& m) const;
     void commit(HookContext& ctx);
+    /// The hook's secret-add/set/grant/revoke/remove, in order (secret_commit.cpp).
+    void commit_secrets(const HookContext& ctx);
 
     // ---- hook tools (the tool server; mutex held) ----
     /// test-kill-hook: kills the calling hook's process group when this call is the one named.
@@ -191,7 +193,7 @@ class Controller {
     CommandResult cmd_power(const std::vector<std::string>& args, bool on,
                             std::unique_lock<std::mutex>& lock);
     CommandResult cmd_resolved(const std::vector<std::string>& args);
-    CommandResult cmd_tick();
+    CommandResult cmd_tick(const std::vector<std::string>& args);
     CommandResult cmd_hooks(const std::vector<std::string>& args);
     CommandResult cmd_debug_log(const std::vector<std::string>& args);
     CommandResult cmd_destroy(std::unique_lock<std::mutex>& lock);

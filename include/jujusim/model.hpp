@@ -37,6 +37,8 @@ enum class HookKind {
     Remove,
     SecretChanged,
     SecretRemove,
+    SecretRotate,
+    SecretExpired,
     RelationCreated,
     RelationJoined,
     RelationChanged,
@@ -62,6 +64,7 @@ struct Op {
     std::string secret_id;
     std::string secret_label;
     long secret_revision = 0;
+    long base_revision = 0;  ///< secret-rotate: the secret's latest revision when it was queued
     long action_id = 0;
 
     bool is_action() const { return kind == HookKind::Action; }
@@ -81,10 +84,13 @@ struct RelationSeen {
     std::string pending_changed;  ///< joined ran for this unit; changed must follow
 };
 
+/// A unit's consumer record of a secret (Juju's secret consumer doc and the uniter's local
+/// state). Units of the owning application get one when they secret-get an application-owned
+/// secret, so they too are told of new revisions.
 struct ConsumedSecret {
-    long tracked = 0;
+    long tracked = 0;  ///< the revision plain secret-get returns (0: owner units read the latest)
     std::string label;
-    long notified = 0;  ///< latest revision a secret-changed was run for (or read)
+    long notified = 0;  ///< the revision of the last secret-changed the unit ran
 };
 
 struct Unit {
@@ -203,9 +209,11 @@ struct Secret {
     bool unit_owned = false;
     std::string label;
     std::string description;
-    std::string rotate;
-    std::string expire;
-    std::map<std::string, json> revisions;  ///< revision number (decimal) -> content
+    std::string rotate;                        ///< rotation policy ("" or never: none)
+    double next_rotate = 0;                    ///< when secret-rotate runs next (0: not scheduled)
+    std::map<std::string, json> revisions;     ///< revision number (decimal) -> content
+    std::map<std::string, double> expiry;      ///< revision -> when it expires
+    std::map<std::string, double> expiry_due;  ///< revision -> when secret-expired runs next
     long latest = 0;
     std::vector<SecretGrant> grants;
     std::map<std::string, ConsumedSecret> consumers;  ///< by unit name

@@ -28,6 +28,21 @@ double leadership_lease_seconds(const Model& model);
 /// lease) once half of it has passed, else unchanged.
 double renewed_lease(double expires, double now, double lease);
 
+/// Juju's secret retry delays: secret-rotate runs again this long after a rotation that made no
+/// new revision, secret-expired this long after the last run until the revision is removed.
+inline constexpr double kSecretRotateRetryDelay = 300;
+inline constexpr double kSecretExpireRetryDelay = 300;
+
+/// When a secret with rotation `policy` rotates after `from` (Juju's RotatePolicy.NextRotateTime:
+/// hourly, daily, weekly, monthly, quarterly, yearly, in calendar terms); 0 for never or none.
+double next_rotate_time(const std::string& policy, double from);
+/// The expiry of the secret's latest revision (0: none).
+double latest_expiry(const Secret& secret);
+/// When secret-rotate runs next after it ran, queued at `base_revision` (Juju's SecretRotated):
+/// the policy's next time after the scheduled one, but the retry delay after it when the hook
+/// made no new revision, or when the latest revision expires before the next rotation.
+double next_rotate_after_hook(const Secret& secret, long base_revision, double now);
+
 /// The unit takes part in the relation: its end is not implicit (juju-info on principals), and
 /// on a container-scoped relation it is (or has) the co-located unit of the other side.
 bool participates(const Model& model, const CharmMetas& metas, const Relation& relation,

@@ -26,8 +26,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MachineRecord, id, hostname, add
                                                 down_since, created_at, released_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecretGrant, relation_id, target)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Secret, id, owner, unit_owned, label, description,
-                                                rotate, expire, revisions, latest, grants,
-                                                consumers, created_at, updated_at)
+                                                rotate, next_rotate, revisions, expiry, expiry_due,
+                                                latest, grants, consumers, created_at, updated_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, id, operation, unit, name, params, exec,
                                                 command, status, results, message, log, enqueued,
                                                 started, completed)
@@ -47,6 +47,8 @@ const std::vector<std::pair<HookKind, std::string>>& hook_kind_names() {
         {HookKind::Remove, "remove"},
         {HookKind::SecretChanged, "secret-changed"},
         {HookKind::SecretRemove, "secret-remove"},
+        {HookKind::SecretRotate, "secret-rotate"},
+        {HookKind::SecretExpired, "secret-expired"},
         {HookKind::RelationCreated, "relation-created"},
         {HookKind::RelationJoined, "relation-joined"},
         {HookKind::RelationChanged, "relation-changed"},
@@ -88,17 +90,12 @@ std::string hook_name(HookKind kind, const std::string& endpoint) {
 }
 
 void to_json(json& out, const Op& op) {
-    out = json{{"kind", kind_token(op.kind)},
-               {"hook", op.hook},
-               {"relation_id", op.relation_id},
-               {"endpoint", op.endpoint},
-               {"remote_unit", op.remote_unit},
-               {"remote_app", op.remote_app},
-               {"departing_unit", op.departing_unit},
-               {"secret_id", op.secret_id},
-               {"secret_label", op.secret_label},
-               {"secret_revision", op.secret_revision},
-               {"action_id", op.action_id}};
+    out = json{{"kind", kind_token(op.kind)},         {"hook", op.hook},
+               {"relation_id", op.relation_id},       {"endpoint", op.endpoint},
+               {"remote_unit", op.remote_unit},       {"remote_app", op.remote_app},
+               {"departing_unit", op.departing_unit}, {"secret_id", op.secret_id},
+               {"secret_label", op.secret_label},     {"secret_revision", op.secret_revision},
+               {"base_revision", op.base_revision},   {"action_id", op.action_id}};
 }
 
 void from_json(const json& in, Op& op) {
@@ -112,6 +109,7 @@ void from_json(const json& in, Op& op) {
     op.secret_id = in.value("secret_id", "");
     op.secret_label = in.value("secret_label", "");
     op.secret_revision = in.value("secret_revision", 0L);
+    op.base_revision = in.value("base_revision", 0L);
     op.action_id = in.value("action_id", 0L);
 }
 

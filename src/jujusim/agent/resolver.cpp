@@ -59,6 +59,14 @@ Op relation_op(const Relation& relation, const RelationEnd& mine, const Relation
     return op;
 }
 
+Op secret_hook_op(HookKind kind, const Secret& secret, const std::string& label, long revision) {
+    Op op = hook_op(kind);
+    op.secret_id = secret.id;
+    op.secret_label = label;
+    op.secret_revision = revision;
+    return op;
+}
+
 }  // namespace
 
 std::optional<Op> Controller::setup_op(const Unit& unit, const App& app) const {
@@ -83,21 +91,48 @@ std::optional<Op> Controller::setup_op(const Unit& unit, const App& app) const {
     return std::nullopt;
 }
 
-std::optional<Op> Controller::secret_op(const Unit& unit, const App& app, bool alive) const {
-    // Secrets: consumers tracking a secret with a newer revision; owners of unused revisions.
+std::optional<Op> Controller::secret_op(const Unit& unit, const App& app) const {
+    // Juju's secrets resolver, in its order: expired revisions, rotations (both for the owner:
+    // the leader for an application's secrets), new revisions the unit has a consumer record
+    // of and was not told of, then revisions no consumer tracks any more.
+    const auto owns = [&](const Secret& secret) {
+        return secret.unit_owned ? secret.owner == unit.name
+                                 : secret.owner == unit.app && app.leader == unit.name;
+    };
+    const double t = now();
     for (const auto& [id, secret] : model_.secrets) {
-        const auto consumer = secret.consumers.find(unit.name);
-        if (consumer != secret.consumers.end() && secret.latest > consumer->second.notified &&
-            alive) {
-            Op op = hook_op(HookKind::SecretChanged);
-            op.secret_id = id;
-            op.secret_label = consumer->second.label;
+        if (!owns(secret)) {
+            continue;
+        }
+        for (const auto& [revision, due] : secret.expiry_due) {
+            if (due <= t && secret.revisions.count(revision) != 0) {
+                return secret_hook_op(HookKind::SecretExpired, secret, secret.label,
+                                      std::stol(revision));
+            }
+        }
+    }
+    for (const auto& [id, secret] : model_.secrets) {
+        if (owns(secret) && secret.next_rotate > 0 && secret.next_rotate <= t) {
+            Op op = secret_hook_op(HookKind::SecretRotate, secret, secret.label, 0);
+            op.base_revision = secret.latest;
             return op;
         }
-        const bool owner = secret.unit_owned
-                               ? secret.owner == unit.name
-                               : (secret.owner == unit.app && app.leader == unit.name);
-        if (!owner) {
+    }
+    for (const auto& [id, secret] : model_.secrets) {
+        const auto consumer = secret.consumers.find(unit.name);
+        // Juju's consumed-secrets watcher reports revisions from 2 on.
+        if (consumer != secret.consumers.end() && secret.latest >= 2 &&
+            consumer->second.notified != secret.latest) {
+            // Owner units have no consumer label: Juju gives them the owner's.
+            const std::string& label =
+                consumer->second.label.empty() && !secret.unit_owned && secret.owner == unit.app
+                    ? secret.label
+                    : consumer->second.label;
+            return secret_hook_op(HookKind::SecretChanged, secret, label, secret.latest);
+        }
+    }
+    for (const auto& [id, secret] : model_.secrets) {
+        if (!owns(secret)) {
             continue;
         }
         for (const auto& [revision_text, content] : secret.revisions) {
@@ -111,11 +146,7 @@ std::optional<Op> Controller::secret_op(const Unit& unit, const App& app, bool a
             if (tracked || unit.remove_notified.count(id + "/" + revision_text) != 0) {
                 continue;
             }
-            Op op = hook_op(HookKind::SecretRemove);
-            op.secret_id = id;
-            op.secret_label = secret.label;
-            op.secret_revision = revision;
-            return op;
+            return secret_hook_op(HookKind::SecretRemove, secret, secret.label, revision);
         }
     }
     return std::nullopt;
@@ -236,9 +267,10 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
         if (auto op = setup_op(unit, app)) {
             return op;
         }
-    }
-    if (auto op = secret_op(unit, app, alive)) {
-        return op;
+        // Juju's secrets resolver does nothing once the unit is dying.
+        if (auto op = secret_op(unit, app)) {
+            return op;
+        }
     }
     if (!unit.pending_actions.empty()) {
         return action_op(model_, unit.pending_actions.front());
@@ -321,10 +353,20 @@ void Controller::apply_done(Unit& unit, const Op& op) {
     } else if (op.kind == HookKind::UpdateStatus) {
         unit.update_status_due = false;
         unit.last_update_status = now();
-    } else if (op.kind == HookKind::SecretChanged) {
+    } else if (op.kind == HookKind::SecretChanged || op.kind == HookKind::SecretRotate ||
+               op.kind == HookKind::SecretExpired) {
         const auto it = model_.secrets.find(op.secret_id);
-        if (it != model_.secrets.end()) {
-            it->second.consumers[unit.name].notified = it->second.latest;
+        if (it == model_.secrets.end()) {
+            return;
+        }
+        Secret& secret = it->second;
+        if (op.kind == HookKind::SecretChanged) {
+            secret.consumers[unit.name].notified = op.secret_revision;
+        } else if (op.kind == HookKind::SecretRotate) {
+            secret.next_rotate = next_rotate_after_hook(secret, op.base_revision, now());
+        } else if (const auto due = secret.expiry_due.find(std::to_string(op.secret_revision));
+                   due != secret.expiry_due.end()) {
+            due->second = now() + kSecretExpireRetryDelay;  // until the revision is removed
         }
     } else if (op.kind == HookKind::SecretRemove) {
         unit.remove_notified.insert(op.secret_id + "/" + std::to_string(op.secret_revision));

@@ -91,6 +91,25 @@ json secret_content(const ToolCall& call, const std::vector<std::string>& values
     return content;
 }
 
+/// --expire as Juju's Init reads it: an RFC 3339 time, or a positive Go duration from now.
+std::optional<double> expire_at(const ToolCall& call) {
+    if (!call.flags().is_set("expire")) {
+        return std::nullopt;
+    }
+    const std::string spec = call.flags().get("expire");
+    if (const auto when = parse_rfc3339(spec)) {
+        return when;
+    }
+    const auto duration = parse_go_duration(spec);
+    if (!duration) {
+        call.usage_error("expire time or duration \"" + spec + "\" not valid");
+    }
+    if (*duration <= 0) {
+        call.usage_error("negative expire duration \"" + spec + "\" not valid");
+    }
+    return call.effects.now() + *duration;
+}
+
 /// --owner and --rotate, checked as Juju's Init does.
 void check_secret_metadata(const ToolCall& call) {
     const std::string owner = call.flags().get("owner");
@@ -133,15 +152,18 @@ CommandResult secret_add(ToolCall& call) {
         check_label_free(call, label);
     }
     const std::string id = new_secret_id();
-    call.ctx.secret_ops.push_back(json{{"op", "add"},
-                                       {"id", id},
-                                       {"owner", unit_owned ? call.unit.name : call.unit.app},
-                                       {"unit_owned", unit_owned},
-                                       {"label", label},
-                                       {"description", call.flags().get("description")},
-                                       {"rotate", call.flags().get("rotate")},
-                                       {"expire", call.flags().get("expire")},
-                                       {"content", content}});
+    json change{{"op", "add"},
+                {"id", id},
+                {"owner", unit_owned ? call.unit.name : call.unit.app},
+                {"unit_owned", unit_owned},
+                {"label", label},
+                {"description", call.flags().get("description")},
+                {"rotate", call.flags().get("rotate")},
+                {"content", content}};
+    if (const auto when = expire_at(call)) {
+        change["expire_at"] = *when;
+    }
+    call.ctx.secret_ops.push_back(change);
     return CommandResult{0, "secret://" + call.model.uuid + "/" + id + "\n", ""};
 }
 
@@ -174,10 +196,13 @@ CommandResult secret_set(ToolCall& call) {
     if (!content.empty()) {
         change["content"] = content;
     }
-    for (const char* key : {"label", "description", "rotate", "expire"}) {
+    for (const char* key : {"label", "description", "rotate"}) {
         if (call.flags().is_set(key)) {
             change[key] = call.flags().get(key);
         }
+    }
+    if (const auto when = expire_at(call)) {
+        change["expire_at"] = *when;
     }
     call.ctx.secret_ops.push_back(change);
     return {};
@@ -220,10 +245,9 @@ json consumed_content(ToolCall& call, Secret& secret, const std::string& label) 
     long revision = secret.latest;
     if (!call.flags().on("peek") &&
         (call.flags().on("refresh") || consumer == secret.consumers.end())) {
-        // Reading tracks the revision at once (the controller records consumers).
-        auto& record = secret.consumers[call.unit.name];
-        record.tracked = secret.latest;
-        record.notified = std::max(record.notified, secret.latest);
+        // Reading tracks the revision at once (the controller records consumers). What the
+        // unit was told of (secret-changed) is the agent's and changes only with that hook.
+        secret.consumers[call.unit.name].tracked = secret.latest;
     } else if (!call.flags().on("peek")) {
         revision = consumer->second.tracked;
     }
@@ -258,8 +282,17 @@ CommandResult secret_get(ToolCall& call) {
             call.run_error(tool_message::secret_not_found(id));
         }
         Secret& secret = found->second;
-        content = owned_by(secret, call.unit) ? secret.revisions.at(std::to_string(secret.latest))
-                                              : consumed_content(call, secret, label);
+        if (owned_by(secret, call.unit)) {
+            content = secret.revisions.at(std::to_string(secret.latest));
+            if (!secret.unit_owned && secret.consumers.count(call.unit.name) == 0) {
+                // Juju gives the units of the owning application a consumer record when they
+                // read its secret, so that they get secret-changed for new revisions.
+                secret.consumers[call.unit.name];
+                call.effects.changed();
+            }
+        } else {
+            content = consumed_content(call, secret, label);
+        }
     }
     if (call.args().size() < 2) {
         return call.output(content);
@@ -296,8 +329,11 @@ ordered_json secret_info(const Secret& secret) {
     if (!secret.rotate.empty()) {
         info["rotation"] = secret.rotate;
     }
-    if (!secret.expire.empty()) {
-        info["expiry"] = secret.expire;
+    if (const double expires = latest_expiry(secret); expires > 0) {
+        info["expiry"] = rfc3339(from_epoch(expires));
+    }
+    if (secret.next_rotate > 0) {
+        info["rotates"] = rfc3339(from_epoch(secret.next_rotate));
     }
     json access = json::array();
     for (const auto& grant : secret.grants) {

@@ -133,7 +133,7 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
             return cmd_wait(args, lock);
         }
         if (verb == "tick") {
-            return cmd_tick();
+            return cmd_tick(args);
         }
         if (verb == "poweroff") {
             return cmd_power(args, false, lock);

@@ -26,17 +26,6 @@ std::vector<std::string> other_units(const std::string& self, int count,
     return out;
 }
 
-std::string leader_of(const json& status, const std::string& app) {
-    std::string leader;
-    for (const auto& [name, unit] : status["applications"][app]["units"].items()) {
-        if (unit.value("leader", false)) {
-            EXPECT_TRUE(leader.empty()) << "two leaders: " << leader << " and " << name;
-            leader = name;
-        }
-    }
-    return leader;
-}
-
 TEST(EventOrderTest, DeployThreeUnitsRunsJujusSequenceOnEveryUnit) {
     SimModel model;
     model.ok({"deploy", recorder_charm(), "rec", "-n", "3"});

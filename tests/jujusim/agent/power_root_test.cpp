@@ -13,14 +13,6 @@
 namespace jujusim_test {
 namespace {
 
-std::string leader_of(const json& status, const std::string& app) {
-    for (const auto& [name, unit] : status["applications"][app]["units"].items()) {
-        if (unit.value("leader", false))
-            return name;
-    }
-    return "";
-}
-
 class PowerRootTest : public ::testing::Test {
   protected:
     void SetUp() override {

@@ -12,14 +12,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string leader_of(const json& status, const std::string& app) {
-    for (const auto& [name, unit] : status["applications"][app]["units"].items()) {
-        if (unit.value("leader", false))
-            return name;
-    }
-    return "";
-}
-
 json peer_data(const SimModel& model, const std::string& unit, const std::string& of_unit) {
     const json info = json::parse(model.ok({"show-unit", unit, "--format", "json"}));
     for (const auto& relation : info[unit]["relation-info"]) {
@@ -169,6 +161,7 @@ TEST(SemanticsTest, SecretsLifecycle) {
     ASSERT_NE(changed, events.end());
     EXPECT_EQ(changed->get("secret-content"), "v2");
     EXPECT_EQ(changed->get("secret"), id);
+    EXPECT_EQ(changed->get("secret-revision"), "2");  // Juju sets the new revision
     // The consumer moved to revision 2: the owner is told revision 1 is unused, and removes it.
     const auto owner = model.events("rec/0");
     const auto removed = std::find_if(owner.begin(), owner.end(),
