@@ -108,6 +108,8 @@ class Controller {
     void worker_loop(std::string machine_id);
     void timer_loop();
     void setup_unit_files(const Unit& unit);
+    /// juju refresh: the unit's charm directory gets the application's new charm.
+    void deploy_new_charm(Unit& unit);
 
     // ---- resolver (resolver.cpp; mutex held) ----
     std::optional<Op> next_op(const Unit& unit) const;
@@ -173,6 +175,9 @@ class Controller {
     // ---- CLI verbs (commands.cpp; mutex held unless noted) ----
     CommandResult cmd_deploy(const std::vector<std::string>& args, const fs::path& cwd);
     CommandResult cmd_add_unit(const std::vector<std::string>& args);
+    CommandResult cmd_refresh(const std::vector<std::string>& args, const fs::path& cwd);
+    /// A relation for each peer endpoint of the application's charm that has none yet.
+    void add_peer_relations(const std::string& app_name);
     CommandResult cmd_integrate(const std::vector<std::string>& args);
     /// The endpoints' metadata `limit`s, as Juju's AddRelation checks them (throws UserError).
     void check_relation_limits(const std::vector<RelationEnd>& ends) const;

@@ -39,6 +39,7 @@ enum class HookKind {
     SecretRemove,
     SecretRotate,
     SecretExpired,
+    UpgradeCharm,
     RelationCreated,
     RelationJoined,
     RelationChanged,
@@ -104,6 +105,8 @@ struct Unit {
     StatusValue agent;
     std::string workload_version;
 
+    int charm_rev = 0;      ///< the application's charm revision its charm directory holds
+    std::string charm_dir;  ///< the stored charm it was unpacked from (refresh: the old one)
     bool installed = false;
     bool started = false;
     bool stopped = false;

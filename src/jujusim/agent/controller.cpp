@@ -337,6 +337,37 @@ void Controller::setup_unit_files(const Unit& unit) {
     }
 }
 
+void Controller::deploy_new_charm(Unit& unit) {
+    const App& app = model_.apps.at(unit.app);
+    if (unit.charm_dir == app.charm_dir) {
+        return;  // deployed already (the hook is being retried)
+    }
+    // Juju's manifest deployer: what the old charm had and the new one lacks goes, the new
+    // charm's files are written, files the unit made itself stay.
+    const fs::path target = unit_dir_on_host(unit) / "charm";
+    const auto manifest = [](const fs::path& root) {
+        std::set<fs::path> files;
+        std::error_code error;
+        for (const auto& entry : fs::recursive_directory_iterator(root, error)) {
+            files.insert(fs::relative(entry.path(), root));
+        }
+        return files;
+    };
+    const auto now_files = manifest(app.charm_dir);
+    if (!unit.charm_dir.empty()) {
+        for (const auto& old_file : manifest(unit.charm_dir)) {
+            if (now_files.count(old_file) == 0) {
+                std::error_code ignored;
+                fs::remove_all(target / old_file, ignored);
+            }
+        }
+    }
+    fs::copy(app.charm_dir, target,
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing |
+                 fs::copy_options::copy_symlinks);
+    unit.charm_dir = app.charm_dir;
+}
+
 void Controller::worker_loop(std::string machine_id) {
     std::unique_lock lock(mutex_);
     const auto boot_record = model_.machines.find(machine_id);
@@ -374,6 +405,9 @@ void Controller::worker_loop(std::string machine_id) {
         const std::string chosen = next->first;
         const std::optional<Op> op = next->second;
         last_unit = chosen;
+        if (op->kind == HookKind::UpgradeCharm) {
+            deploy_new_charm(model_.units.at(chosen));
+        }
         busy_machines_.insert(machine_id);
         try {
             run_op(chosen, *op, lock);

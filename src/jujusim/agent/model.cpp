@@ -8,11 +8,14 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatusValue, current, message, s
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelationSeen, created, broken, joined,
                                                 unit_versions, app_version, pending_changed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConsumedSecret, tracked, label, notified)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    Unit, name, app, number, machine, principal, life, workload, agent, workload_version, installed,
-    started, stopped, removed, boot_start_pending, leader_term_seen, leader_settings_seen,
-    config_seen, relations, state, ports, in_error, failed_op, retries, retry_at, resolve_now,
-    update_status_due, last_update_status, pending_actions, remove_notified, history)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unit, name, app, number, machine, principal, life,
+                                                workload, agent, workload_version, charm_rev,
+                                                charm_dir, installed, started, stopped, removed,
+                                                boot_start_pending, leader_term_seen,
+                                                leader_settings_seen, config_seen, relations, state,
+                                                ports, in_error, failed_op, retries, retry_at,
+                                                resolve_now, update_status_due, last_update_status,
+                                                pending_actions, remove_notified, history)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(App, name, charm_name, charm_source, charm_dir,
                                                 builtin, charm_rev, config, config_version,
                                                 next_unit, leader, lease_expires, leader_term,
@@ -49,6 +52,7 @@ const std::vector<std::pair<HookKind, std::string>>& hook_kind_names() {
         {HookKind::SecretRemove, "secret-remove"},
         {HookKind::SecretRotate, "secret-rotate"},
         {HookKind::SecretExpired, "secret-expired"},
+        {HookKind::UpgradeCharm, "upgrade-charm"},
         {HookKind::RelationCreated, "relation-created"},
         {HookKind::RelationJoined, "relation-joined"},
         {HookKind::RelationChanged, "relation-changed"},

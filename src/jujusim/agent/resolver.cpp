@@ -278,6 +278,9 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
     if (!alive) {
         return teardown_op(unit);
     }
+    if (unit.charm_rev != app.charm_rev && app.builtin.empty()) {
+        return hook_op(HookKind::UpgradeCharm);  // juju refresh
+    }
     if (unit.config_seen != app.config_version) {
         return hook_op(HookKind::ConfigChanged);
     }
@@ -343,6 +346,9 @@ void Controller::apply_done(Unit& unit, const Op& op) {
         unit.leader_term_seen = app.leader_term;
     } else if (op.kind == HookKind::LeaderSettingsChanged) {
         unit.leader_settings_seen = app.leader_settings_version;
+    } else if (op.kind == HookKind::UpgradeCharm) {
+        unit.charm_rev = app.charm_rev;
+        unit.config_seen = -1;  // Juju queues config-changed after upgrade-charm
     } else if (op.kind == HookKind::ConfigChanged) {
         unit.config_seen = app.config_version;
     } else if (op.kind == HookKind::Start) {

@@ -93,6 +93,9 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
         if (verb == "deploy") {
             return cmd_deploy(args, cwd);
         }
+        if (verb == "refresh" || verb == "upgrade-charm") {
+            return cmd_refresh(args, cwd);
+        }
         if (verb == "add-unit") {
             return cmd_add_unit(args);
         }
