@@ -34,13 +34,16 @@ Models:      add-model NAME [--no-switch] [--config machine-type=host|namespace]
              models [--format json] | switch NAME | destroy-model NAME [--no-prompt]
 Deploying:   deploy CHARM [APP] [-n N] [--config K=V]...   (CHARM: .charm, directory, filesystem-client)
              add-unit APP [-n N] | remove-unit UNIT... | remove-application APP
+             refresh APP --path CHARM   (upgrade-charm)
              integrate A[:EP] B[:EP] | remove-relation A[:EP] B[:EP]
              config APP [K[=V]...] [--reset K] | model-config [K[=V]...]
 Operating:   run UNIT|APP/leader ACTION [K=V...] [--params FILE] | exec --unit UNIT -- CMD... | ssh UNIT CMD
-             resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT | tick
+             resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT
+Testing:     tick (update-status now) | tick --secrets (secret rotations due now)
+             model-config test-kill-hook=UNIT:HOOK:N   (not juju: SIGKILL that hook at its Nth tool call)
 Looking:     status [--format json|yaml] | show-unit UNIT | hooks [--unit U]
              debug-log [-n N] [--include UNIT|APP] [--level L] [--tail (follow until killed)]
-             wait [--timeout 10m] | secrets | show-secret ID | show-model | show-task ID | actions APP
+             wait [--timeout 10m] (fails naming units in error) | secrets | show-secret ID | show-model | show-task ID | actions APP
 Every command takes -m/--model NAME|DIR. Models live under $JUJUSIM_HOME (default /var/lib/jujusim).
 )";
 
