@@ -39,6 +39,9 @@ namespace fs = std::filesystem;
 /// the tool server SIGKILL that unit's <hook> process group at its n-th hook-tool call, once
 /// (the key is then removed). Juju then sees a failed hook and retries it.
 inline constexpr const char* kTestKillHook = "test-kill-hook";
+/// Model option, not Juju's: `shared-etc-hosts=false` leaves each machine's /etc/hosts with its
+/// own name only (default true: every machine's name everywhere).
+inline constexpr const char* kSharedEtcHosts = "shared-etc-hosts";
 struct HookKill {
     std::string unit;
     std::string hook;

@@ -282,13 +282,20 @@ std::string Controller::add_machine() {
 }
 
 void Controller::refresh_hosts() {
+    // Shared (the default): every machine's name in every /etc/hosts. Not shared: a machine
+    // knows only its own name, as on clouds whose DNS does not resolve instance names; peers
+    // then reach each other only through addresses Juju hands out.
+    const auto shared = model_.config.find(kSharedEtcHosts);
+    const bool all = shared == model_.config.end() || !shared->is_boolean() || shared->get<bool>();
     std::vector<std::pair<std::string, std::string>> entries;
     for (const auto& [id, record] : model_.machines) {
         entries.emplace_back(record.address, record.hostname);
     }
     for (const auto& [id, record] : model_.machines) {
         if (record.powered) {
-            machine(id).set_hosts(entries);
+            machine(id).set_hosts(all ? entries
+                                      : std::vector<std::pair<std::string, std::string>>{
+                                            {record.address, record.hostname}});
         }
     }
 }

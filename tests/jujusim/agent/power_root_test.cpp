@@ -71,6 +71,29 @@ TEST_F(PowerRootTest, PoweroffMovesLeadershipAfterTheLeaseAndPoweronRestarts) {
     EXPECT_EQ(model.status()["machines"][machine]["juju-status"]["current"], "started");
 }
 
+TEST_F(PowerRootTest, WithoutSharedEtcHostsMachinesKnowOnlyTheirOwnName) {
+    SimModel model("namespace");
+    model.ok({"model-config", "shared-etc-hosts=false"});
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+    model.wait("300s");
+    const json status = model.status();
+    const std::string own = status["machines"]["0"]["hostname"];
+    const std::string other = status["machines"]["1"]["hostname"];
+    const std::string other_address = status["machines"]["1"]["dns-name"];
+    EXPECT_THAT(model.ok({"exec", "--unit", "rec/0", "--", "getent hosts " + own}),
+                ::testing::HasSubstr(own));
+    const auto unknown = model.run({"exec", "--unit", "rec/0", "--", "getent hosts " + other});
+    EXPECT_NE(unknown.exit_code, 0);
+    EXPECT_THAT(unknown.stdout_text, ::testing::Not(::testing::HasSubstr(other)));
+    // Addresses still reach the other machine.
+    EXPECT_EQ(
+        model.run({"exec", "--unit", "rec/0", "--", "ping -c1 -W2 " + other_address}).exit_code, 0);
+    // Shared again: every name everywhere.
+    model.ok({"model-config", "shared-etc-hosts=true"});
+    EXPECT_THAT(model.ok({"exec", "--unit", "rec/0", "--", "getent hosts " + other}),
+                ::testing::HasSubstr(other));
+}
+
 TEST_F(PowerRootTest, DestroyModelLeavesNoProcessMountOrNamespace) {
     std::string pid_text;
     fs::path dir;
