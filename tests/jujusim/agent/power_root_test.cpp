@@ -71,6 +71,30 @@ TEST_F(PowerRootTest, PoweroffMovesLeadershipAfterTheLeaseAndPoweronRestarts) {
     EXPECT_EQ(model.status()["machines"][machine]["juju-status"]["current"], "started");
 }
 
+TEST_F(PowerRootTest, TestKillHookKillsAHookInsideAMachine) {
+    // The hook runs in the machine's PID namespace: the tool server finds its process group
+    // through the calling jujuc's credentials, kills it once, and the retry passes.
+    SimModel model("namespace");
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.wait("300s");
+    model.ok({"model-config", "test-kill-hook=rec/0:config-changed:3"});
+    model.ok({"config", "rec", "message=survived"});
+    model.wait_for(
+        [](const json& s) {
+            return s["applications"]["rec"]["units"]["rec/0"]["workload-status"].value(
+                       "message", "") == "survived";
+        },
+        std::chrono::seconds(60));
+    std::vector<int> exits;
+    for (const auto& entry : json::parse(model.ok({"hooks", "--format", "json"}))) {
+        if (entry["hook"] == "config-changed")
+            exits.push_back(entry["exit-code"].get<int>());
+    }
+    EXPECT_EQ(exits, (std::vector<int>{0, 128 + 9, 0}));
+    // The machine and its other processes lived on.
+    EXPECT_EQ(model.status()["machines"]["0"]["juju-status"]["current"], "started");
+}
+
 TEST_F(PowerRootTest, WithoutSharedEtcHostsMachinesKnowOnlyTheirOwnName) {
     SimModel model("namespace");
     model.ok({"model-config", "shared-etc-hosts=false"});
