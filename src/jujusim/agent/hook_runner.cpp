@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <jujusim/controller.hpp>
@@ -49,7 +50,13 @@ class AgentSocket {
                 if (!line) {
                     continue;
                 }
-                const json request = json::parse(*line);
+                json request = json::parse(*line);
+                // The calling jujuc's pid (in the controller's pid namespace), for test-kill-hook.
+                ucred peer{};
+                socklen_t size = sizeof peer;
+                if (::getsockopt(connection->get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0) {
+                    request["caller_pid"] = peer.pid;
+                }
                 bool needs_stdin = false;
                 const CommandResult result = handler_(request, &needs_stdin);
                 json reply{
@@ -251,7 +258,7 @@ Controller::OpOutcome Controller::execute_op(HookContext& ctx, const Unit& unit,
                            [this](const json& request, bool* needs_stdin) {
                                return handle_tool(request, needs_stdin);
                            });
-        if (!builtin.empty()) {
+        if (!builtin.empty() && !ctx.is_exec) {  // juju exec runs its command in any unit
             lock.lock();
             outcome.exit_code = run_builtin(ctx, unit_copy, lock);
             lock.unlock();
@@ -434,82 +441,7 @@ void Controller::commit(HookContext& ctx) {
             unit.ports.erase(port);
         }
     }
-    for (const auto& op : ctx.secret_ops) {
-        const std::string kind = op.value("op", "");
-        if (kind == "add") {
-            Secret secret;
-            secret.id = op["id"];
-            secret.owner = op["owner"];
-            secret.unit_owned = op["unit_owned"];
-            secret.label = op.value("label", "");
-            secret.description = op.value("description", "");
-            secret.rotate = op.value("rotate", "");
-            secret.expire = op.value("expire", "");
-            secret.revisions["1"] = op["content"];
-            secret.latest = 1;
-            secret.created_at = secret.updated_at = now();
-            model_.secrets[secret.id] = secret;
-            continue;
-        }
-        const auto secret_it = model_.secrets.find(op.value("id", ""));
-        if (secret_it == model_.secrets.end()) {
-            continue;
-        }
-        Secret& secret = secret_it->second;
-        if (kind == "set") {
-            if (op.contains("content")) {
-                const auto latest = secret.revisions.find(std::to_string(secret.latest));
-                if (latest == secret.revisions.end() || latest->second != op["content"]) {
-                    secret.latest += 1;
-                    secret.revisions[std::to_string(secret.latest)] = op["content"];
-                }
-            }
-            if (op.contains("label")) {
-                secret.label = op["label"];
-            }
-            if (op.contains("description")) {
-                secret.description = op["description"];
-            }
-            if (op.contains("rotate")) {
-                secret.rotate = op["rotate"];
-            }
-            if (op.contains("expire")) {
-                secret.expire = op["expire"];
-            }
-            secret.updated_at = now();
-        } else if (kind == "grant") {
-            secret.grants.push_back(SecretGrant{op["relation_id"], op["target"]});
-        } else if (kind == "revoke") {
-            const std::string target = op.value("target", "");
-            const int relation_id = op.value("relation_id", -1);
-            secret.grants.erase(
-                std::remove_if(secret.grants.begin(), secret.grants.end(),
-                               [&](const SecretGrant& grant) {
-                                   return (!target.empty() && grant.target == target) ||
-                                          (target.empty() && grant.relation_id == relation_id);
-                               }),
-                secret.grants.end());
-        } else if (kind == "remove") {
-            const long revision = op.value("revision", 0L);
-            if (revision > 0) {
-                secret.revisions.erase(std::to_string(revision));
-                if (secret.revisions.empty()) {
-                    model_.secrets.erase(secret_it);
-                }
-            } else {
-                model_.secrets.erase(secret_it);
-            }
-        } else if (kind == "track") {
-            auto& consumer = secret.consumers[unit.name];
-            consumer.tracked = op["revision"];
-            if (consumer.notified < consumer.tracked) {
-                consumer.notified = consumer.tracked;
-            }
-            if (op.contains("label")) {
-                consumer.label = op["label"];
-            }
-        }
-    }
+    commit_secrets(ctx);
 }
 
 }  // namespace jujusim

@@ -11,6 +11,7 @@
 
 #include <jujusim/cli.hpp>
 #include <jujusim/controller.hpp>
+#include <jujusim/debug_log.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
 #include <jujusim/image.hpp>
@@ -33,12 +34,16 @@ Models:      add-model NAME [--no-switch] [--config machine-type=host|namespace]
              models [--format json] | switch NAME | destroy-model NAME [--no-prompt]
 Deploying:   deploy CHARM [APP] [-n N] [--config K=V]...   (CHARM: .charm, directory, filesystem-client)
              add-unit APP [-n N] | remove-unit UNIT... | remove-application APP
+             refresh APP --path CHARM   (upgrade-charm)
              integrate A[:EP] B[:EP] | remove-relation A[:EP] B[:EP]
              config APP [K[=V]...] [--reset K] | model-config [K[=V]...]
 Operating:   run UNIT|APP/leader ACTION [K=V...] [--params FILE] | exec --unit UNIT -- CMD... | ssh UNIT CMD
-             resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT | tick
-Looking:     status [--format json|yaml] | show-unit UNIT | debug-log [--limit N] | hooks [--unit U]
-             wait [--timeout 10m] | secrets | show-secret ID | show-model | show-task ID | actions APP
+             resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT
+Testing:     tick (update-status now) | tick --secrets (secret rotations due now)
+             model-config test-kill-hook=UNIT:HOOK:N   (not juju: SIGKILL that hook at its Nth tool call)
+Looking:     status [--format json|yaml] | show-unit UNIT | hooks [--unit U]
+             debug-log [-n N] [--include UNIT|APP] [--level L] [--tail (follow until killed)]
+             wait [--timeout 10m] (fails naming units in error) | secrets | show-secret ID | show-model | show-task ID | actions APP
 Every command takes -m/--model NAME|DIR. Models live under $JUJUSIM_HOME (default /var/lib/jujusim).
 )";
 
@@ -491,6 +496,57 @@ std::pair<std::string, std::vector<std::string>> take_model_selector(
     return {selector, args};
 }
 
+/// The directory of the model `selector` names (the current model when empty); it must exist.
+fs::path existing_model_dir(const std::string& selector) {
+    const std::string model = selector.empty() ? current_model() : selector;
+    const fs::path dir = model_dir_for(model);
+    if (!fs::exists(dir / "model.json")) {
+        throw UserError("model jujusim:admin/" + model + " not found");
+    }
+    return dir;
+}
+
+/// `debug-log --tail`: the last lines (10 unless -n/--limit/--replay say otherwise, as juju),
+/// then every new one as it is logged, until the process is killed or the model goes.
+int cli_debug_log_follow(const std::vector<std::string>& rest, const std::string& selector) {
+    FlagSet flags;
+    declare_debug_log_flags(flags);
+    flags.parse(rest);
+    const DebugLogFilter filter = DebugLogFilter::from_flags(flags);
+    const fs::path dir = existing_model_dir(selector);
+    const fs::path log = dir / "debug.log";
+    std::uintmax_t offset = 0;
+    const auto backlog = read_debug_log(log, filter, offset);
+    const std::size_t shown =
+        std::min(backlog.size(), debug_log_backlog(flags, backlog.size(), 10));
+    for (std::size_t i = backlog.size() - shown; i < backlog.size(); ++i) {
+        std::cout << backlog[i] << '\n';
+    }
+    std::cout.flush();
+    while (fs::exists(dir / "model.json")) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        std::error_code error;
+        if (fs::file_size(log, error) < offset && !error) {
+            offset = 0;  // the log was replaced
+        }
+        for (const auto& line : read_debug_log(log, filter, offset)) {
+            std::cout << line << '\n';
+        }
+        std::cout.flush();
+        if (!std::cout) {
+            return 0;  // nobody reads any more
+        }
+    }
+    return 0;
+}
+
+bool follows(const std::vector<std::string>& rest) {
+    FlagSet flags;
+    declare_debug_log_flags(flags);
+    flags.parse(rest);
+    return flags.on("tail") && !flags.on("no-tail");
+}
+
 /// Every other verb goes to the model's controller (started when it is not running).
 int forward_to_controller(std::vector<std::string> args, std::string selector) {
     // show-model NAME names its model like -m does.
@@ -569,6 +625,9 @@ int run_cli(const std::vector<std::string>& args_in) {
         }
         if (verb == "destroy-model") {
             return cli_destroy_model(rest, home);
+        }
+        if (verb == "debug-log" && follows(rest)) {
+            return cli_debug_log_follow(rest, selector);
         }
 
         return forward_to_controller(std::move(args), std::move(selector));

@@ -56,34 +56,11 @@ double parse_duration(const std::string& text) {
     if (text.empty()) {
         return -1;
     }
-    double total = 0;
-    std::size_t i = 0;
-    bool any = false;
-    while (i < text.size()) {
-        std::size_t used = 0;
-        const double value = std::stod(text.substr(i), &used);
-        i += used;
-        std::string unit;
-        while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
-            unit += text[i++];
-        }
-        if (unit == "ms") {
-            total += value / 1000;
-        } else if (unit == "s" || unit.empty()) {
-            total += value;
-        } else if (unit == "m") {
-            total += value * 60;
-        } else if (unit == "h") {
-            total += value * 3600;
-        } else {
-            throw UserError("invalid duration \"" + text + "\"");
-        }
-        any = true;
-    }
-    if (!any) {
+    const auto seconds = parse_go_duration(text, true);
+    if (!seconds) {
         throw UserError("invalid duration \"" + text + "\"");
     }
-    return total;
+    return *seconds;
 }
 
 std::string read_text_file(const fs::path& path) {
@@ -115,6 +92,9 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
     try {
         if (verb == "deploy") {
             return cmd_deploy(args, cwd);
+        }
+        if (verb == "refresh" || verb == "upgrade-charm") {
+            return cmd_refresh(args, cwd);
         }
         if (verb == "add-unit") {
             return cmd_add_unit(args);
@@ -156,7 +136,7 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
             return cmd_wait(args, lock);
         }
         if (verb == "tick") {
-            return cmd_tick();
+            return cmd_tick(args);
         }
         if (verb == "poweroff") {
             return cmd_power(args, false, lock);
