@@ -1,5 +1,6 @@
 #include "charm/charm_harness.hpp"
 
+#include <slurmctld/juju/log_forwarding.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/util/log.hpp>
 
@@ -121,12 +122,11 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
     testing_support::FakeHookTools fake(unit.state);
     slurmctld::juju::CachingHookTools tools(fake, unit.name);
     const auto context = context_for(unit, hook, source);
-    slurmctld::charm::Charm charm(tools, *unit.host, context);
-    slurmctld::juju::HandlerRegistry registry;
-    charm.register_handlers(registry);
-    slurmctld::util::log::attach_hook_tools(tools);  // warnings and errors reach juju-log
-    unit.last_exit_code = slurmctld::juju::dispatch(context, registry, tools);
-    slurmctld::util::log::detach_hook_tools();
+    {
+        const slurmctld::juju::JujuLogForwarding forwarding(tools);  // warnings reach juju-log
+        unit.last_exit_code = slurmctld::juju::run_hook(
+            context, tools, [&] { slurmctld::charm::run_charm(context, tools, *unit.host); });
+    }
     unit.tool_calls = fake.total_calls();
     unit.state = fake.state();
     propagate(index);

@@ -12,7 +12,7 @@
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/juju/caching_hook_tools.hpp>
 #include <slurmctld/juju/context.hpp>
-#include <slurmctld/juju/dispatcher.hpp>
+#include <slurmctld/juju/hook_runner.hpp>
 
 #include "support/fake_hook_tools.hpp"
 #include "support/fake_host.hpp"

@@ -561,6 +561,20 @@ std::string FakeHost::short_hostname() {
     return hostname.substr(0, hostname.find('.'));
 }
 
+std::chrono::steady_clock::time_point FakeHost::steady_now() {
+    return steady_clock;
+}
+
+void FakeHost::sleep_for(std::chrono::milliseconds duration) {
+    steady_clock += duration;
+    clock += duration;
+    slept += duration;
+}
+
+bool FakeHost::can_connect(const std::string& host_name, int port, std::chrono::milliseconds) {
+    return port == 6817 && controller_up(host_name);
+}
+
 Clock::time_point FakeHost::now() {
     return clock;
 }

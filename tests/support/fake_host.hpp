@@ -142,6 +142,9 @@ class FakeHost : public slurmctld::host::Host {
     // ---- state tests build and inspect --------------------------------------------------------
     std::string hostname;     ///< may be an FQDN; short_hostname() cuts it at the first dot
     Clock::time_point clock;  ///< now(); also the mtime of what is written
+    /// steady_now(); sleep_for() moves it (and `clock`) on, so waits take no real time.
+    std::chrono::steady_clock::time_point steady_clock{};
+    std::chrono::milliseconds slept{0};  ///< everything sleep_for() was asked to wait
     std::map<std::string, uid_t> users{{"root", 0}, {"slurm", 64030}};
     std::map<std::string, gid_t> groups{{"root", 0}, {"slurm", 64030}};
 
@@ -231,6 +234,11 @@ class FakeHost : public slurmctld::host::Host {
     std::vector<slurmctld::host::MountInfo> mounts() override;
     std::string short_hostname() override;
     Clock::time_point now() override;
+    std::chrono::steady_clock::time_point steady_now() override;
+    void sleep_for(std::chrono::milliseconds duration) override;
+    /// Port 6817: whether the controller on that host is up (FakeSlurm's model).
+    bool can_connect(const std::string& host_name, int port,
+                     std::chrono::milliseconds timeout) override;
 
     CommandResult systemctl(const std::vector<std::string>& args) override;
     CommandResult apt_get(const std::vector<std::string>& args) override;

@@ -29,14 +29,16 @@ inline constexpr std::string_view kPeerClusterNameKey = "cluster_name";
 inline constexpr std::string_view kPeerRestartSignalKey = "restart_signal";
 /// Ours, not upstream's: identity token of the shared file system (design.md §3).
 inline constexpr std::string_view kPeerStatefsIdKey = "statefs_id";
+/// Ours: without the shared file system, the unit whose local state the controller runs on. A
+/// new leader keeps pointing the clients at it instead of starting an empty controller.
+inline constexpr std::string_view kPeerControllerUnitKey = "controller_unit";
 
-/// Unit state (state-set) key: the last restart signal this unit acted on.
-inline constexpr std::string_view kStateLastRestartSignal = "last_restart_signal";
+/// Unit state (state-set) key, leader: the digest of the configuration its last restart signal
+/// announced. Committed with the signal, so a failed hook announces again.
+inline constexpr std::string_view kStateAnnouncedConfig = "announced_config_digest";
 /// Unit state key: set by the first teardown hook of a unit that is going away.
 inline constexpr std::string_view kStateDying = "dying";
-/// Unit state key: set once the charm has started slurmctld on this unit.
-inline constexpr std::string_view kStateStarted = "slurmctld_started";
-/// Unit state key: when the shared-FS latency probe last ran (seconds since the epoch).
+/// Unit state key: when the shared-FS latency probe last ran (seconds since the epoch) and its p99.
 inline constexpr std::string_view kStateLatencyProbeAt = "statefs_probe_at";
 inline constexpr std::string_view kStateLatencyP99 = "statefs_probe_p99_us";
 
@@ -62,8 +64,14 @@ inline constexpr std::string_view kLimitsFile =
     "/etc/security/limits.d/20-charmed-hpc-openfile.conf";
 inline constexpr std::string_view kSystemdDropIn =
     "/etc/systemd/system/slurmctld.service.d/10-charmed-hpc.conf";
-/// Ours: scratch space of the charm on the local disk (probe configs, temp files).
+/// Ours: scratch space of the charm on the local disk (probe configs, temp files). On tmpfs: what
+/// it records about the running controller must not outlive a reboot, as the controller does not.
 inline constexpr std::string_view kCharmRunDir = "/run/slurmctld-charm";
+/// Ours: what the controller on this machine was last (re)started or reconfigured with.
+inline constexpr std::string_view kAppliedConfigRecord = "/run/slurmctld-charm/applied-config";
+/// Ours: the charm started slurmctld on this machine since it booted (so a controller an admin
+/// stopped stays stopped on update-status).
+inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
 
 inline constexpr std::string_view kService = "slurmctld";
 inline constexpr std::string_view kPackage = "slurmctld";

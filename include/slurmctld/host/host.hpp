@@ -107,6 +107,16 @@ class Host {
     virtual std::string short_hostname() = 0;
     /// Local wall-clock time (backup suffixes, timestamps).
     virtual std::chrono::system_clock::time_point now() = 0;
+    /// Monotonic time and sleeping, for every wait the charm makes (a fake clock makes a test
+    /// of a 30 s wait run at once).
+    virtual std::chrono::steady_clock::time_point steady_now() = 0;
+    virtual void sleep_for(std::chrono::milliseconds duration) = 0;
+
+    // ---- network ---------------------------------------------------------------------------
+    /// Whether a TCP connection to `host_name`:`port` is accepted within `timeout` (the name
+    /// resolved as the machine resolves it).
+    virtual bool can_connect(const std::string& host_name, int port,
+                             std::chrono::milliseconds timeout) = 0;
 
     // ---- programs (1:1 with their command lines, arguments after the program name) ------
     virtual CommandResult systemctl(const std::vector<std::string>& args) = 0;
