@@ -111,8 +111,22 @@ HookContext TestCluster::context_for(const TestUnit& unit, const std::string& ho
     return HookContext::from_environment(env, "dispatch");
 }
 
+void TestCluster::sync_controllers() {
+    // Every machine's scontrol sees the others' controllers as they are now.
+    for (auto& each : units_) {
+        for (auto& other : units_) {
+            if (&each != &other) {
+                const auto found = other.host->services.find("slurmctld");
+                each.host->slurm.remote_up[other.host->short_hostname()] =
+                    found != other.host->services.end() && found->second.active;
+            }
+        }
+    }
+}
+
 int TestCluster::run(int index, const std::string& hook, const EventSource& source,
                      const nlohmann::json& action_params) {
+    sync_controllers();
     auto& unit = this->unit(index);
     if (hook.rfind("actions/", 0) == 0) {
         unit.state.start_action(hook.substr(8), action_params);
@@ -130,16 +144,7 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
     unit.tool_calls = fake.total_calls();
     unit.state = fake.state();
     propagate(index);
-    // Every machine's scontrol sees the others' controllers as they are now.
-    for (auto& each : units_) {
-        for (auto& other : units_) {
-            if (&each != &other) {
-                const auto found = other.host->services.find("slurmctld");
-                each.host->slurm.remote_up[other.host->short_hostname()] =
-                    found != other.host->services.end() && found->second.active;
-            }
-        }
-    }
+    sync_controllers();
     return unit.last_exit_code;
 }
 

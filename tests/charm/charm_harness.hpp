@@ -76,6 +76,10 @@ class TestCluster {
     /// other units, as Juju makes committed data visible.
     void propagate(int from);
 
+    /// Makes every machine's scontrol see the others' controllers as their services are now
+    /// (run() does it before and after each hook).
+    void sync_controllers();
+
   private:
     slurmctld::juju::HookContext context_for(const TestUnit& unit, const std::string& hook,
                                              const EventSource& source) const;
