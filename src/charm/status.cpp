@@ -172,10 +172,19 @@ std::optional<Stop> auth_key_ready(StatusView& view) {
         slurm::auth_setup_for(*view.facts.slurm) != slurm::AuthSetup::SlurmJwks) {
         return std::nullopt;
     }
-    if (const auto problem = slurm::auth_key_problem(view.host.read_file(std::string(kJwksFile)))) {
-        return stop(WS::Waiting, *problem);
+    // Upstream's auth_key_ready (reference §1.4).
+    const auto text = view.host.read_file(std::string(kJwksFile));
+    if (!text) {
+        return stop(WS::Waiting, std::string(kMsgKeysEmpty));
     }
-    return std::nullopt;
+    const auto count = slurm::jwks_key_count(*text);
+    if (!count.has_value()) {
+        return stop(WS::Waiting, count.error().message);
+    }
+    if (count.value() == 0) {
+        return stop(WS::Waiting, std::string(kMsgKeysEmpty));
+    }
+    return count.value() > 1 ? stop(WS::Waiting, std::string(kMsgKeyRotation)) : std::nullopt;
 }
 
 std::string controller_message(StatusView& view) {
