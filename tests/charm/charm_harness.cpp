@@ -4,6 +4,8 @@
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/util/log.hpp>
 
+#include "support/juju_commit.hpp"
+
 namespace charm_tests {
 
 using slurmctld::juju::HookContext;
@@ -133,6 +135,7 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
     } else {
         unit.state.action.reset();
     }
+    const testing_support::State before = unit.state;
     testing_support::FakeHookTools fake(unit.state);
     slurmctld::juju::CachingHookTools tools(fake, unit.name);
     const auto context = context_for(unit, hook, source);
@@ -143,6 +146,9 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
     }
     unit.tool_calls = fake.total_calls();
     unit.state = fake.state();
+    if (unit.last_exit_code != 0) {
+        testing_support::discard_failed_hook_writes(unit.state, before);
+    }
     propagate(index);
     sync_controllers();
     return unit.last_exit_code;
