@@ -1,5 +1,6 @@
 #include <slurmctld/charm/actions.hpp>
 #include <slurmctld/charm/charm.hpp>
+#include <slurmctld/charm/main.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 
 namespace slurmctld::charm {
@@ -13,7 +14,9 @@ void run_charm(const juju::HookContext& context, juju::HookTools& tools, host::H
 }
 
 host::RealHostOptions real_host_options() {
-    return {};
+    host::RealHostOptions options;
+    options.trusted_links = trusted_host_links();
+    return options;
 }
 
 }  // namespace slurmctld::charm

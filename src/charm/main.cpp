@@ -1,8 +1,14 @@
 #include <slurmctld/charm/charm.hpp>
+#include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/main.hpp>
 #include <slurmctld/juju/hook_runner.hpp>
 
 namespace slurmctld::charm {
+
+std::map<std::filesystem::path, std::filesystem::path> trusted_host_links() {
+    return {{std::string(kEtcSlurm), std::string(kHaEtcSlurm)},
+            {"/etc/os-release", "/usr/lib/os-release"}};
+}
 
 int dispatch_main(int argc, char** argv) {
     return juju::run_process_hook(argc, argv,

@@ -80,7 +80,7 @@ void run_charm_hook(const juju::HookContext& context, juju::HookTools& tools, ho
     Outcome outcome;
     try {
         if (facts.dying) {
-            teardown(scope);
+            outcome = teardown(scope);
         } else {
             outcome = reconcile(facts, scope);
         }

@@ -11,6 +11,7 @@
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/host/services.hpp>
+#include <slurmctld/host/state_copy.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
 #include <slurmctld/slurm/config_document.hpp>
@@ -30,6 +31,8 @@ namespace {
 constexpr std::chrono::microseconds kSlowStatefsP99{50000};
 constexpr int kLatencySamples = 20;
 constexpr std::int64_t kLatencyProbeEverySeconds = 600;
+/// A shared file system that does not answer a stat and a small read within this is hung.
+constexpr std::chrono::seconds kResponsiveTimeout{10};
 
 std::string timestamp_suffix(std::chrono::system_clock::time_point when) {
     const std::time_t seconds = std::chrono::system_clock::to_time_t(when);
@@ -175,21 +178,26 @@ StepResult migrate_state_save_location(HookScope& scope) {
     } else {
         scope.tools.status_set(WorkloadState::Maintenance, kMsgMigrating, false);
         // Copy into a staging directory and rename it into place once complete, so a crash
-        // mid-copy never leaves a partial StateSaveLocation under the final name.
+        // mid-copy never leaves a partial StateSaveLocation under the final name. The staging
+        // directory is made afresh by this hook: nothing planted there is written through.
         const std::string staging = target + ".migrating";
-        const std::vector<std::string> copy{"--archive", "--delete", current + "/", staging};
         const bool was_active = host::service_is_active(host, kService);
+        bool staged = false;
         if (was_active) {
-            const auto first = host.rsync(copy);  // while running: the bulk of the state
-            if (!first.ok()) {
+            // While running: the bulk of the state.
+            const auto first = host::copy_directory_contents(host, current, staging);
+            staged = first.has_value();
+            if (!staged) {
                 log::warning("first copy of {} failed ({}); copying after the stop", current,
-                             first.stderr_text);
+                             first.error().message);
             }
             host::stop_service(host, kService);
         }
-        const auto delta = host.rsync(copy);  // stopped: what changed meanwhile
-        if (!delta.ok()) {
-            log::error("failed to copy {} to {}: {}", current, staging, delta.stderr_text);
+        // Stopped: what changed meanwhile.
+        const auto delta = host::copy_directory_contents(
+            host, current, staging, staged ? host::Staging::Continue : host::Staging::Fresh);
+        if (!delta.has_value()) {
+            log::error("failed to copy {} to {}: {}", current, staging, delta.error().message);
             if (was_active) {
                 host::start_service(host, kService);  // never left stopped by the charm
             }
@@ -220,11 +228,14 @@ std::optional<std::chrono::microseconds> probe_latency(HookScope& scope) {
         p99_us = std::atoll(found->second.c_str());
     }
     if (p99_us < 0 || now_seconds - last >= kLatencyProbeEverySeconds) {
-        auto samples =
+        auto measured =
             scope.host.measure_write_latency(std::string(kHaMountPoint), kLatencySamples);
-        if (samples.empty()) {
+        if (!measured.has_value() || measured.value().empty()) {
+            log::warning("cannot measure the shared file system's write latency: {}",
+                         measured.has_value() ? "no samples" : measured.error().message);
             return std::nullopt;
         }
+        auto& samples = measured.value();
         std::sort(samples.begin(), samples.end());
         const auto at = [&samples](double quantile) {
             const auto index = static_cast<std::size_t>(
@@ -263,6 +274,16 @@ StepResult prepare_shared_fs(HookScope& scope, Outcome& outcome) {
             return std::nullopt;
         }
         return blocked(std::string(kMsgNeedSharedFs));
+    }
+    // A hung mount would block the hook in the first operation on it: ask a child first.
+    if (const auto responsive =
+            scope.host.check_responsive(std::string(kHaMountPoint), kResponsiveTimeout);
+        !responsive.has_value()) {
+        log::error("the shared file system at {} does not respond: {}", kHaMountPoint,
+                   responsive.error().message);
+        outcome.shared_fs_unresponsive = true;
+        return blocked("The shared file system at /srv/slurmctld-statefs does not respond; "
+                       "retrying on the next event");
     }
     PeerFacts peers = facts.peers;
     if (auto stop = check_statefs_identity(scope, peers)) {

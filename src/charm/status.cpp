@@ -18,13 +18,17 @@ StatusView::StatusView(const Facts& facts_in, const Outcome& outcome_in, host::H
     if (facts.slurm) {
         service_active = host::service_is_active(host, kService);
     }
+    if (outcome.shared_fs_unresponsive) {
+        return;  // /etc/slurm lives there: reading it would block
+    }
     slurm_conf_present = host.status(std::string(kSlurmConf)).type != host::FileType::Missing;
     controllers = configured_controllers(host);
 }
 
 const std::vector<slurm::ControllerPing>& StatusView::pings() {
     if (!pings_) {
-        pings_ = ping_controllers(host, facts.slurm);
+        pings_ = outcome.shared_fs_unresponsive ? std::vector<slurm::ControllerPing>{}
+                                                : ping_controllers(host, facts.slurm);
     }
     return *pings_;
 }
@@ -274,7 +278,7 @@ void set_status(HookScope& scope, const Outcome& outcome) {
     if (!scope.facts.leader) {
         return;
     }
-    if (status.state == WS::Active) {
+    if (status.state == WS::Active && !outcome.shared_fs_unresponsive) {
         set_application_status(scope, view);
     } else {
         scope.tools.status_set(status.state, status.message, /*application=*/true);

@@ -116,15 +116,27 @@ void drop_self_from_controllers(HookScope& scope) {
 
 }  // namespace
 
-void teardown(HookScope& scope) {
+Outcome teardown(HookScope& scope) {
+    Outcome outcome;
     if (scope.tools.state_get().count(std::string(kStateDying)) == 0) {
         scope.tools.state_set({{std::string(kStateDying), "true"}});
     }
     if (!scope.facts.slurm) {
-        return;
+        return outcome;
+    }
+    const auto placement = read_placement(scope.host);
+    const bool reachable =
+        !placement.etc_shared ||
+        scope.host.check_responsive(std::string(kHaMountPoint), std::chrono::seconds(10))
+            .has_value();
+    if (!reachable) {
+        log::error("the shared file system does not respond: stopping without a hand-over");
+        outcome.shared_fs_unresponsive = true;
+    }
+    if (host::service_is_active(scope.host, kService) && reachable) {
+        hand_over_control(scope);
     }
     if (host::service_is_active(scope.host, kService)) {
-        hand_over_control(scope);
         try {
             host::stop_service(scope.host, kService);
         } catch (const host::ServiceError& error) {
@@ -135,7 +147,10 @@ void teardown(HookScope& scope) {
     if (!disabled.ok()) {
         log::warning("systemctl disable slurmctld: {}", disabled.stderr_text);
     }
-    drop_self_from_controllers(scope);
+    if (reachable) {
+        drop_self_from_controllers(scope);
+    }
+    return outcome;
 }
 
 }  // namespace slurmctld::charm

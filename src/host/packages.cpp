@@ -1,15 +1,22 @@
 #include <slurmctld/host/packages.hpp>
 #include <slurmctld/util/process.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace slurmctld::host {
 
 namespace {
 
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-        text.pop_back();
-    }
-    return text;
+std::string trimmed(std::string_view text) {
+    return std::string(util::trim_right(text, "\n "));
+}
+
+/// Every apt-get waits for the dpkg lock (held by unattended-upgrades on a fresh machine)
+/// instead of failing at once, for a bounded time.
+std::vector<std::string> apt_arguments(std::initializer_list<std::string> verb_and_options) {
+    std::vector<std::string> args(verb_and_options);
+    args.insert(args.begin() + 1,
+                {"-o", "DPkg::Lock::Timeout=" + std::to_string(kDpkgLockTimeout.count())});
+    return args;
 }
 
 /// apt-get's own words: its "E:" lines are on stderr; stdout only when stderr is empty.
@@ -80,9 +87,10 @@ void install_packages(Host& host, const std::vector<std::string>& packages, AptU
         return;
     }
     if (update == AptUpdate::First) {
-        apt_get_or_throw(host, {"update"}, "failed to update the package index");
+        apt_get_or_throw(host, apt_arguments({"update"}), "failed to update the package index");
     }
-    std::vector<std::string> args{"install", "-y", "--option=Dpkg::Options::=--force-confold"};
+    std::vector<std::string> args =
+        apt_arguments({"install", "-y", "--option=Dpkg::Options::=--force-confold"});
     args.insert(args.end(), packages.begin(), packages.end());
     apt_get_or_throw(host, args, "failed to install " + joined(packages));
 }
@@ -91,7 +99,7 @@ void remove_packages(Host& host, const std::vector<std::string>& packages) {
     if (packages.empty()) {
         return;
     }
-    std::vector<std::string> args{"remove", "-y"};
+    std::vector<std::string> args = apt_arguments({"remove", "-y"});
     args.insert(args.end(), packages.begin(), packages.end());
     apt_get_or_throw(host, args, "failed to remove " + joined(packages));
 }

@@ -63,4 +63,41 @@ fs::path resolve_path(Host& host, const fs::path& path) {
     return resolve_symlinks(path, [&host](const fs::path& p) { return host.read_symlink(p); });
 }
 
+fs::path normalized_path(const fs::path& path) {
+    fs::path normal = path.lexically_normal();
+    if (!normal.has_filename() && normal.has_relative_path()) {
+        normal = normal.parent_path();
+    }
+    return normal;
+}
+
+std::optional<fs::path> path_below(const fs::path& path, const fs::path& base) {
+    auto it = path.begin();
+    for (const auto& component : base) {
+        if (it == path.end() || *it != component) {
+            return std::nullopt;
+        }
+        ++it;
+    }
+    fs::path rest;
+    for (; it != path.end(); ++it) {
+        rest /= *it;
+    }
+    return rest;
+}
+
+fs::path link_destination(const fs::path& link, const fs::path& content) {
+    return normalized_path(content.is_absolute() ? content : link.parent_path() / content);
+}
+
+void require_swappable(Host& host, const fs::path& directory, const fs::path& backup,
+                       const std::string& what) {
+    if (host.status(directory).type != FileType::Directory) {
+        throw HostError(what + ": it is not a directory");
+    }
+    if (host.status(backup).type != FileType::Missing) {
+        throw HostError(what + " (backup " + backup.string() + "): File exists");
+    }
+}
+
 }  // namespace slurmctld::host

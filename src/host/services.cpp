@@ -1,15 +1,13 @@
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/util/process.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace slurmctld::host {
 
 namespace {
 
-std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
-        text.pop_back();
-    }
-    return text;
+std::string trimmed(std::string_view text) {
+    return std::string(util::trim_right(text, "\n "));
 }
 
 std::string command_line(const std::vector<std::string>& args) {

@@ -204,8 +204,10 @@ ProcessHookTools::Answer ProcessHookTools::run(const std::string& tool,
         throw HookToolError(tool, HookToolError::kNotRun, e.what());
     }
     if (result.timed_out) {
-        throw HookToolError(tool, result.exit_code,
-                            fmt::format("killed after {} ms", options_.timeout->count()));
+        throw HookToolError(
+            tool, result.exit_code,
+            fmt::format("killed after {} ms",
+                        options_.timeout.value_or(util::kDefaultProcessTimeout).count()));
     }
     return Answer{result.exit_code, std::move(result.stdout_text), std::move(result.stderr_text)};
 }

@@ -4,8 +4,6 @@
 #include <map>
 #include <stdexcept>
 
-#include <boost/uuid/random_generator.hpp>
-#include <boost/uuid/uuid_io.hpp>
 #include <nlohmann/json.hpp>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -91,11 +89,6 @@ void wipe(void* pointer, std::size_t size) noexcept {
 }
 
 // ---- auth key -------------------------------------------------------------------------------
-
-std::string random_uuid_v4() {
-    boost::uuids::random_generator generate;
-    return boost::uuids::to_string(generate());
-}
 
 AuthKey generate_auth_key() {
     SecretBytes random(kAuthKeyBytes);

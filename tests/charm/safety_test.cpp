@@ -341,10 +341,10 @@ TEST(CharmFaults, WaitsAreBoundedAndResumedByALaterHook) {
     // slurmctld/2 leaves but its controller still answers (its hand-over is slow).
     leader.state.relation(kPeerRelationId).remote_units_data.erase("slurmctld/2");
     leader.state.planned_units.erase("slurmctld/2");
-    const auto slept = leader.host->slept;
+    const auto slept = leader.host->steady_now();
     cluster.run(0, "slurmctld-peer-relation-departed",
                 {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/2", "slurmctld/2"});
-    EXPECT_LE(leader.host->slept - slept, std::chrono::seconds(25));
+    EXPECT_LE(leader.host->steady_now() - slept, std::chrono::seconds(25));
     EXPECT_EQ(leader.state.unit_status,
               (Status{"waiting", "Waiting for juju-5f2a1c-2 to stop before it leaves the list"}));
     EXPECT_THAT(leader.host->configured_controllers().value(),
@@ -354,6 +354,62 @@ TEST(CharmFaults, WaitsAreBoundedAndResumedByALaterHook) {
     cluster.run(0, "update-status");
     EXPECT_THAT(leader.host->configured_controllers().value(),
                 ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1"));
+}
+
+}  // namespace
+}  // namespace charm_tests
+
+namespace charm_tests {
+namespace {
+
+// ---- a shared file system others can write, or that hangs ------------------------------------
+
+TEST(CharmSharedFs, AHungMountIsAStatusNotAHungHookAndTheControllerKeepsRunning) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(2);
+    auto& unit = cluster.unit(1);
+    unit.host->hung_paths.insert("/srv/slurmctld-statefs");
+    const auto started = unit.host->steady_now();
+    EXPECT_EQ(cluster.run(1, "update-status"), 0);
+    EXPECT_LE(unit.host->steady_now() - started, std::chrono::seconds(15));
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"blocked", "The shared file system at /srv/slurmctld-statefs does not "
+                                 "respond; retrying on the next event"}));
+    EXPECT_TRUE(unit.host->service("slurmctld").active) << "never stopped by the charm";
+    unit.host->hung_paths.clear();
+    cluster.run(1, "update-status");
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "backup - UP"}));
+}
+
+TEST(CharmSharedFs, AStagingDirectoryPlantedAsALinkIsNeverWrittenThrough) {
+    TestCluster cluster(1, /*shared_fs=*/true);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    unit.host->add_file("/var/lib/slurm/checkpoint/job_state", "jobs", {"slurm", "slurm", 0600});
+    unit.host->add_file("/root/precious", "keep", {"root", "root", 0600});
+    // Someone who can write the shared file system plants the staging name as a link.
+    cluster.statefs()->nodes["/checkpoint.migrating"] = testing_support::FakeSymlink{"/root"};
+    cluster.integrate_mount();
+    cluster.settle();
+    EXPECT_EQ(file_text(unit, "/root/precious"), "keep");
+    EXPECT_EQ(file_text(unit, "/srv/slurmctld-statefs/checkpoint/job_state"), "jobs");
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+}
+
+TEST(CharmSharedFs, AFifoAtTheHeartbeatNeverBlocksTheHandOver) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& leaving = cluster.unit(0);
+    leaving.host->add_fifo("/srv/slurmctld-statefs/checkpoint/heartbeat");
+    EXPECT_EQ(cluster.run(0, "slurmctld-peer-relation-departed",
+                          {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/1",
+                           "slurmctld/0"}),
+              0);
+    EXPECT_FALSE(leaving.host->service("slurmctld").active);
 }
 
 }  // namespace

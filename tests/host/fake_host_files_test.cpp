@@ -172,7 +172,9 @@ TEST(FakeHostFiles, ReplaceWithSymlinkSwapsLinksAndFilesButNeverADirectory) {
     host.replace_with_symlink("/etc/slurm", "/srv/slurmctld-statefs/etc/slurm");
     EXPECT_EQ(host.read_symlink("/etc/slurm"), fs::path("/srv/slurmctld-statefs/etc/slurm"));
     host.replace_with_symlink("/etc/slurm", "/etc/slurm_backup");
-    EXPECT_EQ(host.read_file("/etc/slurm/slurm.conf"), "kept");
+    // Pointing elsewhere than its trusted target, the link is no longer followed.
+    EXPECT_THROW(host.read_file("/etc/slurm/slurm.conf"), HostError);
+    EXPECT_EQ(host.file("/etc/slurm/slurm.conf")->content, "kept");
     EXPECT_EQ(host.read_symlink("/etc/slurm_backup"), std::nullopt);
     EXPECT_THROW(host.replace_with_symlink("/missing/link", "/x"), HostError);
 }

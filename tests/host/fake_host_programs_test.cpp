@@ -297,8 +297,9 @@ TEST_F(FakeScontrol, AProbeConfigAsksOnlyItsControllerWhetherItIsInControl) {
 TEST(FakeHostFiles, SwapDirectoryForSymlinkKeepsTheOldTreeAsBackup) {
     FakeHost host;
     host.add_file("/etc/slurm/slurm.conf", "a");
-    host.add_file("/srv/statefs/etc/slurm/slurm.conf", "b");
-    host.swap_directory_for_symlink("/etc/slurm", "/srv/statefs/etc/slurm", "/etc/slurm_1");
+    host.add_file("/srv/slurmctld-statefs/etc/slurm/slurm.conf", "b");
+    host.swap_directory_for_symlink("/etc/slurm", "/srv/slurmctld-statefs/etc/slurm",
+                                    "/etc/slurm_1");
     ASSERT_NE(host.symlink("/etc/slurm"), nullptr);
     EXPECT_EQ(host.read_file("/etc/slurm/slurm.conf"), "b");
     EXPECT_EQ(host.read_file("/etc/slurm_1/slurm.conf"), "a");
@@ -310,9 +311,10 @@ TEST(FakeHostFiles, WriteLatencyComesFromTheLongestMatchingPrefix) {
     FakeHost host;
     host.add_directory("/srv/statefs/checkpoint");
     host.write_latency["/srv/statefs"] = std::chrono::microseconds(80000);
-    EXPECT_EQ(host.measure_write_latency("/srv/statefs/checkpoint", 3),
+    EXPECT_EQ(host.measure_write_latency("/srv/statefs/checkpoint", 3).value(),
               std::vector<std::chrono::microseconds>(3, std::chrono::microseconds(80000)));
-    EXPECT_EQ(host.measure_write_latency("/etc", 1).front(), std::chrono::microseconds(500));
+    EXPECT_EQ(host.measure_write_latency("/etc", 1).value().front(),
+              std::chrono::microseconds(500));
 }
 
 // ---- rsync -----------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // The same tree on disk and in a FakeHost, the same copy_tree or rsync on both: the results must
 // be the same tree (types, owners, modes, mtimes, contents, link targets). This keeps the fake
-// honest about the two operations the HA migration relies on.
+// honest about the two operations the HA migration relies on, and about every attack on a
+// shared file system: the same planted symlinks and FIFOs end in the same refusal, word for
+// word, and leave the same trees.
 #include <algorithm>
 
 #include <fcntl.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include <slurmctld/host/real_host.hpp>
+#include <slurmctld/host/state_copy.hpp>
 
 #include "host/require_root.hpp"
 #include "host/tree_snapshot.hpp"
@@ -26,7 +29,7 @@ using testing_support::TempDir;
 
 struct Entry {
     std::string path;   ///< relative to the tree's root; "." is the root
-    char kind;          ///< 'd'irectory, 'f'ile, 'l'ink
+    char kind;          ///< 'd'irectory, 'f'ile, 'l'ink, 'p'ipe (FIFO)
     std::string data;   ///< content or link target
     std::string owner;  ///< "root" or "nobody" (group "root" or "nogroup")
     mode_t mode;
@@ -51,6 +54,10 @@ Entry link(std::string path, std::string target) {
     return {std::move(path), 'l', std::move(target), "root", 0777, kOld};
 }
 
+Entry fifo(std::string path, mode_t mode = 0644) {
+    return {std::move(path), 'p', "", "root", mode, kOld};
+}
+
 /// Builds `entries` under `root` on disk (parents before children, directory times last).
 void build_real(const fs::path& root, const std::vector<Entry>& entries) {
     for (const auto& entry : entries) {
@@ -59,6 +66,8 @@ void build_real(const fs::path& root, const std::vector<Entry>& entries) {
             fs::create_directories(path);
         } else if (entry.kind == 'f') {
             testing_support::write_text(path, entry.data);
+        } else if (entry.kind == 'p') {
+            ASSERT_EQ(::mkfifo(path.c_str(), entry.mode), 0) << path;
         } else {
             fs::create_symlink(entry.data, path);
         }
@@ -85,6 +94,8 @@ void build_fake(FakeHost& host, const fs::path& root, const std::vector<Entry>& 
             host.add_directory(path, attributes).mtime = time;
         } else if (entry.kind == 'f') {
             host.add_file(path, entry.data, attributes).mtime = time;
+        } else if (entry.kind == 'p') {
+            host.add_fifo(path, attributes).mtime = time;
         } else {
             host.add_symlink(path, entry.data);
         }
@@ -98,16 +109,79 @@ const std::vector<Entry> kCheckpoint = {
     file("hash.0/script", "#!/bin/sh\n", 0644, 1600000400, "nobody"),
     link("job_state.old", "job_state"),
     dir("empty", 02755, 1600000500),
+    fifo("fifo", 0600),
 };
 
 const std::vector<std::string> kCheckpointNames = {
-    ".", "empty", "hash.0", "hash.0/script", "job_state", "job_state.old"};
+    ".", "empty", "fifo", "hash.0", "hash.0/script", "job_state", "job_state.old"};
+
+/// A shared file system as an attacker left it (links are relative, so they point at the same
+/// place in the temp directory and in the fake): the checkpoint directory is a symlink to a
+/// victim, the heartbeat a FIFO; /etc/slurm is the trusted link, /etc/evil is not.
+const std::vector<Entry> kPlanted = {
+    dir("."),
+    dir("victim", 0700),
+    file("victim/heartbeat", "precious", 0600),
+    dir("statefs"),
+    link("statefs/checkpoint", "../victim"),
+    fifo("statefs/heartbeat"),
+    dir("statefs/etc"),
+    dir("statefs/etc/slurm"),
+    file("statefs/etc/slurm/slurm.conf", "clustername=x\n"),
+    dir("etc"),
+    link("etc/slurm", "../statefs/etc/slurm"),
+    link("etc/evil", "../victim"),
+};
 
 class FakeMatchesReal : public ::testing::Test {
   protected:
     void SetUp() override {
         fake_.users["nobody"] = 65534;
         fake_.groups["nogroup"] = 65534;
+        RealHostOptions options;
+        options.trusted_links[dir_ / "etc/slurm"] = dir_ / "statefs/etc/slurm";
+        real_ = RealHost(options);
+        fake_.trusted_links = {{"/etc/slurm", "/statefs/etc/slurm"}};
+    }
+
+    /// Runs `operation` on both hosts (given the path prefix: the temp directory or "/"); both
+    /// must fail with the same message (paths shown from the tree's root) or both succeed.
+    /// Returns that message ("" for success).
+    std::string same_outcome(
+        const std::function<void(Host& host, const fs::path& root)>& operation) {
+        const auto outcome = [&](Host& host, const fs::path& root) {
+            try {
+                operation(host, root);
+            } catch (const HostError& error) {
+                return std::string(error.what());
+            }
+            return std::string();
+        };
+        std::string real = outcome(real_, dir_.path());
+        for (std::size_t at = 0; (at = real.find(dir_.path().string(), at)) != std::string::npos;) {
+            real.erase(at, dir_.path().string().size());
+        }
+        const std::string fake = outcome(fake_, "/");
+        EXPECT_EQ(fake, real);
+        return real;
+    }
+
+    /// Both trees are equal (whatever they hold). With `directory_times` false the mtimes of
+    /// directories are not compared: the fake does not model what adding or removing an entry
+    /// does to them.
+    void expect_same_tree(const std::string& path, bool directory_times = true) {
+        auto real = snapshot_real(dir_ / path);
+        auto fake = snapshot_fake(fake_, "/" + path);
+        if (!directory_times) {
+            for (auto* tree : {&real, &fake}) {
+                for (auto& [name, entry] : *tree) {
+                    if (entry.type == "dir") {
+                        entry.mtime_seconds = 0;
+                    }
+                }
+            }
+        }
+        EXPECT_EQ(fake, real) << path;
     }
 
     /// Builds the same tree at <temp>/<path> and at /<path> in the fake.
@@ -145,6 +219,147 @@ class FakeMatchesReal : public ::testing::Test {
     RealHost real_;
     FakeHost fake_;
 };
+
+/// `root / relative`, where a root of "/" gives "/relative" (as the fake's paths are).
+fs::path under(const fs::path& root, const std::string& relative) {
+    return root / relative;
+}
+
+const std::string kNotFollowed = ": the path goes through a symbolic link, which is not followed";
+
+TEST_F(FakeMatchesReal, PlantedSymlinksAndFifosAreRefusedAlike) {
+    REQUIRE_ROOT();
+    build("", kPlanted);
+    const FileAttributes root_file{"root", "root", 0644};
+    EXPECT_EQ(same_outcome(
+                  [](Host& h, const fs::path& r) { h.read_file(under(r, "statefs/heartbeat")); }),
+              "cannot read /statefs/heartbeat: it is a FIFO, not a regular file");
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.read_file(under(r, "statefs/checkpoint/heartbeat"));
+              }),
+              "cannot read /statefs/checkpoint/heartbeat" + kNotFollowed);
+    EXPECT_EQ(same_outcome(
+                  [](Host& h, const fs::path& r) { h.read_file(under(r, "statefs/checkpoint")); }),
+              "cannot read /statefs/checkpoint: it is a symbolic link, which is not followed");
+    EXPECT_EQ(same_outcome([&](Host& h, const fs::path& r) {
+                  h.write_file(under(r, "statefs/checkpoint/heartbeat"), "x", root_file);
+              }),
+              "cannot write /statefs/checkpoint/heartbeat" + kNotFollowed);
+    EXPECT_EQ(same_outcome([&](Host& h, const fs::path& r) {
+                  h.make_directories(under(r, "statefs/checkpoint"), {"nobody", "nogroup", 0777});
+              }),
+              "cannot create directory /statefs/checkpoint" + kNotFollowed);
+    EXPECT_EQ(same_outcome([&](Host& h, const fs::path& r) {
+                  h.make_directories(under(r, "statefs/checkpoint/sub"), root_file);
+              }),
+              "cannot create directory /statefs/checkpoint/sub" + kNotFollowed);
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.remove_file(under(r, "statefs/checkpoint/heartbeat"));
+              }),
+              "cannot remove /statefs/checkpoint/heartbeat" + kNotFollowed);
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.list_directory(under(r, "statefs/checkpoint"));
+              }),
+              "cannot list /statefs/checkpoint" + kNotFollowed);
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.rename(under(r, "statefs/checkpoint/heartbeat"), under(r, "statefs/moved"));
+              }),
+              "cannot rename /statefs/checkpoint/heartbeat to /statefs/moved" + kNotFollowed);
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.copy_tree(under(r, "statefs/checkpoint"), under(r, "statefs/copy"));
+              }),
+              "cannot copy /statefs/checkpoint to /statefs/copy" + kNotFollowed);
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.status(under(r, "statefs/checkpoint/heartbeat"));
+              }),
+              "cannot stat /statefs/checkpoint/heartbeat" + kNotFollowed);
+    EXPECT_EQ(same_outcome(
+                  [](Host& h, const fs::path& r) { h.read_file(under(r, "etc/evil/heartbeat")); }),
+              "cannot read /etc/evil/heartbeat" + kNotFollowed);
+    EXPECT_EQ(same_outcome([&](Host& h, const fs::path& r) {
+                  h.create_directory(under(r, "statefs/heartbeat"), root_file);
+              }),
+              "cannot create directory /statefs/heartbeat: File exists");
+    expect_same_tree("victim");
+    expect_same_tree("statefs");
+}
+
+TEST_F(FakeMatchesReal, TheTrustedLinkIsFollowedOnlyWhileItPointsAtItsTarget) {
+    REQUIRE_ROOT();
+    build("", kPlanted);
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  EXPECT_EQ(h.read_file(under(r, "etc/slurm/slurm.conf")), "clustername=x\n");
+                  h.write_file(under(r, "etc/slurm/slurm.key"), "key", {"root", "root", 0600});
+                  EXPECT_EQ(h.list_directory(under(r, "etc/slurm")),
+                            (std::vector<std::string>{"slurm.conf", "slurm.key"}));
+                  EXPECT_EQ(h.status(under(r, "etc/slurm")).type, FileType::Symlink);
+              }),
+              "");
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.replace_with_symlink(under(r, "etc/slurm"), "../victim");
+                  h.read_file(under(r, "etc/slurm/heartbeat"));
+              }),
+              "cannot use /etc/slurm/heartbeat: /etc/slurm points at ../victim, not at its trusted "
+              "target /statefs/etc/slurm");
+    EXPECT_EQ(fake_.file("/statefs/etc/slurm/slurm.key")->content, "key");
+    EXPECT_EQ(testing_support::read_text(dir_ / "statefs/etc/slurm/slurm.key"), "key");
+    expect_same_tree("victim");
+}
+
+TEST_F(FakeMatchesReal, RemoveTreeTakesTheLinkAndLeavesItsTarget) {
+    REQUIRE_ROOT();
+    build("", kPlanted);
+    EXPECT_EQ(same_outcome([](Host& h, const fs::path& r) {
+                  h.remove_tree(under(r, "statefs/checkpoint"));
+                  h.remove_tree(under(r, "statefs/etc"));
+                  h.remove_tree(under(r, "statefs/missing"));
+              }),
+              "");
+    expect_same_tree("victim");
+    expect_same_tree("statefs", /*directory_times=*/false);
+}
+
+TEST_F(FakeMatchesReal, ProbesOfARefusedPathFailAlike) {
+    REQUIRE_ROOT();
+    build("", kPlanted);
+    const auto real = real_.measure_write_latency(dir_ / "statefs/checkpoint", 1);
+    const auto fake = fake_.measure_write_latency("/statefs/checkpoint", 1);
+    ASSERT_FALSE(real);
+    ASSERT_FALSE(fake);
+    EXPECT_EQ(fake.error().message,
+              "cannot measure write latency in /statefs/checkpoint: cannot open" + kNotFollowed);
+    EXPECT_EQ(real.error().message, "cannot measure write latency in " +
+                                        (dir_ / "statefs/checkpoint").string() + ": cannot open" +
+                                        kNotFollowed);
+    const auto real_check =
+        real_.check_responsive(dir_ / "statefs/missing", std::chrono::seconds(5));
+    const auto fake_check = fake_.check_responsive("/statefs/missing", std::chrono::seconds(5));
+    ASSERT_FALSE(real_check);
+    ASSERT_FALSE(fake_check);
+    EXPECT_EQ(fake_check.error().message,
+              "/statefs/missing is not usable: cannot open: No such file or directory");
+    EXPECT_TRUE(real_.check_responsive(dir_ / "statefs", std::chrono::seconds(5)));
+    EXPECT_TRUE(fake_.check_responsive("/statefs", std::chrono::seconds(5)));
+    expect_same_tree("statefs");
+}
+
+TEST_F(FakeMatchesReal, StagingACopyOverAPlantedSymlinkLeavesTheVictimAlike) {
+    REQUIRE_ROOT();
+    if (real_.rsync({"--version"}).exit_code == 127) {
+        GTEST_SKIP() << "rsync is not installed";
+    }
+    build("", kPlanted);
+    build("src/checkpoint", {dir(".", 0750, 1600000100, "nobody"),
+                             file("job_state", "jobs", 0600, 1600000200, "nobody"),
+                             link("escape", "/etc/shadow"), link("job_state.old", "job_state")});
+    ASSERT_TRUE(
+        copy_directory_contents(real_, dir_ / "src/checkpoint", dir_ / "statefs/checkpoint"));
+    ASSERT_TRUE(copy_directory_contents(fake_, "/src/checkpoint", "/statefs/checkpoint"));
+    expect_same_tree("victim");
+    expect_same_tree("statefs/checkpoint");
+    EXPECT_EQ(snapshot_real(dir_ / "statefs/checkpoint").size(), 3U)
+        << "job_state and job_state.old copied, the escaping link left out";
+}
 
 TEST_F(FakeMatchesReal, CopyTree) {
     REQUIRE_ROOT();

@@ -98,9 +98,10 @@ TEST(HostPackages, InstallUpdatesFirstWhenAskedAndInstallsNonInteractively) {
     host.add_slurm_packages_to_archive("24.11.5-1");
     install_packages(host, {"slurmctld", "libpmix-dev"}, AptUpdate::First);
     EXPECT_EQ(host.commands_of("apt-get"),
-              (std::vector<Argv>{{"update"},
-                                 {"install", "-y", "--option=Dpkg::Options::=--force-confold",
-                                  "slurmctld", "libpmix-dev"}}));
+              (std::vector<Argv>{
+                  {"update", "-o", "DPkg::Lock::Timeout=300"},
+                  {"install", "-o", "DPkg::Lock::Timeout=300", "-y",
+                   "--option=Dpkg::Options::=--force-confold", "slurmctld", "libpmix-dev"}}));
     EXPECT_EQ(installed_version(host, "slurmctld"), "24.11.5-1");
     EXPECT_EQ(installed_version(host, "libpmix-dev"), "5.0.1-4");
     install_packages(host, {});

@@ -130,12 +130,14 @@ TEST(RealHostWriteFile, AFailureRemovesTheTempFileAndKeepsTheTarget) {
     }
 }
 
-TEST(RealHostWriteFile, WritesThroughASymlinkedDirectory) {
+TEST(RealHostWriteFile, WritesThroughATrustedSymlinkedDirectory) {
     TempDir dir;
     fs::create_directories(dir / "srv/slurmctld-statefs/etc/slurm");
     fs::create_directories(dir / "etc");
     fs::create_directory_symlink(dir / "srv/slurmctld-statefs/etc/slurm", dir / "etc/slurm");
-    RealHost host;
+    RealHostOptions options;
+    options.trusted_links[dir / "etc/slurm"] = dir / "srv/slurmctld-statefs/etc/slurm";
+    RealHost host(options);
     host.write_file(dir / "etc/slurm/slurm.conf", "shared\n", own_attributes(0644));
     EXPECT_EQ(read_text(dir / "srv/slurmctld-statefs/etc/slurm/slurm.conf"), "shared\n");
     EXPECT_TRUE(fs::is_symlink(dir / "etc/slurm"));
@@ -231,18 +233,23 @@ TEST(RealHostStatus, DescribesEntriesWithoutFollowingTheLastSymlink) {
     EXPECT_EQ(file.mtime, std::chrono::system_clock::from_time_t(1700000000));
     EXPECT_EQ(host.status(dir / "dir").type, FileType::Directory);
     EXPECT_EQ(host.status(dir / "link").type, FileType::Symlink);
-    EXPECT_EQ(host.status(dir / "link/").type, FileType::Directory);
+    // A trailing slash does not make it follow the link.
+    EXPECT_EQ(host.status(dir / "link/").type, FileType::Symlink);
     EXPECT_EQ(host.status(dir / "fifo").type, FileType::Other);
     EXPECT_EQ(host.status(dir / "missing").type, FileType::Missing);
     EXPECT_EQ(host.status(dir / "file/below").type, FileType::Missing);
 }
 
-TEST(RealHostReadFile, ReadsFollowingSymlinksAndReturnsNulloptWhenMissing) {
+TEST(RealHostReadFile, ReadsThroughTrustedLinksOnlyAndReturnsNulloptWhenMissing) {
     TempDir dir;
     write_text(dir / "a/slurm.conf", std::string(200000, 'x'));
     fs::create_directory_symlink(dir / "a", dir / "b");
-    RealHost host;
+    fs::create_directory_symlink(dir / "a", dir / "c");
+    RealHostOptions options;
+    options.trusted_links[dir / "b"] = dir / "a";
+    RealHost host(options);
     EXPECT_EQ(host.read_file(dir / "b/slurm.conf"), std::string(200000, 'x'));
+    EXPECT_THROW(host.read_file(dir / "c/slurm.conf"), HostError);
     EXPECT_EQ(host.read_file(dir / "missing"), std::nullopt);
     EXPECT_EQ(host.read_file(dir / "a/slurm.conf/below"), std::nullopt);
     EXPECT_THROW(host.read_file(dir / "a"), HostError);
@@ -280,7 +287,7 @@ TEST(RealHostListDirectory, ListsSortedNamesIncludingHiddenOnesAndIsEmptyWhenMis
     fs::create_directory_symlink(dir.path(), dir / "a/up");
     RealHost host;
     EXPECT_EQ(host.list_directory(dir.path()), (std::vector<std::string>{".hidden", "a", "b"}));
-    EXPECT_EQ(host.list_directory(dir / "a/up"), (std::vector<std::string>{".hidden", "a", "b"}));
+    EXPECT_THROW(host.list_directory(dir / "a/up"), HostError);  // a symlink is not followed
     EXPECT_TRUE(host.list_directory(dir / "missing").empty());
     EXPECT_THROW(host.list_directory(dir / "b"), HostError);
 }
@@ -382,12 +389,16 @@ TEST(RealHostCopyTree, KeepsOwnersModesTimesAndSymlinks) {
     EXPECT_EQ(entries_of(dir / "srv"), std::vector<std::string>{"etc-slurm-copy"});
 }
 
-TEST(RealHostCopyTree, FollowsASymlinkedSourceAndRefusesAnExistingDestination) {
+TEST(RealHostCopyTree, FollowsOnlyATrustedSymlinkedSourceAndRefusesAnExistingDestination) {
     TempDir dir;
     write_text(dir / "real/slurm.conf", "x");
     fs::create_directory_symlink(dir / "real", dir / "link");
+    fs::create_directory_symlink(dir / "real", dir / "untrusted");
     fs::create_directory(dir / "existing");
-    RealHost host;
+    RealHostOptions options;
+    options.trusted_links[dir / "link"] = dir / "real";
+    RealHost host(options);
+    EXPECT_THROW(host.copy_tree(dir / "untrusted", dir / "copy"), HostError);
     host.copy_tree(dir / "link", dir / "copy");
     EXPECT_TRUE(fs::is_directory(fs::symlink_status(dir / "copy")));
     EXPECT_EQ(read_text(dir / "copy/slurm.conf"), "x");
@@ -505,12 +516,17 @@ TEST(RealHostLatency, MeasuresEverySampleAndCleansUp) {
     TempDir temp;
     RealHost host;
     const auto samples = host.measure_write_latency(temp.path(), 5);
-    ASSERT_EQ(samples.size(), 5U);
-    for (const auto sample : samples) {
+    ASSERT_TRUE(samples) << samples.error().message;
+    ASSERT_EQ(samples.value().size(), 5U);
+    for (const auto sample : samples.value()) {
         EXPECT_GT(sample.count(), 0);
     }
     EXPECT_TRUE(host.list_directory(temp.path()).empty());
-    EXPECT_THROW(host.measure_write_latency(temp / "missing", 1), HostError);
+    const auto missing = host.measure_write_latency(temp / "missing", 1);
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().message, "cannot measure write latency in " +
+                                           (temp / "missing").string() +
+                                           ": cannot open: No such file or directory");
 }
 
 }  // namespace

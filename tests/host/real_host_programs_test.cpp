@@ -76,15 +76,47 @@ TEST_F(RealHostPrograms, AHungScontrolIsKilledAfterTheTimeout) {
     const auto started = std::chrono::steady_clock::now();
     const CommandResult result = host.scontrol({"ping"});
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    EXPECT_EQ(result.exit_code, 137);
+    EXPECT_EQ(result.exit_code, kCommandTimedOut);
     EXPECT_NE(result.stderr_text.find("scontrol: no answer within 300 ms; killed"),
               std::string::npos)
         << result.stderr_text;
     EXPECT_LT(elapsed, std::chrono::seconds(10));
 }
 
-TEST_F(RealHostPrograms, TheDefaultScontrolTimeoutIsAMinute) {
-    EXPECT_EQ(RealHostOptions{}.scontrol_timeout, std::chrono::seconds(60));
+TEST_F(RealHostPrograms, EveryProgramIsKilledAtItsOwnTimeLimit) {
+    for (const char* program :
+         {"systemctl", "apt-get", "dpkg-query", "rsync", "systemd-detect-virt"}) {
+        install_script(program, "#!/bin/sh\nsleep 30 & wait\n");
+    }
+    options_.systemctl_timeout = std::chrono::milliseconds(100);
+    options_.apt_get_timeout = std::chrono::milliseconds(110);
+    options_.dpkg_query_timeout = std::chrono::milliseconds(120);
+    options_.rsync_timeout = std::chrono::milliseconds(130);
+    options_.systemd_detect_virt_timeout = std::chrono::milliseconds(140);
+    RealHost host(options_);
+    const auto started = std::chrono::steady_clock::now();
+    const std::vector<std::pair<CommandResult, std::string>> results = {
+        {host.systemctl({"start", "slurmctld"}), "systemctl: no answer within 100 ms"},
+        {host.apt_get({"install", "-y", "slurmctld"}), "apt-get: no answer within 110 ms"},
+        {host.dpkg_query({"-W", "slurmctld"}), "dpkg-query: no answer within 120 ms"},
+        {host.rsync({"-a", "a/", "b/"}), "rsync: no answer within 130 ms"},
+        {host.systemd_detect_virt({"--container"}), "systemd-detect-virt: no answer within 140 ms"},
+    };
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
+    for (const auto& [result, note] : results) {
+        EXPECT_EQ(result.exit_code, kCommandTimedOut) << note;
+        EXPECT_NE(result.stderr_text.find(note), std::string::npos) << result.stderr_text;
+    }
+}
+
+TEST_F(RealHostPrograms, TheDefaultTimeLimitsAreBoundedAndScontrolsIsShort) {
+    const RealHostOptions defaults;
+    EXPECT_EQ(defaults.scontrol_timeout, std::chrono::seconds(15));
+    EXPECT_EQ(defaults.systemctl_timeout, std::chrono::seconds(90));
+    EXPECT_EQ(defaults.apt_get_timeout, std::chrono::minutes(10));
+    EXPECT_EQ(defaults.dpkg_query_timeout, std::chrono::seconds(30));
+    EXPECT_EQ(defaults.rsync_timeout, std::chrono::minutes(5));
+    EXPECT_EQ(defaults.systemd_detect_virt_timeout, std::chrono::seconds(10));
 }
 
 TEST_F(RealHostPrograms, AMissingProgramEndsWithExitCode127) {

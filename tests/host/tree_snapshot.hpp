@@ -96,6 +96,8 @@ inline TreeSnapshot snapshot_fake(testing_support::FakeHost& host, const fs::pat
         } else if (const auto* file = host.file(path)) {
             entry = {"file",      file->mode,    file->owner,
                      file->group, file->content, seconds(file->mtime)};
+        } else if (const auto* fifo = host.fifo(path)) {
+            entry = {"other", fifo->mode, fifo->owner, fifo->group, "", seconds(fifo->mtime)};
         } else if (const auto* directory = host.directory(path)) {
             entry = {"dir", directory->mode,          directory->owner, directory->group,
                      "",    seconds(directory->mtime)};

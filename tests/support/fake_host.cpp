@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <slurmctld/charm/main.hpp>
 #include <slurmctld/host/paths.hpp>
 
 namespace testing_support {
@@ -88,12 +89,28 @@ CommandResult error(int code, std::string err) {
 }  // namespace
 
 FakeHost::FakeHost(std::string name)
-    : hostname(std::move(name)), clock(Clock::from_time_t(kStartTime)) {
+    : hostname(std::move(name)),
+      clock(Clock::from_time_t(kStartTime)),
+      steady_clock_time(std::chrono::hours(1000)),
+      trusted_links(slurmctld::charm::trusted_host_links()) {
     for (const char* path : {"/etc", "/run", "/srv", "/var", "/var/lib", "/var/log"}) {
         add_directory(path);
     }
     add_directory("/tmp", {"root", "root", 01777});
 }
+
+namespace {
+
+[[noreturn]] void refuse_symlink(const std::string& what) {
+    throw HostError(what + ": the path goes through a symbolic link, which is not followed");
+}
+
+std::string timeout_note(const std::string& program, std::chrono::milliseconds limit) {
+    return program + ": no answer within " + std::to_string(limit.count()) +
+           " ms; killed with its process group\n";
+}
+
+}  // namespace
 
 // ---- locating nodes --------------------------------------------------------------------------
 
@@ -168,7 +185,7 @@ std::vector<std::string> FakeHost::child_names(const fs::path& resolved_director
     return names;
 }
 
-void FakeHost::remove_tree(const fs::path& resolved) {
+void FakeHost::erase_tree(const fs::path& resolved) {
     const Location location = locate(resolved);
     auto& nodes = location.files->nodes;
     nodes.erase(location.key);
@@ -206,8 +223,12 @@ FakeSymlink* FakeHost::symlink(const fs::path& path) {
     return std::get_if<FakeSymlink>(node_at(resolve(path, false)));
 }
 
+FakeFifo* FakeHost::fifo(const fs::path& path) {
+    return std::get_if<FakeFifo>(node_at(resolve(path, false)));
+}
+
 bool FakeHost::exists(const fs::path& path) {
-    return status(path).type != FileType::Missing;
+    return node_at(resolve(path, false)) != nullptr;
 }
 
 FakeFile& FakeHost::add_file(const fs::path& path, std::string content,
@@ -235,6 +256,13 @@ FakeDirectory& FakeHost::add_directory(const fs::path& path, const FileAttribute
 void FakeHost::add_symlink(const fs::path& link, const fs::path& target) {
     add_directory_parents(link.parent_path());
     put(resolve(link, false), FakeSymlink{target});
+}
+
+FakeFifo& FakeHost::add_fifo(const fs::path& path, const FileAttributes& attributes) {
+    add_directory_parents(path.parent_path());
+    const fs::path resolved = resolve(path, false);
+    put(resolved, FakeFifo{attributes.owner, attributes.group, attributes.mode, clock});
+    return std::get<FakeFifo>(*node_at(resolved));
 }
 
 void FakeHost::add_directory_parents(const fs::path& path) {
@@ -333,6 +361,22 @@ void FakeHost::inject_failure(std::vector<std::string> argv_prefix, CommandResul
     injected_failures.push_back({std::move(argv_prefix), std::move(result), times});
 }
 
+void FakeHost::inject_timeout(std::vector<std::string> argv_prefix, int times) {
+    const std::string program = argv_prefix.empty() ? "program" : argv_prefix.front();
+    // RealHost's time limits by program (RealHostOptions' defaults).
+    const std::map<std::string, std::chrono::milliseconds> limits = {
+        {"systemctl", std::chrono::seconds(90)},
+        {"apt-get", std::chrono::minutes(10)},
+        {"dpkg-query", std::chrono::seconds(30)},
+        {"scontrol", std::chrono::seconds(15)},
+        {"rsync", rsync_timeout},
+        {"systemd-detect-virt", std::chrono::seconds(10)}};
+    const auto found = limits.find(program);
+    const auto limit = found == limits.end() ? std::chrono::milliseconds(60000) : found->second;
+    inject_failure(std::move(argv_prefix),
+                   {host::kCommandTimedOut, "", timeout_note(program, limit)}, times);
+}
+
 std::optional<std::vector<std::string>> FakeHost::configured_controllers() {
     const auto text = read_file("/etc/slurm/slurm.conf");
     if (!text) {
@@ -367,10 +411,74 @@ std::optional<std::string> FakeHost::controller_in_control() {
     return std::nullopt;
 }
 
+// ---- Host: path rules ------------------------------------------------------------------------
+
+std::optional<std::string> FakeHost::hung_under(const fs::path& resolved) const {
+    const std::string path = resolved.string();
+    for (const auto& hung : hung_paths) {
+        if (path == hung || path.starts_with(hung == "/" ? hung : hung + "/")) {
+            return hung;
+        }
+    }
+    return std::nullopt;
+}
+
+void FakeHost::pass_time(std::chrono::milliseconds duration) {
+    clock += duration;
+    steady_clock_time += duration;
+}
+
+fs::path FakeHost::safe_path(const fs::path& path, bool trust_last, const std::string& what) {
+    fs::path checked = host::normalized_path(path);
+    const auto check_directories = [&](const fs::path& candidate) {
+        fs::path prefix = candidate.root_path();
+        const fs::path relative = candidate.relative_path();
+        std::size_t left =
+            static_cast<std::size_t>(std::distance(relative.begin(), relative.end()));
+        for (const auto& component : relative) {
+            if (--left == 0) {
+                break;  // the last component is the operation's to judge
+            }
+            prefix /= component;
+            const FakeNode* node = node_at(prefix);
+            if (node == nullptr) {
+                break;
+            }
+            if (std::holds_alternative<FakeSymlink>(*node)) {
+                refuse_symlink(what);
+            }
+        }
+    };
+    for (const auto& [link, trusted_target] : trusted_links) {
+        const auto rest = host::path_below(checked, link);
+        if (!rest || (rest->empty() && !trust_last)) {
+            continue;
+        }
+        check_directories(link);
+        if (const auto* found = std::get_if<FakeSymlink>(node_at(link))) {
+            if (host::link_destination(link, found->target) !=
+                host::normalized_path(trusted_target)) {
+                throw HostError("cannot use " + path.string() + ": " + link.string() +
+                                " points at " + found->target.string() +
+                                ", not at its trusted target " + trusted_target.string());
+            }
+            checked = rest->empty() ? host::normalized_path(trusted_target)
+                                    : host::normalized_path(trusted_target) / *rest;
+        }
+        break;
+    }
+    check_directories(checked);
+    if (const auto hung = hung_under(checked)) {
+        throw HostError(what + ": FakeHost: " + *hung +
+                        " does not answer (a real host would block here)");
+    }
+    return checked;
+}
+
 // ---- Host: files -----------------------------------------------------------------------------
 
 FileStatus FakeHost::status(const fs::path& path) {
-    const FakeNode* node = node_at(resolve(path, false));
+    const FakeNode* node = node_at(safe_path(path, false, "cannot stat " + path.string()));
     FileStatus result;
     if (node == nullptr) {
         return result;
@@ -393,6 +501,9 @@ FileStatus FakeHost::status(const fs::path& path) {
                   gid_of(directory->group),
                   4096,
                   directory->mtime};
+    } else if (const auto* fifo = std::get_if<FakeFifo>(node)) {
+        result = {FileType::Other,     fifo->mode, uid_of(fifo->owner),
+                  gid_of(fifo->group), 0,          fifo->mtime};
     } else {
         const auto& link = std::get<FakeSymlink>(*node);
         result = {FileType::Symlink, 0777, 0, 0, link.target.string().size(), {}};
@@ -401,14 +512,23 @@ FileStatus FakeHost::status(const fs::path& path) {
 }
 
 std::optional<std::string> FakeHost::read_file(const fs::path& path) {
-    const FakeNode* node = node_at(resolve(path, true));
+    const std::string what = "cannot read " + path.string();
+    const FakeNode* node = node_at(safe_path(path, true, what));
     if (node == nullptr) {
         return std::nullopt;
     }
     if (const auto* regular = std::get_if<FakeFile>(node)) {
+        if (regular->content.size() > max_read_size) {
+            throw HostError(what + ": larger than " + std::to_string(max_read_size) + " bytes");
+        }
         return regular->content;
     }
-    fail("cannot read " + path.string(), std::errc::is_a_directory);
+    if (std::holds_alternative<FakeSymlink>(*node)) {
+        throw HostError(what + ": it is a symbolic link, which is not followed");
+    }
+    throw HostError(what + ": it is " +
+                    (std::holds_alternative<FakeFifo>(*node) ? "a FIFO" : "a directory") +
+                    ", not a regular file");
 }
 
 void FakeHost::write_file(const fs::path& path, std::string_view content,
@@ -418,12 +538,13 @@ void FakeHost::write_file(const fs::path& path, std::string_view content,
         throw HostError(what + ": not a file name");
     }
     check_owner(attributes, what);
-    const fs::path resolved = resolve(path, false);
+    const fs::path resolved = safe_path(path, false, what);
     require_directory(resolved.parent_path(), what);
     if (const FakeNode* existing = node_at(resolved);
         existing != nullptr && std::holds_alternative<FakeDirectory>(*existing)) {
         fail(what, std::errc::is_a_directory);
     }
+    // rename(2) over the name: a symlink or FIFO there is replaced, never written through.
     put(resolved, FakeFile{std::string(content), attributes.owner, attributes.group,
                            static_cast<mode_t>(attributes.mode & 07777), clock});
 }
@@ -431,15 +552,40 @@ void FakeHost::write_file(const fs::path& path, std::string_view content,
 void FakeHost::make_directories(const fs::path& path, const FileAttributes& attributes) {
     const std::string what = "cannot create directory " + path.string();
     check_owner(attributes, what);
-    add_directory_parents(path);
-    auto& directory = std::get<FakeDirectory>(*node_at(resolve(path, true)));
+    const fs::path resolved = safe_path(path, true, what);
+    fs::path current = resolved.root_path();
+    for (const auto& component : resolved.relative_path()) {
+        current /= component;
+        const FakeNode* node = node_at(current);
+        if (node == nullptr) {
+            require_directory(current.parent_path(), what);
+            put(current, FakeDirectory{"root", "root", 0755, clock});
+        } else if (std::holds_alternative<FakeSymlink>(*node)) {
+            refuse_symlink(what);
+        } else if (!std::holds_alternative<FakeDirectory>(*node)) {
+            fail(what, std::errc::not_a_directory);
+        }
+    }
+    auto& directory = std::get<FakeDirectory>(*node_at(resolved));
     directory.owner = attributes.owner;
     directory.group = attributes.group;
     directory.mode = attributes.mode & 07777;
 }
 
+void FakeHost::create_directory(const fs::path& path, const FileAttributes& attributes) {
+    const std::string what = "cannot create directory " + path.string();
+    check_owner(attributes, what);
+    const fs::path resolved = safe_path(path, false, what);
+    require_directory(resolved.parent_path(), what);
+    if (node_at(resolved) != nullptr) {
+        fail(what, std::errc::file_exists);
+    }
+    put(resolved, FakeDirectory{attributes.owner, attributes.group,
+                                static_cast<mode_t>(attributes.mode & 07777), clock});
+}
+
 void FakeHost::remove_file(const fs::path& path) {
-    const fs::path resolved = resolve(path, false);
+    const fs::path resolved = safe_path(path, false, "cannot remove " + path.string());
     const FakeNode* node = node_at(resolved);
     if (node == nullptr) {
         return;
@@ -447,13 +593,28 @@ void FakeHost::remove_file(const fs::path& path) {
     if (std::holds_alternative<FakeDirectory>(*node)) {
         fail("cannot remove " + path.string(), std::errc::is_a_directory);
     }
-    remove_tree(resolved);
+    erase_tree(resolved);
+}
+
+void FakeHost::remove_tree(const fs::path& path) {
+    const std::string what = "cannot remove " + path.string();
+    const fs::path resolved = safe_path(path, false, what);
+    if (node_at(resolved) == nullptr) {
+        return;
+    }
+    for (const auto& [point, mount] : mount_table_) {
+        if (point == resolved.string() || point.starts_with(resolved.string() + "/")) {
+            throw HostError(what +
+                            ": another file system is mounted there: Invalid cross-device link");
+        }
+    }
+    erase_tree(resolved);  // the tree's own nodes only: a symlink goes, its target stays
 }
 
 void FakeHost::rename(const fs::path& from, const fs::path& to) {
     const std::string what = "cannot rename " + from.string() + " to " + to.string();
-    const fs::path source = resolve(from, false);
-    const fs::path target = resolve(to, false);
+    const fs::path source = safe_path(from, false, what);
+    const fs::path target = safe_path(to, false, what);
     const FakeNode* source_node = node_at(source);
     if (source_node == nullptr) {
         fail(what, std::errc::no_such_file_or_directory);
@@ -485,7 +646,7 @@ void FakeHost::rename(const fs::path& from, const fs::path& to) {
         if (target_is_directory && !child_names(target).empty()) {
             fail(what, std::errc::directory_not_empty);
         }
-        remove_tree(target);
+        erase_tree(target);
     }
     auto& nodes = from_location.files->nodes;
     const std::string prefix = from_location.key + "/";
@@ -496,26 +657,31 @@ void FakeHost::rename(const fs::path& from, const fs::path& to) {
         moved.emplace_back(to_location.key + it->first.substr(from_location.key.size()),
                            std::move(it->second));
     }
-    remove_tree(source);
+    erase_tree(source);
     for (auto& [key, node] : moved) {
         nodes.insert_or_assign(key, std::move(node));
     }
 }
 
 std::vector<std::string> FakeHost::list_directory(const fs::path& path) {
-    const fs::path resolved = resolve(path, true);
+    const std::string what = "cannot list " + path.string();
+    const fs::path resolved = safe_path(path, true, what);
     const FakeNode* node = node_at(resolved);
     if (node == nullptr) {
         return {};
     }
+    if (std::holds_alternative<FakeSymlink>(*node)) {
+        refuse_symlink(what);
+    }
     if (!std::holds_alternative<FakeDirectory>(*node)) {
-        fail("cannot list " + path.string(), std::errc::not_a_directory);
+        fail(what, std::errc::not_a_directory);
     }
     return child_names(resolved);
 }
 
 std::optional<fs::path> FakeHost::read_symlink(const fs::path& path) {
-    if (const FakeSymlink* link = symlink(path)) {
+    const fs::path resolved = safe_path(path, false, "cannot read symlink " + path.string());
+    if (const auto* link = std::get_if<FakeSymlink>(node_at(resolved))) {
         return link->target;
     }
     return std::nullopt;
@@ -523,7 +689,7 @@ std::optional<fs::path> FakeHost::read_symlink(const fs::path& path) {
 
 void FakeHost::replace_with_symlink(const fs::path& link, const fs::path& target) {
     const std::string what = "cannot point " + link.string() + " at " + target.string();
-    const fs::path resolved = resolve(link, false);
+    const fs::path resolved = safe_path(link, false, what);
     require_directory(resolved.parent_path(), what);
     if (const FakeNode* node = node_at(resolved);
         node != nullptr && std::holds_alternative<FakeDirectory>(*node)) {
@@ -534,10 +700,14 @@ void FakeHost::replace_with_symlink(const fs::path& link, const fs::path& target
 
 void FakeHost::copy_tree(const fs::path& from, const fs::path& to) {
     const std::string what = "cannot copy " + from.string() + " to " + to.string();
-    const fs::path source = resolve(from, true);
-    const fs::path target = resolve(to, false);
-    if (node_at(source) == nullptr) {
+    const fs::path source = safe_path(from, true, what);
+    const fs::path target = safe_path(to, false, what);
+    const FakeNode* source_node = node_at(source);
+    if (source_node == nullptr) {
         fail(what, std::errc::no_such_file_or_directory);
+    }
+    if (std::holds_alternative<FakeSymlink>(*source_node)) {
+        refuse_symlink(what);
     }
     if (node_at(target) != nullptr) {
         fail(what, std::errc::file_exists);
@@ -547,6 +717,78 @@ void FakeHost::copy_tree(const fs::path& from, const fs::path& to) {
         fail(what, std::errc::invalid_argument);  // cp: cannot copy a directory into itself
     }
     copy_node(source, target);
+}
+
+void FakeHost::swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
+                                          const fs::path& backup) {
+    const std::string what =
+        "cannot replace " + directory.string() + " with a symlink to " + target.string();
+    host::require_swappable(*this, directory, backup, what);
+    rename(directory, backup);
+    put(safe_path(directory, false, what), FakeSymlink{target});
+}
+
+slurmctld::Expected<std::vector<std::chrono::microseconds>> FakeHost::measure_write_latency(
+    const fs::path& directory, int samples) {
+    const std::string what = "cannot measure write latency in " + directory.string();
+    const fs::path resolved = host::normalized_path(directory);
+    if (hung_under(resolved)) {
+        pass_time(latency_probe_timeout);
+        return slurmctld::Failure{what + ": no answer within " +
+                                  std::to_string(latency_probe_timeout.count()) +
+                                  " ms (is the file system hung?)"};
+    }
+    fs::path checked;
+    try {
+        checked = safe_path(directory, true, what);
+    } catch (const HostError& error) {
+        return slurmctld::Failure{error.what()};
+    }
+    const FakeNode* node = node_at(checked);
+    if (node == nullptr || std::holds_alternative<FakeSymlink>(*node)) {
+        return slurmctld::Failure{
+            what + ": cannot open: " +
+            (node == nullptr ? std::string("No such file or directory")
+                             : std::string("the path goes through a symbolic link, which is not "
+                                           "followed"))};
+    }
+    std::chrono::microseconds latency{500};
+    std::size_t best = 0;
+    for (const auto& [prefix, value] : write_latency) {
+        if (directory.string().starts_with(prefix) && prefix.size() >= best) {
+            best = prefix.size();
+            latency = value;
+        }
+    }
+    // The samples live in a private directory that is gone again when the probe returns.
+    return std::vector<std::chrono::microseconds>(static_cast<std::size_t>(std::max(samples, 0)),
+                                                  latency);
+}
+
+slurmctld::Expected<void> FakeHost::check_responsive(const fs::path& path,
+                                                     std::chrono::milliseconds timeout) {
+    const std::string what = path.string() + " is not usable";
+    if (hung_under(host::normalized_path(path))) {
+        pass_time(timeout);
+        return slurmctld::Failure{path.string() + " did not answer within " +
+                                  std::to_string(timeout.count()) +
+                                  " ms (is the file system hung?)"};
+    }
+    fs::path checked;
+    try {
+        checked = safe_path(path, true, what);
+    } catch (const HostError& error) {
+        return slurmctld::Failure{error.what()};
+    }
+    const FakeNode* node = node_at(checked);
+    if (node == nullptr) {
+        return slurmctld::Failure{what + ": cannot open: No such file or directory"};
+    }
+    if (std::holds_alternative<FakeSymlink>(*node)) {
+        return slurmctld::Failure{
+            what + ": cannot open: the path goes through a symbolic link, which is not followed"};
+    }
+    return slurmctld::outcome::success();
 }
 
 std::vector<host::MountInfo> FakeHost::mounts() {
@@ -561,22 +803,21 @@ std::string FakeHost::short_hostname() {
     return hostname.substr(0, hostname.find('.'));
 }
 
-std::chrono::steady_clock::time_point FakeHost::steady_now() {
-    return steady_clock;
-}
-
-void FakeHost::sleep_for(std::chrono::milliseconds duration) {
-    steady_clock += duration;
-    clock += duration;
-    slept += duration;
-}
-
 bool FakeHost::can_connect(const std::string& host_name, int port, std::chrono::milliseconds) {
     return port == 6817 && controller_up(host_name);
 }
 
 Clock::time_point FakeHost::now() {
     return clock;
+}
+
+std::chrono::steady_clock::time_point FakeHost::steady_now() {
+    return steady_clock_time;
+}
+
+void FakeHost::sleep_for(std::chrono::milliseconds duration) {
+    sleeps.push_back(duration);
+    pass_time(duration);
 }
 
 // ---- Host: programs --------------------------------------------------------------------------
@@ -677,38 +918,6 @@ CommandResult FakeHost::systemd_detect_virt(const std::vector<std::string>& args
         return *result;
     }
     return run_systemd_detect_virt(args);
-}
-
-void FakeHost::swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
-                                          const fs::path& backup) {
-    if (status(directory).type != slurmctld::host::FileType::Directory) {
-        throw slurmctld::host::HostError("cannot replace " + directory.string() +
-                                         " with a symlink: it is not a directory");
-    }
-    if (status(backup).type != slurmctld::host::FileType::Missing) {
-        throw slurmctld::host::HostError("cannot replace " + directory.string() + ": " +
-                                         backup.string() + " exists");
-    }
-    rename(directory, backup);
-    add_symlink(directory, target);
-}
-
-std::vector<std::chrono::microseconds> FakeHost::measure_write_latency(const fs::path& directory,
-                                                                       int samples) {
-    if (status(directory).type == slurmctld::host::FileType::Missing) {
-        throw slurmctld::host::HostError("cannot measure write latency in " + directory.string() +
-                                         ": No such file or directory");
-    }
-    std::chrono::microseconds latency{500};
-    std::size_t best = 0;
-    for (const auto& [prefix, value] : write_latency) {
-        if (directory.string().starts_with(prefix) && prefix.size() >= best) {
-            best = prefix.size();
-            latency = value;
-        }
-    }
-    return std::vector<std::chrono::microseconds>(static_cast<std::size_t>(std::max(samples, 0)),
-                                                  latency);
 }
 
 // ---- systemctl -------------------------------------------------------------------------------
@@ -1179,19 +1388,25 @@ CommandResult FakeHost::run_rsync(const std::vector<std::string>& args) {
     const std::string usage_error =
         "rsync error: syntax or usage error (code 1) at main.c(1795) [client=3.2.7]\n";
     bool archive_mode = false;
-    bool delete_extraneous = false;
+    RsyncFlags flags;
     std::vector<std::string> paths;
     for (const auto& arg : args) {
         if (arg == "--archive") {
             archive_mode = true;
         } else if (arg == "--delete") {
-            delete_extraneous = true;
+            flags.remove_extraneous = true;
+        } else if (arg == "--safe-links") {
+            flags.safe_links = true;
+        } else if (arg == "--one-file-system") {
+            flags.one_file_system = true;
         } else if (arg.starts_with("--")) {
             return error(1, "rsync: " + arg + ": unknown option\n" + usage_error);
         } else if (arg.starts_with("-") && arg.size() > 1) {
             for (const char flag : arg.substr(1)) {
                 if (flag == 'a') {
                     archive_mode = true;
+                } else if (flag == 'x') {
+                    flags.one_file_system = true;
                 } else if (flag != 'v' && flag != 'q') {
                     return error(
                         1, "rsync: -" + std::string(1, flag) + ": unknown option\n" + usage_error);
@@ -1202,7 +1417,17 @@ CommandResult FakeHost::run_rsync(const std::vector<std::string>& args) {
         }
     }
     if (paths.size() != 2 || !archive_mode) {
-        return error(1, "FakeHost models rsync --archive [--delete] SRC DST only\n" + usage_error);
+        return error(1,
+                     "FakeHost models rsync --archive [--delete] [--safe-links] "
+                     "[--one-file-system] SRC DST only\n" +
+                         usage_error);
+    }
+    for (const auto& path : paths) {
+        // rsync on a hung mount blocks until RealHost's time limit kills it.
+        if (hung_under(resolve(path, true))) {
+            pass_time(rsync_timeout);
+            return error(host::kCommandTimedOut, timeout_note("rsync", rsync_timeout));
+        }
     }
     const std::string& source_text = paths[0];
     const bool contents_only = source_text.ends_with("/");
@@ -1251,36 +1476,55 @@ CommandResult FakeHost::run_rsync(const std::vector<std::string>& args) {
                      "more than 1 file\nrsync error: errors selecting input/output files, "
                      "dirs (code 3) at main.c(763) [Receiver=3.2.7]\n");
     }
-    rsync_tree(source, contents_only ? destination : destination / source_name, delete_extraneous);
+    rsync_tree(source, contents_only ? destination : destination / source_name, source, flags);
     return ok();
 }
 
-void FakeHost::rsync_tree(const fs::path& from, const fs::path& to, bool remove_extraneous) {
+void FakeHost::rsync_tree(const fs::path& from, const fs::path& to, const fs::path& top,
+                          const RsyncFlags& flags) {
+    // The destination itself was resolved by the caller, following a symlink there as rsync
+    // does; inside it, rsync replaces what is in the way and never follows a link.
     const FakeNode* existing = node_at(to);
     if (existing != nullptr && !std::holds_alternative<FakeDirectory>(*existing)) {
-        remove_tree(to);
+        erase_tree(to);
         existing = nullptr;
     }
     if (existing == nullptr) {
         put(to, FakeDirectory{"root", "root", 0700, clock});
     }
-    const std::vector<std::string> names = child_names(from);
+    const bool crosses_mount = flags.one_file_system && from != top && is_mount_point(from);
+    std::vector<std::string> names;
+    if (!crosses_mount) {
+        for (const auto& name : child_names(from)) {
+            const auto* link = std::get_if<FakeSymlink>(node_at(from / name));
+            if (flags.safe_links && link != nullptr) {
+                // --safe-links: a link that leaves the copied tree is left out.
+                const fs::path target = link->target.is_absolute()
+                                            ? link->target
+                                            : (from / link->target).lexically_normal();
+                if (link->target.is_absolute() || !host::path_below(target, top)) {
+                    continue;
+                }
+            }
+            names.push_back(name);
+        }
+    }
     for (const auto& name : names) {
         const FakeNode child = *node_at(from / name);
         if (std::holds_alternative<FakeDirectory>(child)) {
-            rsync_tree(from / name, to / name, remove_extraneous);
+            rsync_tree(from / name, to / name, top, flags);
         } else {
             if (const FakeNode* old = node_at(to / name);
                 old != nullptr && std::holds_alternative<FakeDirectory>(*old)) {
-                remove_tree(to / name);
+                erase_tree(to / name);
             }
             put(to / name, child);
         }
     }
-    if (remove_extraneous) {
+    if (flags.remove_extraneous) {
         for (const auto& name : child_names(to)) {
             if (!std::binary_search(names.begin(), names.end(), name)) {
-                remove_tree(to / name);
+                erase_tree(to / name);
             }
         }
     }

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -28,6 +29,7 @@
 #include <sys/types.h>
 
 #include <slurmctld/host/host.hpp>
+#include <slurmctld/util/files.hpp>
 
 namespace testing_support {
 
@@ -57,7 +59,15 @@ struct FakeSymlink {
     fs::path target;
 };
 
-using FakeNode = std::variant<FakeFile, FakeDirectory, FakeSymlink>;
+/// A named pipe (mkfifo): what someone plants where the charm reads a file.
+struct FakeFifo {
+    std::string owner = "root";
+    std::string group = "root";
+    mode_t mode = 0644;
+    Clock::time_point mtime{};
+};
+
+using FakeNode = std::variant<FakeFile, FakeDirectory, FakeSymlink, FakeFifo>;
 
 /// The files of one file system: a machine's disk, or a share that several FakeHosts mount.
 /// Keys are paths from the file system's own root ("/", "/etc", "/etc/slurm", ...).
@@ -142,9 +152,21 @@ class FakeHost : public slurmctld::host::Host {
     // ---- state tests build and inspect --------------------------------------------------------
     std::string hostname;     ///< may be an FQDN; short_hostname() cuts it at the first dot
     Clock::time_point clock;  ///< now(); also the mtime of what is written
-    /// steady_now(); sleep_for() moves it (and `clock`) on, so waits take no real time.
-    std::chrono::steady_clock::time_point steady_clock{};
-    std::chrono::milliseconds slept{0};  ///< everything sleep_for() was asked to wait
+    /// steady_now(). sleep_for() and the time limits of hung operations advance it and
+    /// `clock` together, so a test of a 30 s wait runs at once.
+    std::chrono::steady_clock::time_point steady_clock_time;
+    std::vector<std::chrono::milliseconds> sleeps;  ///< every sleep_for(), in order
+    /// As RealHostOptions::trusted_links: the only symlinks file operations go through. By
+    /// default the links dispatch's RealHost trusts (charm::trusted_host_links()).
+    std::map<fs::path, fs::path> trusted_links;
+    std::size_t max_read_size = slurmctld::util::kMaxReadSize;  ///< read_file's limit
+    /// Paths whose file system does not answer (a hung NFS mount), with everything below
+    /// them: check_responsive and measure_write_latency time out, rsync times out, and any
+    /// other file operation throws (a real host would block there).
+    std::set<std::string> hung_paths;
+    /// The time limits of RealHost's defaults that the fake applies to hung operations.
+    std::chrono::milliseconds latency_probe_timeout{std::chrono::seconds(10)};
+    std::chrono::milliseconds rsync_timeout{std::chrono::minutes(5)};
     std::map<std::string, uid_t> users{{"root", 0}, {"slurm", 64030}};
     std::map<std::string, gid_t> groups{{"root", 0}, {"slurm", 64030}};
 
@@ -173,6 +195,8 @@ class FakeHost : public slurmctld::host::Host {
     FakeDirectory* directory(const fs::path& path);
     /// The symlink at `path` itself (not followed), nullptr when `path` is not a symlink.
     FakeSymlink* symlink(const fs::path& path);
+    /// The FIFO at `path` itself, nullptr when there is none.
+    FakeFifo* fifo(const fs::path& path);
     bool exists(const fs::path& path);
 
     /// Creates a file (and its missing parent directories, root 0755), replacing any file.
@@ -181,6 +205,8 @@ class FakeHost : public slurmctld::host::Host {
     FakeDirectory& add_directory(const fs::path& path,
                                  const FileAttributes& attributes = {"root", "root", 0755});
     void add_symlink(const fs::path& link, const fs::path& target);
+    /// mkfifo: plants a FIFO (parents created as by add_file).
+    FakeFifo& add_fifo(const fs::path& path, const FileAttributes& attributes = {});
 
     /// Mounts `files` (a fresh, empty file system when null) at `path`, creating the mount
     /// point. Returns the mounted file system, to share with another FakeHost.
@@ -205,6 +231,8 @@ class FakeHost : public slurmctld::host::Host {
     /// Commands of one program, arguments only, in order.
     std::vector<std::vector<std::string>> commands_of(const std::string& program) const;
     void inject_failure(std::vector<std::string> argv_prefix, CommandResult result, int times = 1);
+    /// The next matching command is killed at its time limit, as RealHost reports it.
+    void inject_timeout(std::vector<std::string> argv_prefix, int times = 1);
 
     /// SlurmctldHost entries of /etc/slurm/slurm.conf in order ("(addr)" dropped); nullopt
     /// when the file does not exist.
@@ -221,7 +249,9 @@ class FakeHost : public slurmctld::host::Host {
     void write_file(const fs::path& path, std::string_view content,
                     const FileAttributes& attributes) override;
     void make_directories(const fs::path& path, const FileAttributes& attributes) override;
+    void create_directory(const fs::path& path, const FileAttributes& attributes) override;
     void remove_file(const fs::path& path) override;
+    void remove_tree(const fs::path& path) override;
     void rename(const fs::path& from, const fs::path& to) override;
     std::vector<std::string> list_directory(const fs::path& path) override;
     std::optional<fs::path> read_symlink(const fs::path& path) override;
@@ -229,8 +259,10 @@ class FakeHost : public slurmctld::host::Host {
     void copy_tree(const fs::path& from, const fs::path& to) override;
     void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
                                     const fs::path& backup) override;
-    std::vector<std::chrono::microseconds> measure_write_latency(const fs::path& directory,
-                                                                 int samples) override;
+    slurmctld::Expected<std::vector<std::chrono::microseconds>> measure_write_latency(
+        const fs::path& directory, int samples) override;
+    slurmctld::Expected<void> check_responsive(const fs::path& path,
+                                               std::chrono::milliseconds timeout) override;
     std::vector<slurmctld::host::MountInfo> mounts() override;
     std::string short_hostname() override;
     Clock::time_point now() override;
@@ -257,7 +289,16 @@ class FakeHost : public slurmctld::host::Host {
 
     Location locate(const fs::path& resolved);
     FakeNode* node_at(const fs::path& resolved);
+    /// Follows every symlink: for the test helpers, which inspect and build the state.
     fs::path resolve(const fs::path& path, bool follow_last);
+    /// Host operations' path rules (RealHost's): trusted links resolved (at the end too with
+    /// `trust_last`), any other symlink in the directories refused (HostError naming `what`),
+    /// a hung path refused. The final component is left for the operation to judge.
+    fs::path safe_path(const fs::path& path, bool trust_last, const std::string& what);
+    /// The hung path `resolved` lies under, if any.
+    std::optional<std::string> hung_under(const fs::path& resolved) const;
+    /// Advances both clocks, as a real host waiting out a time limit would.
+    void pass_time(std::chrono::milliseconds duration);
     void require_directory(const fs::path& resolved_directory, const std::string& what);
     void check_owner(const FileAttributes& attributes, const std::string& what) const;
     /// mkdir -p without touching directories that exist (new ones: root 0755).
@@ -265,7 +306,7 @@ class FakeHost : public slurmctld::host::Host {
     void put(const fs::path& resolved, FakeNode node);
     std::vector<std::string> child_names(const fs::path& resolved_directory);
     void copy_node(const fs::path& from, const fs::path& to);
-    void remove_tree(const fs::path& resolved);
+    void erase_tree(const fs::path& resolved);
     bool is_mount_point(const fs::path& resolved) const;
 
     /// Appends to `commands`; returns the injected failure for this command, if any.
@@ -278,7 +319,13 @@ class FakeHost : public slurmctld::host::Host {
     CommandResult run_scontrol(const std::vector<std::string>& args);
     CommandResult scontrol_ping(const std::vector<std::string>& controllers, bool json);
     CommandResult run_rsync(const std::vector<std::string>& args);
-    void rsync_tree(const fs::path& from, const fs::path& to, bool remove_extraneous);
+    struct RsyncFlags {
+        bool remove_extraneous = false;
+        bool safe_links = false;       ///< --safe-links: skip links pointing out of the tree
+        bool one_file_system = false;  ///< -x: a mount point is copied as an empty directory
+    };
+    void rsync_tree(const fs::path& from, const fs::path& to, const fs::path& top,
+                    const RsyncFlags& flags);
     CommandResult run_systemd_detect_virt(const std::vector<std::string>& args);
 
     std::shared_ptr<FakeFileSystem> root_ = std::make_shared<FakeFileSystem>();

@@ -44,6 +44,8 @@ struct Outcome {
     std::optional<std::chrono::microseconds> slow_statefs_p99;
     /// Work left for a later hook (a bounded wait ran out), in words for the status.
     std::optional<std::string> pending;
+    /// The shared file system did not answer: nothing else in this hook may touch it.
+    bool shared_fs_unresponsive = false;
 };
 
 /// One hook's time for waiting (hand-overs, a controller settling). Juju has no hook timeout,
@@ -97,7 +99,7 @@ StepResult run_controller(HookScope& scope, Outcome& outcome);
 /// answers only while the local controller runs; a departing leader passes false.
 void update_clients(HookScope& scope, bool require_local_controller = true);
 /// teardown.cpp: a unit going away hands over control and stops its controller.
-void teardown(HookScope& scope);
+Outcome teardown(HookScope& scope);
 /// keys.cpp: secret-changed (track the latest revision) and secret-remove (drop the old key,
 /// then the revision).
 void handle_secret_event(HookScope& scope, bool after_reconfigure);

@@ -15,6 +15,8 @@
 
 #include <sys/types.h>
 
+#include <slurmctld/util/result.hpp>
+
 namespace slurmctld::host {
 
 namespace fs = std::filesystem;
@@ -46,8 +48,13 @@ struct MountInfo {
     std::string options;
 };
 
+/// The exit code of a command killed at its time limit (as timeout(1) reports it); its stderr
+/// then ends with a line naming the program and the limit.
+inline constexpr int kCommandTimedOut = 124;
+
 /// What a command printed and how it ended. A program that cannot be started at all ends
-/// with exit code 127 (as in a shell) and says why on stderr.
+/// with exit code 127 (as in a shell) and says why on stderr; one that outlives its time limit
+/// is killed and ends with kCommandTimedOut.
 struct CommandResult {
     int exit_code = 0;
     std::string stdout_text;
@@ -61,23 +68,36 @@ class HostError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// Files: no file operation follows a symlink, in the directories of a path or at its end,
+/// except a trusted link (RealHostOptions::trusted_links) that points exactly where it may.
+/// The operations that deal with links on purpose (status, read_symlink, replace_with_symlink,
+/// swap_directory_for_symlink, rename, remove_file, remove_tree) act on a final symlink itself.
+/// A refused symlink, a FIFO where a file is read, a file larger than the read limit: HostError.
 class Host {
   public:
     virtual ~Host() = default;
 
     // ---- files -------------------------------------------------------------------------
-    /// Status without following a final symlink (lstat); type Missing when it does not exist.
+    /// Status of the final component itself (lstat); type Missing when it does not exist.
     virtual FileStatus status(const fs::path& path) = 0;
-    /// Contents of a regular file (following symlinks); nullopt when it does not exist.
+    /// Contents of a regular file; nullopt when it does not exist. Opened without blocking
+    /// (a FIFO is refused, not waited on) and read up to a size limit.
     virtual std::optional<std::string> read_file(const fs::path& path) = 0;
     /// Temp file in the same directory, write + fsync, owner and mode set, rename over
     /// `path`, fsync the directory. Readers see the old file or the new one, never a mix.
     virtual void write_file(const fs::path& path, std::string_view content,
                             const FileAttributes& attributes) = 0;
-    /// mkdir -p; the last component gets `attributes` (parents: root 0755), also when it exists.
+    /// mkdir -p; the last component gets `attributes` (parents: root 0755), also when it
+    /// exists. Owner and mode are set on the opened directory, never through a path.
     virtual void make_directories(const fs::path& path, const FileAttributes& attributes) = 0;
+    /// mkdir(2) of one new directory with `attributes`; fails when anything exists at `path`
+    /// (so a directory planted there is never taken for the caller's own).
+    virtual void create_directory(const fs::path& path, const FileAttributes& attributes) = 0;
     /// unlink(2) of a file or symlink; nothing to do when it does not exist. Refuses directories.
     virtual void remove_file(const fs::path& path) = 0;
+    /// rm -r without following any symlink (a link is removed, not what it points at) and
+    /// without entering another file system; nothing to do when `path` does not exist.
+    virtual void remove_tree(const fs::path& path) = 0;
     /// rename(2); both paths on one file system.
     virtual void rename(const fs::path& from, const fs::path& to) = 0;
     /// Entry names in a directory, sorted; empty when it does not exist.
@@ -87,29 +107,38 @@ class Host {
     /// Points `link` at `target` atomically (symlink to a temp name, rename over `link`).
     /// `link` must not be a real directory (move that away first).
     virtual void replace_with_symlink(const fs::path& link, const fs::path& target) = 0;
-    /// Copies a tree keeping owners, modes, times and symlinks (cp -a semantics; `from` itself
-    /// is followed when it is a symlink). The destination must not exist; it is built under a
-    /// temp name and renamed into place.
+    /// Copies a tree keeping owners, modes, times and symlinks (cp -a semantics; symlinks
+    /// inside are copied as symlinks, `from` itself only through a trusted link). The
+    /// destination must not exist; it is built under a temp name and renamed into place.
     virtual void copy_tree(const fs::path& from, const fs::path& to) = 0;
     /// Turns the real directory `directory` into a symlink to `target` in one step (renameat2
     /// RENAME_EXCHANGE with a temp symlink), then moves the old directory to `backup`. Readers
     /// see the directory or the symlink, never nothing (/etc/slurm during the HA migration).
     virtual void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
                                             const fs::path& backup) = 0;
-    /// Writes `samples` small files in `directory`, each made durable like Slurm saves state
-    /// (write, fsync, rename, fsync the directory), and returns how long each took. The files
-    /// are removed afterwards.
-    virtual std::vector<std::chrono::microseconds> measure_write_latency(const fs::path& directory,
-                                                                         int samples) = 0;
+    /// Writes `samples` small files in a private directory of its own under `directory`, each
+    /// made durable like Slurm saves state (write, fsync, rename, fsync the directory), and
+    /// returns how long each took; everything is removed afterwards. Probes by several
+    /// machines at once never collide. Runs aside with a time limit: a hung file system ends in
+    /// a Failure, never in a blocked caller.
+    virtual Expected<std::vector<std::chrono::microseconds>> measure_write_latency(
+        const fs::path& directory, int samples) = 0;
+    /// Whether `path` answers within `timeout`: it is looked up and, for a directory, listed,
+    /// for a regular file, read from, aside, so that a hung mount ends in a Failure instead of
+    /// a blocked hook. Missing or refused (a symlink) is a Failure too.
+    virtual Expected<void> check_responsive(const fs::path& path,
+                                            std::chrono::milliseconds timeout) = 0;
     /// Mount table of this machine (/proc/self/mountinfo).
     virtual std::vector<MountInfo> mounts() = 0;
     /// Short host name (up to the first dot), as Slurm compares it with SlurmctldHost.
     virtual std::string short_hostname() = 0;
+
+    // ---- time ------------------------------------------------------------------------------
     /// Local wall-clock time (backup suffixes, timestamps).
     virtual std::chrono::system_clock::time_point now() = 0;
-    /// Monotonic time and sleeping, for every wait the charm makes (a fake clock makes a test
-    /// of a 30 s wait run at once).
+    /// A monotonic clock for deadlines and waits.
     virtual std::chrono::steady_clock::time_point steady_now() = 0;
+    /// Waits. Every wait of the charm goes through here, so tests run a 30 s wait at once.
     virtual void sleep_for(std::chrono::milliseconds duration) = 0;
 
     // ---- network ---------------------------------------------------------------------------
@@ -119,6 +148,8 @@ class Host {
                              std::chrono::milliseconds timeout) = 0;
 
     // ---- programs (1:1 with their command lines, arguments after the program name) ------
+    // Each has a time limit (RealHostOptions); past it the program and what it started are
+    // killed and the result is kCommandTimedOut.
     virtual CommandResult systemctl(const std::vector<std::string>& args) = 0;
     virtual CommandResult apt_get(const std::vector<std::string>& args) = 0;
     virtual CommandResult dpkg_query(const std::vector<std::string>& args) = 0;

@@ -1,6 +1,7 @@
 // Debian packages through Host::dpkg_query and Host::apt_get.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,13 +27,19 @@ std::vector<std::string> missing_packages(Host& host, const std::vector<std::str
 
 enum class AptUpdate { Skip, First };
 
-/// `apt-get update` (with AptUpdate::First) then `apt-get install -y
-/// --option=Dpkg::Options::=--force-confold <packages>`: keep a locally changed conffile
-/// rather than stop on a prompt no one can answer. Throws PackageError.
+/// How long every apt-get waits for the dpkg lock (`-o DPkg::Lock::Timeout=300`, after the
+/// verb): unattended-upgrades holds it for minutes on a fresh machine. Well inside
+/// RealHostOptions::apt_get_timeout.
+inline constexpr std::chrono::seconds kDpkgLockTimeout{300};
+
+/// `apt-get update -o DPkg::Lock::Timeout=300` (with AptUpdate::First) then `apt-get install
+/// -o DPkg::Lock::Timeout=300 -y --option=Dpkg::Options::=--force-confold <packages>`: keep a
+/// locally changed conffile rather than stop on a prompt no one can answer. Throws
+/// PackageError.
 void install_packages(Host& host, const std::vector<std::string>& packages,
                       AptUpdate update = AptUpdate::Skip);
 
-/// `apt-get remove -y <packages>`. Throws PackageError.
+/// `apt-get remove -o DPkg::Lock::Timeout=300 -y <packages>`. Throws PackageError.
 void remove_packages(Host& host, const std::vector<std::string>& packages);
 
 }  // namespace slurmctld::host

@@ -25,4 +25,19 @@ fs::path resolve_symlinks(const fs::path& path, const SymlinkReader& read_link,
 /// resolve_symlinks through Host::read_symlink.
 fs::path resolve_path(Host& host, const fs::path& path);
 
+/// `path` with "." and ".." resolved lexically (what the kernel does when no symlink is
+/// followed) and without a trailing slash.
+fs::path normalized_path(const fs::path& path);
+/// The components of `path` after `base` when `base` is `path` itself (an empty result) or
+/// one of its directories; nullopt otherwise. Both are taken as given (normalise first).
+std::optional<fs::path> path_below(const fs::path& path, const fs::path& base);
+/// Where a symlink at `link` holding `content` points: absolute and normalised (a relative
+/// link is taken from the link's directory).
+fs::path link_destination(const fs::path& link, const fs::path& content);
+
+/// Host::swap_directory_for_symlink's preconditions, for every Host: `directory` is a real
+/// directory and nothing is at `backup`. Throws HostError starting with `what`.
+void require_swappable(Host& host, const fs::path& directory, const fs::path& backup,
+                       const std::string& what);
+
 }  // namespace slurmctld::host

@@ -1,39 +1,56 @@
-// The Host of a real machine: POSIX file operations done the crash-safe way, and programs run
-// through util::run_process (argv, no shell). Nothing here logs: command lines never carry
-// secrets (keys travel in files), and file contents never appear in error messages.
+// The Host of a real machine: POSIX file operations done the crash-safe way and relative to
+// directory descriptors opened without following symlinks, and programs run through
+// util::run_process (argv, no shell) with a time limit each. Nothing here logs: command lines
+// never carry secrets (keys travel in files), and file contents never appear in error messages.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <map>
 
 #include <slurmctld/host/host.hpp>
+#include <slurmctld/util/files.hpp>
 #include <slurmctld/util/process.hpp>
 
 namespace slurmctld::host {
 
-/// The steps of RealHost::write_file, in order. Tests stop the write at each step to show that
-/// a crash leaves the old file or the new one, never a mix.
-enum class WriteStep {
-    TempCreated,      ///< empty temp file, 0600, next to the target
-    PartlyWritten,    ///< first chunk of the content written
-    Written,          ///< all content written
-    AttributesSet,    ///< owner, group and mode applied to the temp file
-    Synced,           ///< temp file fsynced and closed
-    Renamed,          ///< temp file renamed over the target
-    DirectorySynced,  ///< directory fsynced: the write is durable
-};
+/// The steps of RealHost::write_file, in order (util::write_file_atomic_at's).
+using WriteStep = util::AtomicWriteStep;
 
 struct RealHostOptions {
     /// Directory holding systemctl, apt-get, ...; empty: looked up on PATH. Tests point it at
     /// stand-in scripts.
     fs::path program_directory;
+    /// The only symlinks file operations go through: link path -> the one target it may point
+    /// at (absolute; a relative link is taken from the link's directory). A path below a
+    /// trusted link is resolved to that target when, and only when, the link points exactly
+    /// there. Any other symlink in a path makes the operation fail.
+    std::map<fs::path, fs::path> trusted_links;
+    /// read_file refuses larger files (a planted huge file must not exhaust memory).
+    std::size_t max_read_size = util::kMaxReadSize;
+
+    // Time limits. A program still running at its limit is killed with what it started.
+    /// As long as systemd's own default start timeout (DefaultTimeoutStartSec=90s).
+    std::chrono::milliseconds systemctl_timeout{std::chrono::seconds(90)};
+    /// apt-get downloads and unpacks packages: long, but bounded.
+    std::chrono::milliseconds apt_get_timeout{std::chrono::minutes(10)};
+    std::chrono::milliseconds dpkg_query_timeout{std::chrono::seconds(30)};
     /// A controller that accepts the connection but never answers would hang `scontrol` (and
-    /// the hook) forever. 60 s is well above a healthy answer (under a second) and the worst
-    /// the client does on its own (about 10 s of connect retries per controller with the
-    /// default MessageTimeout), and well below the 5-minute update-status period.
-    std::chrono::milliseconds scontrol_timeout{std::chrono::seconds(60)};
+    /// the hook). A healthy answer takes under a second; an unreachable controller costs the
+    /// client about 10 s (MessageTimeout). A hook must not block longer on it.
+    std::chrono::milliseconds scontrol_timeout{std::chrono::seconds(15)};
+    /// rsync of StateSaveLocation: large clusters hold gigabytes of job scripts.
+    std::chrono::milliseconds rsync_timeout{std::chrono::minutes(5)};
+    std::chrono::milliseconds systemd_detect_virt_timeout{std::chrono::seconds(10)};
+    /// measure_write_latency as a whole (a handful of fsyncs on a healthy file system take
+    /// well under a second).
+    std::chrono::milliseconds latency_probe_timeout{std::chrono::seconds(10)};
+
     /// The mount table read by mounts().
     fs::path mountinfo_path = "/proc/self/mountinfo";
+    /// Test hook: runs in the forked child of measure_write_latency and check_responsive
+    /// before it touches the file system (a test makes it hang like a dead NFS server).
+    std::function<void()> in_probe_child;
     /// Test hook: called after each step of write_file with the temp file's path.
     std::function<void(WriteStep step, const fs::path& temp_path)> on_write_step;
 };
@@ -47,7 +64,9 @@ class RealHost final : public Host {
     void write_file(const fs::path& path, std::string_view content,
                     const FileAttributes& attributes) override;
     void make_directories(const fs::path& path, const FileAttributes& attributes) override;
+    void create_directory(const fs::path& path, const FileAttributes& attributes) override;
     void remove_file(const fs::path& path) override;
+    void remove_tree(const fs::path& path) override;
     void rename(const fs::path& from, const fs::path& to) override;
     std::vector<std::string> list_directory(const fs::path& path) override;
     std::optional<fs::path> read_symlink(const fs::path& path) override;
@@ -55,8 +74,10 @@ class RealHost final : public Host {
     void copy_tree(const fs::path& from, const fs::path& to) override;
     void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
                                     const fs::path& backup) override;
-    std::vector<std::chrono::microseconds> measure_write_latency(const fs::path& directory,
-                                                                 int samples) override;
+    Expected<std::vector<std::chrono::microseconds>> measure_write_latency(
+        const fs::path& directory, int samples) override;
+    Expected<void> check_responsive(const fs::path& path,
+                                    std::chrono::milliseconds timeout) override;
     std::vector<MountInfo> mounts() override;
     std::string short_hostname() override;
     std::chrono::system_clock::time_point now() override;
@@ -69,7 +90,6 @@ class RealHost final : public Host {
     /// Runs with DEBIAN_FRONTEND=noninteractive: a hook has no terminal to answer prompts.
     CommandResult apt_get(const std::vector<std::string>& args) override;
     CommandResult dpkg_query(const std::vector<std::string>& args) override;
-    /// Killed after RealHostOptions::scontrol_timeout (exit code 137, reason on stderr).
     CommandResult scontrol(const std::vector<std::string>& args) override;
     CommandResult scontrol_with_config(const fs::path& slurm_conf,
                                        const std::vector<std::string>& args) override;
@@ -77,9 +97,36 @@ class RealHost final : public Host {
     CommandResult systemd_detect_virt(const std::vector<std::string>& args) override;
 
   private:
+    /// An open directory and a name in it: where a path's last component lives.
+    struct Location {
+        util::UniqueFd directory;
+        std::string name;
+    };
+
+    /// `path` with a trusted link among its directories (or, with `follow_last`, at its end)
+    /// replaced by the link's target when the link points exactly there.
+    fs::path through_trusted_links(const fs::path& path, bool follow_last);
+    /// Opens `path` (already through trusted links) from "/" (or the working directory when
+    /// relative) without following any symlink; invalid fd and errno on failure.
+    util::UniqueFd open_path(const fs::path& path, int flags);
+    /// The directory holding `path`'s last component, opened without following symlinks
+    /// (trusted links in the directories are resolved). nullopt when that directory does not
+    /// exist; HostError for a refused symlink or another failure.
+    std::optional<Location> locate(const fs::path& path, const std::string& what, bool follow_last);
+    /// locate(), but a missing directory is an error too.
+    Location locate_existing(const fs::path& path, const std::string& what, bool follow_last);
+    /// A path a forked probe opens: resolved and split before the fork.
+    struct ProbeTarget {
+        fs::path resolved;
+        util::PreparedPath prepared;
+    };
+    Expected<ProbeTarget> probe_target(const fs::path& path, const std::string& what);
+    void copy_entry(int from_directory, const std::string& from_name, int to_directory,
+                    const std::string& to_name, const std::string& what);
+    void remove_stale_probes(const fs::path& directory);
+
     CommandResult run(const std::string& program, const std::vector<std::string>& args,
-                      const util::ProcessOptions& process_options = {});
-    void notify(WriteStep step, const fs::path& temp_path) const;
+                      std::chrono::milliseconds timeout, util::ProcessOptions process_options = {});
 
     RealHostOptions options_;
 };

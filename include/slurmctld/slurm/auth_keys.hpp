@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <slurmctld/util/random.hpp>
 #include <slurmctld/util/result.hpp>
 
 namespace slurmctld::slurm {
@@ -61,8 +62,8 @@ struct AuthKey {
 /// random (version 4) UUID. Throws std::runtime_error when OpenSSL has no randomness.
 AuthKey generate_auth_key();
 
-/// A random (version 4) UUID in its 36-character form.
-std::string random_uuid_v4();
+/// A random (version 4) UUID in its 36-character form (the util toolkit's).
+using util::random_uuid_v4;
 
 /// slurm.key for Slurm 23.11: the raw bytes of the base64 `key`. Fails on invalid base64.
 Expected<SecretBytes> slurm_key_bytes(std::string_view base64_key);

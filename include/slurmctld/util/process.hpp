@@ -1,7 +1,12 @@
-// Running external programs without a shell: argv in, exit code and captured output out.
+// Running external programs without a shell (argv in, exit code and captured output out), and
+// running a piece of this program in a forked child, both with a time limit that is always
+// set: a hung mount, package manager or controller must never hang the caller.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -9,27 +14,59 @@
 
 namespace slurmctld::util {
 
+/// How long a program may run when the caller names no limit.
+inline constexpr std::chrono::milliseconds kDefaultProcessTimeout{std::chrono::seconds(60)};
+/// The exit code of a program killed at its time limit, as timeout(1) reports it.
+inline constexpr int kTimeoutExitCode = 124;
+
 struct ProcessOptions {
     /// Bytes written to the child's stdin, which is then closed. nullopt: stdin is /dev/null.
     std::optional<std::string> stdin_data;
-    /// Kill the child (SIGKILL) when it runs longer than this. nullopt: wait forever.
-    std::optional<std::chrono::milliseconds> timeout;
-    /// Extra or overriding environment variables; the rest of the environment is inherited.
+    /// The child and everything it started in its process group are killed (SIGKILL) when it
+    /// runs longer than this. There is no "forever": nullopt means kDefaultProcessTimeout.
+    std::optional<std::chrono::milliseconds> timeout = kDefaultProcessTimeout;
+    /// Extra or overriding environment variables.
     std::map<std::string, std::string> env;
+    /// false: the child's environment is `env` alone; true: `env` over the caller's.
+    bool inherit_environment = true;
+    /// Where the child starts; nullopt: the caller's working directory.
+    std::optional<std::filesystem::path> working_directory;
 };
 
 struct ProcessResult {
-    int exit_code = -1;  ///< exit status, or 128+signal when killed by a signal
+    /// Exit status, 128+signal when killed by a signal, kTimeoutExitCode when timed out.
+    int exit_code = -1;
+    /// Killed at the time limit; stderr_text then ends with a line saying so.
     bool timed_out = false;
     std::string stdout_text;
     std::string stderr_text;
 };
 
-/// Runs argv[0] (looked up on PATH unless it contains a '/') with the given arguments.
-/// Throws std::system_error only when the program cannot be started at all.
+/// Runs argv[0] (looked up on PATH unless it contains a '/') with the given arguments, in a
+/// process group of its own. Throws std::system_error only when the program cannot be started.
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options = {});
 
 /// argv joined with spaces for log lines (no quoting: it is never run by a shell).
 std::string describe_command(const std::vector<std::string>& argv);
+
+struct ChildResult {
+    /// The body's return value, 128+signal when killed by a signal, kTimeoutExitCode when
+    /// timed out.
+    int exit_code = -1;
+    bool timed_out = false;
+    /// False when a timed-out child could not be reaped within a short grace period (a
+    /// process in uninterruptible file-system I/O dies only when the I/O ends); it is left
+    /// behind and the caller goes on.
+    bool reaped = true;
+    std::string output;  ///< what the body wrote to its output descriptor (up to the limit)
+};
+
+/// Runs `body` in a forked child and waits at most `timeout` for it to exit; it then gets
+/// SIGKILL. The body writes its answer to the descriptor it is given and returns the child's
+/// exit code. When the caller has other threads, the body may only make async-signal-safe
+/// calls: prepare paths and buffers before. Throws std::system_error when fork fails.
+ChildResult run_in_child(const std::function<int(int output_fd)>& body,
+                         std::chrono::milliseconds timeout,
+                         std::size_t max_output = std::size_t{1} << 20);
 
 }  // namespace slurmctld::util

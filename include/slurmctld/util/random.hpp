@@ -1,0 +1,17 @@
+// Random identifiers: UUIDs for keys and file-system identities, short names for temp files.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace slurmctld::util {
+
+/// A random (version 4) UUID in lower-case canonical form, e.g.
+/// "0f8fad5b-d9cb-469f-a165-70867728950e".
+std::string random_uuid_v4();
+
+/// `length` characters from [A-Za-z0-9]: names of temp files and private directories, which
+/// must not collide between processes or machines sharing a directory (not secrets).
+std::string random_alphanumeric(std::size_t length);
+
+}  // namespace slurmctld::util
