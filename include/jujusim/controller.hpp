@@ -16,8 +16,11 @@
 #include <vector>
 
 #include <jujusim/charm.hpp>
+#include <jujusim/hook_context.hpp>
 #include <jujusim/machine.hpp>
 #include <jujusim/model.hpp>
+#include <jujusim/model_rules.hpp>
+#include <jujusim/tool_server.hpp>
 
 namespace jujusim {
 
@@ -26,42 +29,6 @@ namespace jujusim {
 inline constexpr double kMachineReleaseDelay = 15;
 
 namespace fs = std::filesystem;
-
-/// What a CLI verb or a hook tool answers.
-struct CommandResult {
-    int exit_code = 0;
-    std::string out;
-    std::string err;
-};
-
-/// A hook run in progress: its buffered writes, its read snapshot, its tool calls.
-struct HookContext {
-    std::string unit;
-    Op op;
-    std::string context_id;
-    bool is_action = false;
-    bool is_exec = false;
-
-    struct RelationWrites {
-        Databag unit;
-        Databag app;
-        bool app_written = false;
-    };
-    std::map<int, RelationWrites> relation_writes;
-    std::map<std::string, std::optional<std::string>> state_writes;
-    std::vector<json> secret_ops;                            ///< applied in order on commit
-    std::vector<std::pair<bool, std::string>> port_changes;  ///< (open?, "80/tcp")
-
-    std::map<std::string, Databag> relation_cache;  ///< "<id>/<unit-or-app>"
-    std::optional<json> config_snapshot;
-    std::optional<bool> leader_cached;
-    json action_results = json::object();
-    bool action_failed = false;
-    std::string action_fail_message;
-    std::vector<json> tool_calls;
-    /// Files named on the current tool's command line, read by jujuc inside the machine.
-    std::map<std::string, std::string> files;
-};
 
 class Controller {
   public:
@@ -128,6 +95,11 @@ class Controller {
 
     // ---- resolver (resolver.cpp; mutex held) ----
     std::optional<Op> next_op(const Unit& unit) const;
+    // next_op's phases, in Juju's resolver order (juju-hooks.md §3.1):
+    std::optional<Op> setup_op(const Unit& unit, const App& app) const;  ///< created, leader
+    std::optional<Op> secret_op(const Unit& unit, const App& app, bool alive) const;
+    std::optional<Op> teardown_op(const Unit& unit) const;  ///< a dying unit's last hooks
+    std::optional<Op> relation_hook_op(const Unit& unit) const;
     bool unit_can_run(const Unit& unit) const;
     void apply_done(Unit& unit, const Op& op);
     std::vector<std::string> relation_members(const Relation& relation, const Unit& unit) const;
@@ -148,13 +120,14 @@ class Controller {
                                                 const HookContext& ctx, const Machine& m) const;
     void commit(HookContext& ctx);
 
-    // ---- hook tools (hook_tools.cpp; mutex held) ----
+    // ---- hook tools (the tool server; mutex held) ----
     CommandResult run_tool(HookContext& ctx, const std::string& tool,
                            const std::vector<std::string>& args,
                            const std::optional<std::string>& stdin_data, bool* needs_stdin);
-    Databag read_databag(HookContext& ctx, int relation_id, const std::string& owner, bool app);
-    bool is_leader_now(const Unit& unit) const;
-    json goal_state(const Unit& unit) const;
+    /// What the tool server changes at once: persisted, logged to debug.log.
+    class ToolEffectsOfController;
+    std::unique_ptr<ToolEffectsOfController> tool_effects_;
+    std::unique_ptr<ToolServer> tool_server_;
 
     // ---- built-in charms (builtin_charms.cpp) ----
     int run_builtin(HookContext& ctx, const Unit& unit, std::unique_lock<std::mutex>& lock);

@@ -1,53 +1,12 @@
-// Command-line flags as juju/gnuflag parses them: flags may follow positionals, `--x=y`,
-// `--x y`, `-x y`, `-xy` (short flags take the rest of the word, `-r=3` gives "=3"), `--` ends
-// flags, bool flags take Go ParseBool values only in the `--x=v` form.
+// jujusim's verbs and hook tools read command lines with the juju layer's gnuflag parser.
 #pragma once
 
-#include <map>
-#include <optional>
-#include <stdexcept>
-#include <string>
-#include <vector>
+#include <slurmctld/juju/gnuflag.hpp>
 
 namespace jujusim {
 
-/// A flag-parse failure; what() is gnuflag's message (without "ERROR "). Exit code 2.
-class FlagError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
-/// Go strconv.ParseBool.
-std::optional<bool> parse_go_bool(const std::string& text);
-
-class FlagSet {
-  public:
-    /// Declares a flag under every alias (without dashes: "r", "relation").
-    FlagSet& value(std::initializer_list<std::string> names, std::string default_value = "");
-    FlagSet& boolean(std::initializer_list<std::string> names);
-
-    /// Parses args (argv without the command name). Throws FlagError.
-    void parse(const std::vector<std::string>& args);
-
-    bool is_set(const std::string& name) const;
-    /// Last value given (or the default).
-    std::string get(const std::string& name) const;
-    /// Every value given, in order (repeatable flags such as --config).
-    std::vector<std::string> all(const std::string& name) const;
-    bool on(const std::string& name) const;
-
-    std::vector<std::string> positional;
-
-  private:
-    struct Flag {
-        std::string canonical;
-        bool is_bool = false;
-        std::string default_value;
-    };
-    const Flag* find(const std::string& name) const;
-
-    std::map<std::string, Flag> flags_;
-    std::map<std::string, std::vector<std::string>> values_;
-};
+using slurmctld::juju::FlagError;
+using slurmctld::juju::FlagSet;
+using slurmctld::juju::parse_go_bool;
 
 }  // namespace jujusim

@@ -22,10 +22,38 @@ struct StatusValue {
     json data = json::object();
 };
 
+/// Lifecycle of a unit, application or relation (Dead ones are removed from the model).
+enum class Life { Alive, Dying };
+
+/// What an operation of a unit agent runs: one of Juju's hooks, or an action (juju run, exec).
+enum class HookKind {
+    Install,
+    LeaderElected,
+    LeaderSettingsChanged,
+    ConfigChanged,
+    Start,
+    UpdateStatus,
+    Stop,
+    Remove,
+    SecretChanged,
+    SecretRemove,
+    RelationCreated,
+    RelationJoined,
+    RelationChanged,
+    RelationDeparted,
+    RelationBroken,
+    Action,
+};
+
+/// The hook's name as Juju gives it (JUJU_HOOK_NAME): "install", "<endpoint>-relation-joined".
+/// Not for actions.
+std::string hook_name(HookKind kind, const std::string& endpoint = "");
+bool is_relation_hook(HookKind kind);
+
 /// One operation of a unit agent: a hook, an action or a juju-exec command.
 struct Op {
-    std::string kind = "hook";  ///< hook | action
-    std::string hook;           ///< hook name, or action name
+    HookKind kind = HookKind::Install;
+    std::string hook;  ///< the hook's name (hook_name()), or the action's name
     int relation_id = -1;
     std::string endpoint;
     std::string remote_unit;
@@ -35,6 +63,12 @@ struct Op {
     std::string secret_label;
     long secret_revision = 0;
     long action_id = 0;
+
+    bool is_action() const { return kind == HookKind::Action; }
+    /// A relation hook of this kind on this relation.
+    bool is(HookKind hook_kind, int relation) const {
+        return kind == hook_kind && relation_id == relation;
+    }
 };
 
 /// What a unit has seen of one relation (uniter relation state).
@@ -58,8 +92,8 @@ struct Unit {
     std::string app;
     int number = 0;
     std::string machine;
-    std::string principal;       ///< subordinates only
-    std::string life = "alive";  ///< alive | dying
+    std::string principal;  ///< subordinates only
+    Life life = Life::Alive;
     StatusValue workload;
     StatusValue agent;
     std::string workload_version;
@@ -105,7 +139,7 @@ struct App {
     long leader_settings_version = 0;
     bool status_set = false;
     StatusValue status;
-    std::string life = "alive";
+    Life life = Life::Alive;
 };
 
 struct RelationEnd {
@@ -124,14 +158,15 @@ struct Relation {
     std::map<std::string, Databag> unit_data;
     std::map<std::string, long> unit_versions;
     std::set<std::string> in_scope;
-    std::string life = "alive";  ///< alive | dying
+    Life life = Life::Alive;
     double created_at = 0;
 
     bool is_peer() const { return ends.size() == 1; }
     bool container_scope() const {
         for (const auto& end : ends) {
-            if (end.scope == "container")
+            if (end.scope == "container") {
                 return true;
+            }
         }
         return false;
     }
@@ -207,6 +242,8 @@ struct Model {
     long next_task = 1;
     double created_at = 0;
 };
+
+NLOHMANN_JSON_SERIALIZE_ENUM(Life, {{Life::Alive, "alive"}, {Life::Dying, "dying"}})
 
 void to_json(json& out, const Model& model);
 void from_json(const json& in, Model& model);

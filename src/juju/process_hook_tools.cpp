@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <slurmctld/juju/hook_tool_table.hpp>
 #include <slurmctld/juju/process_hook_tools.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/util/log.hpp>
@@ -166,6 +167,16 @@ std::string port_spec(int port, std::string_view protocol) {
     return fmt::format("{}/{}", port, protocol);
 }
 
+/// The command line must be one Juju's table accepts: a mistake here would be a hook that fails
+/// on a real controller only. Reported as a usage error (exit 2: retrying cannot help).
+void check_against_table(const std::string& tool, const std::vector<std::string>& args) {
+    const auto* spec = find_hook_tool(tool);
+    if (spec == nullptr) {
+        throw HookToolError(tool, kToolUsageError, "ERROR not a Juju hook tool\n");
+    }
+    parse_tool_args(*spec, args);
+}
+
 GoalState::Entry goal_entry(const json& value) {
     GoalState::Entry entry;
     entry.status = value.value("status", "");
@@ -184,6 +195,7 @@ ProcessHookTools::ProcessHookTools(ProcessHookToolsOptions options) : options_(s
 ProcessHookTools::Answer ProcessHookTools::run(const std::string& tool,
                                                const std::vector<std::string>& args,
                                                const std::optional<std::string>& stdin_data) {
+    check_against_table(tool, args);
     std::vector<std::string> argv;
     argv.reserve(args.size() + 1);
     argv.push_back(options_.tool_dir.empty() ? tool : (options_.tool_dir / tool).string());
@@ -204,9 +216,11 @@ ProcessHookTools::Answer ProcessHookTools::run(const std::string& tool,
         throw HookToolError(tool, HookToolError::kNotRun, e.what());
     }
     if (result.timed_out) {
+        // Exit 128+SIGKILL: retryable (dispatch exits 1 and Juju runs the hook again).
         throw HookToolError(
             tool, result.exit_code,
-            fmt::format("killed after {} ms",
+            fmt::format("ERROR no answer within {} ms, killed (the unit agent may "
+                        "be stuck; the hook will be retried)\n",
                         options_.timeout.value_or(util::kDefaultProcessTimeout).count()));
     }
     return Answer{result.exit_code, std::move(result.stdout_text), std::move(result.stderr_text)};

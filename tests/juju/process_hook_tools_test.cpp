@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <slurmctld/juju/dispatcher.hpp>
 #include <slurmctld/juju/process_hook_tools.hpp>
 
 #include "support/fake_tool_world.hpp"
@@ -508,4 +509,26 @@ TEST_F(ProcessHookToolsTest, UnreadableAnswerIsAHookToolError) {
     const auto error = tool_error([&] { tools.is_leader(); });
     EXPECT_EQ(error.tool(), "is-leader");
     EXPECT_EQ(error.exit_code(), 0);
+}
+
+TEST_F(ProcessHookToolsTest, EveryToolHasATimeoutByDefault) {
+    EXPECT_EQ(ProcessHookToolsOptions{}.timeout, std::chrono::seconds(60));
+}
+
+TEST_F(ProcessHookToolsTest, AToolThatDoesNotAnswerIsKilledAndTheHookRetried) {
+    TempDir dir("slow-tools");
+    // exec: the shell becomes the sleeper, so the kill reaches the process holding the pipes.
+    testing_support::write_text(dir / "is-leader", "#!/bin/sh\nexec sleep 30\n");
+    std::filesystem::permissions(dir / "is-leader", std::filesystem::perms::owner_all);
+    ProcessHookToolsOptions options;
+    options.tool_dir = dir.path();
+    options.timeout = std::chrono::milliseconds(200);
+    ProcessHookTools tools(options);
+    const auto error = tool_error([&] { tools.is_leader(); });
+    EXPECT_EQ(error.tool(), "is-leader");
+    EXPECT_NE(error.exit_code(), 2);
+    EXPECT_TRUE(slurmctld::juju::should_retry(error));
+    EXPECT_EQ(error.stderr_text(),
+              "ERROR no answer within 200 ms, killed (the unit agent may be stuck; the hook will "
+              "be retried)\n");
 }

@@ -1,5 +1,4 @@
-// Included by name from fake_tool_main.cpp as well (the fake-hook-tool target does not link
-// test_support), hence the sibling include below.
+// FakeHookTools: the in-memory model of Juju state (see the header).
 #include "fake_hook_tools.hpp"
 
 #include <algorithm>
@@ -16,42 +15,6 @@ using nlohmann::json;
 using slurmctld::juju::application_of;
 using slurmctld::juju::HookToolError;
 using slurmctld::juju::is_unit_name;
-
-const std::vector<std::string> hook_tool_names = {
-    "relation-ids",
-    "relation-list",
-    "relation-get",
-    "relation-set",
-    "is-leader",
-    "leader-get",
-    "leader-set",
-    "config-get",
-    "status-set",
-    "status-get",
-    "application-version-set",
-    "juju-log",
-    "action-get",
-    "action-set",
-    "action-fail",
-    "action-log",
-    "secret-add",
-    "secret-get",
-    "secret-set",
-    "secret-grant",
-    "secret-revoke",
-    "secret-remove",
-    "secret-info-get",
-    "secret-ids",
-    "state-get",
-    "state-set",
-    "state-delete",
-    "goal-state",
-    "open-port",
-    "close-port",
-    "opened-ports",
-    "unit-get",
-    "network-get",
-};
 
 namespace {
 
@@ -308,6 +271,7 @@ void to_json(json& out, const State& state) {
                              {"bind_addresses", info.bind_addresses}};
     }
     out["networks"] = networks;
+    out["bindings"] = state.bindings;
     json failures = json::object();
     for (const auto& [tool, failure] : state.failures) {
         failures[tool] = {{"exit_code", failure.exit_code}, {"stderr", failure.stderr_text}};
@@ -386,6 +350,7 @@ void from_json(const json& in, State& state) {
     state.opened_ports = in.value("opened_ports", std::set<std::string>{});
     state.private_address = in.value("private_address", state.private_address);
     state.public_address = in.value("public_address", state.public_address);
+    state.bindings = in.value("bindings", std::set<std::string>{});
     const auto networks = in.value("networks", json::object());
     for (const auto& [binding, info] : networks.items()) {
         slurmctld::juju::NetworkInfo network;
@@ -402,7 +367,8 @@ void from_json(const json& in, State& state) {
 
 // ---- FakeHookTools: bookkeeping -----------------------------------------------------------
 
-FakeHookTools::FakeHookTools(State state) : state_(std::move(state)) {
+FakeHookTools::FakeHookTools(State state)
+    : state_(std::move(state)), committed_ports_(state_.opened_ports) {
     for (auto& relation : state_.relations) {
         if (relation.peer && relation.remote_app.empty()) {
             relation.remote_app = state_.app_name();
@@ -929,7 +895,8 @@ void FakeHookTools::close_port(int port, std::string_view protocol) {
 
 std::vector<std::string> FakeHookTools::opened_ports() {
     enter("opened-ports");
-    return {state_.opened_ports.begin(), state_.opened_ports.end()};
+    // Juju shows what was committed before the hook, not this hook's pending opens.
+    return {committed_ports_.begin(), committed_ports_.end()};
 }
 
 std::string FakeHookTools::unit_get(std::string_view setting) {
@@ -945,6 +912,9 @@ std::string FakeHookTools::unit_get(std::string_view setting) {
 
 slurmctld::juju::NetworkInfo FakeHookTools::network_get(std::string_view binding) {
     enter("network-get");
+    if (!state_.bindings.empty() && !state_.bindings.contains(std::string(binding))) {
+        fail("network-get", 1, fmt::format("no network config found for binding \"{}\"", binding));
+    }
     const auto found = state_.networks.find(std::string(binding));
     if (found != state_.networks.end()) {
         return found->second;

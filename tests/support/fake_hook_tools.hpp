@@ -31,9 +31,6 @@ namespace testing_support {
 using slurmctld::juju::Databag;
 using slurmctld::juju::SecretContent;
 
-/// Every hook tool the fake and fake-hook-tool answer (the names symlinked to fake-hook-tool).
-extern const std::vector<std::string> hook_tool_names;
-
 /// One relation as this unit sees it (Scenario's Relation / PeerRelation).
 struct FakeRelation {
     std::string endpoint;
@@ -124,6 +121,9 @@ struct State {
     std::string public_address = "192.0.2.0";
     /// Per binding (endpoint) network; a binding not listed gets private_address.
     std::map<std::string, slurmctld::juju::NetworkInfo> networks;
+    /// The charm's endpoints and extra bindings; network-get fails for any other name. Empty:
+    /// every name is a binding.
+    std::set<std::string> bindings;
 
     /// Tool name -> the failure every call of it gets (until removed).
     std::map<std::string, InjectedFailure> failures;
@@ -241,6 +241,8 @@ class FakeHookTools final : public slurmctld::juju::HookTools {
     bool owns_metadata(const FakeSecret& secret) const;
 
     State state_;
+    /// The ports opened before this "hook" (opened-ports does not show its pending changes).
+    std::set<std::string> committed_ports_;
     std::map<std::string, int> calls_;
     int next_secret_ = 1;
 };

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/fake_tool_server.hpp"
+
 namespace testing_support {
 
 FakeToolWorld::FakeToolWorld(const std::filesystem::path& fake_tool, const State& state)
@@ -14,7 +16,7 @@ FakeToolWorld::FakeToolWorld(const std::filesystem::path& fake_tool, const State
         throw std::runtime_error("fake-hook-tool binary not found: " + fake_tool.string());
     }
     std::filesystem::create_directories(tool_dir());
-    for (const auto& name : hook_tool_names) {
+    for (const auto& name : fake_tool_names()) {
         std::filesystem::create_symlink(std::filesystem::absolute(fake_tool), tool_dir() / name);
     }
     write_state(state);

@@ -1,7 +1,8 @@
 // The real HookTools: each method runs its hook tool once, with exactly the command line that
 // hook_tools.hpp documents, through util::run_process (argv vector, no shell), and parses Juju's
-// Go-JSON answer. Errors map to HookToolError (tool, exit code, stderr); the documented "absent"
-// answers map to std::nullopt or empty values instead.
+// Go-JSON answer. Every command line is checked against Juju's hook-tool table
+// (hook_tool_table.hpp) before it runs. Errors map to HookToolError (tool, exit code, stderr);
+// the documented "absent" answers map to std::nullopt or empty values instead.
 #pragma once
 
 #include <chrono>
@@ -24,8 +25,12 @@ struct ProcessHookToolsOptions {
     /// Where secret-add/secret-set write their content files (a fresh 0700 directory is made
     /// inside). Empty: $TMPDIR, else /tmp.
     std::filesystem::path temp_dir;
-    /// Kill a tool that runs longer than this. Juju itself has no timeout; nullopt = wait.
-    std::optional<std::chrono::milliseconds> timeout;
+    /// Kill a tool that runs longer than this. Juju's tools answer in milliseconds; one that
+    /// does not (a stuck agent) fails the hook with a retryable HookToolError instead of
+    /// blocking it for ever. nullopt = wait.
+    std::optional<std::chrono::milliseconds> timeout = kDefaultToolTimeout;
+
+    static constexpr std::chrono::milliseconds kDefaultToolTimeout{60'000};
 };
 
 class ProcessHookTools final : public HookTools {

@@ -39,14 +39,15 @@ int Controller::run_builtin(HookContext& ctx, const Unit& unit,
         bool needs_stdin = false;
         CommandResult result = run_tool(ctx, name, argv, std::nullopt, &needs_stdin);
         json call = json::array({name});
-        for (const auto& arg : argv)
+        for (const auto& arg : argv) {
             call.push_back(arg);
+        }
         ctx.tool_calls.push_back(json{{"argv", call}, {"exit-code", result.exit_code}});
         return result;
     };
     const Op& op = ctx.op;
-    if (op.kind == "action" || op.hook == "stop" || op.hook == "remove" ||
-        op.hook.ends_with("-relation-broken") || op.hook.ends_with("-relation-departed")) {
+    if (op.is_action() || op.kind == HookKind::Stop || op.kind == HookKind::Remove ||
+        op.kind == HookKind::RelationBroken || op.kind == HookKind::RelationDeparted) {
         return 0;
     }
     const CommandResult ids = tool({"relation-ids", "mount", "--format=json"});
@@ -68,8 +69,9 @@ int Controller::run_builtin(HookContext& ctx, const Unit& unit,
     if (bag.contains("mountpoint")) {
         // mount_info fields are JSON-encoded values (ops' default databag encoding).
         const json value = json::parse(bag["mountpoint"].get<std::string>(), nullptr, false);
-        if (value.is_string())
+        if (value.is_string()) {
             mountpoint = value.get<std::string>();
+        }
     }
     if (mountpoint.empty()) {
         tool({"status-set", "blocked", "Waiting for mountpoint from `mount` integration"});
@@ -95,14 +97,17 @@ int Controller::run_builtin(HookContext& ctx, const Unit& unit,
 void Controller::remount_builtin(const std::string& machine_id) {
     // autofs would mount again at boot; jujusim re-applies the bind mounts right after boot.
     for (const auto& [name, unit] : model_.units) {
-        if (unit.machine != machine_id)
+        if (unit.machine != machine_id) {
             continue;
+        }
         const App& app = model_.apps.at(unit.app);
-        if (app.builtin != "filesystem-client")
+        if (app.builtin != "filesystem-client") {
             continue;
+        }
         const auto mountpoint = unit.state.find("jujusim-mountpoint");
-        if (mountpoint == unit.state.end())
+        if (mountpoint == unit.state.end()) {
             continue;
+        }
         try {
             machine(machine_id).bind_mount(dir_ / "shared" / unit.app, mountpoint->second);
         } catch (const std::exception& error) {

@@ -24,8 +24,9 @@ json load_yaml_file(const fs::path& path) {
 }
 
 void read_endpoints(CharmMeta& meta, const json& section, const std::string& role) {
-    if (!section.is_object())
+    if (!section.is_object()) {
         return;
+    }
     for (const auto& [name, value] : section.items()) {
         Endpoint endpoint;
         endpoint.name = name;
@@ -35,8 +36,9 @@ void read_endpoints(CharmMeta& meta, const json& section, const std::string& rol
         } else if (value.is_object()) {
             endpoint.interface = value.value("interface", "");
             endpoint.scope = value.value("scope", "global");
-            if (value.contains("limit") && value["limit"].is_number_integer())
+            if (value.contains("limit") && value["limit"].is_number_integer()) {
                 endpoint.limit = value["limit"].get<int>();
+            }
         }
         if (endpoint.interface.empty()) {
             throw UserError("charm \"" + meta.name + "\": relation \"" + name +
@@ -47,41 +49,55 @@ void read_endpoints(CharmMeta& meta, const json& section, const std::string& rol
 }
 
 std::string json_type_name(const json& value) {
-    if (value.is_string())
+    if (value.is_string()) {
         return "string";
-    if (value.is_boolean())
+    }
+    if (value.is_boolean()) {
         return "boolean";
-    if (value.is_number_integer())
+    }
+    if (value.is_number_integer()) {
         return "integer";
-    if (value.is_number())
+    }
+    if (value.is_number()) {
         return "number";
-    if (value.is_array())
+    }
+    if (value.is_array()) {
         return "array";
-    if (value.is_object())
+    }
+    if (value.is_object()) {
         return "object";
+    }
     return "null";
 }
 
 bool matches_type(const json& value, const std::string& type) {
-    if (type.empty())
+    if (type.empty()) {
         return true;
-    if (type == "string")
+    }
+    if (type == "string") {
         return value.is_string();
-    if (type == "integer")
+    }
+    if (type == "integer") {
         return value.is_number_integer() ||
                (value.is_number_float() &&
                 value.get<double>() ==
                     static_cast<double>(static_cast<long long>(value.get<double>())));
-    if (type == "number")
+    }
+    if (type == "number") {
         return value.is_number();
-    if (type == "boolean")
+    }
+    if (type == "boolean") {
         return value.is_boolean();
-    if (type == "array")
+    }
+    if (type == "array") {
         return value.is_array();
-    if (type == "object")
+    }
+    if (type == "object") {
         return value.is_object();
-    if (type == "null")
+    }
+    if (type == "null") {
         return value.is_null();
+    }
     return true;
 }
 
@@ -91,8 +107,9 @@ CharmMeta CharmMeta::load(const fs::path& charm_dir) {
     CharmMeta meta;
     const auto metadata_path = charm_dir / "metadata.yaml";
     json charmcraft;
-    if (fs::exists(charm_dir / "charmcraft.yaml"))
+    if (fs::exists(charm_dir / "charmcraft.yaml")) {
         charmcraft = load_yaml_file(charm_dir / "charmcraft.yaml");
+    }
     json metadata;
     if (fs::exists(metadata_path)) {
         metadata = load_yaml_file(metadata_path);
@@ -171,10 +188,12 @@ CharmMeta CharmMeta::load(const fs::path& charm_dir) {
             ActionSpec spec;
             if (spec_json.is_object()) {
                 spec.description = spec_json.value("description", "");
-                if (spec_json.contains("params") && spec_json["params"].is_object())
+                if (spec_json.contains("params") && spec_json["params"].is_object()) {
                     spec.params = spec_json["params"];
-                if (spec_json.contains("required") && spec_json["required"].is_array())
+                }
+                if (spec_json.contains("required") && spec_json["required"].is_array()) {
                     spec.required = spec_json["required"];
+                }
                 if (spec_json.contains("additionalProperties") &&
                     spec_json["additionalProperties"].is_boolean()) {
                     spec.additional_properties = spec_json["additionalProperties"].get<bool>();
@@ -197,28 +216,32 @@ CharmMeta CharmMeta::load(const fs::path& charm_dir) {
 json CharmMeta::default_config() const {
     json out = json::object();
     for (const auto& [option_name, option] : config) {
-        if (!option.default_value.is_null())
+        if (!option.default_value.is_null()) {
             out[option_name] = option.default_value;
+        }
     }
     return out;
 }
 
 json CharmMeta::parse_config_value(const std::string& key, const std::string& text) const {
     const auto it = config.find(key);
-    if (it == config.end())
+    if (it == config.end()) {
         throw UserError("unknown option \"" + key + "\"");
+    }
     const auto& type = it->second.type;
     const auto fail = [&] {
         return UserError("option \"" + key + "\" expected " + type + ", got \"" + text + "\"");
     };
-    if (type == "string" || type == "secret")
+    if (type == "string" || type == "secret") {
         return text;
+    }
     if (type == "int") {
         try {
             std::size_t used = 0;
             const long long value = std::stoll(text, &used, 10);
-            if (used != text.size())
+            if (used != text.size()) {
                 throw fail();
+            }
             return value;
         } catch (const std::logic_error&) {
             throw fail();
@@ -228,8 +251,9 @@ json CharmMeta::parse_config_value(const std::string& key, const std::string& te
         try {
             std::size_t used = 0;
             const double value = std::stod(text, &used);
-            if (used != text.size())
+            if (used != text.size()) {
                 throw fail();
+            }
             return value;
         } catch (const std::logic_error&) {
             throw fail();
@@ -237,11 +261,13 @@ json CharmMeta::parse_config_value(const std::string& key, const std::string& te
     }
     if (type == "boolean") {
         if (text == "1" || text == "t" || text == "T" || text == "TRUE" || text == "true" ||
-            text == "True")
+            text == "True") {
             return true;
+        }
         if (text == "0" || text == "f" || text == "F" || text == "FALSE" || text == "false" ||
-            text == "False")
+            text == "False") {
             return false;
+        }
         throw fail();
     }
     return text;
@@ -249,8 +275,9 @@ json CharmMeta::parse_config_value(const std::string& key, const std::string& te
 
 json CharmMeta::validate_action_params(const std::string& action, const json& params) const {
     const auto it = actions.find(action);
-    if (it == actions.end())
+    if (it == actions.end()) {
         throw UserError("action \"" + action + "\" not defined");
+    }
     const ActionSpec& spec = it->second;
     json out = params.is_object() ? params : json::object();
     for (const auto& required : spec.required) {
@@ -274,8 +301,9 @@ json CharmMeta::validate_action_params(const std::string& action, const json& pa
             value = value.is_boolean() ? json(value.get<bool>() ? "true" : "false")
                                        : json(go_json(value));
         }
-        if (type == "integer" && value.is_number_float())
+        if (type == "integer" && value.is_number_float()) {
             value = static_cast<long long>(value.get<double>());
+        }
         if (!matches_type(value, type)) {
             throw UserError("validation failed: (root)." + param + " : invalid type. Expected: " +
                             type + ", given: " + json_type_name(value));
@@ -284,8 +312,9 @@ json CharmMeta::validate_action_params(const std::string& action, const json& pa
             bool found = false;
             std::string allowed;
             for (const auto& option : schema["enum"]) {
-                if (option == value)
+                if (option == value) {
                     found = true;
+                }
                 allowed += (allowed.empty() ? "" : ", ") + go_json(option);
             }
             if (!found) {
@@ -295,8 +324,9 @@ json CharmMeta::validate_action_params(const std::string& action, const json& pa
         }
     }
     for (const auto& [param, schema] : spec.params.items()) {
-        if (!out.contains(param) && schema.is_object() && schema.contains("default"))
+        if (!out.contains(param) && schema.is_object() && schema.contains("default")) {
             out[param] = schema["default"];
+        }
     }
     return out;
 }

@@ -12,9 +12,10 @@
 #include <jujusim/host_directory_machine.hpp>
 #include <jujusim/image.hpp>
 #include <jujusim/machine_namespaces.hpp>
+#include <jujusim/model_rules.hpp>
 #include <jujusim/network.hpp>
-#include <jujusim/tool_names.hpp>
 #include <jujusim/unix_socket.hpp>
+#include <slurmctld/juju/hook_tool_table.hpp>
 
 namespace jujusim {
 
@@ -27,13 +28,16 @@ std::string random_uuid() {
     const char* hex = "0123456789abcdef";
     std::string out;
     for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20)
+        if (i == 8 || i == 12 || i == 16 || i == 20) {
             out += '-';
+        }
         int value = nibble(rng);
-        if (i == 12)
+        if (i == 12) {
             value = 4;
-        if (i == 16)
+        }
+        if (i == 16) {
             value = 8 + (value & 3);
+        }
         out += hex[value];
     }
     return out;
@@ -45,17 +49,70 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
         std::ofstream out(temp, std::ios::trunc | std::ios::binary);
         out << content;
         out.flush();
-        if (!out)
+        if (!out) {
             throw std::runtime_error("cannot write " + temp.string());
+        }
     }
     fs::rename(temp, path);
 }
 
 }  // namespace
 
+/// What the tool server changes at once goes through the controller: persisted, logged.
+class Controller::ToolEffectsOfController final : public ToolEffects {
+  public:
+    explicit ToolEffectsOfController(Controller& controller) : controller_(controller) {}
+    void changed() override { controller_.touch(); }
+    void log(const std::string& unit, const std::string& level, const std::string& logger,
+             const std::string& message) override {
+        controller_.debug_log(unit, level, logger, message);
+    }
+    double now() const override { return controller_.now(); }
+
+  private:
+    Controller& controller_;
+};
+
 Controller::Controller(fs::path model_dir, fs::path tools_binary)
-    : dir_(std::move(model_dir)), tools_binary_(std::move(tools_binary)) {
+    : dir_(std::move(model_dir)),
+      tools_binary_(std::move(tools_binary)),
+      tool_effects_(std::make_unique<ToolEffectsOfController>(*this)),
+      tool_server_(std::make_unique<ToolServer>(model_, metas_, *tool_effects_)) {
     load();
+}
+
+CommandResult Controller::handle_tool(const json& request, bool* needs_stdin) {
+    const std::string context_id = request.value("context_id", "");
+    const std::string tool = request.value("tool", "");
+    const auto args = request.value("args", std::vector<std::string>{});
+    std::optional<std::string> stdin_data;
+    if (request.contains("stdin") && request["stdin"].is_string()) {
+        stdin_data = request["stdin"].get<std::string>();
+    }
+    std::unique_lock lock(mutex_);
+    const auto it = contexts_.find(context_id);
+    if (it == contexts_.end()) {
+        return CommandResult{1, "",
+                             "ERROR bad request: no hook context with id \"" + context_id + "\"\n"};
+    }
+    HookContext& ctx = *it->second;
+    ctx.files = request.value("files", std::map<std::string, std::string>{});
+    CommandResult result = run_tool(ctx, tool, args, stdin_data, needs_stdin);
+    if (!(needs_stdin != nullptr && *needs_stdin)) {
+        json call = json::array({tool});
+        for (const auto& arg : args) {
+            call.push_back(arg);
+        }
+        ctx.tool_calls.push_back(json{{"argv", call}, {"exit-code", result.exit_code}});
+    }
+    return result;
+}
+
+CommandResult Controller::run_tool(HookContext& ctx, const std::string& tool,
+                                   const std::vector<std::string>& args,
+                                   const std::optional<std::string>& stdin_data,
+                                   bool* needs_stdin) {
+    return tool_server_->run(ctx, tool, args, stdin_data, needs_stdin);
 }
 
 Controller::~Controller() {
@@ -68,14 +125,18 @@ void Controller::load() {
         json data = json::parse(in);
         data.get_to(model_);
     }
-    if (model_.name.empty())
+    if (model_.name.empty()) {
         model_.name = dir_.filename().string();
-    if (model_.uuid.empty())
+    }
+    if (model_.uuid.empty()) {
         model_.uuid = random_uuid();
-    if (model_.machine_type.empty())
+    }
+    if (model_.machine_type.empty()) {
         model_.machine_type = "host";
-    if (model_.created_at == 0)
+    }
+    if (model_.created_at == 0) {
         model_.created_at = now();
+    }
     for (const auto& [name, app] : model_.apps) {
         metas_[name] = app.builtin == "filesystem-client" ? filesystem_client_meta()
                                                           : CharmMeta::load(app.charm_dir);
@@ -109,19 +170,36 @@ void Controller::record_hook(const json& entry) {
     out << entry.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
 }
 
+// ---- the model's rules (model_rules.hpp), over this controller's model ----
+
 void Controller::set_unit_status(Unit& unit, const std::string& current, const std::string& message,
                                  bool agent) {
-    StatusValue& target = agent ? unit.agent : unit.workload;
-    target.current = current;
-    target.message = message;
-    target.since = now();
-    target.data = json::object();
-    unit.history.push_back(json{{"kind", agent ? "juju-unit" : "workload"},
-                                {"status", current},
-                                {"message", message},
-                                {"since", target.since}});
-    if (unit.history.size() > 50)
-        unit.history.erase(unit.history.begin());
+    jujusim::set_unit_status(unit, current, message, agent, now());
+}
+
+bool Controller::participates(const Relation& relation, const Unit& unit) const {
+    return jujusim::participates(model_, metas_, relation, unit);
+}
+
+std::vector<std::string> Controller::relation_members(const Relation& relation,
+                                                      const Unit& unit) const {
+    return jujusim::relation_members(model_, relation, unit);
+}
+
+StatusValue Controller::displayed_workload(const Unit& unit) const {
+    return jujusim::displayed_workload(model_, unit);
+}
+
+StatusValue Controller::displayed_agent(const Unit& unit) const {
+    return jujusim::displayed_agent(model_, unit);
+}
+
+StatusValue Controller::app_status(const App& app) const {
+    return jujusim::app_status(model_, app, now());
+}
+
+json Controller::effective_config(const App& app, bool all) const {
+    return jujusim::effective_config(meta(app.name), app, all);
 }
 
 const CharmMeta& Controller::meta(const std::string& app) const {
@@ -129,8 +207,9 @@ const CharmMeta& Controller::meta(const std::string& app) const {
 }
 
 void Controller::prepare_namespace_machines() {
-    if (network_)
+    if (network_) {
         return;
+    }
     const fs::path binary = find_machine_binary();
     image_ = ensure_image(ImageSpec::debian13_slurm(), [this](const std::string& line) {
         debug_log("machine/image", "INFO", "jujusim.image", line);
@@ -142,8 +221,9 @@ void Controller::prepare_namespace_machines() {
 
 Machine& Controller::machine(const std::string& id) {
     auto it = machines_.find(id);
-    if (it != machines_.end())
+    if (it != machines_.end()) {
         return *it->second;
+    }
     const MachineRecord& record = model_.machines.at(id);
     std::unique_ptr<Machine> created;
     if (model_.machine_type == "namespace") {
@@ -186,18 +266,21 @@ std::string Controller::add_machine() {
 
 void Controller::refresh_hosts() {
     std::vector<std::pair<std::string, std::string>> entries;
-    for (const auto& [id, record] : model_.machines)
-        entries.emplace_back(record.address, record.hostname);
     for (const auto& [id, record] : model_.machines) {
-        if (record.powered)
+        entries.emplace_back(record.address, record.hostname);
+    }
+    for (const auto& [id, record] : model_.machines) {
+        if (record.powered) {
             machine(id).set_hosts(entries);
+        }
     }
 }
 
 void Controller::start_worker(const std::string& machine_id) {
     if (workers_.count(machine_id) != 0) {
-        if (workers_[machine_id].joinable())
+        if (workers_[machine_id].joinable()) {
             return;
+        }
     }
     workers_[machine_id] = std::thread([this, machine_id] { worker_loop(machine_id); });
 }
@@ -228,11 +311,12 @@ void Controller::setup_unit_files(const Unit& unit) {
     }
     const fs::path unit_tools = tools_dir / unit_tag(unit.name);
     fs::create_directories(unit_tools);
-    for (const auto& tool : hook_tool_names()) {
+    for (const auto& tool : slurmctld::juju::hook_tool_names()) {
         const fs::path link = unit_tools / tool;
         std::error_code ignored;
-        if (!fs::is_symlink(link, ignored))
+        if (!fs::is_symlink(link, ignored)) {
             fs::create_symlink("../jujuc", link);
+        }
     }
 }
 
@@ -258,8 +342,9 @@ void Controller::worker_loop(std::string machine_id) {
     std::string last_unit;
     while (!stopping_) {
         const auto record = model_.machines.find(machine_id);
-        if (record == model_.machines.end())
+        if (record == model_.machines.end()) {
             break;
+        }
         if (!record->second.powered) {
             changed_.wait_for(lock, std::chrono::milliseconds(500));
             continue;
@@ -268,8 +353,9 @@ void Controller::worker_loop(std::string machine_id) {
         // between a principal and its subordinates under the machine lock).
         std::vector<std::string> names;
         for (const auto& [name, unit] : model_.units) {
-            if (unit.machine == machine_id)
+            if (unit.machine == machine_id) {
                 names.push_back(name);
+            }
         }
         std::sort(names.begin(), names.end(), natural_less);
         std::rotate(names.begin(),
@@ -311,19 +397,22 @@ void Controller::timer_loop() {
     std::unique_lock lock(mutex_);
     while (!stopping_) {
         changed_.wait_for(lock, std::chrono::milliseconds(250));
-        if (stopping_)
+        if (stopping_) {
             break;
+        }
         if (!fs::exists(dir_ / "model.json")) {
             // The model directory was removed under us: power everything off and go.
             stopping_ = true;
             destroyed_ = true;
             std::vector<Machine*> all;
-            for (auto& [id, m] : machines_)
+            for (auto& [id, m] : machines_) {
                 all.push_back(m.get());
+            }
             changed_.notify_all();
             lock.unlock();
-            for (Machine* m : all)
+            for (Machine* m : all) {
                 m->poweroff();
+            }
             lock.lock();
             break;
         }
@@ -334,23 +423,26 @@ void Controller::timer_loop() {
             const std::string text = it->get<std::string>();
             try {
                 const double value = std::stod(text);
-                if (text.ends_with("ms"))
+                if (text.ends_with("ms")) {
                     interval = value / 1000;
-                else if (text.ends_with("h"))
+                } else if (text.ends_with("h")) {
                     interval = value * 3600;
-                else if (text.ends_with("m"))
+                } else if (text.ends_with("m")) {
                     interval = value * 60;
-                else
+                } else {
                     interval = value;
+                }
             } catch (const std::exception&) {
             }
         }
         bool due_changed = false;
         for (auto& [name, unit] : model_.units) {
-            if (!unit.started || unit.life != "alive" || unit.update_status_due)
+            if (!unit.started || unit.life != Life::Alive || unit.update_status_due) {
                 continue;
-            if (unit.last_update_status == 0)
+            }
+            if (unit.last_update_status == 0) {
                 unit.last_update_status = now();
+            }
             if (now() - unit.last_update_status >= interval) {
                 unit.update_status_due = true;
                 due_changed = true;
@@ -358,8 +450,9 @@ void Controller::timer_loop() {
         }
         std::vector<std::string> released;
         for (const auto& [id, record] : model_.machines) {
-            if (record.released_at > 0 && now() - record.released_at >= kMachineReleaseDelay)
+            if (record.released_at > 0 && now() - record.released_at >= kMachineReleaseDelay) {
                 released.push_back(id);
+            }
         }
         for (const auto& id : released) {
             // poweroff() may take a moment; the lock guards the model, not the machine.
@@ -368,13 +461,16 @@ void Controller::timer_loop() {
         }
         bool retry_due = false;
         for (const auto& [name, unit] : model_.units) {
-            if (unit.in_error && now() >= unit.retry_at)
+            if (unit.in_error && now() >= unit.retry_at) {
                 retry_due = true;
+            }
         }
-        if (due_changed)
+        if (due_changed) {
             touch();
-        if (retry_due)
+        }
+        if (retry_due) {
             changed_.notify_all();
+        }
     }
 }
 
@@ -382,14 +478,16 @@ void Controller::serve() {
     const fs::path socket_path = dir_ / "controller.sock";
     Fd listener = listen_unix(socket_path);
     int stop_pipe[2];
-    if (::pipe2(stop_pipe, O_CLOEXEC) != 0)
+    if (::pipe2(stop_pipe, O_CLOEXEC) != 0) {
         throw std::runtime_error("pipe");
+    }
     Fd stop_read(stop_pipe[0]);
     Fd stop_write(stop_pipe[1]);
     {
         std::lock_guard lock(mutex_);
-        for (const auto& [id, record] : model_.machines)
+        for (const auto& [id, record] : model_.machines) {
             start_worker(id);
+        }
         timer_ = std::thread([this] { timer_loop(); });
     }
     std::thread watcher([this, fd = stop_write.get()] {
@@ -436,18 +534,21 @@ void Controller::serve() {
 void Controller::stop() {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ && workers_.empty() && !timer_.joinable())
+        if (stopping_ && workers_.empty() && !timer_.joinable()) {
             return;
+        }
         stopping_ = true;
         changed_.notify_all();
     }
     for (auto& [id, worker] : workers_) {
-        if (worker.joinable())
+        if (worker.joinable()) {
             worker.join();
+        }
     }
     workers_.clear();
-    if (timer_.joinable())
+    if (timer_.joinable()) {
         timer_.join();
+    }
 }
 
 }  // namespace jujusim

@@ -22,42 +22,45 @@ std::int64_t random_int63() {
 }
 
 /// Serves the unit's agent socket while the hook runs: one JSON line in, one out.
-class ToolServer {
+class AgentSocket {
   public:
-    ToolServer(const fs::path& socket_path,
-               std::function<CommandResult(const json&, bool*)> handler)
+    AgentSocket(const fs::path& socket_path,
+                std::function<CommandResult(const json&, bool*)> handler)
         : handler_(std::move(handler)), path_(socket_path) {
         listener_ = listen_unix(socket_path);
         int pipe_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
             throw std::runtime_error("pipe");
+        }
         stop_read_ = Fd(pipe_fds[0]);
         stop_write_ = Fd(pipe_fds[1]);
         thread_ = std::thread([this] { loop(); });
     }
-    ~ToolServer() {
+    ~AgentSocket() {
         const char byte = 'x';
         (void)!::write(stop_write_.get(), &byte, 1);
         thread_.join();
         ::unlink(path_.c_str());
     }
-    ToolServer(const ToolServer&) = delete;
-    ToolServer& operator=(const ToolServer&) = delete;
+    AgentSocket(const AgentSocket&) = delete;
+    AgentSocket& operator=(const AgentSocket&) = delete;
 
   private:
     void loop() {
         while (auto connection = accept_or_stop(listener_.get(), stop_read_.get())) {
             try {
                 const auto line = read_line(connection->get());
-                if (!line)
+                if (!line) {
                     continue;
+                }
                 const json request = json::parse(*line);
                 bool needs_stdin = false;
                 const CommandResult result = handler_(request, &needs_stdin);
                 json reply{
                     {"code", result.exit_code}, {"stdout", result.out}, {"stderr", result.err}};
-                if (needs_stdin)
+                if (needs_stdin) {
                     reply["need_stdin"] = true;
+                }
                 write_all(connection->get(),
                           reply.dump(-1, ' ', false, json::error_handler_t::replace) + "\n");
             } catch (const std::exception&) {
@@ -80,7 +83,7 @@ std::map<std::string, std::string> Controller::hook_env(const Unit& unit, const 
                                                         const Machine& m) const {
     const fs::path juju_dir = juju_dir_in_machine(m);
     const fs::path charm_dir = juju_dir / "agents" / unit_tag(unit.name) / "charm";
-    const bool action = op.kind == "action";
+    const bool action = op.is_action();
     std::map<std::string, std::string> env{
         {"JUJU_DISPATCH_PATH", (action ? "actions/" : "hooks/") + op.hook},
         {"JUJU_HOOK_NAME", action ? "" : op.hook},
@@ -115,8 +118,9 @@ std::map<std::string, std::string> Controller::hook_env(const Unit& unit, const 
         env["JUJU_RELATION_ID"] = op.endpoint + ":" + std::to_string(op.relation_id);
         env["JUJU_REMOTE_UNIT"] = op.remote_unit;
         env["JUJU_REMOTE_APP"] = op.remote_app;
-        if (!op.departing_unit.empty())
+        if (!op.departing_unit.empty()) {
             env["JUJU_DEPARTING_UNIT"] = op.departing_unit;
+        }
     }
     if (action) {
         const Action& record = model_.actions.at(op.action_id);
@@ -127,8 +131,9 @@ std::map<std::string, std::string> Controller::hook_env(const Unit& unit, const 
     if (!op.secret_id.empty()) {
         env["JUJU_SECRET_ID"] = "secret://" + model_.uuid + "/" + op.secret_id;
         env["JUJU_SECRET_LABEL"] = op.secret_label;
-        if (op.secret_revision > 0)
+        if (op.secret_revision > 0) {
             env["JUJU_SECRET_REVISION"] = std::to_string(op.secret_revision);
+        }
     }
     return env;
 }
@@ -137,7 +142,7 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                         std::unique_lock<std::mutex>& lock) {
     Unit& unit = model_.units.at(unit_name);
     const App& app = model_.apps.at(unit.app);
-    const bool action = op.kind == "action";
+    const bool action = op.is_action();
     Action* action_record = action ? &model_.actions.at(op.action_id) : nullptr;
     const bool is_exec = action_record != nullptr && action_record->exec;
 
@@ -153,18 +158,19 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     // Juju's own status bookkeeping around the charm's hooks.
     const bool charm_never_set =
         unit.workload.current == "waiting" || unit.workload.message == "installing charm software";
-    if (op.hook == "install" && !action && unit.workload.current == "waiting") {
+    if (op.kind == HookKind::Install && !action && unit.workload.current == "waiting") {
         set_unit_status(unit, "maintenance", "installing charm software", false);
-    } else if (op.hook == "stop" && !action) {
+    } else if (op.kind == HookKind::Stop && !action) {
         set_unit_status(unit, "maintenance", "stopping charm software", false);
-    } else if (op.hook == "remove" && !action) {
+    } else if (op.kind == HookKind::Remove && !action) {
         set_unit_status(unit, "maintenance", "cleaning up prior to charm deletion", false);
     }
     std::string running = is_exec  ? "running action juju-exec"
                           : action ? "running action " + op.hook
                                    : "running " + op.hook + " hook";
-    if (!op.remote_unit.empty() && !action)
+    if (!op.remote_unit.empty() && !action) {
         running += " for " + op.remote_unit;
+    }
     set_unit_status(unit, "executing", running, true);
     if (action_record != nullptr) {
         action_record->status = "running";
@@ -190,10 +196,10 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     std::string err_text;
     bool missing = false;
     try {
-        ToolServer server(agent_dir / "agent.socket",
-                          [this](const json& request, bool* needs_stdin) {
-                              return handle_tool(request, needs_stdin);
-                          });
+        AgentSocket server(agent_dir / "agent.socket",
+                           [this](const json& request, bool* needs_stdin) {
+                               return handle_tool(request, needs_stdin);
+                           });
         if (!builtin.empty()) {
             lock.lock();
             exit_code = run_builtin(ctx, unit_copy, lock);
@@ -225,8 +231,9 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
             } else {
                 request.on_output = [&](const std::string& line, bool is_stderr) {
                     debug_log(unit_name, is_stderr ? "WARNING" : "DEBUG", hook_logger, line);
-                    if (action)
+                    if (action) {
                         (is_stderr ? err_text : out_text) += line + "\n";
+                    }
                 };
                 const ExecResult result = m.exec(request);
                 exit_code = result.exit_code;
@@ -253,14 +260,16 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                      {"tools", ctx.tool_calls}});
 
     const auto unit_it = model_.units.find(unit_name);
-    if (unit_it == model_.units.end())
+    if (unit_it == model_.units.end()) {
         return;
+    }
     Unit& current = unit_it->second;
     const auto machine_it = model_.machines.find(current.machine);
     if (machine_it == model_.machines.end() || !machine_it->second.powered) {
         // Killed by a power cut: like an agent shutdown, the operation is re-run later.
-        if (action_record != nullptr)
+        if (action_record != nullptr) {
             action_record->status = "pending";
+        }
         return;
     }
     set_unit_status(current, "idle", "", true);
@@ -269,10 +278,12 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
         Action& record = model_.actions.at(op.action_id);
         json results = ctx.action_results;
         results["return-code"] = exit_code;
-        if (!out_text.empty())
+        if (!out_text.empty()) {
             results["stdout"] = out_text;
-        if (!err_text.empty())
+        }
+        if (!err_text.empty()) {
             results["stderr"] = err_text;
+        }
         record.results = results;
         record.completed = now();
         if (missing) {
@@ -287,8 +298,9 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
             commit(ctx);
         } else {
             record.status = "completed";
-            if (exit_code == 0)
+            if (exit_code == 0) {
                 commit(ctx);
+            }
         }
         apply_done(current, op);
         return;
@@ -321,13 +333,13 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     current.retries = 0;
     current.resolve_now = false;
     apply_done(current, op);
-    if (op.hook == "start" && charm_never_set &&
+    if (op.kind == HookKind::Start && charm_never_set &&
         (current.workload.current == "waiting" ||
          current.workload.message == "installing charm software")) {
         set_unit_status(current, "unknown", "", false);
-    } else if (op.hook == "stop") {
+    } else if (op.kind == HookKind::Stop) {
         set_unit_status(current, "maintenance", "", false);
-    } else if (op.hook == "remove") {
+    } else if (op.kind == HookKind::Remove) {
         set_unit_status(current, "terminated", "", false);
         remove_unit_record(unit_name);
         return;
@@ -337,54 +349,62 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
 
 void Controller::commit(HookContext& ctx) {
     const auto unit_it = model_.units.find(ctx.unit);
-    if (unit_it == model_.units.end())
+    if (unit_it == model_.units.end()) {
         return;
+    }
     Unit& unit = unit_it->second;
     for (auto& [id, writes] : ctx.relation_writes) {
         const auto relation_it = model_.relations.find(id);
-        if (relation_it == model_.relations.end())
+        if (relation_it == model_.relations.end()) {
             continue;
+        }
         Relation& relation = relation_it->second;
         if (!writes.unit.empty()) {
             auto& bag = relation.unit_data[unit.name];
             const Databag before = bag;
             for (const auto& [key, value] : writes.unit) {
-                if (value.empty())
+                if (value.empty()) {
                     bag.erase(key);
-                else
+                } else {
                     bag[key] = value;
+                }
             }
-            if (bag != before)
+            if (bag != before) {
                 relation.unit_versions[unit.name] += 1;
+            }
         }
         if (writes.app_written) {
             auto& bag = relation.app_data[unit.app];
             const Databag before = bag;
             for (const auto& [key, value] : writes.app) {
-                if (value.empty())
+                if (value.empty()) {
                     bag.erase(key);
-                else
+                } else {
                     bag[key] = value;
+                }
             }
             if (bag != before) {
                 const long version = ++relation.app_versions[unit.app];
                 // The writer gets no relation-changed for its own write.
-                if (relation.is_peer())
+                if (relation.is_peer()) {
                     unit.relations[id].app_version = version;
+                }
             }
         }
     }
     for (const auto& [key, value] : ctx.state_writes) {
-        if (value)
+        if (value) {
             unit.state[key] = *value;
-        else
+        } else {
             unit.state.erase(key);
+        }
     }
     for (const auto& [open, port] : ctx.port_changes) {
-        if (open)
+        if (open) {
             unit.ports.insert(port);
-        else
+        } else {
             unit.ports.erase(port);
+        }
     }
     for (const auto& op : ctx.secret_ops) {
         const std::string kind = op.value("op", "");
@@ -404,8 +424,9 @@ void Controller::commit(HookContext& ctx) {
             continue;
         }
         const auto secret_it = model_.secrets.find(op.value("id", ""));
-        if (secret_it == model_.secrets.end())
+        if (secret_it == model_.secrets.end()) {
             continue;
+        }
         Secret& secret = secret_it->second;
         if (kind == "set") {
             if (op.contains("content")) {
@@ -415,14 +436,18 @@ void Controller::commit(HookContext& ctx) {
                     secret.revisions[std::to_string(secret.latest)] = op["content"];
                 }
             }
-            if (op.contains("label"))
+            if (op.contains("label")) {
                 secret.label = op["label"];
-            if (op.contains("description"))
+            }
+            if (op.contains("description")) {
                 secret.description = op["description"];
-            if (op.contains("rotate"))
+            }
+            if (op.contains("rotate")) {
                 secret.rotate = op["rotate"];
-            if (op.contains("expire"))
+            }
+            if (op.contains("expire")) {
                 secret.expire = op["expire"];
+            }
             secret.updated_at = now();
         } else if (kind == "grant") {
             secret.grants.push_back(SecretGrant{op["relation_id"], op["target"]});
@@ -440,18 +465,21 @@ void Controller::commit(HookContext& ctx) {
             const long revision = op.value("revision", 0L);
             if (revision > 0) {
                 secret.revisions.erase(std::to_string(revision));
-                if (secret.revisions.empty())
+                if (secret.revisions.empty()) {
                     model_.secrets.erase(secret_it);
+                }
             } else {
                 model_.secrets.erase(secret_it);
             }
         } else if (kind == "track") {
             auto& consumer = secret.consumers[unit.name];
             consumer.tracked = op["revision"];
-            if (consumer.notified < consumer.tracked)
+            if (consumer.notified < consumer.tracked) {
                 consumer.notified = consumer.tracked;
-            if (op.contains("label"))
+            }
+            if (op.contains("label")) {
                 consumer.label = op["label"];
+            }
         }
     }
 }

@@ -31,8 +31,63 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, id, operation, unit, nam
                                                 command, status, results, message, log, enqueued,
                                                 started, completed)
 
+namespace {
+
+/// Hook kinds as model.json stores them (the relation ones without their endpoint).
+const std::vector<std::pair<HookKind, std::string>>& hook_kind_names() {
+    static const std::vector<std::pair<HookKind, std::string>> names{
+        {HookKind::Install, "install"},
+        {HookKind::LeaderElected, "leader-elected"},
+        {HookKind::LeaderSettingsChanged, "leader-settings-changed"},
+        {HookKind::ConfigChanged, "config-changed"},
+        {HookKind::Start, "start"},
+        {HookKind::UpdateStatus, "update-status"},
+        {HookKind::Stop, "stop"},
+        {HookKind::Remove, "remove"},
+        {HookKind::SecretChanged, "secret-changed"},
+        {HookKind::SecretRemove, "secret-remove"},
+        {HookKind::RelationCreated, "relation-created"},
+        {HookKind::RelationJoined, "relation-joined"},
+        {HookKind::RelationChanged, "relation-changed"},
+        {HookKind::RelationDeparted, "relation-departed"},
+        {HookKind::RelationBroken, "relation-broken"},
+        {HookKind::Action, "action"},
+    };
+    return names;
+}
+
+const std::string& kind_token(HookKind kind) {
+    for (const auto& [candidate, name] : hook_kind_names()) {
+        if (candidate == kind) {
+            return name;
+        }
+    }
+    throw std::logic_error("unnamed hook kind");
+}
+
+HookKind kind_from_token(const std::string& token) {
+    for (const auto& [kind, name] : hook_kind_names()) {
+        if (name == token) {
+            return kind;
+        }
+    }
+    throw std::runtime_error("model.json: unknown operation kind \"" + token + "\"");
+}
+
+}  // namespace
+
+bool is_relation_hook(HookKind kind) {
+    return kind == HookKind::RelationCreated || kind == HookKind::RelationJoined ||
+           kind == HookKind::RelationChanged || kind == HookKind::RelationDeparted ||
+           kind == HookKind::RelationBroken;
+}
+
+std::string hook_name(HookKind kind, const std::string& endpoint) {
+    return is_relation_hook(kind) ? endpoint + "-" + kind_token(kind) : kind_token(kind);
+}
+
 void to_json(json& out, const Op& op) {
-    out = json{{"kind", op.kind},
+    out = json{{"kind", kind_token(op.kind)},
                {"hook", op.hook},
                {"relation_id", op.relation_id},
                {"endpoint", op.endpoint},
@@ -46,7 +101,7 @@ void to_json(json& out, const Op& op) {
 }
 
 void from_json(const json& in, Op& op) {
-    op.kind = in.value("kind", "hook");
+    op.kind = kind_from_token(in.value("kind", "install"));
     op.hook = in.value("hook", "");
     op.relation_id = in.value("relation_id", -1);
     op.endpoint = in.value("endpoint", "");
@@ -81,18 +136,24 @@ void from_json(const json& in, Model& model) {
     model.uuid = in.value("uuid", "");
     model.machine_type = in.value("machine_type", "host");
     model.config = in.value("config", json::object());
-    if (in.contains("apps"))
+    if (in.contains("apps")) {
         in.at("apps").get_to(model.apps);
-    if (in.contains("units"))
+    }
+    if (in.contains("units")) {
         in.at("units").get_to(model.units);
-    if (in.contains("relations"))
+    }
+    if (in.contains("relations")) {
         in.at("relations").get_to(model.relations);
-    if (in.contains("machines"))
+    }
+    if (in.contains("machines")) {
         in.at("machines").get_to(model.machines);
-    if (in.contains("secrets"))
+    }
+    if (in.contains("secrets")) {
         in.at("secrets").get_to(model.secrets);
-    if (in.contains("actions"))
+    }
+    if (in.contains("actions")) {
         in.at("actions").get_to(model.actions);
+    }
     model.next_machine = in.value("next_machine", 0);
     model.next_relation = in.value("next_relation", 0);
     model.next_task = in.value("next_task", 1L);
@@ -101,25 +162,30 @@ void from_json(const json& in, Model& model) {
 
 const RelationEnd* Relation::end_of(const std::string& app) const {
     for (const auto& end : ends) {
-        if (end.app == app)
+        if (end.app == app) {
             return &end;
+        }
     }
     return nullptr;
 }
 
 const RelationEnd* Relation::other_end(const std::string& app) const {
-    if (ends.size() == 1)
+    if (ends.size() == 1) {
         return ends[0].app == app ? &ends[0] : nullptr;
-    if (ends[0].app == app)
+    }
+    if (ends[0].app == app) {
         return &ends[1];
-    if (ends[1].app == app)
+    }
+    if (ends[1].app == app) {
         return &ends[0];
+    }
     return nullptr;
 }
 
 std::string Relation::key() const {
-    if (ends.size() == 1)
+    if (ends.size() == 1) {
         return ends[0].app + ":" + ends[0].endpoint;
+    }
     // Juju's key lists the requirer... first by role order: provider last.
     const RelationEnd& first = ends[0].role == "provider" ? ends[1] : ends[0];
     const RelationEnd& second = ends[0].role == "provider" ? ends[0] : ends[1];
@@ -134,19 +200,23 @@ bool natural_less(const std::string& a, const std::string& b) {
             std::isdigit(static_cast<unsigned char>(b[j]))) {
             std::size_t i_end = i;
             std::size_t j_end = j;
-            while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end])))
+            while (i_end < a.size() && std::isdigit(static_cast<unsigned char>(a[i_end]))) {
                 ++i_end;
-            while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end])))
+            }
+            while (j_end < b.size() && std::isdigit(static_cast<unsigned char>(b[j_end]))) {
                 ++j_end;
+            }
             const auto na = std::stoull(a.substr(i, i_end - i));
             const auto nb = std::stoull(b.substr(j, j_end - j));
-            if (na != nb)
+            if (na != nb) {
                 return na < nb;
+            }
             i = i_end;
             j = j_end;
         } else {
-            if (a[i] != b[j])
+            if (a[i] != b[j]) {
                 return a[i] < b[j];
+            }
             ++i;
             ++j;
         }
@@ -166,8 +236,9 @@ int number_of(const std::string& unit) {
 std::string unit_tag(const std::string& unit) {
     std::string tag = "unit-" + unit;
     for (auto& c : tag) {
-        if (c == '/')
+        if (c == '/') {
             c = '-';
+        }
     }
     return tag;
 }

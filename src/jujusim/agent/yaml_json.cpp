@@ -13,8 +13,9 @@ json yaml_scalar(const std::string& text) {
     static const std::regex int_pattern(R"([-+]?(0|[1-9][0-9_]*))");
     static const std::regex float_pattern(
         R"([-+]?([0-9][0-9_]*)?\.[0-9]*([eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+)");
-    if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL")
+    if (text.empty() || text == "~" || text == "null" || text == "Null" || text == "NULL") {
         return nullptr;
+    }
     if (text == "true" || text == "True" || text == "TRUE" || text == "yes" || text == "Yes" ||
         text == "YES" || text == "on" || text == "On" || text == "ON" || text == "y" ||
         text == "Y") {
@@ -28,8 +29,9 @@ json yaml_scalar(const std::string& text) {
     if (std::regex_match(text, int_pattern)) {
         std::string digits;
         for (char c : text) {
-            if (c != '_')
+            if (c != '_') {
                 digits += c;
+            }
         }
         try {
             return std::stoll(digits);
@@ -54,19 +56,22 @@ json yaml_to_json(const YAML::Node& node) {
             return nullptr;
         case YAML::NodeType::Scalar:
             // Quoted scalars carry the "!" tag: they stay strings.
-            if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str")
+            if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") {
                 return node.Scalar();
+            }
             return yaml_scalar(node.Scalar());
         case YAML::NodeType::Sequence: {
             json out = json::array();
-            for (const auto& item : node)
+            for (const auto& item : node) {
                 out.push_back(yaml_to_json(item));
+            }
             return out;
         }
         case YAML::NodeType::Map: {
             json out = json::object();
-            for (const auto& item : node)
+            for (const auto& item : node) {
                 out[item.first.as<std::string>()] = yaml_to_json(item.second);
+            }
             return out;
         }
     }

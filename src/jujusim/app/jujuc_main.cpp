@@ -20,11 +20,13 @@ std::string read_all(std::istream& in) {
 }
 
 void add_file(nlohmann::json& files, const std::string& path) {
-    if (path.empty() || path == "-" || files.contains(path))
+    if (path.empty() || path == "-" || files.contains(path)) {
         return;
+    }
     std::ifstream in(path, std::ios::binary);
-    if (in)
+    if (in) {
         files[path] = read_all(in);
+    }
 }
 
 }  // namespace
@@ -32,8 +34,9 @@ void add_file(nlohmann::json& files, const std::string& path) {
 int main(int argc, char** argv) {
     std::string tool = argc > 0 ? argv[0] : "jujuc";
     const auto slash = tool.find_last_of('/');
-    if (slash != std::string::npos)
+    if (slash != std::string::npos) {
         tool = tool.substr(slash + 1);
+    }
     int first = 1;
     if (tool == "jujuc") {
         if (argc < 2) {
@@ -57,15 +60,19 @@ int main(int argc, char** argv) {
     nlohmann::json files = nlohmann::json::object();
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
-        if (arg == "--")
+        if (arg == "--") {
             break;
-        if (arg == "--file" && i + 1 < args.size())
+        }
+        if (arg == "--file" && i + 1 < args.size()) {
             add_file(files, args[i + 1]);
-        if (arg.starts_with("--file="))
+        }
+        if (arg.starts_with("--file=")) {
             add_file(files, arg.substr(7));
+        }
         const auto marker = arg.find("#file=");
-        if (marker != std::string::npos)
+        if (marker != std::string::npos) {
             add_file(files, arg.substr(marker + 6));
+        }
     }
     char cwd[4096];
     nlohmann::json request{{"context_id", context},

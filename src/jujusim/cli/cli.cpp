@@ -19,6 +19,8 @@
 #include <jujusim/image.hpp>
 #include <jujusim/unix_socket.hpp>
 
+#include "../machine/sys.hpp"
+
 namespace jujusim {
 
 namespace {
@@ -47,10 +49,12 @@ std::string read_file(const fs::path& path) {
 }
 
 std::string trim(std::string text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back())))
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
         text.pop_back();
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())))
+    }
+    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
         text.erase(text.begin());
+    }
     return text;
 }
 
@@ -66,13 +70,16 @@ std::string new_uuid() {
     const char* hex = "0123456789abcdef";
     std::string out;
     for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20)
+        if (i == 8 || i == 12 || i == 16 || i == 20) {
             out += '-';
+        }
         int value = static_cast<int>(rng() % 16);
-        if (i == 12)
+        if (i == 12) {
             value = 4;
-        if (i == 16)
+        }
+        if (i == 16) {
             value = 8 + (value & 3);
+        }
         out += hex[value];
     }
     return out;
@@ -85,8 +92,9 @@ bool valid_model_name(const std::string& name) {
 
 /// The model a command addresses: -m NAME or a directory path, else the current model.
 fs::path model_dir_for(const std::string& selector) {
-    if (selector.find('/') != std::string::npos)
+    if (selector.find('/') != std::string::npos) {
         return fs::absolute(selector);
+    }
     return jujusim_home() / "models" / selector;
 }
 
@@ -95,15 +103,10 @@ std::string current_model() {
     return name.empty() ? "default" : name;
 }
 
-pid_t read_pid(const fs::path& model_dir) {
-    const std::string text = trim(read_file(model_dir / "controller.pid"));
-    if (text.empty())
-        return -1;
-    try {
-        return static_cast<pid_t>(std::stol(text));
-    } catch (const std::exception&) {
-        return -1;
-    }
+/// The model's controller, when controller.pid names a live process that is still the one it
+/// recorded (pid and start time: a PID reused by another process is never signalled).
+std::optional<sys::RecordedProcess> running_controller(const fs::path& model_dir) {
+    return sys::find_recorded_process(model_dir / "controller.pid");
 }
 
 bool controller_answers(const fs::path& model_dir) {
@@ -138,29 +141,24 @@ int print_result(const json& reply) {
     return reply.value("code", 1);
 }
 
-/// Alive and not a zombie (a reaped-later daemon still answers kill(pid, 0)).
-bool process_alive(pid_t pid) {
-    if (pid <= 0 || ::kill(pid, 0) != 0)
-        return false;
-    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
-    const auto close_paren = stat.rfind(')');
-    return close_paren == std::string::npos || close_paren + 2 >= stat.size() ||
-           stat[close_paren + 2] != 'Z';
-}
-
 int destroy_model(const fs::path& dir) {
-    const pid_t pid = read_pid(dir);  // before the controller removes its pid file on exit
+    // Read before the controller removes its pid file on exit.
+    const auto controller = running_controller(dir);
     if (controller_answers(dir)) {
         try {
             call_json(dir / "controller.sock", json{{"args", {"destroy"}}, {"cwd", "/"}});
         } catch (const std::exception&) {
         }
     }
-    if (pid > 0) {
-        for (int i = 0; i < 300 && process_alive(pid); ++i)
+    if (controller) {
+        const auto alive = [&] {
+            return sys::process_alive(controller->pid, controller->start_time);
+        };
+        for (int i = 0; i < 300 && alive(); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        if (process_alive(pid)) {
-            ::kill(pid, SIGKILL);
+        }
+        if (alive()) {
+            ::kill(controller->pid, SIGKILL);
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     }
@@ -181,13 +179,15 @@ fs::path jujusim_home() {
 }
 
 void ensure_controller(const fs::path& model_dir) {
-    if (controller_answers(model_dir))
+    if (controller_answers(model_dir)) {
         return;
+    }
     // One starter at a time per model: the lock file serialises concurrent CLIs.
     const fs::path lock_path = model_dir / "controller.lock";
     const int lock_fd = ::open(lock_path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (lock_fd < 0)
+    if (lock_fd < 0) {
         throw std::runtime_error("cannot open " + lock_path.string());
+    }
     ::flock(lock_fd, LOCK_EX);
     struct Unlock {
         int fd;
@@ -196,29 +196,33 @@ void ensure_controller(const fs::path& model_dir) {
             ::close(fd);
         }
     } unlock{lock_fd};
-    if (controller_answers(model_dir))
+    if (controller_answers(model_dir)) {
         return;
-    const pid_t stale = read_pid(model_dir);
-    if (stale > 0 && ::kill(stale, 0) == 0) {
-        // A controller that does not answer is stuck: end it (it is ours, by its pid file).
-        ::kill(stale, SIGKILL);
+    }
+    if (const auto stuck = running_controller(model_dir)) {
+        // A controller that does not answer is stuck: end it (it is ours: its pid file records
+        // its pid and start time).
+        ::kill(stuck->pid, SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     const std::string exe = (self_directory() / "jujusim").string();
     const std::string dir = model_dir.string();
     const std::string log = (model_dir / "controller.log").string();
     const pid_t child = ::fork();
-    if (child < 0)
+    if (child < 0) {
         throw std::runtime_error("fork failed");
+    }
     if (child == 0) {
         ::setsid();
         const pid_t grandchild = ::fork();
-        if (grandchild != 0)
+        if (grandchild != 0) {
             ::_exit(grandchild < 0 ? 1 : 0);
+        }
         const int null_fd = ::open("/dev/null", O_RDONLY);
         const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (null_fd >= 0)
+        if (null_fd >= 0) {
             ::dup2(null_fd, 0);
+        }
         if (log_fd >= 0) {
             ::dup2(log_fd, 1);
             ::dup2(log_fd, 2);
@@ -231,8 +235,9 @@ void ensure_controller(const fs::path& model_dir) {
     int status = 0;
     ::waitpid(child, &status, 0);
     for (int i = 0; i < 200; ++i) {
-        if (controller_answers(model_dir))
+        if (controller_answers(model_dir)) {
             return;
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     throw std::runtime_error("the controller of " + dir + " did not start; see " + log);
@@ -248,10 +253,7 @@ int run_controller(const std::vector<std::string>& args) {
         return 2;
     }
     ::signal(SIGPIPE, SIG_IGN);
-    {
-        std::ofstream pid_file(dir / "controller.pid", std::ios::trunc);
-        pid_file << ::getpid() << '\n';
-    }
+    sys::record_process(dir / "controller.pid", ::getpid());
     const char* tools_env = std::getenv("JUJUSIM_JUJUC");
     const fs::path tools = tools_env != nullptr ? fs::path(tools_env) : self_directory() / "jujuc";
     int code = 0;
@@ -269,16 +271,224 @@ int run_controller(const std::vector<std::string>& args) {
     return code;
 }
 
-int run_cli(const std::vector<std::string>& args_in) {
-    if (args_in.empty() || args_in[0] == "help" || args_in[0] == "--help" || args_in[0] == "-h") {
-        std::cout << usage_text;
-        return args_in.empty() ? 2 : 0;
-    }
-    const std::string verb = args_in[0];
-    if (verb == "controller")
-        return run_controller(std::vector<std::string>(args_in.begin() + 1, args_in.end()));
+namespace {
 
-    // Pull -m/--model out wherever it is (jubilant puts it right after the verb).
+int cli_version(const std::vector<std::string>& rest) {
+    FlagSet flags;
+    flags.value({"format"}, "smart").boolean({"all"}).value({"o", "output"});
+    flags.parse(rest);
+    const std::string version = "3.6.12-genericlinux-amd64";
+    if (flags.get("format") == "json") {
+        std::cout << go_json(json{{"version", version},
+                                  {"git-commit", "jujusim"},
+                                  {"git-tree-state", "clean"},
+                                  {"compiler", "gc"}})
+                  << "\n";
+    } else {
+        std::cout << version << "\n";
+    }
+    return 0;
+}
+
+int cli_add_model(const std::vector<std::string>& rest, const fs::path& home) {
+    FlagSet flags;
+    flags.boolean({"no-switch"})
+        .value({"config"})
+        .value({"controller", "c"})
+        .value({"credential"})
+        .value({"owner"})
+        .value({"target-controller"});
+    flags.parse(rest);
+    if (flags.positional.empty()) {
+        throw UserError("model name is required");
+    }
+    const std::string name = flags.positional[0];
+    if (!valid_model_name(name)) {
+        throw UserError("\"" + name +
+                        "\" is not a valid name: model names may only contain lowercase "
+                        "letters, digits and hyphens");
+    }
+    std::string machine_type = default_machine_type();
+    for (const auto& item : flags.all("config")) {
+        if (item.starts_with("machine-type=")) {
+            machine_type = item.substr(13);
+        }
+    }
+    if (machine_type != "host" && machine_type != "namespace") {
+        throw UserError("machine-type must be host or namespace");
+    }
+    const fs::path dir = home / "models" / name;
+    if (fs::exists(dir / "model.json")) {
+        throw UserError("model \"" + name + "\" already exists");
+    }
+    create_model(dir, name, machine_type);
+    if (!flags.on("no-switch")) {
+        std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+    }
+    ensure_controller(dir);
+    for (const auto& item : flags.all("config")) {
+        if (item.starts_with("machine-type=")) {
+            continue;
+        }
+        const json reply =
+            call_json(dir / "controller.sock",
+                      json{{"args", {"model-config", item}}, {"cwd", fs::current_path().string()}});
+        if (reply.value("code", 1) != 0) {
+            return print_result(reply);
+        }
+    }
+    for (const auto& item : flags.positional) {
+        if (&item != &flags.positional[0]) {
+            std::cerr << "jujusim: cloud \"" << item << "\" has no effect here (ignored)\n";
+        }
+    }
+    std::cerr << "Added '" << name
+              << "' model on jujusim/local with credential 'jujusim' for user 'admin'\n";
+    return 0;
+}
+
+int cli_switch(const std::vector<std::string>& rest, const fs::path& home) {
+    FlagSet flags;
+    flags.parse(rest);
+    if (flags.positional.empty()) {
+        std::cout << "jujusim:admin/" << current_model() << "\n";
+        return 0;
+    }
+    std::string name = flags.positional[0];
+    if (name.find(':') != std::string::npos) {
+        name = name.substr(name.find(':') + 1);
+    }
+    if (name.starts_with("admin/")) {
+        name = name.substr(6);
+    }
+    if (!fs::exists(home / "models" / name / "model.json")) {
+        throw UserError("\"" + name + "\" is not the name of a model or controller");
+    }
+    const std::string previous = current_model();
+    std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+    std::cerr << "jujusim:admin/" << previous << " -> jujusim:admin/" << name << "\n";
+    return 0;
+}
+
+int cli_models(const std::vector<std::string>& rest, const fs::path& home) {
+    FlagSet flags;
+    flags.value({"format"}, "tabular")
+        .value({"o", "output"})
+        .boolean({"all"})
+        .boolean({"uuid"})
+        .value({"controller", "c"})
+        .value({"user"});
+    flags.parse(rest);
+    json models = json::array();
+    std::vector<std::vector<std::string>> rows;
+    if (fs::exists(home / "models")) {
+        std::vector<fs::path> dirs;
+        for (const auto& entry : fs::directory_iterator(home / "models")) {
+            if (fs::exists(entry.path() / "model.json")) {
+                dirs.push_back(entry.path());
+            }
+        }
+        std::sort(dirs.begin(), dirs.end());
+        for (const auto& dir : dirs) {
+            json model = json::parse(read_file(dir / "model.json"), nullptr, false);
+            if (model.is_discarded()) {
+                continue;
+            }
+            const std::string name = model.value("name", dir.filename().string());
+            const std::size_t machines = model.contains("machines") ? model["machines"].size() : 0;
+            const std::size_t units = model.contains("units") ? model["units"].size() : 0;
+            models.push_back(json{{"name", "admin/" + name},
+                                  {"short-name", name},
+                                  {"model-uuid", model.value("uuid", "")},
+                                  {"model-type", "iaas"},
+                                  {"controller-uuid", model.value("uuid", "")},
+                                  {"controller-name", "jujusim"},
+                                  {"is-controller", false},
+                                  {"owner", "admin"},
+                                  {"cloud", "jujusim"},
+                                  {"region", "local"},
+                                  {"type", "jujusim"},
+                                  {"life", "alive"},
+                                  {"status", json{{"current", "available"}}},
+                                  {"access", "admin"},
+                                  {"last-connection", "just now"},
+                                  {"machines", json::object()},
+                                  {"agent-version", "3.6.12"}});
+            rows.push_back({name + (name == current_model() ? "*" : ""), "jujusim/local", "jujusim",
+                            "available", std::to_string(machines), std::to_string(units), "admin",
+                            "just now"});
+        }
+    }
+    if (flags.get("format") == "json") {
+        std::cout << go_json(json{{"models", models}, {"current-model", current_model()}}) << "\n";
+        return 0;
+    }
+    if (flags.get("format") == "yaml") {
+        std::cout << go_yaml(json{{"models", models}, {"current-model", current_model()}});
+        return 0;
+    }
+    std::cout << "Controller: jujusim\n\n";
+    rows.insert(rows.begin(), {"Model", "Cloud/Region", "Type", "Status", "Machines", "Units",
+                               "Access", "Last connection"});
+    std::vector<std::size_t> widths(rows[0].size(), 0);
+    for (const auto& row : rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], row[i].size());
+        }
+    }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            std::string cell = row[i];
+            if (i + 1 < row.size()) {
+                cell.resize(widths[i] + 2, ' ');
+            }
+            line += cell;
+        }
+        std::cout << line << "\n";
+    }
+    return 0;
+}
+
+int cli_destroy_model(const std::vector<std::string>& rest, const fs::path& home) {
+    FlagSet flags;
+    flags.boolean({"no-prompt"})
+        .boolean({"y"})
+        .boolean({"destroy-storage"})
+        .boolean({"release-storage"})
+        .boolean({"force"})
+        .boolean({"no-wait"})
+        .value({"timeout"});
+    flags.parse(rest);
+    if (flags.positional.empty()) {
+        throw UserError("no model specified");
+    }
+    std::string name = flags.positional[0];
+    if (name.find(':') != std::string::npos && name.find('/') == std::string::npos) {
+        name = name.substr(name.find(':') + 1);
+    }
+    if (name.starts_with("admin/")) {
+        name = name.substr(6);
+    }
+    const fs::path dir = model_dir_for(name);
+    if (!fs::exists(dir / "model.json")) {
+        throw UserError("model jujusim:admin/" + name + " not found");
+    }
+    const int code = destroy_model(dir);
+    if (code == 0 && current_model() == dir.filename().string()) {
+        fs::remove(home / "current-model");
+    }
+    if (code == 0) {
+        std::cerr << "Destroying model\nModel destroyed.\n";
+    }
+    return code;
+}
+
+/// -m/--model pulled out wherever it is (jubilant puts it right after the verb), as
+/// {model selector, the rest of argv}.
+std::pair<std::string, std::vector<std::string>> take_model_selector(
+    const std::vector<std::string>& args_in) {
+    const std::string& verb = args_in[0];
     std::string selector;
     std::vector<std::string> args{verb};
     for (std::size_t i = 1; i < args_in.size(); ++i) {
@@ -298,247 +508,98 @@ int run_cli(const std::vector<std::string>& args_in) {
         }
     }
     // [controller:][user/]model: only the model part means anything here.
-    if (selector.find(':') != std::string::npos && selector.find('/') == std::string::npos)
+    if (selector.find(':') != std::string::npos && selector.find('/') == std::string::npos) {
         selector = selector.substr(selector.find(':') + 1);
+    }
     if (!selector.empty() && selector.find('/') != std::string::npos && !fs::exists(selector) &&
         selector.find("admin/") == 0) {
         selector = selector.substr(6);
     }
+    return {selector, args};
+}
+
+/// Every other verb goes to the model's controller (started when it is not running).
+int forward_to_controller(std::vector<std::string> args, std::string selector) {
+    // show-model NAME names its model like -m does.
+    if (args.front() == "show-model" && selector.empty()) {
+        for (std::size_t i = 1; i < args.size(); ++i) {
+            if (!args[i].starts_with("-") && (i == 1 || args[i - 1] != "--format")) {
+                selector = args[i];
+                if (selector.find(':') != std::string::npos) {
+                    selector = selector.substr(selector.find(':') + 1);
+                }
+                if (selector.starts_with("admin/")) {
+                    selector = selector.substr(6);
+                }
+                args.erase(args.begin() + static_cast<long>(i));
+                break;
+            }
+        }
+    }
+    // Everything else goes to the model's controller.
+    const std::string model = selector.empty() ? current_model() : selector;
+    const fs::path dir = model_dir_for(model);
+    if (!fs::exists(dir / "model.json")) {
+        if (selector.empty() && model == "default") {
+            create_model(dir, "default", default_machine_type());
+        } else {
+            throw UserError("model jujusim:admin/" + model + " not found");
+        }
+    }
+    ensure_controller(dir);
+    if (!args.empty() && (args.front() == "deploy" || args.front() == "add-unit")) {
+        // Machines need the prepared image: build it here, where the user sees the progress,
+        // rather than silently inside the controller (about a minute, first time only).
+        std::ifstream model_file(dir / "model.json");
+        const json model_json = json::parse(model_file, nullptr, false);
+        if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
+            const auto spec = ImageSpec::debian13_slurm();
+            if (!image_is_current(spec)) {
+                std::cerr << "Preparing the machine image (Debian 13 with Slurm; first use only)\n";
+                ensure_image(spec,
+                             [](const std::string& line) { std::cerr << "  " << line << "\n"; });
+            }
+        }
+    }
+    const json reply = call_json(dir / "controller.sock",
+                                 json{{"args", args}, {"cwd", fs::current_path().string()}});
+    return print_result(reply);
+}
+
+}  // namespace
+
+int run_cli(const std::vector<std::string>& args_in) {
+    if (args_in.empty() || args_in[0] == "help" || args_in[0] == "--help" || args_in[0] == "-h") {
+        std::cout << usage_text;
+        return args_in.empty() ? 2 : 0;
+    }
+    const std::string verb = args_in[0];
+    if (verb == "controller") {
+        return run_controller(std::vector<std::string>(args_in.begin() + 1, args_in.end()));
+    }
+
+    auto [selector, args] = take_model_selector(args_in);
     const std::vector<std::string> rest(args.begin() + 1, args.end());
     const fs::path home = jujusim_home();
 
     try {
         if (verb == "version") {
-            FlagSet flags;
-            flags.value({"format"}, "smart").boolean({"all"}).value({"o", "output"});
-            flags.parse(rest);
-            const std::string version = "3.6.12-genericlinux-amd64";
-            if (flags.get("format") == "json") {
-                std::cout << go_json(json{{"version", version},
-                                          {"git-commit", "jujusim"},
-                                          {"git-tree-state", "clean"},
-                                          {"compiler", "gc"}})
-                          << "\n";
-            } else {
-                std::cout << version << "\n";
-            }
-            return 0;
+            return cli_version(rest);
         }
         if (verb == "add-model") {
-            FlagSet flags;
-            flags.boolean({"no-switch"})
-                .value({"config"})
-                .value({"controller", "c"})
-                .value({"credential"})
-                .value({"owner"})
-                .value({"target-controller"});
-            flags.parse(rest);
-            if (flags.positional.empty())
-                throw UserError("model name is required");
-            const std::string name = flags.positional[0];
-            if (!valid_model_name(name))
-                throw UserError("\"" + name +
-                                "\" is not a valid name: model names may only contain lowercase "
-                                "letters, digits and hyphens");
-            std::string machine_type = default_machine_type();
-            for (const auto& item : flags.all("config")) {
-                if (item.starts_with("machine-type="))
-                    machine_type = item.substr(13);
-            }
-            if (machine_type != "host" && machine_type != "namespace")
-                throw UserError("machine-type must be host or namespace");
-            const fs::path dir = home / "models" / name;
-            if (fs::exists(dir / "model.json"))
-                throw UserError("model \"" + name + "\" already exists");
-            create_model(dir, name, machine_type);
-            if (!flags.on("no-switch")) {
-                std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
-            }
-            ensure_controller(dir);
-            for (const auto& item : flags.all("config")) {
-                if (item.starts_with("machine-type="))
-                    continue;
-                const json reply = call_json(
-                    dir / "controller.sock",
-                    json{{"args", {"model-config", item}}, {"cwd", fs::current_path().string()}});
-                if (reply.value("code", 1) != 0)
-                    return print_result(reply);
-            }
-            for (const auto& item : flags.positional) {
-                if (&item != &flags.positional[0])
-                    std::cerr << "jujusim: cloud \"" << item << "\" has no effect here (ignored)\n";
-            }
-            std::cerr << "Added '" << name
-                      << "' model on jujusim/local with credential 'jujusim' for user 'admin'\n";
-            return 0;
+            return cli_add_model(rest, home);
         }
         if (verb == "switch") {
-            FlagSet flags;
-            flags.parse(rest);
-            if (flags.positional.empty()) {
-                std::cout << "jujusim:admin/" << current_model() << "\n";
-                return 0;
-            }
-            std::string name = flags.positional[0];
-            if (name.find(':') != std::string::npos)
-                name = name.substr(name.find(':') + 1);
-            if (name.starts_with("admin/"))
-                name = name.substr(6);
-            if (!fs::exists(home / "models" / name / "model.json"))
-                throw UserError("\"" + name + "\" is not the name of a model or controller");
-            const std::string previous = current_model();
-            std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
-            std::cerr << "jujusim:admin/" << previous << " -> jujusim:admin/" << name << "\n";
-            return 0;
+            return cli_switch(rest, home);
         }
         if (verb == "models" || verb == "list-models") {
-            FlagSet flags;
-            flags.value({"format"}, "tabular")
-                .value({"o", "output"})
-                .boolean({"all"})
-                .boolean({"uuid"})
-                .value({"controller", "c"})
-                .value({"user"});
-            flags.parse(rest);
-            json models = json::array();
-            std::vector<std::vector<std::string>> rows;
-            if (fs::exists(home / "models")) {
-                std::vector<fs::path> dirs;
-                for (const auto& entry : fs::directory_iterator(home / "models")) {
-                    if (fs::exists(entry.path() / "model.json"))
-                        dirs.push_back(entry.path());
-                }
-                std::sort(dirs.begin(), dirs.end());
-                for (const auto& dir : dirs) {
-                    json model = json::parse(read_file(dir / "model.json"), nullptr, false);
-                    if (model.is_discarded())
-                        continue;
-                    const std::string name = model.value("name", dir.filename().string());
-                    const std::size_t machines =
-                        model.contains("machines") ? model["machines"].size() : 0;
-                    const std::size_t units = model.contains("units") ? model["units"].size() : 0;
-                    models.push_back(json{{"name", "admin/" + name},
-                                          {"short-name", name},
-                                          {"model-uuid", model.value("uuid", "")},
-                                          {"model-type", "iaas"},
-                                          {"controller-uuid", model.value("uuid", "")},
-                                          {"controller-name", "jujusim"},
-                                          {"is-controller", false},
-                                          {"owner", "admin"},
-                                          {"cloud", "jujusim"},
-                                          {"region", "local"},
-                                          {"type", "jujusim"},
-                                          {"life", "alive"},
-                                          {"status", json{{"current", "available"}}},
-                                          {"access", "admin"},
-                                          {"last-connection", "just now"},
-                                          {"machines", json::object()},
-                                          {"agent-version", "3.6.12"}});
-                    rows.push_back({name + (name == current_model() ? "*" : ""), "jujusim/local",
-                                    "jujusim", "available", std::to_string(machines),
-                                    std::to_string(units), "admin", "just now"});
-                }
-            }
-            if (flags.get("format") == "json") {
-                std::cout << go_json(json{{"models", models}, {"current-model", current_model()}})
-                          << "\n";
-                return 0;
-            }
-            if (flags.get("format") == "yaml") {
-                std::cout << go_yaml(json{{"models", models}, {"current-model", current_model()}});
-                return 0;
-            }
-            std::cout << "Controller: jujusim\n\n";
-            rows.insert(rows.begin(), {"Model", "Cloud/Region", "Type", "Status", "Machines",
-                                       "Units", "Access", "Last connection"});
-            std::vector<std::size_t> widths(rows[0].size(), 0);
-            for (const auto& row : rows) {
-                for (std::size_t i = 0; i < row.size(); ++i)
-                    widths[i] = std::max(widths[i], row[i].size());
-            }
-            for (const auto& row : rows) {
-                std::string line;
-                for (std::size_t i = 0; i < row.size(); ++i) {
-                    std::string cell = row[i];
-                    if (i + 1 < row.size())
-                        cell.resize(widths[i] + 2, ' ');
-                    line += cell;
-                }
-                std::cout << line << "\n";
-            }
-            return 0;
+            return cli_models(rest, home);
         }
         if (verb == "destroy-model") {
-            FlagSet flags;
-            flags.boolean({"no-prompt"})
-                .boolean({"y"})
-                .boolean({"destroy-storage"})
-                .boolean({"release-storage"})
-                .boolean({"force"})
-                .boolean({"no-wait"})
-                .value({"timeout"});
-            flags.parse(rest);
-            if (flags.positional.empty())
-                throw UserError("no model specified");
-            std::string name = flags.positional[0];
-            if (name.find(':') != std::string::npos && name.find('/') == std::string::npos)
-                name = name.substr(name.find(':') + 1);
-            if (name.starts_with("admin/"))
-                name = name.substr(6);
-            const fs::path dir = model_dir_for(name);
-            if (!fs::exists(dir / "model.json"))
-                throw UserError("model jujusim:admin/" + name + " not found");
-            const int code = destroy_model(dir);
-            if (code == 0 && current_model() == dir.filename().string())
-                fs::remove(home / "current-model");
-            if (code == 0)
-                std::cerr << "Destroying model\nModel destroyed.\n";
-            return code;
+            return cli_destroy_model(rest, home);
         }
 
-        // show-model NAME names its model like -m does.
-        if (verb == "show-model" && selector.empty()) {
-            for (std::size_t i = 1; i < args.size(); ++i) {
-                if (!args[i].starts_with("-") && (i == 1 || args[i - 1] != "--format")) {
-                    selector = args[i];
-                    if (selector.find(':') != std::string::npos)
-                        selector = selector.substr(selector.find(':') + 1);
-                    if (selector.starts_with("admin/"))
-                        selector = selector.substr(6);
-                    args.erase(args.begin() + static_cast<long>(i));
-                    break;
-                }
-            }
-        }
-        // Everything else goes to the model's controller.
-        const std::string model = selector.empty() ? current_model() : selector;
-        const fs::path dir = model_dir_for(model);
-        if (!fs::exists(dir / "model.json")) {
-            if (selector.empty() && model == "default") {
-                create_model(dir, "default", default_machine_type());
-            } else {
-                throw UserError("model jujusim:admin/" + model + " not found");
-            }
-        }
-        ensure_controller(dir);
-        if (!args.empty() && (args.front() == "deploy" || args.front() == "add-unit")) {
-            // Machines need the prepared image: build it here, where the user sees the progress,
-            // rather than silently inside the controller (about a minute, first time only).
-            std::ifstream model_file(dir / "model.json");
-            const json model_json = json::parse(model_file, nullptr, false);
-            if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
-                const auto spec = ImageSpec::debian13_slurm();
-                if (!image_is_current(spec)) {
-                    std::cerr
-                        << "Preparing the machine image (Debian 13 with Slurm; first use only)\n";
-                    ensure_image(
-                        spec, [](const std::string& line) { std::cerr << "  " << line << "\n"; });
-                }
-            }
-        }
-        const json reply = call_json(dir / "controller.sock",
-                                     json{{"args", args}, {"cwd", fs::current_path().string()}});
-        return print_result(reply);
+        return forward_to_controller(std::move(args), std::move(selector));
     } catch (const FlagError& error) {
         std::cerr << "ERROR " << error.what() << "\n";
         return 2;

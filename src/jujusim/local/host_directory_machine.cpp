@@ -17,8 +17,9 @@ namespace jujusim {
 namespace {
 
 std::string find_program(const std::string& name, const std::map<std::string, std::string>& env) {
-    if (name.find('/') != std::string::npos)
+    if (name.find('/') != std::string::npos) {
         return name;
+    }
     const auto it = env.find("PATH");
     const std::string path = it != env.end()
                                  ? it->second
@@ -30,11 +31,13 @@ std::string find_program(const std::string& name, const std::map<std::string, st
             path.substr(start, end == std::string::npos ? std::string::npos : end - start);
         if (!dir.empty()) {
             const std::string candidate = dir + "/" + name;
-            if (::access(candidate.c_str(), X_OK) == 0)
+            if (::access(candidate.c_str(), X_OK) == 0) {
                 return candidate;
+            }
         }
-        if (end == std::string::npos)
+        if (end == std::string::npos) {
             break;
+        }
         start = end + 1;
     }
     return name;
@@ -57,8 +60,9 @@ struct LineSplitter {
         }
     }
     void flush(bool is_stderr, const ExecRequest& request) {
-        if (request.on_output && !pending.empty())
+        if (request.on_output && !pending.empty()) {
             request.on_output(pending, is_stderr);
+        }
         pending.clear();
     }
 };
@@ -66,8 +70,9 @@ struct LineSplitter {
 }  // namespace
 
 ExecResult run_local(const ExecRequest& request) {
-    if (request.argv.empty())
+    if (request.argv.empty()) {
         throw std::invalid_argument("run_local: empty argv");
+    }
     int out_pipe[2];
     int err_pipe[2];
     int in_pipe[2];
@@ -76,23 +81,27 @@ ExecResult run_local(const ExecRequest& request) {
         throw std::system_error(errno, std::generic_category(), "pipe");
     }
     std::vector<std::string> env_strings;
-    for (const auto& [key, value] : request.env)
+    for (const auto& [key, value] : request.env) {
         env_strings.push_back(key + "=" + value);
+    }
     std::vector<char*> envp;
-    for (auto& item : env_strings)
+    for (auto& item : env_strings) {
         envp.push_back(item.data());
+    }
     envp.push_back(nullptr);
     std::vector<std::string> args = request.argv;
     std::vector<char*> argv;
-    for (auto& item : args)
+    for (auto& item : args) {
         argv.push_back(item.data());
+    }
     argv.push_back(nullptr);
     const std::string program = find_program(request.argv[0], request.env);
     const std::string cwd = request.cwd.string();
 
     const pid_t pid = ::fork();
-    if (pid < 0)
+    if (pid < 0) {
         throw std::system_error(errno, std::generic_category(), "fork");
+    }
     if (pid == 0) {
         // Child: only async-signal-safe calls from here on.
         ::setpgid(0, 0);
@@ -101,8 +110,9 @@ ExecResult run_local(const ExecRequest& request) {
         ::dup2(err_pipe[1], 2);
         if (!request.stdin_data) {
             const int null_fd = ::open("/dev/null", O_RDONLY);
-            if (null_fd >= 0)
+            if (null_fd >= 0) {
                 ::dup2(null_fd, 0);
+            }
         }
         sigset_t none;
         sigemptyset(&none);
@@ -142,12 +152,15 @@ ExecResult run_local(const ExecRequest& request) {
     char buffer[65536];
     while (open_outputs > 0) {
         std::vector<pollfd> fds;
-        if (out_pipe[0] >= 0)
+        if (out_pipe[0] >= 0) {
             fds.push_back({out_pipe[0], POLLIN, 0});
-        if (err_pipe[0] >= 0)
+        }
+        if (err_pipe[0] >= 0) {
             fds.push_back({err_pipe[0], POLLIN, 0});
-        if (in_fd >= 0)
+        }
+        if (in_fd >= 0) {
             fds.push_back({in_fd, POLLOUT, 0});
+        }
         int wait_ms = -1;
         if (request.timeout) {
             const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -161,18 +174,22 @@ ExecResult run_local(const ExecRequest& request) {
             wait_ms = static_cast<int>(left.count());
         }
         const int ready = ::poll(fds.data(), fds.size(), wait_ms);
-        if (ready < 0 && errno != EINTR)
+        if (ready < 0 && errno != EINTR) {
             break;
+        }
         for (const auto& entry : fds) {
-            if (entry.revents == 0)
+            if (entry.revents == 0) {
                 continue;
+            }
             if (entry.fd == in_fd) {
                 const ssize_t n =
                     ::write(in_fd, to_write.data() + written, to_write.size() - written);
-                if (n > 0)
+                if (n > 0) {
                     written += static_cast<std::size_t>(n);
-                if (n < 0 && errno != EAGAIN)
+                }
+                if (n < 0 && errno != EAGAIN) {
                     written = to_write.size();
+                }
                 if (written >= to_write.size()) {
                     ::close(in_fd);
                     in_fd = -1;
@@ -192,12 +209,15 @@ ExecResult run_local(const ExecRequest& request) {
             }
         }
     }
-    if (in_fd >= 0)
+    if (in_fd >= 0) {
         ::close(in_fd);
-    if (out_pipe[0] >= 0)
+    }
+    if (out_pipe[0] >= 0) {
         ::close(out_pipe[0]);
-    if (err_pipe[0] >= 0)
+    }
+    if (err_pipe[0] >= 0) {
         ::close(err_pipe[0]);
+    }
     out_lines.flush(false, request);
     err_lines.flush(true, request);
     int status = 0;
@@ -246,23 +266,27 @@ void HostDirectoryMachine::bind_mount(const fs::path& host_dir, const fs::path& 
     const fs::path link = root_ / machine_path.relative_path();
     fs::create_directories(link.parent_path());
     std::error_code ignored;
-    if (fs::is_symlink(link, ignored) || fs::is_empty(link, ignored))
+    if (fs::is_symlink(link, ignored) || fs::is_empty(link, ignored)) {
         fs::remove(link, ignored);
-    if (!fs::exists(link))
+    }
+    if (!fs::exists(link)) {
         fs::create_directory_symlink(host_dir, link);
+    }
 }
 
 void HostDirectoryMachine::set_hosts(
     const std::vector<std::pair<std::string, std::string>>& entries) {
     std::ofstream out(root_ / "etc/hosts", std::ios::trunc);
     out << "127.0.0.1 localhost\n";
-    for (const auto& [address, name] : entries)
+    for (const auto& [address, name] : entries) {
         out << address << ' ' << name << '\n';
+    }
 }
 
 fs::path juju_dir_in_machine(const Machine& machine) {
-    if (dynamic_cast<const HostDirectoryMachine*>(&machine) != nullptr)
+    if (dynamic_cast<const HostDirectoryMachine*>(&machine) != nullptr) {
         return machine.juju_dir_on_host();
+    }
     return "/var/lib/juju";
 }
 

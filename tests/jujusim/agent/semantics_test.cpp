@@ -332,7 +332,7 @@ TEST(HookToolsTest, OutputFormatsFlagsAndErrorsAreJujus) {
         {"secret-get x --peek --refresh", 2, "",
          "ERROR specify one of --peek or --refresh but not both\n"},
         {"secret-add", 2, "", "ERROR missing secret value or filename\n"},
-        {"unit-get nosuch", 1, "", "ERROR unknown setting \"nosuch\"\n"},
+        {"unit-get nosuch", 2, "", "ERROR unknown setting \"nosuch\"\n"},
         {"network-get nosuch", 1, "", "ERROR no network config found for binding \"nosuch\"\n"},
         {"juju-log", 2, "", "ERROR no message specified\n"},
         {"application-version-set", 2, "", "ERROR no version specified\n"},

@@ -2,9 +2,13 @@
 // sends, and reads the JSON the way its dataclasses do: every key a dataclass reads with d[...]
 // must be there with the right type. (The real library was run against jujusim by hand; CI
 // cannot download it, so this test pins what it relies on.)
+#include <sstream>
+#include <thread>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include "../agent/sim_fixture.hpp"
 
@@ -253,6 +257,41 @@ TEST(CliTest, DestroyModelStopsTheControllerAndRemovesEverything) {
     const bool gone = !fs::exists(proc_stat) ||
                       testing_support::read_text(proc_stat).find(") Z ") != std::string::npos;
     EXPECT_TRUE(gone) << "controller " << pid << " still running";
+}
+
+TEST(CliTest, AStalePidFileNeverSignalsAProcessThatReusedThePid) {
+    SimModel home("host", "reused");
+    home.ok({"status"});  // the controller runs and records itself
+    const fs::path pid_file = home.dir() / "controller.pid";
+    std::istringstream recorded(testing_support::read_text(pid_file));
+    pid_t controller = 0;
+    unsigned long long start_time = 0;
+    ASSERT_TRUE(recorded >> controller >> start_time) << "controller.pid holds pid and start time";
+    EXPECT_GT(start_time, 0U);
+
+    // Another process now holds a PID the file names, with another start time (as after PID
+    // reuse), and the controller is gone: starting a new one must leave that process alone.
+    const pid_t bystander = ::fork();
+    ASSERT_GE(bystander, 0);
+    if (bystander == 0) {
+        ::pause();
+        ::_exit(0);
+    }
+    ASSERT_EQ(::kill(controller, SIGKILL), 0);
+    for (int i = 0;
+         i < 100 && fs::exists("/proc/" + std::to_string(controller) + "/status") &&
+         testing_support::read_text("/proc/" + std::to_string(controller) + "/stat").find(") Z ") ==
+             std::string::npos;
+         ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    // Start time 1 (clock ticks after boot): no process forked now can have it.
+    testing_support::write_text(pid_file, std::to_string(bystander) + " 1\n");
+    fs::remove(home.dir() / "controller.sock");
+    home.ok({"status"});
+    EXPECT_EQ(::kill(bystander, 0), 0) << "the bystander was signalled";
+    ::kill(bystander, SIGKILL);
+    ::waitpid(bystander, nullptr, 0);
 }
 
 }  // namespace

@@ -10,33 +10,20 @@ namespace jujusim {
 
 namespace {
 
-int severity(const std::string& status) {
-    // core/status DeriveStatus: the most severe unit status becomes the application's.
-    if (status == "error")
-        return 100;
-    if (status == "blocked")
-        return 90;
-    if (status == "maintenance")
-        return 80;
-    if (status == "waiting")
-        return 70;
-    if (status == "active")
-        return 60;
-    if (status == "terminated")
-        return 50;
-    return 40;
-}
-
 ordered_json status_info(const StatusValue& value, const std::string& version = "") {
     ordered_json out;
-    if (!value.current.empty())
+    if (!value.current.empty()) {
         out["current"] = value.current;
-    if (!value.message.empty())
+    }
+    if (!value.message.empty()) {
         out["message"] = value.message;
-    if (value.since > 0)
+    }
+    if (value.since > 0) {
         out["since"] = juju_since(from_epoch(value.since));
-    if (!version.empty())
+    }
+    if (!version.empty()) {
         out["version"] = version;
+    }
     return out;
 }
 
@@ -45,10 +32,12 @@ std::string table(const std::vector<std::vector<std::string>>& rows,
                   const std::set<std::size_t>& right_aligned = {}) {
     std::vector<std::size_t> widths;
     for (const auto& row : rows) {
-        if (widths.size() < row.size())
+        if (widths.size() < row.size()) {
             widths.resize(row.size(), 0);
-        for (std::size_t i = 0; i < row.size(); ++i)
+        }
+        for (std::size_t i = 0; i < row.size(); ++i) {
             widths[i] = std::max(widths[i], row[i].size());
+        }
     }
     std::string out;
     for (const auto& row : rows) {
@@ -56,15 +45,18 @@ std::string table(const std::vector<std::vector<std::string>>& rows,
         for (std::size_t i = 0; i < row.size(); ++i) {
             const bool last = i + 1 == row.size();
             const std::size_t pad = widths[i] - row[i].size();
-            if (right_aligned.count(i) != 0)
+            if (right_aligned.count(i) != 0) {
                 line += std::string(pad, ' ') + row[i];
-            else
+            } else {
                 line += row[i] + (last ? "" : std::string(pad, ' '));
-            if (!last)
+            }
+            if (!last) {
                 line += "  ";
+            }
         }
-        while (!line.empty() && line.back() == ' ')
+        while (!line.empty() && line.back() == ' ') {
             line.pop_back();
+        }
         out += line + "\n";
     }
     return out;
@@ -72,68 +64,34 @@ std::string table(const std::vector<std::vector<std::string>>& rows,
 
 }  // namespace
 
-StatusValue Controller::displayed_workload(const Unit& unit) const {
-    const auto& machine = model_.machines.at(unit.machine);
-    if (!machine.powered) {
-        return StatusValue{"unknown", "agent lost, see 'juju show-status-log " + unit.name + "'",
-                           machine.down_since, json::object()};
-    }
-    if (unit.in_error)
-        return StatusValue{"error", unit.agent.message, unit.agent.since, unit.agent.data};
-    return unit.workload;
-}
-
-StatusValue Controller::displayed_agent(const Unit& unit) const {
-    const auto& machine = model_.machines.at(unit.machine);
-    if (!machine.powered) {
-        return StatusValue{"lost", "agent is not communicating with the server", machine.down_since,
-                           json::object()};
-    }
-    if (unit.in_error)
-        return StatusValue{"idle", "", unit.agent.since, json::object()};
-    return unit.agent;
-}
-
-StatusValue Controller::app_status(const App& app) const {
-    if (app.status_set)
-        return app.status;
-    StatusValue derived{"unknown", "", 0, json::object()};
-    bool any = false;
-    for (const auto& [name, unit] : model_.units) {
-        if (unit.app != app.name)
-            continue;
-        const StatusValue shown = displayed_workload(unit);
-        if (!any || severity(shown.current) > severity(derived.current))
-            derived = shown;
-        any = true;
-    }
-    if (!any)
-        derived = StatusValue{"waiting", "waiting for machine", now(), json::object()};
-    return derived;
-}
-
 json Controller::unit_status_json(const Unit& unit) const {
     ordered_json out;
     out["workload-status"] = status_info(displayed_workload(unit));
     out["juju-status"] = status_info(displayed_agent(unit), "3.6.12");
-    if (model_.apps.at(unit.app).leader == unit.name)
+    if (model_.apps.at(unit.app).leader == unit.name) {
         out["leader"] = true;
-    if (unit.principal.empty())
+    }
+    if (unit.principal.empty()) {
         out["machine"] = unit.machine;
-    if (!unit.ports.empty())
+    }
+    if (!unit.ports.empty()) {
         out["open-ports"] = std::vector<std::string>(unit.ports.begin(), unit.ports.end());
+    }
     out["public-address"] = model_.machines.at(unit.machine).address;
     ordered_json subordinates;
     std::vector<std::string> names;
     for (const auto& [name, other] : model_.units) {
-        if (other.principal == unit.name)
+        if (other.principal == unit.name) {
             names.push_back(name);
+        }
     }
     std::sort(names.begin(), names.end(), natural_less);
-    for (const auto& name : names)
+    for (const auto& name : names) {
         subordinates[name] = ordered_json(unit_status_json(model_.units.at(name)));
-    if (!names.empty())
+    }
+    if (!names.empty()) {
         out["subordinates"] = subordinates;
+    }
     return json(out);
 }
 
@@ -152,8 +110,9 @@ json Controller::status_json() const {
 
     ordered_json machines = ordered_json::object();
     std::vector<std::string> machine_ids;
-    for (const auto& [id, record] : model_.machines)
+    for (const auto& [id, record] : model_.machines) {
         machine_ids.push_back(id);
+    }
     std::sort(machine_ids.begin(), machine_ids.end(), natural_less);
     for (const auto& id : machine_ids) {
         const MachineRecord& record = model_.machines.at(id);
@@ -198,55 +157,66 @@ json Controller::status_json() const {
         entry["charm-name"] = app.charm_name;
         entry["charm-rev"] = app.charm_rev;
         entry["exposed"] = false;
-        if (app.life == "dying")
+        if (app.life == Life::Dying) {
             entry["life"] = "dying";
+        }
         entry["application-status"] = status_info(app_status(app));
         ordered_json relations = ordered_json::object();
         std::set<std::string> subordinate_to;
         for (const auto& [id, relation] : model_.relations) {
             const RelationEnd* mine = relation.end_of(name);
-            if (mine == nullptr)
+            if (mine == nullptr) {
                 continue;
+            }
             const RelationEnd* other = relation.other_end(name);
             ordered_json item;
             item["related-application"] = other->app;
             item["interface"] = mine->interface;
             item["scope"] = relation.container_scope() ? "container" : "global";
             relations[mine->endpoint].push_back(item);
-            if (charm.subordinate && relation.container_scope() && !relation.is_peer())
+            if (charm.subordinate && relation.container_scope() && !relation.is_peer()) {
                 subordinate_to.insert(other->app);
+            }
         }
-        if (!relations.empty())
+        if (!relations.empty()) {
             entry["relations"] = relations;
-        if (charm.subordinate)
+        }
+        if (charm.subordinate) {
             entry["subordinate-to"] =
                 std::vector<std::string>(subordinate_to.begin(), subordinate_to.end());
+        }
         if (!charm.subordinate) {
             ordered_json units = ordered_json::object();
             std::string version;
             for (const auto& [unit_name, unit] : model_.units) {
-                if (unit.app != name)
+                if (unit.app != name) {
                     continue;
+                }
                 units[unit_name] = ordered_json(unit_status_json(unit));
                 if (app.leader == unit_name || version.empty()) {
-                    if (!unit.workload_version.empty())
+                    if (!unit.workload_version.empty()) {
                         version = unit.workload_version;
+                    }
                 }
             }
-            if (!units.empty())
+            if (!units.empty()) {
                 entry["units"] = units;
-            if (!version.empty())
+            }
+            if (!version.empty()) {
                 entry["version"] = version;
+            }
         } else {
             for (const auto& [unit_name, unit] : model_.units) {
-                if (unit.app == name && app.leader == unit_name && !unit.workload_version.empty())
+                if (unit.app == name && app.leader == unit_name && !unit.workload_version.empty()) {
                     entry["version"] = unit.workload_version;
+                }
             }
         }
         ordered_json bindings;
         bindings[""] = "alpha";
-        for (const auto& [endpoint_name, endpoint] : charm.endpoints)
+        for (const auto& [endpoint_name, endpoint] : charm.endpoints) {
             bindings[endpoint_name] = "alpha";
+        }
         entry["endpoint-bindings"] = bindings;
         applications[name] = entry;
     }
@@ -277,10 +247,12 @@ CommandResult Controller::cmd_status(const std::vector<std::string>& args) {
     if (format == "json" || format == "yaml") {
         // status_json() went through json (sorted keys); re-emit in Juju's field order.
         ordered_json ordered;
-        for (const char* key : {"model", "machines", "applications", "storage", "controller"})
+        for (const char* key : {"model", "machines", "applications", "storage", "controller"}) {
             ordered[key] = status[key];
-        if (format == "json")
+        }
+        if (format == "json") {
             return CommandResult{0, go_json(ordered) + "\n", ""};
+        }
         return CommandResult{0, go_yaml(ordered), ""};
     }
     if (format != "tabular" && format != "short" && format != "oneline" && format != "line" &&
@@ -294,13 +266,13 @@ CommandResult Controller::cmd_status(const std::vector<std::string>& args) {
         for (const auto& [id, relation] : model_.relations) {
             if (relation.is_peer()) {
                 rows.push_back({relation.ends[0].app + ":" + relation.ends[0].endpoint, relation.ends[0].app + ":" + relation.ends[0].endpoint,
-                                relation.ends[0].interface, "peer", relation.life == "dying" ? "dying" : ""});
+                                relation.ends[0].interface, "peer", relation.life == Life::Dying ? "dying" : ""});
                 continue;
             }
             const RelationEnd& provider = relation.ends[0].role == "provider" ? relation.ends[0] : relation.ends[1];
             const RelationEnd& requirer = relation.ends[0].role == "provider" ? relation.ends[1] : relation.ends[0];
             rows.push_back({provider.app + ":" + provider.endpoint, requirer.app + ":" + requirer.endpoint, provider.interface,
-                            relation.container_scope() ? "subordinate" : "regular", relation.life == "dying" ? "dying" : ""});
+                            relation.container_scope() ? "subordinate" : "regular", relation.life == Life::Dying ? "dying" : ""});
         }
         return "\n" + table(rows);
     }() : std::string()), ""};
@@ -321,8 +293,9 @@ std::string Controller::status_tabular(const json& status) const {
             if (app.contains("subordinate-to")) {
                 scale = 0;
                 for (const auto& [unit_name, unit] : model_.units) {
-                    if (unit.app == name)
+                    if (unit.app == name) {
                         ++scale;
+                    }
                 }
             }
             const json& st = app["application-status"];
@@ -338,8 +311,9 @@ std::string Controller::status_tabular(const json& status) const {
                                   const std::string& indent, const auto& self) -> void {
             std::string ports;
             if (unit.contains("open-ports")) {
-                for (const auto& port : unit["open-ports"])
+                for (const auto& port : unit["open-ports"]) {
                     ports += (ports.empty() ? "" : ",") + port.get<std::string>();
+                }
             }
             unit_rows.push_back({indent + name + (unit.value("leader", false) ? "*" : ""),
                                  unit["workload-status"].value("current", ""),
@@ -347,30 +321,36 @@ std::string Controller::status_tabular(const json& status) const {
                                  unit.value("machine", ""), unit.value("public-address", ""), ports,
                                  unit["workload-status"].value("message", "")});
             if (unit.contains("subordinates")) {
-                for (const auto& [sub_name, sub] : unit["subordinates"].items())
+                for (const auto& [sub_name, sub] : unit["subordinates"].items()) {
                     self(sub_name, sub, indent + "  ", self);
+                }
             }
         };
         std::vector<std::pair<std::string, json>> units;
         for (const auto& [name, app] : status["applications"].items()) {
-            if (!app.contains("units"))
+            if (!app.contains("units")) {
                 continue;
-            for (const auto& [unit_name, unit] : app["units"].items())
+            }
+            for (const auto& [unit_name, unit] : app["units"].items()) {
                 units.emplace_back(unit_name, unit);
+            }
         }
         std::sort(units.begin(), units.end(),
                   [](const auto& a, const auto& b) { return natural_less(a.first, b.first); });
-        for (const auto& [name, unit] : units)
+        for (const auto& [name, unit] : units) {
             add_unit(name, unit, "", add_unit);
-        if (unit_rows.size() > 1)
+        }
+        if (unit_rows.size() > 1) {
             out += "\n" + table(unit_rows);
+        }
     }
     if (!status["machines"].empty()) {
         std::vector<std::vector<std::string>> rows{
             {"Machine", "State", "Address", "Inst id", "Base", "AZ", "Message"}};
         std::vector<std::string> ids;
-        for (const auto& [id, machine] : status["machines"].items())
+        for (const auto& [id, machine] : status["machines"].items()) {
             ids.push_back(id);
+        }
         std::sort(ids.begin(), ids.end(), natural_less);
         for (const auto& id : ids) {
             const json& machine = status["machines"][id];
@@ -382,8 +362,9 @@ std::string Controller::status_tabular(const json& status) const {
         }
         out += "\n" + table(rows);
     }
-    if (status["applications"].empty() && status["machines"].empty())
+    if (status["applications"].empty() && status["machines"].empty()) {
         out += "\nModel \"" + model_.name + "\" is empty.\n";
+    }
     return out;
 }
 
@@ -395,18 +376,21 @@ CommandResult Controller::cmd_show_unit(const std::vector<std::string>& args) {
         .value({"related-unit"})
         .boolean({"app"});
     flags.parse(args);
-    if (flags.positional.empty())
+    if (flags.positional.empty()) {
         throw UserError("an unit name must be supplied");
+    }
     ordered_json result;
     for (const auto& requested : flags.positional) {
         const std::string name = resolve_unit(requested);
         const Unit& unit = model_.units.at(name);
         const App& app = model_.apps.at(unit.app);
         ordered_json info;
-        if (!unit.workload_version.empty())
+        if (!unit.workload_version.empty()) {
             info["workload-version"] = unit.workload_version;
-        if (unit.principal.empty())
+        }
+        if (unit.principal.empty()) {
             info["machine"] = unit.machine;
+        }
         info["opened-ports"] = std::vector<std::string>(unit.ports.begin(), unit.ports.end());
         info["public-address"] = model_.machines.at(unit.machine).address;
         info["charm"] = "local:" + app.charm_name + "-" + std::to_string(app.charm_rev);
@@ -415,10 +399,12 @@ CommandResult Controller::cmd_show_unit(const std::vector<std::string>& args) {
         ordered_json relation_info = ordered_json::array();
         for (const auto& [id, relation] : model_.relations) {
             const RelationEnd* mine = relation.end_of(unit.app);
-            if (mine == nullptr || relation.in_scope.count(name) == 0)
+            if (mine == nullptr || relation.in_scope.count(name) == 0) {
                 continue;
-            if (flags.is_set("endpoint") && flags.get("endpoint") != mine->endpoint)
+            }
+            if (flags.is_set("endpoint") && flags.get("endpoint") != mine->endpoint) {
                 continue;
+            }
             const RelationEnd* other = relation.other_end(unit.app);
             ordered_json item;
             item["relation-id"] = id;
@@ -434,27 +420,31 @@ CommandResult Controller::cmd_show_unit(const std::vector<std::string>& args) {
                  own_data == relation.unit_data.end() ? json::object() : json(own_data->second)}};
             ordered_json related = ordered_json::object();
             for (const auto& member : relation_members(relation, unit)) {
-                if (flags.is_set("related-unit") && flags.get("related-unit") != member)
+                if (flags.is_set("related-unit") && flags.get("related-unit") != member) {
                     continue;
+                }
                 const auto data = relation.unit_data.find(member);
                 related[member] =
                     ordered_json{{"in-scope", true},
                                  {"data", data == relation.unit_data.end() ? json::object()
                                                                            : json(data->second)}};
             }
-            if (!related.empty())
+            if (!related.empty()) {
                 item["related-units"] = related;
+            }
             relation_info.push_back(item);
         }
-        if (!relation_info.empty())
+        if (!relation_info.empty()) {
             info["relation-info"] = relation_info;
+        }
         info["provider-id"] = "";
         info.erase("provider-id");
         result[name] = info;
     }
     const std::string format = flags.get("format");
-    if (format == "json")
+    if (format == "json") {
         return CommandResult{0, go_json(result) + "\n", ""};
+    }
     return CommandResult{0, go_yaml(result), ""};
 }
 

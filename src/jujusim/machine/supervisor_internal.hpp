@@ -1,0 +1,37 @@
+// What the service manager's files share (supervisor.cpp, supervisor_processes.cpp,
+// supervisor_jobs.cpp): systemd's paths and pre-exec exit steps, and the small rules of
+// supervisor.cpp's.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <jujusim/unit_file.hpp>
+
+namespace jujusim::init::detail {
+
+inline constexpr const char* kNotifyDir = "/run/jujusim/notify";
+inline constexpr const char* kDefaultPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+inline const std::vector<std::string> kWantsTargets = {"multi-user.target", "default.target",
+                                                       "graphical.target"};
+
+/// systemd's exit codes for a child that failed before exec.
+enum ExitStep : int {
+    kStepChdir = 200,
+    kStepExec = 203,
+    kStepGroup = 216,
+    kStepUser = 217,
+    kStepLimits = 205
+};
+
+const char* step_name(int step);
+std::string random_hex(size_t length);
+bool is_clean_exit(int status, const units::ServiceDefinition& def);
+/// systemd's result for a process end ("exit-code", "signal", ...).
+std::string result_of(int status);
+bool should_restart(units::RestartPolicy policy, const std::string& result);
+std::string limit_setting_name(int resource);
+bool has_sys_resource_capability();
+
+}  // namespace jujusim::init::detail

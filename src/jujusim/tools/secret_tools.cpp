@@ -1,0 +1,413 @@
+// secret-add, secret-set, secret-get, secret-ids, secret-info-get, secret-grant, secret-revoke,
+// secret-remove. Changes are buffered in the hook context and applied in order on commit.
+#include <algorithm>
+#include <random>
+#include <regex>
+#include <set>
+
+#include "tool_call.hpp"
+
+namespace jujusim {
+
+namespace {
+
+using slurmctld::juju::bare_secret_id;
+
+std::string new_secret_id() {
+    static thread_local std::mt19937_64 rng(std::random_device{}());
+    const char* alphabet = "0123456789abcdefghijklmnopqrstuv";
+    std::string id;
+    for (int i = 0; i < 20; ++i) {
+        id += alphabet[rng() % 32];
+    }
+    return id;
+}
+
+std::string decode_base64(const ToolCall& call, const std::string& text) {
+    static const std::string alphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    int value = 0;
+    int bits = -8;
+    for (char c : text) {
+        if (c == '=' || c == '\n' || c == '\r' || c == ' ') {
+            continue;
+        }
+        const auto pos = alphabet.find(c);
+        if (pos == std::string::npos) {
+            call.run_error("illegal base64 data");
+        }
+        value = (value << 6) + static_cast<int>(pos);
+        bits += 6;
+        if (bits >= 0) {
+            out += static_cast<char>((value >> bits) & 0xff);
+            bits -= 8;
+        }
+    }
+    return out;
+}
+
+bool owned_by(const Secret& secret, const Unit& unit) {
+    return secret.unit_owned ? secret.owner == unit.name : secret.owner == unit.app;
+}
+
+const json* pending_add(const HookContext& ctx, const std::string& id) {
+    const json* found = nullptr;
+    for (const auto& pending : ctx.secret_ops) {
+        if (pending.value("op", "") == "add" && pending["id"] == id) {
+            found = &pending;
+        }
+    }
+    return found;
+}
+
+/// Content from --file and key=value, key#base64=..., key#file=<path> arguments.
+json secret_content(const ToolCall& call, const std::vector<std::string>& values) {
+    static const std::regex kKeyPattern(R"([a-z](?:-?[a-z0-9]){2,})");
+    json content = json::object();
+    if (call.flags().is_set("file")) {
+        for (const auto& [key, value] :
+             slurmctld::juju::parse_settings_yaml(call.tool, call.file(call.flags().get("file")))) {
+            content[key] = value;
+        }
+    }
+    for (const auto& arg : values) {
+        const auto eq = arg.find('=');
+        if (eq == std::string::npos) {
+            call.usage_error("expected \"key=value\", got \"" + arg + "\"");
+        }
+        std::string key = arg.substr(0, eq);
+        std::string value = arg.substr(eq + 1);
+        if (key.ends_with("#base64")) {
+            key = key.substr(0, key.size() - 7);
+            value = decode_base64(call, value);
+        } else if (key.ends_with("#file")) {
+            key = key.substr(0, key.size() - 5);
+            value = call.file(value);
+        }
+        if (!std::regex_match(key, kKeyPattern)) {
+            call.usage_error("key \"" + key + "\" not valid");
+        }
+        content[key] = value;
+    }
+    return content;
+}
+
+/// --owner and --rotate, checked as Juju's Init does.
+void check_secret_metadata(const ToolCall& call) {
+    const std::string owner = call.flags().get("owner");
+    if (owner != "application" && owner != "unit") {
+        call.usage_error("secret owner \"" + owner + "\" not valid");
+    }
+    const std::string rotate = call.flags().get("rotate");
+    static const std::set<std::string> kPolicies{"never",   "hourly",    "daily", "weekly",
+                                                 "monthly", "quarterly", "yearly"};
+    if (!rotate.empty() && kPolicies.count(rotate) == 0) {
+        call.usage_error("invalid secret rotation policy \"" + rotate + "\"");
+    }
+}
+
+void check_label_free(const ToolCall& call, const std::string& label) {
+    for (const auto& pending : call.ctx.secret_ops) {
+        if (pending.value("op", "") == "add" && pending.value("label", "") == label) {
+            call.run_error("secret with label \"" + label + "\" already exists");
+        }
+    }
+    for (const auto& [existing_id, secret] : call.model.secrets) {
+        if (owned_by(secret, call.unit) && secret.label == label) {
+            call.run_error("secret with label \"" + label + "\" already exists");
+        }
+    }
+}
+
+CommandResult secret_add(ToolCall& call) {
+    check_secret_metadata(call);
+    const json content = secret_content(call, call.args());
+    if (content.empty()) {
+        call.usage_error("missing secret value or filename");
+    }
+    const bool unit_owned = call.flags().get("owner") == "unit";
+    if (!unit_owned && !call.leader()) {
+        call.run_error(std::string(tool_message::kNotLeader));
+    }
+    const std::string label = call.flags().get("label");
+    if (!label.empty()) {
+        check_label_free(call, label);
+    }
+    const std::string id = new_secret_id();
+    call.ctx.secret_ops.push_back(json{{"op", "add"},
+                                       {"id", id},
+                                       {"owner", unit_owned ? call.unit.name : call.unit.app},
+                                       {"unit_owned", unit_owned},
+                                       {"label", label},
+                                       {"description", call.flags().get("description")},
+                                       {"rotate", call.flags().get("rotate")},
+                                       {"expire", call.flags().get("expire")},
+                                       {"content", content}});
+    return CommandResult{0, "secret://" + call.model.uuid + "/" + id + "\n", ""};
+}
+
+/// A committed secret this unit may manage: owned by it (or its app, while leader).
+const Secret* managed_secret(const ToolCall& call, const std::string& id, bool allow_pending) {
+    const auto found = call.model.secrets.find(id);
+    if (found == call.model.secrets.end()) {
+        if (allow_pending && pending_add(call.ctx, id) != nullptr) {
+            return nullptr;
+        }
+        call.run_error(tool_message::secret_not_found(id));
+    }
+    const Secret& secret = found->second;
+    if (!owned_by(secret, call.unit)) {
+        call.run_error(std::string(tool_message::kPermissionDenied));
+    }
+    if (!secret.unit_owned && !call.leader()) {
+        call.run_error(std::string(tool_message::kNotLeader));
+    }
+    return &secret;
+}
+
+CommandResult secret_set(ToolCall& call) {
+    check_secret_metadata(call);
+    const std::string id = bare_secret_id(call.args()[0]);
+    const json content =
+        secret_content(call, std::vector<std::string>(call.args().begin() + 1, call.args().end()));
+    managed_secret(call, id, false);
+    json change{{"op", "set"}, {"id", id}};
+    if (!content.empty()) {
+        change["content"] = content;
+    }
+    for (const char* key : {"label", "description", "rotate", "expire"}) {
+        if (call.flags().is_set(key)) {
+            change[key] = call.flags().get(key);
+        }
+    }
+    call.ctx.secret_ops.push_back(change);
+    return {};
+}
+
+/// The id a --label names: own secrets by owner label, others by consumer label, this hook's
+/// pending adds last (they win).
+std::string id_for_label(const ToolCall& call, const std::string& label) {
+    std::string id;
+    for (const auto& [candidate, secret] : call.model.secrets) {
+        const auto consumer = secret.consumers.find(call.unit.name);
+        if ((owned_by(secret, call.unit) && secret.label == label) ||
+            (consumer != secret.consumers.end() && consumer->second.label == label)) {
+            id = candidate;
+        }
+    }
+    for (const auto& pending : call.ctx.secret_ops) {
+        if (pending.value("op", "") == "add" && pending.value("label", "") == label) {
+            id = pending["id"];
+        }
+    }
+    if (id.empty()) {
+        call.run_error(tool_message::secret_not_found(label));
+    }
+    return id;
+}
+
+/// A consumer's read: the tracked revision (tracking the latest on first read), --peek the
+/// latest once, --refresh the latest and track it.
+json consumed_content(ToolCall& call, Secret& secret, const std::string& label) {
+    const bool granted =
+        std::any_of(secret.grants.begin(), secret.grants.end(), [&](const SecretGrant& grant) {
+            return (grant.target == call.unit.app || grant.target == call.unit.name) &&
+                   call.model.relations.count(grant.relation_id) != 0;
+        });
+    if (!granted) {
+        call.run_error(std::string(tool_message::kPermissionDenied));
+    }
+    auto consumer = secret.consumers.find(call.unit.name);
+    long revision = secret.latest;
+    if (!call.flags().on("peek") &&
+        (call.flags().on("refresh") || consumer == secret.consumers.end())) {
+        // Reading tracks the revision at once (the controller records consumers).
+        auto& record = secret.consumers[call.unit.name];
+        record.tracked = secret.latest;
+        record.notified = std::max(record.notified, secret.latest);
+    } else if (!call.flags().on("peek")) {
+        revision = consumer->second.tracked;
+    }
+    if (!label.empty() && !call.args().empty()) {
+        secret.consumers[call.unit.name].label = label;
+    }
+    const auto found = secret.revisions.find(std::to_string(revision));
+    if (found == secret.revisions.end()) {
+        call.run_error("secret \"" + secret.id + "\" revision " + std::to_string(revision) +
+                       " not found");
+    }
+    call.effects.changed();
+    return found->second;
+}
+
+CommandResult secret_get(ToolCall& call) {
+    if (call.flags().on("peek") && call.flags().on("refresh")) {
+        call.usage_error("specify one of --peek or --refresh but not both");
+    }
+    const std::string label = call.flags().get("label");
+    if (call.args().empty() && label.empty()) {
+        call.usage_error("require either a secret URI or label");
+    }
+    const std::string id =
+        call.args().empty() ? id_for_label(call, label) : bare_secret_id(call.args()[0]);
+    json content;
+    if (const json* pending = pending_add(call.ctx, id)) {
+        content = (*pending)["content"];
+    } else {
+        const auto found = call.model.secrets.find(id);
+        if (found == call.model.secrets.end()) {
+            call.run_error(tool_message::secret_not_found(id));
+        }
+        Secret& secret = found->second;
+        content = owned_by(secret, call.unit) ? secret.revisions.at(std::to_string(secret.latest))
+                                              : consumed_content(call, secret, label);
+    }
+    if (call.args().size() < 2) {
+        return call.output(content);
+    }
+    std::string key = call.args()[1];
+    if (key.ends_with("#base64")) {
+        key = key.substr(0, key.size() - 7);
+    }
+    if (!content.contains(key)) {
+        call.run_error("secret key \"" + key + "\" not found");
+    }
+    return call.output(content[key]);
+}
+
+CommandResult secret_ids(ToolCall& call) {
+    std::vector<std::string> ids;
+    for (const auto& [id, secret] : call.model.secrets) {
+        if (owned_by(secret, call.unit)) {
+            ids.push_back(id);
+        }
+    }
+    // Go prints a nil slice as null.
+    return ids.empty() ? call.output(json(nullptr)) : call.output(json(ids));
+}
+
+ordered_json secret_info(const Secret& secret) {
+    ordered_json info;
+    info["revision"] = secret.latest;
+    info["label"] = secret.label;
+    info["owner"] = secret.unit_owned ? "unit" : "application";
+    if (!secret.description.empty()) {
+        info["description"] = secret.description;
+    }
+    if (!secret.rotate.empty()) {
+        info["rotation"] = secret.rotate;
+    }
+    if (!secret.expire.empty()) {
+        info["expiry"] = secret.expire;
+    }
+    json access = json::array();
+    for (const auto& grant : secret.grants) {
+        const bool to_unit = grant.target.find('/') != std::string::npos;
+        access.push_back(json{{"target", (to_unit ? "unit-" : "application-") + grant.target},
+                              {"scope", "relation-" + std::to_string(grant.relation_id)},
+                              {"role", "view"}});
+    }
+    if (!access.empty()) {
+        info["access"] = access;
+    }
+    return info;
+}
+
+CommandResult secret_info_get(ToolCall& call) {
+    const bool by_label = call.flags().is_set("label");
+    if (!call.args().empty() && by_label) {
+        call.usage_error("specify either a secret URI or label but not both");
+    }
+    if (call.args().empty() && !by_label) {
+        call.usage_error("require either a secret URI or label");
+    }
+    const std::string wanted = by_label ? call.flags().get("label") : call.args()[0];
+    const Secret* found = nullptr;
+    for (const auto& [id, secret] : call.model.secrets) {
+        if (owned_by(secret, call.unit) &&
+            (by_label ? secret.label == wanted : id == bare_secret_id(wanted))) {
+            found = &secret;
+        }
+    }
+    if (found == nullptr) {
+        call.run_error(tool_message::secret_not_found(wanted));
+    }
+    ordered_json result;
+    result[found->id] = secret_info(*found);
+    return call.output(result);
+}
+
+CommandResult secret_remove(ToolCall& call) {
+    const std::string id = bare_secret_id(call.args()[0]);
+    managed_secret(call, id, true);
+    json change{{"op", "remove"}, {"id", id}};
+    if (call.flags().is_set("revision")) {
+        change["revision"] = std::stol(call.flags().get("revision"));
+    }
+    call.ctx.secret_ops.push_back(change);
+    return {};
+}
+
+CommandResult secret_grant(ToolCall& call) {
+    // Juju's Init: the relation (-r, else the hook's) and the unit are usage errors, checked
+    // before the secret itself is looked at.
+    const std::string id = bare_secret_id(call.args()[0]);
+    const int relation_id = call.relation(true);
+    std::string target = call.model.relations.at(relation_id).other_end(call.unit.app)->app;
+    if (call.flags().is_set("unit")) {
+        const std::string unit = call.flags().get("unit");
+        static const std::regex kUnitName(R"([a-z][a-z0-9]*(-[a-z0-9]*[a-z][a-z0-9]*)*/[0-9]+)");
+        if (!std::regex_match(unit, kUnitName)) {
+            call.usage_error("unit \"" + unit + "\" not valid");
+        }
+        if (app_of(unit) != target) {
+            call.usage_error("cannot specify unit \"" + unit + "\" in relation to application \"" +
+                             target + "\"");
+        }
+        target = unit;
+    }
+    managed_secret(call, id, true);
+    call.ctx.secret_ops.push_back(
+        json{{"op", "grant"}, {"id", id}, {"relation_id", relation_id}, {"target", target}});
+    return {};
+}
+
+CommandResult secret_revoke(ToolCall& call) {
+    const std::string id = bare_secret_id(call.args()[0]);
+    managed_secret(call, id, true);
+    const auto& flags = call.flags();
+    if (!flags.is_set("r") && !flags.is_set("app") && !flags.is_set("unit")) {
+        call.usage_error("missing relation or application or unit");
+    }
+    if (flags.is_set("app") && flags.is_set("unit")) {
+        call.usage_error("specify only one of application or unit");
+    }
+    json change{{"op", "revoke"}, {"id", id}, {"relation_id", -1}, {"target", ""}};
+    if (flags.is_set("r")) {
+        change["relation_id"] = call.relation(true);
+    }
+    if (flags.is_set("app")) {
+        change["target"] = flags.get("app");
+    }
+    if (flags.is_set("unit")) {
+        change["target"] = flags.get("unit");
+    }
+    call.ctx.secret_ops.push_back(change);
+    return {};
+}
+
+}  // namespace
+
+void add_secret_tools(ToolHandlers& handlers) {
+    handlers["secret-add"] = secret_add;
+    handlers["secret-set"] = secret_set;
+    handlers["secret-get"] = secret_get;
+    handlers["secret-ids"] = secret_ids;
+    handlers["secret-info-get"] = secret_info_get;
+    handlers["secret-grant"] = secret_grant;
+    handlers["secret-revoke"] = secret_revoke;
+    handlers["secret-remove"] = secret_remove;
+}
+
+}  // namespace jujusim
