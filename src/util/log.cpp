@@ -43,7 +43,13 @@ class ForwardingSink final : public spdlog::sinks::base_sink<std::mutex> {
         if (!forwarder_ || sending) {
             return;
         }
-        sending = true;
+        struct Sending {
+            bool& flag;
+            explicit Sending(bool& f) : flag(f) { flag = true; }
+            ~Sending() { flag = false; }  // also when the forwarder throws something unexpected
+            Sending(const Sending&) = delete;
+            Sending& operator=(const Sending&) = delete;
+        } guard(sending);
         try {
             forwarder_(msg.level >= spdlog::level::err ? Level::Error : Level::Warning,
                        std::string_view(msg.payload.data(), msg.payload.size()));
@@ -51,7 +57,6 @@ class ForwardingSink final : public spdlog::sinks::base_sink<std::mutex> {
             // stderr lands in the unit log at WARNING: the line is not lost.
             static_cast<void>(std::fprintf(stderr, "log forwarding failed: %s\n", e.what()));
         }
-        sending = false;
     }
     void flush_() override {}
 

@@ -110,7 +110,31 @@ HookContext TestCluster::context_for(const TestUnit& unit, const std::string& ho
         env["JUJU_REMOTE_UNIT"] = source.remote_unit;
         env["JUJU_DEPARTING_UNIT"] = source.departing_unit;
     }
+    if (!source.secret_id.empty()) {
+        env["JUJU_SECRET_ID"] = source.secret_id;
+        env["JUJU_SECRET_LABEL"] = source.secret_label;
+        if (source.secret_revision > 0) {
+            env["JUJU_SECRET_REVISION"] = std::to_string(source.secret_revision);
+        }
+    }
     return HookContext::from_environment(env, "dispatch");
+}
+
+TestCluster TestCluster::clone() const {
+    TestCluster copy;
+    testing_support::FakeHost::FileSystemCopies copies;
+    copy.statefs_ = testing_support::FakeHost::copy_of(statefs_, copies);
+    for (const auto& unit : units_) {
+        TestUnit each;
+        each.name = unit.name;
+        each.state = unit.state;
+        each.host = unit.host->clone(copies);
+        each.last_exit_code = unit.last_exit_code;
+        each.tool_calls = unit.tool_calls;
+        copy.units_.push_back(std::move(each));
+    }
+    copy.next_unit_number_ = next_unit_number_;
+    return copy;
 }
 
 void TestCluster::sync_controllers() {
@@ -137,13 +161,25 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
     }
     const testing_support::State before = unit.state;
     testing_support::FakeHookTools fake(unit.state);
+    if (crash_plan != nullptr) {
+        fake.before_call = [this](const std::string& tool) { crash_plan->step("tool " + tool); };
+        unit.host->before_change = [this](const std::string& change) {
+            crash_plan->step("host " + change);
+        };
+    }
     slurmctld::juju::CachingHookTools tools(fake, unit.name);
     const auto context = context_for(unit, hook, source);
-    {
+    try {
         const slurmctld::juju::JujuLogForwarding forwarding(tools);  // warnings reach juju-log
         unit.last_exit_code = slurmctld::juju::run_hook(
             context, tools, [&] { slurmctld::charm::run_charm(context, tools, *unit.host); });
+    } catch (const testing_support::InjectedCrash&) {
+        unit.last_exit_code = 137;  // killed: what Juju sees of a hook that died
     }
+    if (crash_plan != nullptr && crash_plan->crashed()) {
+        unit.last_exit_code = 137;  // an action's runner reports failures itself: it died
+    }
+    unit.host->before_change = nullptr;
     unit.tool_calls = fake.total_calls();
     unit.state = fake.state();
     if (unit.last_exit_code != 0) {

@@ -218,8 +218,9 @@ TEST(CharmHighAvailability, ALiveSingleControllerIsMigratedWithItsState) {
     // Copied while running, stopped, the rest copied, started on the shared state.
     const auto rsyncs = unit.host->commands_of("rsync");
     ASSERT_EQ(rsyncs.size(), 2U);
-    EXPECT_EQ(rsyncs[0], slurmctld::host::staging_rsync_arguments(
-                             "/var/lib/slurm/checkpoint", "/srv/slurmctld-statefs/checkpoint.migrating"));
+    EXPECT_EQ(rsyncs[0],
+              slurmctld::host::staging_rsync_arguments(
+                  "/var/lib/slurm/checkpoint", "/srv/slurmctld-statefs/checkpoint.migrating"));
     EXPECT_EQ(rsyncs[1], rsyncs[0]);
     EXPECT_TRUE(unit.host->service("slurmctld").active);
     EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));

@@ -375,8 +375,9 @@ TEST(CharmSharedFs, AHungMountIsAStatusNotAHungHookAndTheControllerKeepsRunning)
     EXPECT_EQ(cluster.run(1, "update-status"), 0);
     EXPECT_LE(unit.host->steady_now() - started, std::chrono::seconds(15));
     EXPECT_EQ(unit.state.unit_status,
-              (Status{"blocked", "The shared file system at /srv/slurmctld-statefs does not "
-                                 "respond; retrying on the next event"}));
+              (Status{"blocked",
+                      "The shared file system at /srv/slurmctld-statefs does not "
+                      "respond; retrying on the next event"}));
     EXPECT_TRUE(unit.host->service("slurmctld").active) << "never stopped by the charm";
     unit.host->hung_paths.clear();
     cluster.run(1, "update-status");
@@ -405,10 +406,10 @@ TEST(CharmSharedFs, AFifoAtTheHeartbeatNeverBlocksTheHandOver) {
     cluster.settle(3);
     auto& leaving = cluster.unit(0);
     leaving.host->add_fifo("/srv/slurmctld-statefs/checkpoint/heartbeat");
-    EXPECT_EQ(cluster.run(0, "slurmctld-peer-relation-departed",
-                          {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/1",
-                           "slurmctld/0"}),
-              0);
+    EXPECT_EQ(
+        cluster.run(0, "slurmctld-peer-relation-departed",
+                    {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/1", "slurmctld/0"}),
+        0);
     EXPECT_FALSE(leaving.host->service("slurmctld").active);
 }
 
