@@ -415,3 +415,29 @@ TEST(CharmSharedFs, AFifoAtTheHeartbeatNeverBlocksTheHandOver) {
 
 }  // namespace
 }  // namespace charm_tests
+
+namespace charm_tests {
+namespace {
+
+TEST(CharmSharedFs, ASlowFileSystemIsReportedOnlyWhenTwoMeasurementsInARowAreSlow) {
+    TestCluster cluster(1, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    auto& unit = cluster.unit(0);
+    ASSERT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+    unit.host->write_latency["/srv/slurmctld-statefs"] = std::chrono::milliseconds(100);
+    unit.host->sleep_for(std::chrono::minutes(10));
+    cluster.run(0, "update-status");
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"})) << "one slow probe";
+    unit.host->sleep_for(std::chrono::seconds(61));
+    cluster.run(0, "update-status");
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"active", "primary - UP; shared file system slow: p99 fsync+rename 100 ms"}));
+    unit.host->write_latency["/srv/slurmctld-statefs"] = std::chrono::microseconds(500);
+    unit.host->sleep_for(std::chrono::seconds(61));
+    cluster.run(0, "update-status");
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+}
+
+}  // namespace
+}  // namespace charm_tests

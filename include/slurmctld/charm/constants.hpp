@@ -38,9 +38,6 @@ inline constexpr std::string_view kPeerControllerUnitKey = "controller_unit";
 inline constexpr std::string_view kStateAnnouncedConfig = "announced_config_digest";
 /// Unit state key: set by the first teardown hook of a unit that is going away.
 inline constexpr std::string_view kStateDying = "dying";
-/// Unit state key: when the shared-FS latency probe last ran (seconds since the epoch) and its p99.
-inline constexpr std::string_view kStateLatencyProbeAt = "statefs_probe_at";
-inline constexpr std::string_view kStateLatencyP99 = "statefs_probe_p99_us";
 
 inline constexpr int kSlurmctldPort = 6817;
 inline constexpr int kPrometheusExporterPort = 9092;
@@ -69,6 +66,9 @@ inline constexpr std::string_view kSystemdDropIn =
 inline constexpr std::string_view kCharmRunDir = "/run/slurmctld-charm";
 /// Ours: what the controller on this machine was last (re)started or reconfigured with.
 inline constexpr std::string_view kAppliedConfigRecord = "/run/slurmctld-charm/applied-config";
+/// Ours: when the shared file system's latency was last measured, its p99, and how many
+/// measurements in a row were slow.
+inline constexpr std::string_view kLatencyRecord = "/run/slurmctld-charm/statefs-latency";
 /// Ours: the charm started slurmctld on this machine since it booted (so a controller an admin
 /// stopped stays stopped on update-status).
 inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
