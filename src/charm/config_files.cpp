@@ -9,7 +9,6 @@
 #include <slurmctld/charm/controller_probe.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
-#include <slurmctld/charm/status.hpp>
 #include <slurmctld/host/virtualization.hpp>
 #include <slurmctld/slurm/default_files.hpp>
 #include <slurmctld/slurm/partitions.hpp>

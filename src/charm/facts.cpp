@@ -23,6 +23,13 @@ const ControllerUnit* PeerFacts::member_with_hostname(std::string_view hostname)
     return found == members.end() ? nullptr : &*found;
 }
 
+bool all_units_observed(const Facts& facts) {
+    const auto& members = facts.peers.members;
+    const bool hostnames_known = std::all_of(members.begin(), members.end(),
+                                             [](const auto& m) { return !m.hostname.empty(); });
+    return hostnames_known && facts.planned_units == static_cast<int>(members.size());
+}
+
 std::optional<slurm::SlurmVersion> installed_slurm(host::Host& host) {
     const auto installed = host::installed_version(host, kPackage);
     if (!installed) {

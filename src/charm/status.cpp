@@ -33,13 +33,6 @@ const std::vector<slurm::ControllerPing>& StatusView::pings() {
     return *pings_;
 }
 
-bool all_units_observed(const Facts& facts) {
-    const auto& members = facts.peers.members;
-    const bool hostnames_known = std::all_of(members.begin(), members.end(),
-                                             [](const auto& m) { return !m.hostname.empty(); });
-    return hostnames_known && facts.planned_units == static_cast<int>(members.size());
-}
-
 namespace {
 
 std::optional<Stop> stop(WS state, std::string message) {

@@ -51,6 +51,10 @@ struct Facts {
     const std::string& unit() const { return context.unit_name; }
 };
 
+/// Every unit Juju plans for this application has published its hostname (leader: the
+/// controller list is changed only then, so a new leader never writes a partial one).
+bool all_units_observed(const Facts& facts);
+
 /// Reads the facts of this hook: Juju's through `tools` (each question once), the machine's
 /// through `host`.
 Facts load_facts(const juju::HookContext& context, juju::HookTools& tools, host::Host& host);

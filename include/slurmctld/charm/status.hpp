@@ -50,7 +50,4 @@ Stop evaluate_status(StatusView& view);
 /// control) at the end of a hook.
 void set_status(HookScope& scope, const Outcome& outcome);
 
-/// Every unit Juju plans for this application has published its hostname.
-bool all_units_observed(const Facts& facts);
-
 }  // namespace slurmctld::charm
