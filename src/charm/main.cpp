@@ -13,8 +13,10 @@ std::map<std::filesystem::path, std::filesystem::path> trusted_host_links() {
 int dispatch_main(int argc, char** argv) {
     return juju::run_process_hook(argc, argv,
                                   [](const juju::HookContext& context, juju::HookTools& tools) {
-                                      host::RealHost host(real_host_options());
-                                      run_charm(context, tools, host);
+                                      // Lives as long as the process: what run_charm returns
+                                      // may use it after the commit.
+                                      static host::RealHost host(real_host_options());
+                                      return run_charm(context, tools, host);
                                   });
 }
 

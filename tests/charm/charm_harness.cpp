@@ -171,8 +171,15 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
     const auto context = context_for(unit, hook, source);
     try {
         const slurmctld::juju::JujuLogForwarding forwarding(tools);  // warnings reach juju-log
+        std::function<void()> after_commit;
         unit.last_exit_code = slurmctld::juju::run_hook(
-            context, tools, [&] { slurmctld::charm::run_charm(context, tools, *unit.host); });
+            context, tools,
+            [&] { after_commit = slurmctld::charm::run_charm(context, tools, *unit.host); },
+            [&] {
+                if (after_commit) {
+                    after_commit();
+                }
+            });
     } catch (const testing_support::InjectedCrash&) {
         unit.last_exit_code = 137;  // killed: what Juju sees of a hook that died
     }

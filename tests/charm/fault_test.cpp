@@ -1,8 +1,9 @@
 // Fault injection (label `fault`): for every hook of scripted scenarios (deploy, HA deploy, live
-// migration, scale up, scale down, key rotation, failover), the hook is crashed at each of its
-// steps in turn — every hook-tool call and every change to the machine — Juju's discard is
-// applied (relation data, unit state, secrets and ports of a failed hook), the hook is run again
-// as Juju retries it, and the cluster settles. Then, against a crash-free run of the same hook:
+// migration, scale up, scale down, key rotation, failover, idle update-status), the hook is crashed
+// at each of its steps in turn — every hook-tool call and every change to the machine — Juju's
+// discard is applied (relation data, unit state, secrets and ports of a failed hook), the hook is
+// run again as Juju retries it, and the cluster settles. Then, against a crash-free run of the same
+// hook:
 //   - the files on every machine are the same (key material and random names aside),
 //   - the key files equal the secrets,
 //   - every unit that reads a slurm.conf sees one controller list, and the clients are told it,
@@ -221,6 +222,15 @@ std::vector<Scenario> scenarios() {
         }));
     failover.steps.push_back(hook_step("new_leader_update_status", 1, "update-status"));
     all.push_back(std::move(failover));
+
+    Scenario idle{"idle", [] { return ha_cluster(2); }, {}};
+    idle.steps.push_back(hook_step("leader_update_status", 0, "update-status"));
+    idle.steps.push_back(hook_step("backup_update_status", 1, "update-status"));
+    idle.steps.push_back(
+        hook_step("backup_stopped_update_status", 0, "update-status", {}, [](TestCluster& cluster) {
+            cluster.unit(1).host->systemctl({"stop", "slurmctld"});
+        }));
+    all.push_back(std::move(idle));
     return all;
 }
 
