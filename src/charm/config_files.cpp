@@ -27,6 +27,9 @@ constexpr std::string_view kSlurmdbdPort = "6819";
 /// How long the leader waits, within the hook's budget, for a controller leaving the list to
 /// stop (its unit hands control over first, a few seconds).
 constexpr std::chrono::seconds kLeavingControllerWait{20};
+/// How long the leader holds additions back for units Juju plans but that have not shown up
+/// (a machine still being provisioned) before it adds the ones it sees.
+constexpr std::chrono::minutes kArrivalWait{10};
 
 std::string etc_path(std::string_view name) {
     return std::string(kEtcSlurm) + "/" + std::string(name);
@@ -190,6 +193,33 @@ void write_accounting(HookScope& scope, Outcome& outcome) {
     write_if_changed(scope.host, path, document->render());
 }
 
+/// Whether controllers may be added now: every planned unit is seen, or the leader has waited
+/// kArrivalWait for the missing ones (the start of the wait is in unit state).
+bool additions_may_proceed(HookScope& scope) {
+    const auto arriving = arriving_units(scope.facts);
+    const auto state = scope.tools.state_get();
+    const auto since = state.find(std::string(kStateArrivalWaitSince));
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(scope.host.now().time_since_epoch());
+    if (arriving.empty()) {
+        if (since != state.end()) {
+            scope.tools.state_delete(kStateArrivalWaitSince);
+        }
+        return true;
+    }
+    if (since == state.end()) {
+        scope.tools.state_set({{std::string(kStateArrivalWaitSince), std::to_string(now.count())}});
+        return false;
+    }
+    const auto waited = now - std::chrono::seconds(std::atoll(since->second.c_str()));
+    if (waited < kArrivalWait) {
+        return false;
+    }
+    log::warning("{} planned unit(s) still missing after {} s ({}): adding the controllers seen",
+                 arriving.size(), waited.count(), fmt::join(arriving, ", "));
+    return true;
+}
+
 /// The SlurmctldHost list: failover order, stable across scaling (controllers.hpp). A
 /// controller leaves the list only once it has stopped: its unit hands control over first.
 void update_controller_list(HookScope& scope, Outcome& outcome, const Placement& placement,
@@ -203,11 +233,15 @@ void update_controller_list(HookScope& scope, Outcome& outcome, const Placement&
     // controller.
     std::vector<ControllerUnit> members{{facts.unit(), facts.hostname}};
     if (placement.etc_shared) {
-        // A new leader must not write a partial list: wait until every planned unit is seen.
-        if (!all_units_observed(facts)) {
-            return;
+        // Units going away leave the list at once; units arriving are added only when every
+        // planned unit is seen (a new leader must not write a partial list), or when that has
+        // taken longer than a machine should take to arrive.
+        members = staying_members(facts);
+        if (!additions_may_proceed(scope)) {
+            std::erase_if(members, [&current](const ControllerUnit& member) {
+                return std::find(current.begin(), current.end(), member.hostname) == current.end();
+            });
         }
-        members = facts.peers.members;
     }
     const auto planned = plan_controllers(current, members);
     if (planned.empty() || planned == slurm_conf.get_all("SlurmctldHost")) {

@@ -23,11 +23,31 @@ const ControllerUnit* PeerFacts::member_with_hostname(std::string_view hostname)
     return found == members.end() ? nullptr : &*found;
 }
 
+std::vector<ControllerUnit> staying_members(const Facts& facts) {
+    std::vector<ControllerUnit> staying;
+    for (const auto& member : facts.peers.members) {
+        const bool planned =
+            facts.planned_units.empty() || facts.planned_units.count(member.unit) != 0;
+        if (planned && !member.hostname.empty()) {
+            staying.push_back(member);
+        }
+    }
+    return staying;
+}
+
+std::vector<std::string> arriving_units(const Facts& facts) {
+    std::vector<std::string> arriving;
+    for (const auto& unit : facts.planned_units) {
+        const auto* member = facts.peers.member(unit);
+        if (member == nullptr || member->hostname.empty()) {
+            arriving.push_back(unit);
+        }
+    }
+    return arriving;
+}
+
 bool all_units_observed(const Facts& facts) {
-    const auto& members = facts.peers.members;
-    const bool hostnames_known = std::all_of(members.begin(), members.end(),
-                                             [](const auto& m) { return !m.hostname.empty(); });
-    return hostnames_known && facts.planned_units == static_cast<int>(members.size());
+    return arriving_units(facts).empty();
 }
 
 std::optional<slurm::SlurmVersion> installed_slurm(host::Host& host) {
@@ -116,7 +136,11 @@ Facts load_facts(const juju::HookContext& context, juju::HookTools& tools, host:
     facts.peers = load_peers(context, facts.hostname, tools, facts.rejections);
     facts.mount_related = !tools.relation_ids(kMountEndpoint).empty();
     if (facts.leader && !facts.dying) {
-        facts.planned_units = tools.goal_state().planned_units();
+        for (const auto& [unit, entry] : tools.goal_state().units) {
+            if (entry.status != "dying") {
+                facts.planned_units.insert(unit);
+            }
+        }
     }
     for (const auto& rejection : facts.rejections) {
         log::error("{}", rejection.describe());

@@ -282,8 +282,12 @@ SetStatuses set_status(HookScope& scope, const Outcome& outcome) {
                 const auto* member = peers.member_with_hostname(host);
                 return member != nullptr ? member->unit : host;
             });
+    } else if (set.unit.state == WS::Blocked) {
+        set.application = set.unit;  // an operator must act: the application says why
     } else {
-        set.application = set.unit;
+        // Upstream sets no application status; a passing wait (deploying, scaling) is not
+        // shown at the application, so it keeps what it last said.
+        return set;
     }
     scope.tools.status_set(set.application->state, set.application->message,
                            /*application=*/true);

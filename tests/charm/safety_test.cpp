@@ -499,3 +499,52 @@ TEST(CharmSettled, AnyChangeOnTheMachineOrInLeadershipMeansAFullReconcile) {
 
 }  // namespace
 }  // namespace charm_tests
+
+namespace charm_tests {
+namespace {
+
+// ---- goal-state: removals at once, additions wait (time-boxed) ---------------------------------
+
+TEST(CharmGoalState, AUnitGoingAwayLeavesTheListAtOnce) {
+    TestCluster cluster(3, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& leader = cluster.unit(0);
+    // Juju marks slurmctld/2 dying; its controller has handed over and stopped.
+    leader.state.planned_units["slurmctld/2"] = "dying";
+    cluster.unit(2).host->systemctl({"stop", "slurmctld"});
+    // The leader hears of it (the dying unit's last peer data), before the unit leaves scope.
+    cluster.run(0, "slurmctld-peer-relation-changed",
+                {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/2", ""});
+    EXPECT_THAT(leader.host->configured_controllers().value(),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1"));
+}
+
+TEST(CharmGoalState, AdditionsWaitForEveryPlannedUnitButNotForever) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    // Two more units are planned; only one has arrived.
+    const int arrived = cluster.add_unit();
+    auto& leader = cluster.unit(0);
+    cluster.join_peers(arrived);
+    cluster.unit(arrived).host->mount("/srv/slurmctld-statefs", cluster.statefs());
+    leader.state.relation(kPeerRelationId).remote_units_data["slurmctld/2"]["hostname"] =
+        "\"juju-5f2a1c-2\"";
+    leader.state.planned_units["slurmctld/3"] = "allocating";
+    cluster.run(0, "slurmctld-peer-relation-changed",
+                {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/2", ""});
+    EXPECT_THAT(leader.host->configured_controllers().value(),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1"))
+        << "no partial list while a planned unit is on its way";
+    EXPECT_EQ(leader.state.unit_status.message, "Waiting for all planned units");
+    leader.host->sleep_for(std::chrono::minutes(11));
+    cluster.run(0, "update-status");
+    EXPECT_THAT(leader.host->configured_controllers().value(),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1", "juju-5f2a1c-2"));
+}
+
+}  // namespace
+}  // namespace charm_tests

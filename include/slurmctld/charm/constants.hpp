@@ -36,6 +36,8 @@ inline constexpr std::string_view kPeerControllerUnitKey = "controller_unit";
 /// Unit state (state-set) key, leader: the digest of the configuration its last restart signal
 /// announced. Committed with the signal, so a failed hook announces again.
 inline constexpr std::string_view kStateAnnouncedConfig = "announced_config_digest";
+/// Unit state key, leader: since when it has waited for planned units to arrive.
+inline constexpr std::string_view kStateArrivalWaitSince = "arrival_wait_since";
 /// Unit state key: set by the first teardown hook of a unit that is going away.
 inline constexpr std::string_view kStateDying = "dying";
 
