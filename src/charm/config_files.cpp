@@ -231,7 +231,7 @@ void update_controller_list(HookScope& scope, Outcome& outcome, const Placement&
     }
     // Backups only make sense on a shared StateSaveLocation: without it this unit is the only
     // controller.
-    std::vector<ControllerUnit> members{{facts.unit(), facts.hostname}};
+    std::vector<ControllerUnit> members{*facts.peers.member(facts.unit())};
     if (placement.etc_shared) {
         // Units going away leave the list at once; units arriving are added only when every
         // planned unit is seen (a new leader must not write a partial list), or when that has
@@ -243,8 +243,10 @@ void update_controller_list(HookScope& scope, Outcome& outcome, const Placement&
             });
         }
     }
+    const auto current_entries = slurm_conf.get_all("SlurmctldHost");
     const auto planned = plan_controllers(current, members);
-    if (planned.empty() || planned == slurm_conf.get_all("SlurmctldHost")) {
+    const auto entries = controller_entries(planned, members, current_entries);
+    if (planned.empty() || entries == current_entries) {
         return;
     }
     for (const auto& leaving : current) {
@@ -263,8 +265,8 @@ void update_controller_list(HookScope& scope, Outcome& outcome, const Placement&
             return;
         }
     }
-    slurm_conf.set_all("SlurmctldHost", planned);
-    log::info("controllers (failover order): {}", fmt::join(planned, ", "));
+    slurm_conf.set_all("SlurmctldHost", entries);
+    log::info("controllers (failover order): {}", fmt::join(entries, ", "));
 }
 
 /// A slurm.conf from upstream's defaults for a first start.
@@ -272,7 +274,8 @@ slurm::ConfigDocument fresh_slurm_conf(HookScope& scope, const Placement& placem
     const auto& facts = scope.facts;
     slurm::DefaultSlurmConf options;
     options.cluster_name = facts.peers.cluster_name;
-    options.controllers = {facts.hostname};
+    const auto* self = facts.peers.member(facts.unit());
+    options.controllers = {ControllerEntry{facts.hostname, self->address}.str()};
     options.auth = slurm::auth_setup_for(*facts.slurm);
     options.cgroups_usable = !host::is_container(scope.host);
     options.openmetrics = slurm::supports_metrics_type(*facts.slurm);

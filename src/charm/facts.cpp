@@ -75,6 +75,14 @@ PeerFacts load_peers(const juju::HookContext& context, const std::string& hostna
         return view;
     }
     view.relation = ids.front();
+    // Juju puts every unit's address in its own databag (ingress-address): what SlurmctldHost
+    // entries and the clients' controller list use, so that no machine needs another's name to
+    // resolve.
+    if (auto own =
+            peer_address(context.unit_name, tools.relation_get(*view.relation, context.unit_name));
+        own.has_value()) {
+        view.members.front().address = std::move(own).value();
+    }
     for (const auto& unit : tools.relation_list(*view.relation)) {
         const auto data = tools.relation_get(*view.relation, unit);
         std::string peer_host;
@@ -86,7 +94,13 @@ PeerFacts load_peers(const juju::HookContext& context, const std::string& hostna
                 rejections.push_back(checked.error());
             }
         }
-        view.members.push_back({unit, peer_host});
+        std::string peer_ip;
+        if (auto address = peer_address(unit, data); address.has_value()) {
+            peer_ip = std::move(address).value();
+        } else {
+            rejections.push_back(address.error());
+        }
+        view.members.push_back({unit, peer_host, peer_ip});
     }
     auto app = peer_app_data(tools.relation_get_app(*view.relation, context.app_name),
                              context.app_name, rejections);

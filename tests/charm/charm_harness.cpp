@@ -66,6 +66,11 @@ void TestCluster::join_peers(int index) {
     }
     auto& peer = unit.state.add_peer_relation("slurmctld-peer", kPeerRelationId);
     peer.interface = "slurmctld-peer";
+    // Juju puts the unit's addresses in its databag.
+    const std::string address = "10.0.0." + std::to_string(10 + index);
+    peer.local_unit_data["ingress-address"] = address;
+    peer.local_unit_data["private-address"] = address;
+    peer.local_unit_data["egress-subnets"] = address + "/32";
     for (auto& other : units_) {
         auto* other_peer = other.state.find_relation(kPeerRelationId);
         if (other.name == unit.name || other_peer == nullptr) {

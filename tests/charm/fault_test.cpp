@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <slurmctld/charm/controllers.hpp>
+#include <slurmctld/charm/roles.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
 
@@ -354,10 +356,8 @@ void expect_invariants(TestCluster& cluster, const std::string& where) {
     auto& leader = cluster.unit(0);
     if (auto* sackd = leader.state.find_relation(kSackdRelationId);
         sackd != nullptr && controllers && sackd->local_app_data.count("controllers") != 0) {
-        std::vector<std::string> endpoints;
-        for (const auto& name : *controllers) {
-            endpoints.push_back(name + ":6817");
-        }
+        const auto endpoints = slurmctld::charm::controller_endpoints(
+            slurmctld::charm::configured_controller_entries(*leader.host));
         EXPECT_EQ(sackd->local_app_data.at("controllers"),
                   slurmctld::juju::codec::encode(nlohmann::ordered_json(endpoints)))
             << where;

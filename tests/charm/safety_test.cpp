@@ -253,7 +253,7 @@ TEST(CharmLeaderChurn, WithoutTheMountTheControllerStaysWhereItsStateIs) {
     EXPECT_EQ(other.last_exit_code, 0);
     EXPECT_FALSE(other.host->service("slurmctld").active) << "no second, empty controller";
     EXPECT_FALSE(other.host->exists("/etc/slurm/slurm.conf"));
-    EXPECT_EQ(other.state.relation(5).local_app_data.at("controllers"), "[\"juju-5f2a1c-0:6817\"]");
+    EXPECT_EQ(other.state.relation(5).local_app_data.at("controllers"), "[\"10.0.0.10:6817\"]");
     EXPECT_EQ(other.state.unit_status,
               (Status{"blocked",
                       "controller on slurmctld/0 is down; enable HA with a shared file "
