@@ -79,9 +79,16 @@ std::vector<MountInfo> parse_mountinfo(std::string_view text) {
 }
 
 bool is_mount_point(Host& host, const fs::path& path) {
-    const fs::path resolved = resolve_path(host, path).lexically_normal();
+    const auto normal = [](const fs::path& each) {
+        std::string text = each.lexically_normal().string();
+        while (text.size() > 1 && text.back() == '/') {
+            text.pop_back();
+        }
+        return text;
+    };
+    const auto wanted = normal(path);
     for (const auto& mount : host.mounts()) {
-        if (fs::path(mount.mount_point).lexically_normal() == resolved) {
+        if (normal(mount.mount_point) == wanted) {
             return true;
         }
     }

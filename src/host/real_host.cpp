@@ -7,7 +7,10 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <netdb.h>
+#include <poll.h>
 #include <pwd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -960,6 +963,43 @@ void RealHost::sleep_for(std::chrono::milliseconds duration) {
 }
 
 // ---- programs ----------------------------------------------------------------------------
+
+bool RealHost::can_connect(const std::string& host_name, int port,
+                           std::chrono::milliseconds timeout) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host_name.c_str(), std::to_string(port).c_str(), &hints, &found) != 0) {
+        return false;
+    }
+    bool connected = false;
+    for (const addrinfo* address = found; address != nullptr && !connected;
+         address = address->ai_next) {
+        util::UniqueFd socket_fd(::socket(address->ai_family,
+                                          address->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                                          address->ai_protocol));
+        if (!socket_fd) {
+            continue;
+        }
+        if (::connect(socket_fd.get(), address->ai_addr, address->ai_addrlen) == 0) {
+            connected = true;
+            break;
+        }
+        if (errno != EINPROGRESS) {
+            continue;
+        }
+        pollfd wait{socket_fd.get(), POLLOUT, 0};
+        if (::poll(&wait, 1, static_cast<int>(timeout.count())) == 1) {
+            int error = 0;
+            socklen_t size = sizeof error;
+            connected = ::getsockopt(socket_fd.get(), SOL_SOCKET, SO_ERROR, &error, &size) == 0 &&
+                        error == 0;
+        }
+    }
+    ::freeaddrinfo(found);
+    return connected;
+}
 
 CommandResult RealHost::run(const std::string& program, const std::vector<std::string>& args,
                             std::chrono::milliseconds timeout,

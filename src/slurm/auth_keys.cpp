@@ -194,24 +194,14 @@ SecretString Jwks::render() const {
     return out;
 }
 
-std::optional<std::string> auth_key_problem(const std::optional<std::string_view>& jwks_text) {
-    static constexpr std::string_view kNoKeys = "Authentication key file contains no keys";
-    if (!jwks_text) {
-        return std::string(kNoKeys);
-    }
+Result<std::size_t, JwksError> jwks_key_count(std::string_view jwks_text) {
     const SecretJson document =
-        SecretJson::parse(jwks_text->begin(), jwks_text->end(), nullptr, false);
+        SecretJson::parse(jwks_text.begin(), jwks_text.end(), nullptr, false);
     const auto keys = keys_of(document);
     if (!keys) {
-        return keys.error().message;
+        return keys.error();
     }
-    if (keys.value()->empty()) {
-        return std::string(kNoKeys);
-    }
-    if (keys.value()->size() > 1) {
-        return "Authentication key rotation in progress. Waiting for rotation to complete";
-    }
-    return std::nullopt;
+    return keys.value()->size();
 }
 
 // ---- JWT key ----------------------------------------------------------------------------------

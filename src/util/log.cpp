@@ -8,15 +8,11 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
-#include <slurmctld/juju/hook_tools.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::util::log {
 
 namespace {
-
-// Juju's juju-log takes the message as one argument; ops splits longer messages the same way.
-constexpr std::size_t kMaxJujuLogMessage = 131071;
 
 spdlog::level::level_enum to_spdlog(Level level) {
     switch (level) {
@@ -32,44 +28,44 @@ spdlog::level::level_enum to_spdlog(Level level) {
     return spdlog::level::info;
 }
 
-/// Sends warnings and errors through juju-log once HookTools are attached.
-class JujuLogSink final : public spdlog::sinks::base_sink<std::mutex> {
+/// Sends warnings and errors to the forwarder, if one is set.
+class ForwardingSink final : public spdlog::sinks::base_sink<std::mutex> {
   public:
-    void attach(juju::HookTools* tools) {
+    void set(Forwarder forwarder) {
         std::lock_guard lock(mutex_);
-        tools_ = tools;
+        forwarder_ = std::move(forwarder);
     }
 
   protected:
     void sink_it_(const spdlog::details::log_msg& msg) override {
-        // juju-log is itself a hook tool: a failure while logging must not log through it again.
+        // The forwarder may log itself (juju-log is a hook tool): never forward that again.
         thread_local bool sending = false;
-        if (tools_ == nullptr || sending) {
+        if (!forwarder_ || sending) {
             return;
         }
-        sending = true;
-        const auto level =
-            msg.level >= spdlog::level::err ? juju::LogLevel::Error : juju::LogLevel::Warning;
-        std::string_view text(msg.payload.data(), msg.payload.size());
+        struct Sending {
+            bool& flag;
+            explicit Sending(bool& f) : flag(f) { flag = true; }
+            ~Sending() { flag = false; }  // also when the forwarder throws something unexpected
+            Sending(const Sending&) = delete;
+            Sending& operator=(const Sending&) = delete;
+        } guard(sending);
         try {
-            do {
-                tools_->juju_log(level, text.substr(0, kMaxJujuLogMessage));
-                text.remove_prefix(std::min(text.size(), kMaxJujuLogMessage));
-            } while (!text.empty());
+            forwarder_(msg.level >= spdlog::level::err ? Level::Error : Level::Warning,
+                       std::string_view(msg.payload.data(), msg.payload.size()));
         } catch (const std::exception& e) {
             // stderr lands in the unit log at WARNING: the line is not lost.
-            static_cast<void>(std::fprintf(stderr, "juju-log failed: %s\n", e.what()));
+            static_cast<void>(std::fprintf(stderr, "log forwarding failed: %s\n", e.what()));
         }
-        sending = false;
     }
     void flush_() override {}
 
   private:
-    juju::HookTools* tools_ = nullptr;
+    Forwarder forwarder_;
 };
 
 struct LoggerState {
-    std::shared_ptr<JujuLogSink> juju_sink = std::make_shared<JujuLogSink>();
+    std::shared_ptr<ForwardingSink> forwarding_sink = std::make_shared<ForwardingSink>();
     std::shared_ptr<spdlog::logger> logger;
 };
 
@@ -88,10 +84,10 @@ void build_logger(const Options& options) {
     }
     output->set_pattern("%l: %v");
     output->set_level(spdlog::level::trace);
-    current.juju_sink->set_level(spdlog::level::warn);
-    current.juju_sink->set_pattern("%v");
+    current.forwarding_sink->set_level(spdlog::level::warn);
+    current.forwarding_sink->set_pattern("%v");
     current.logger = std::make_shared<spdlog::logger>(
-        "dispatch", spdlog::sinks_init_list{output, current.juju_sink});
+        "dispatch", spdlog::sinks_init_list{output, current.forwarding_sink});
     current.logger->set_level(to_spdlog(options.level));
     // Every line is flushed: a hook that crashes must not lose its last lines.
     current.logger->flush_on(spdlog::level::trace);
@@ -111,16 +107,16 @@ void setup(const Options& options) {
     build_logger(options);
 }
 
-void attach_hook_tools(juju::HookTools& tools) {
-    state().juju_sink->attach(&tools);
+void set_forwarder(Forwarder forwarder) {
+    state().forwarding_sink->set(std::move(forwarder));
 }
 
-void detach_hook_tools() {
-    state().juju_sink->attach(nullptr);
+void clear_forwarder() {
+    state().forwarding_sink->set(nullptr);
 }
 
 void teardown() {
-    detach_hook_tools();
+    clear_forwarder();
     // Every line was flushed as it was written (flush_on), so there is nothing to flush here and
     // no need to touch a caller's stream that may be gone. Back to a plain stdout logger: nothing
     // keeps a reference to that stream afterwards.

@@ -1,7 +1,10 @@
 #include "charm/charm_harness.hpp"
 
+#include <slurmctld/juju/log_forwarding.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/util/log.hpp>
+
+#include "support/juju_commit.hpp"
 
 namespace charm_tests {
 
@@ -63,6 +66,11 @@ void TestCluster::join_peers(int index) {
     }
     auto& peer = unit.state.add_peer_relation("slurmctld-peer", kPeerRelationId);
     peer.interface = "slurmctld-peer";
+    // Juju puts the unit's addresses in its databag.
+    const std::string address = "10.0.0." + std::to_string(10 + index);
+    peer.local_unit_data["ingress-address"] = address;
+    peer.local_unit_data["private-address"] = address;
+    peer.local_unit_data["egress-subnets"] = address + "/32";
     for (auto& other : units_) {
         auto* other_peer = other.state.find_relation(kPeerRelationId);
         if (other.name == unit.name || other_peer == nullptr) {
@@ -107,29 +115,34 @@ HookContext TestCluster::context_for(const TestUnit& unit, const std::string& ho
         env["JUJU_REMOTE_UNIT"] = source.remote_unit;
         env["JUJU_DEPARTING_UNIT"] = source.departing_unit;
     }
+    if (!source.secret_id.empty()) {
+        env["JUJU_SECRET_ID"] = source.secret_id;
+        env["JUJU_SECRET_LABEL"] = source.secret_label;
+        if (source.secret_revision > 0) {
+            env["JUJU_SECRET_REVISION"] = std::to_string(source.secret_revision);
+        }
+    }
     return HookContext::from_environment(env, "dispatch");
 }
 
-int TestCluster::run(int index, const std::string& hook, const EventSource& source,
-                     const nlohmann::json& action_params) {
-    auto& unit = this->unit(index);
-    if (hook.rfind("actions/", 0) == 0) {
-        unit.state.start_action(hook.substr(8), action_params);
-    } else {
-        unit.state.action.reset();
+TestCluster TestCluster::clone() const {
+    TestCluster copy;
+    testing_support::FakeHost::FileSystemCopies copies;
+    copy.statefs_ = testing_support::FakeHost::copy_of(statefs_, copies);
+    for (const auto& unit : units_) {
+        TestUnit each;
+        each.name = unit.name;
+        each.state = unit.state;
+        each.host = unit.host->clone(copies);
+        each.last_exit_code = unit.last_exit_code;
+        each.tool_calls = unit.tool_calls;
+        copy.units_.push_back(std::move(each));
     }
-    testing_support::FakeHookTools fake(unit.state);
-    slurmctld::juju::CachingHookTools tools(fake, unit.name);
-    const auto context = context_for(unit, hook, source);
-    slurmctld::charm::Charm charm(tools, *unit.host, context);
-    slurmctld::juju::HandlerRegistry registry;
-    charm.register_handlers(registry);
-    slurmctld::util::log::attach_hook_tools(tools);  // warnings and errors reach juju-log
-    unit.last_exit_code = slurmctld::juju::dispatch(context, registry, tools);
-    slurmctld::util::log::detach_hook_tools();
-    unit.tool_calls = fake.total_calls();
-    unit.state = fake.state();
-    propagate(index);
+    copy.next_unit_number_ = next_unit_number_;
+    return copy;
+}
+
+void TestCluster::sync_controllers() {
     // Every machine's scontrol sees the others' controllers as they are now.
     for (auto& each : units_) {
         for (auto& other : units_) {
@@ -140,6 +153,52 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
             }
         }
     }
+}
+
+int TestCluster::run(int index, const std::string& hook, const EventSource& source,
+                     const nlohmann::json& action_params) {
+    sync_controllers();
+    auto& unit = this->unit(index);
+    if (hook.rfind("actions/", 0) == 0) {
+        unit.state.start_action(hook.substr(8), action_params);
+    } else {
+        unit.state.action.reset();
+    }
+    const testing_support::State before = unit.state;
+    testing_support::FakeHookTools fake(unit.state);
+    if (crash_plan != nullptr) {
+        fake.before_call = [this](const std::string& tool) { crash_plan->step("tool " + tool); };
+        unit.host->before_change = [this](const std::string& change) {
+            crash_plan->step("host " + change);
+        };
+    }
+    slurmctld::juju::CachingHookTools tools(fake, unit.name);
+    const auto context = context_for(unit, hook, source);
+    try {
+        const slurmctld::juju::JujuLogForwarding forwarding(tools);  // warnings reach juju-log
+        std::function<void()> after_commit;
+        unit.last_exit_code = slurmctld::juju::run_hook(
+            context, tools,
+            [&] { after_commit = slurmctld::charm::run_charm(context, tools, *unit.host); },
+            [&] {
+                if (after_commit) {
+                    after_commit();
+                }
+            });
+    } catch (const testing_support::InjectedCrash&) {
+        unit.last_exit_code = 137;  // killed: what Juju sees of a hook that died
+    }
+    if (crash_plan != nullptr && crash_plan->crashed()) {
+        unit.last_exit_code = 137;  // an action's runner reports failures itself: it died
+    }
+    unit.host->before_change = nullptr;
+    unit.tool_calls = fake.total_calls();
+    unit.state = fake.state();
+    if (unit.last_exit_code != 0) {
+        testing_support::discard_failed_hook_writes(unit.state, before);
+    }
+    propagate(index);
+    sync_controllers();
     return unit.last_exit_code;
 }
 

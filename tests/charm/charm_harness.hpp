@@ -12,8 +12,9 @@
 #include <slurmctld/charm/charm.hpp>
 #include <slurmctld/juju/caching_hook_tools.hpp>
 #include <slurmctld/juju/context.hpp>
-#include <slurmctld/juju/dispatcher.hpp>
+#include <slurmctld/juju/hook_runner.hpp>
 
+#include "support/crash_plan.hpp"
 #include "support/fake_hook_tools.hpp"
 #include "support/fake_host.hpp"
 
@@ -33,11 +34,32 @@ struct TestUnit {
 
 /// Where an event comes from (relation hooks).
 struct EventSource {
+    EventSource() = default;
+    /// A relation hook: `{id, endpoint, remote app, remote unit, departing unit}`.
+    EventSource(int id, std::string endpoint_name, std::string app, std::string unit,
+                std::string departing)
+        : relation_id(id),
+          endpoint(std::move(endpoint_name)),
+          remote_app(std::move(app)),
+          remote_unit(std::move(unit)),
+          departing_unit(std::move(departing)) {}
+    /// A secret hook.
+    static EventSource secret(std::string id, std::string label, int revision = 0) {
+        EventSource source;
+        source.secret_id = std::move(id);
+        source.secret_label = std::move(label);
+        source.secret_revision = revision;
+        return source;
+    }
+
     int relation_id = -1;
     std::string endpoint;
     std::string remote_app;
     std::string remote_unit;
     std::string departing_unit;
+    std::string secret_id;
+    std::string secret_label;
+    int secret_revision = 0;
 };
 
 class TestCluster {
@@ -45,6 +67,16 @@ class TestCluster {
     /// `units` units of slurmctld; unit 0 leads. With `shared_fs`, every machine mounts one
     /// file system at /srv/slurmctld-statefs (as the filesystem-client subordinate would).
     explicit TestCluster(int units, bool shared_fs = false);
+    TestCluster(TestCluster&&) = default;
+    TestCluster& operator=(TestCluster&&) = default;
+
+    /// A deep copy: every unit's Juju view and machine, the shared file system shared by the
+    /// copies as it is by the originals.
+    TestCluster clone() const;
+
+    /// When set, every hook-tool call and machine change of the hooks run() runs is a step of
+    /// this plan (which may crash the hook at one of them).
+    testing_support::CrashPlan* crash_plan = nullptr;
 
     TestUnit& unit(int index) { return units_.at(static_cast<std::size_t>(index)); }
     std::size_t size() const { return units_.size(); }
@@ -76,7 +108,12 @@ class TestCluster {
     /// other units, as Juju makes committed data visible.
     void propagate(int from);
 
+    /// Makes every machine's scontrol see the others' controllers as their services are now
+    /// (run() does it before and after each hook).
+    void sync_controllers();
+
   private:
+    TestCluster() = default;
     slurmctld::juju::HookContext context_for(const TestUnit& unit, const std::string& hook,
                                              const EventSource& source) const;
     std::vector<TestUnit> units_;

@@ -1,4 +1,4 @@
-// parse_mountinfo, resolve_symlinks and is_mount_point (on fixtures, the real /proc and the fake).
+// parse_mountinfo, resolve_path and is_mount_point (on fixtures, the real /proc and the fake).
 #include <gtest/gtest.h>
 
 #include <slurmctld/host/mounts.hpp>
@@ -123,11 +123,17 @@ TEST(IsMountPoint, SeesRealMountPointsOfThisProcess) {
     EXPECT_FALSE(is_mount_point(host, dir.path()));
 }
 
-TEST(IsMountPoint, ResolvesSymlinksFirst) {
+TEST(IsMountPoint, ReadsOnlyTheMountTableNeverThePath) {
+    // A link is not followed (that would touch what may be a hung mount)...
     TempDir dir;
     fs::create_directory_symlink("/proc", dir / "proc-link");
     RealHost host;
-    EXPECT_TRUE(is_mount_point(host, dir / "proc-link"));
+    EXPECT_FALSE(is_mount_point(host, dir / "proc-link"));
+    // ...and a mount that does not answer is still seen as mounted.
+    FakeHost fake;
+    fake.mount("/srv/slurmctld-statefs");
+    fake.hung_paths.insert("/srv/slurmctld-statefs");
+    EXPECT_TRUE(is_mount_point(fake, "/srv/slurmctld-statefs"));
 }
 
 TEST(IsMountPoint, UsesTheFakeHostsMountTable) {
@@ -136,7 +142,7 @@ TEST(IsMountPoint, UsesTheFakeHostsMountTable) {
     host.mount("/srv/slurmctld-statefs");
     host.add_symlink("/statefs", "/srv/slurmctld-statefs");
     EXPECT_TRUE(is_mount_point(host, "/srv/slurmctld-statefs"));
-    EXPECT_TRUE(is_mount_point(host, "/statefs"));
+    EXPECT_FALSE(is_mount_point(host, "/statefs"));  // links are not followed
     EXPECT_FALSE(is_mount_point(host, "/srv"));
     host.unmount("/srv/slurmctld-statefs");
     EXPECT_FALSE(is_mount_point(host, "/srv/slurmctld-statefs"));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <slurmctld/juju/log_forwarding.hpp>
 #include <slurmctld/util/log.hpp>
 
 #include "support/fake_hook_tools.hpp"
@@ -9,6 +10,7 @@
 namespace logging = slurmctld::util::log;
 using testing_support::FakeHookTools;
 using testing_support::JujuLogLine;
+using Forwarding = slurmctld::juju::JujuLogForwarding;
 
 namespace {
 
@@ -25,7 +27,7 @@ TEST_F(LogTest, EveryLineGoesToStdoutWarningsAndErrorsAlsoToJujuLog) {
     logging::setup({logging::Level::Debug, &out});
     FakeHookTools tools;
     logging::debug("before tools: {}", 1);  // fine before HookTools exist
-    logging::attach_hook_tools(tools);
+    const Forwarding forwarding(tools);
     logging::debug("probe took {} ms", 12);
     logging::info("controller {} is primary", "juju-abc-0");
     logging::warning("mount latency p99 {} ms", 80);
@@ -54,7 +56,7 @@ TEST_F(LogTest, AFailingJujuLogNeverThrowsOrRecurses) {
     testing_support::State state;
     state.failures["juju-log"] = {1, "ERROR connection is shut down\n"};
     FakeHookTools tools(state);
-    logging::attach_hook_tools(tools);
+    const Forwarding forwarding(tools);
     EXPECT_NO_THROW(logging::error("something broke"));
     EXPECT_EQ(tools.calls("juju-log"), 1);
     EXPECT_EQ(out.str(), "error: something broke\n");
@@ -64,9 +66,10 @@ TEST_F(LogTest, DetachAndTeardownStopUsingTheTools) {
     logging::setup({logging::Level::Debug, &out});
     {
         FakeHookTools tools;
-        logging::attach_hook_tools(tools);
-        logging::warning("one");
-        logging::detach_hook_tools();
+        {
+            const Forwarding forwarding(tools);
+            logging::warning("one");
+        }
         logging::warning("two");
         EXPECT_EQ(tools.calls("juju-log"), 1);
     }
@@ -78,7 +81,7 @@ TEST_F(LogTest, DetachAndTeardownStopUsingTheTools) {
 TEST_F(LogTest, LongMessagesAreSplitForJujuLog) {
     logging::setup({logging::Level::Debug, &out});
     FakeHookTools tools;
-    logging::attach_hook_tools(tools);
+    const Forwarding forwarding(tools);
     logging::write(logging::Level::Warning, std::string(131071 + 10, 'x'));
     ASSERT_EQ(tools.state().juju_log.size(), 2U);
     EXPECT_EQ(tools.state().juju_log[0].message.size(), 131071U);

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include <slurmctld/juju/dispatcher.hpp>
+#include <slurmctld/juju/hook_runner.hpp>
 #include <slurmctld/juju/process_hook_tools.hpp>
 
 #include "support/fake_tool_world.hpp"

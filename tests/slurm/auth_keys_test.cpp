@@ -10,9 +10,9 @@
 
 #include <slurmctld/slurm/auth_keys.hpp>
 
-using slurmctld::slurm::auth_key_problem;
 using slurmctld::slurm::AuthKey;
 using slurmctld::slurm::Jwks;
+using slurmctld::slurm::jwks_key_count;
 using slurmctld::slurm::JwksError;
 using slurmctld::slurm::SecretString;
 
@@ -98,12 +98,11 @@ TEST(Jwks, RotationAppendsThenKeepsTheLatest) {
     ASSERT_TRUE(jwks.set(key("b2xk", "old")));
     ASSERT_TRUE(jwks.apply(key("bmV3", "new")));
     EXPECT_EQ(jwks.size(), 2U);
-    EXPECT_EQ(auth_key_problem(plain(jwks.render())),
-              "Authentication key rotation in progress. Waiting for rotation to complete");
+    EXPECT_EQ(jwks_key_count(plain(jwks.render())).value(), 2U);
     ASSERT_TRUE(jwks.keep_latest());
     ASSERT_EQ(jwks.size(), 1U);
     EXPECT_EQ(jwks.keys()[0].keyid, "new");
-    EXPECT_FALSE(auth_key_problem(plain(jwks.render())));
+    EXPECT_EQ(jwks_key_count(plain(jwks.render())).value(), 1U);
     ASSERT_TRUE(jwks.set(key("c2V0", "set")));
     EXPECT_EQ(jwks.size(), 1U);
 }
@@ -156,15 +155,14 @@ TEST(Jwks, RefusesEmptyKeysAndIdsWithUpstreamsMessages) {
     EXPECT_EQ(jwks.size(), 0U);
 }
 
-TEST(AuthKeyReady, MessagesAreUpstreams) {
-    EXPECT_EQ(auth_key_problem(std::nullopt), "Authentication key file contains no keys");
-    EXPECT_EQ(auth_key_problem(R"({"keys": []})"), "Authentication key file contains no keys");
-    EXPECT_EQ(auth_key_problem("not json"), "Failed to parse /etc/slurm/slurm.jwks");
-    EXPECT_EQ(auth_key_problem("[1]"),
+TEST(JwksKeyCount, CountsKeysAndSaysWhyAFileCannotBeRead) {
+    EXPECT_EQ(jwks_key_count(R"({"keys": []})").value(), 0U);
+    EXPECT_EQ(jwks_key_count(R"({"keys": [{"kid": "a", "k": "b"}]})").value(), 1U);
+    EXPECT_EQ(jwks_key_count("not json").error().message, "Failed to parse /etc/slurm/slurm.jwks");
+    EXPECT_EQ(jwks_key_count("[1]").error().message,
               "Invalid key data in /etc/slurm/slurm.jwks: expected a JSON object");
-    EXPECT_EQ(auth_key_problem(R"({"keys": "x"})"),
+    EXPECT_EQ(jwks_key_count(R"({"keys": "x"})").error().message,
               "Invalid key data in /etc/slurm/slurm.jwks: 'keys' must be a list");
-    EXPECT_FALSE(auth_key_problem(R"({"keys": [{"kid": "a", "k": "b"}]})"));
 }
 
 // ---- JWT key ------------------------------------------------------------------------------------

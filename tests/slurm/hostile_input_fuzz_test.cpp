@@ -487,7 +487,7 @@ TEST(HostileInputFuzz, OtherSlurmReadersNeverThrow) {
             (void)slurm::parse_heartbeat(text);
             (void)slurm::SlurmVersion::parse(text);
             (void)slurm::slurm_key_bytes(text);
-            (void)slurm::auth_key_problem(std::string_view(text));
+            (void)slurm::jwks_key_count(std::string_view(text));
             const auto jwks = slurm::Jwks::parse(text);
             if (jwks) {
                 const auto again = slurm::Jwks::parse(std::string_view(jwks.value().render()));

@@ -390,6 +390,9 @@ int FakeHookTools::total_calls() const {
 }
 
 void FakeHookTools::enter(const std::string& tool) {
+    if (before_call) {
+        before_call(tool);
+    }
     ++calls_[tool];
     const auto injected = state_.failures.find(tool);
     if (injected != state_.failures.end()) {

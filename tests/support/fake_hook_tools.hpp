@@ -16,6 +16,7 @@
 //   EXPECT_EQ(tools.calls("relation-get"), 1);
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -171,6 +172,10 @@ class FakeHookTools final : public slurmctld::juju::HookTools {
     int total_calls() const;
     const std::map<std::string, int>& call_counts() const { return calls_; }
     void reset_calls() { calls_.clear(); }
+
+    /// Called before every hook-tool call with the tool's name: fault-injection tests crash the
+    /// hook there.
+    std::function<void(const std::string& tool)> before_call;
 
     using RelationId = slurmctld::juju::RelationId;
 

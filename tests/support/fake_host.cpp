@@ -6,6 +6,8 @@
 #include <sstream>
 #include <system_error>
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <slurmctld/charm/main.hpp>
@@ -87,6 +89,70 @@ CommandResult error(int code, std::string err) {
 }
 
 }  // namespace
+
+std::shared_ptr<FakeFileSystem> FakeHost::copy_of(const std::shared_ptr<FakeFileSystem>& files,
+                                                  FileSystemCopies& copies) {
+    if (!files) {
+        return files;
+    }
+    auto& copy = copies[files.get()];
+    if (!copy) {
+        copy = std::make_shared<FakeFileSystem>(*files);
+    }
+    return copy;
+}
+
+FakeHost::FakeHost(const FakeHost& other, FileSystemCopies& copies)
+    : hostname(other.hostname),
+      clock(other.clock),
+      steady_clock_time(other.steady_clock_time),
+      sleeps(other.sleeps),
+      trusted_links(other.trusted_links),
+      max_read_size(other.max_read_size),
+      hung_paths(other.hung_paths),
+      latency_probe_timeout(other.latency_probe_timeout),
+      rsync_timeout(other.rsync_timeout),
+      users(other.users),
+      groups(other.groups),
+      archive(other.archive),
+      archive_reachable(other.archive_reachable),
+      apt_updates(other.apt_updates),
+      packages(other.packages),
+      services(other.services),
+      slurm(other.slurm),
+      container(other.container),
+      virtualization(other.virtualization),
+      commands(other.commands),
+      injected_failures(other.injected_failures),
+      write_latency(other.write_latency),
+      root_(copy_of(other.root_, copies)),
+      mount_table_(other.mount_table_) {
+    for (auto& [point, mount] : mount_table_) {
+        mount.files = copy_of(mount.files, copies);
+    }
+}
+
+std::unique_ptr<FakeHost> FakeHost::clone(FileSystemCopies& copies) const {
+    return std::unique_ptr<FakeHost>(new FakeHost(*this, copies));
+}
+
+void FakeHost::changing(const std::string& change) {
+    if (before_change) {
+        before_change(change);
+    }
+}
+
+std::string FakeHost::slurm_config_snapshot() {
+    std::string snapshot;
+    for (const auto& name : list_directory("/etc/slurm")) {
+        const std::string path = "/etc/slurm/" + name;
+        if (name.front() == '.' || status(path).type != slurmctld::host::FileType::Regular) {
+            continue;
+        }
+        snapshot += name + '\0' + read_file(path).value_or("") + '\0';
+    }
+    return snapshot;
+}
 
 FakeHost::FakeHost(std::string name)
     : hostname(std::move(name)),
@@ -533,6 +599,7 @@ std::optional<std::string> FakeHost::read_file(const fs::path& path) {
 
 void FakeHost::write_file(const fs::path& path, std::string_view content,
                           const FileAttributes& attributes) {
+    changing("write " + path.string());
     const std::string what = "cannot write " + path.string();
     if (path.filename().empty()) {
         throw HostError(what + ": not a file name");
@@ -550,6 +617,7 @@ void FakeHost::write_file(const fs::path& path, std::string_view content,
 }
 
 void FakeHost::make_directories(const fs::path& path, const FileAttributes& attributes) {
+    changing("mkdir -p " + path.string());
     const std::string what = "cannot create directory " + path.string();
     check_owner(attributes, what);
     const fs::path resolved = safe_path(path, true, what);
@@ -573,6 +641,7 @@ void FakeHost::make_directories(const fs::path& path, const FileAttributes& attr
 }
 
 void FakeHost::create_directory(const fs::path& path, const FileAttributes& attributes) {
+    changing("mkdir " + path.string());
     const std::string what = "cannot create directory " + path.string();
     check_owner(attributes, what);
     const fs::path resolved = safe_path(path, false, what);
@@ -585,6 +654,7 @@ void FakeHost::create_directory(const fs::path& path, const FileAttributes& attr
 }
 
 void FakeHost::remove_file(const fs::path& path) {
+    changing("rm " + path.string());
     const fs::path resolved = safe_path(path, false, "cannot remove " + path.string());
     const FakeNode* node = node_at(resolved);
     if (node == nullptr) {
@@ -597,6 +667,7 @@ void FakeHost::remove_file(const fs::path& path) {
 }
 
 void FakeHost::remove_tree(const fs::path& path) {
+    changing("rm -r " + path.string());
     const std::string what = "cannot remove " + path.string();
     const fs::path resolved = safe_path(path, false, what);
     if (node_at(resolved) == nullptr) {
@@ -612,6 +683,7 @@ void FakeHost::remove_tree(const fs::path& path) {
 }
 
 void FakeHost::rename(const fs::path& from, const fs::path& to) {
+    changing("mv " + from.string() + " " + to.string());
     const std::string what = "cannot rename " + from.string() + " to " + to.string();
     const fs::path source = safe_path(from, false, what);
     const fs::path target = safe_path(to, false, what);
@@ -688,6 +760,7 @@ std::optional<fs::path> FakeHost::read_symlink(const fs::path& path) {
 }
 
 void FakeHost::replace_with_symlink(const fs::path& link, const fs::path& target) {
+    changing("ln -sf " + target.string() + " " + link.string());
     const std::string what = "cannot point " + link.string() + " at " + target.string();
     const fs::path resolved = safe_path(link, false, what);
     require_directory(resolved.parent_path(), what);
@@ -699,6 +772,7 @@ void FakeHost::replace_with_symlink(const fs::path& link, const fs::path& target
 }
 
 void FakeHost::copy_tree(const fs::path& from, const fs::path& to) {
+    changing("cp -a " + from.string() + " " + to.string());
     const std::string what = "cannot copy " + from.string() + " to " + to.string();
     const fs::path source = safe_path(from, true, what);
     const fs::path target = safe_path(to, false, what);
@@ -721,6 +795,7 @@ void FakeHost::copy_tree(const fs::path& from, const fs::path& to) {
 
 void FakeHost::swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
                                           const fs::path& backup) {
+    changing("swap " + directory.string() + " for a link");
     const std::string what =
         "cannot replace " + directory.string() + " with a symlink to " + target.string();
     host::require_swappable(*this, directory, backup, what);
@@ -730,6 +805,7 @@ void FakeHost::swap_directory_for_symlink(const fs::path& directory, const fs::p
 
 slurmctld::Expected<std::vector<std::chrono::microseconds>> FakeHost::measure_write_latency(
     const fs::path& directory, int samples) {
+    changing("latency probe in " + directory.string());
     const std::string what = "cannot measure write latency in " + directory.string();
     const fs::path resolved = host::normalized_path(directory);
     if (hung_under(resolved)) {
@@ -803,6 +879,10 @@ std::string FakeHost::short_hostname() {
     return hostname.substr(0, hostname.find('.'));
 }
 
+bool FakeHost::can_connect(const std::string& host_name, int port, std::chrono::milliseconds) {
+    return port == 6817 && controller_up(host_name);
+}
+
 Clock::time_point FakeHost::now() {
     return clock;
 }
@@ -836,6 +916,10 @@ std::optional<CommandResult> FakeHost::log_command(const std::string& program,
 }
 
 CommandResult FakeHost::systemctl(const std::vector<std::string>& args) {
+    static const std::set<std::string> kQueries = {"is-active", "is-enabled", "status", "show"};
+    if (!args.empty() && !kQueries.contains(args.front())) {
+        changing("systemctl " + fmt::format("{}", fmt::join(args, " ")));
+    }
     if (auto result = log_command("systemctl", args)) {
         return *result;
     }
@@ -843,6 +927,7 @@ CommandResult FakeHost::systemctl(const std::vector<std::string>& args) {
 }
 
 CommandResult FakeHost::apt_get(const std::vector<std::string>& args) {
+    changing("apt-get " + fmt::format("{}", fmt::join(args, " ")));
     if (auto result = log_command("apt-get", args)) {
         return *result;
     }
@@ -857,6 +942,10 @@ CommandResult FakeHost::dpkg_query(const std::vector<std::string>& args) {
 }
 
 CommandResult FakeHost::scontrol(const std::vector<std::string>& args) {
+    static const std::set<std::string> kQueries = {"ping", "show", "--json"};
+    if (!args.empty() && !kQueries.contains(args.front())) {
+        changing("scontrol " + fmt::format("{}", fmt::join(args, " ")));
+    }
     if (auto result = log_command("scontrol", args)) {
         return *result;
     }
@@ -903,6 +992,7 @@ CommandResult FakeHost::scontrol_with_config(const fs::path& slurm_conf,
 }
 
 CommandResult FakeHost::rsync(const std::vector<std::string>& args) {
+    changing("rsync " + fmt::format("{}", fmt::join(args, " ")));
     if (auto result = log_command("rsync", args)) {
         return *result;
     }
@@ -943,6 +1033,9 @@ CommandResult FakeHost::start_unit(const std::string& unit, FakeService& entry) 
                             ".service\" for details.\n");
     }
     entry.active = true;
+    if (unit == "slurmctld") {
+        entry.loaded_config = slurm_config_snapshot();
+    }
     return ok();
 }
 
@@ -1276,6 +1369,9 @@ CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
             return error(1, "slurm_reconfigure error:" + unreachable);
         }
         ++slurm.reconfigures;
+        if (controller_in_control() == short_hostname()) {
+            service("slurmctld").loaded_config = slurm_config_snapshot();
+        }
         return ok();
     }
     if (command == "update") {

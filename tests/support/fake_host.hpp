@@ -18,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -113,6 +114,9 @@ struct FakeService {
     std::vector<fs::path> condition_path_exists;
     /// The daemon fails at start (systemctl start/restart exit 1, unit inactive).
     bool fails_to_start = false;
+    /// slurmctld: the files of /etc/slurm (names and contents) as it read them when it last
+    /// started or re-read its configuration (`scontrol reconfigure` while in control).
+    std::string loaded_config;
 };
 
 // ---- Slurm -----------------------------------------------------------------------------------
@@ -146,8 +150,25 @@ class FakeHost : public slurmctld::host::Host {
     /// A machine with an empty root file system (/, /etc, /run, /srv, /tmp, /var/lib, /var/log)
     /// and the root and slurm users.
     explicit FakeHost(std::string hostname = "juju-abc123-0");
-    FakeHost(const FakeHost&) = delete;  // would share its root file system
+    FakeHost(const FakeHost&) = delete;  // would share its root file system: see clone()
     FakeHost& operator=(const FakeHost&) = delete;
+
+    /// File systems copied so far by clone(), by original: machines that share one (the shared
+    /// state mount) share its copy.
+    using FileSystemCopies = std::map<const FakeFileSystem*, std::shared_ptr<FakeFileSystem>>;
+    /// A deep copy of this machine: its own disk, and copies of what it mounts.
+    std::unique_ptr<FakeHost> clone(FileSystemCopies& copies) const;
+    /// The copy of `files` made by clone() (made now if none was).
+    static std::shared_ptr<FakeFileSystem> copy_of(const std::shared_ptr<FakeFileSystem>& files,
+                                                   FileSystemCopies& copies);
+
+    /// Called before every change this machine makes (a file written, a directory made or
+    /// removed, a service started, apt, rsync, a mutating scontrol), with a short description:
+    /// fault-injection tests crash the hook there.
+    std::function<void(const std::string& change)> before_change;
+    /// The files of /etc/slurm as one string (names and contents), what FakeService::
+    /// loaded_config records.
+    std::string slurm_config_snapshot();
 
     // ---- state tests build and inspect --------------------------------------------------------
     std::string hostname;     ///< may be an FQDN; short_hostname() cuts it at the first dot
@@ -268,6 +289,9 @@ class FakeHost : public slurmctld::host::Host {
     Clock::time_point now() override;
     std::chrono::steady_clock::time_point steady_now() override;
     void sleep_for(std::chrono::milliseconds duration) override;
+    /// Port 6817: whether the controller on that host is up (FakeSlurm's model).
+    bool can_connect(const std::string& host_name, int port,
+                     std::chrono::milliseconds timeout) override;
 
     CommandResult systemctl(const std::vector<std::string>& args) override;
     CommandResult apt_get(const std::vector<std::string>& args) override;
@@ -324,6 +348,9 @@ class FakeHost : public slurmctld::host::Host {
     void rsync_tree(const fs::path& from, const fs::path& to, const fs::path& top,
                     const RsyncFlags& flags);
     CommandResult run_systemd_detect_virt(const std::vector<std::string>& args);
+
+    FakeHost(const FakeHost& other, FileSystemCopies& copies);
+    void changing(const std::string& change);
 
     std::shared_ptr<FakeFileSystem> root_ = std::make_shared<FakeFileSystem>();
     std::map<std::string, FakeMount> mount_table_;  ///< by mount point

@@ -29,16 +29,17 @@ inline constexpr std::string_view kPeerClusterNameKey = "cluster_name";
 inline constexpr std::string_view kPeerRestartSignalKey = "restart_signal";
 /// Ours, not upstream's: identity token of the shared file system (design.md §3).
 inline constexpr std::string_view kPeerStatefsIdKey = "statefs_id";
+/// Ours: without the shared file system, the unit whose local state the controller runs on. A
+/// new leader keeps pointing the clients at it instead of starting an empty controller.
+inline constexpr std::string_view kPeerControllerUnitKey = "controller_unit";
 
-/// Unit state (state-set) key: the last restart signal this unit acted on.
-inline constexpr std::string_view kStateLastRestartSignal = "last_restart_signal";
+/// Unit state (state-set) key, leader: the digest of the configuration its last restart signal
+/// announced. Committed with the signal, so a failed hook announces again.
+inline constexpr std::string_view kStateAnnouncedConfig = "announced_config_digest";
+/// Unit state key, leader: since when it has waited for planned units to arrive.
+inline constexpr std::string_view kStateArrivalWaitSince = "arrival_wait_since";
 /// Unit state key: set by the first teardown hook of a unit that is going away.
 inline constexpr std::string_view kStateDying = "dying";
-/// Unit state key: set once the charm has started slurmctld on this unit.
-inline constexpr std::string_view kStateStarted = "slurmctld_started";
-/// Unit state key: when the shared-FS latency probe last ran (seconds since the epoch).
-inline constexpr std::string_view kStateLatencyProbeAt = "statefs_probe_at";
-inline constexpr std::string_view kStateLatencyP99 = "statefs_probe_p99_us";
 
 inline constexpr int kSlurmctldPort = 6817;
 inline constexpr int kPrometheusExporterPort = 9092;
@@ -62,8 +63,19 @@ inline constexpr std::string_view kLimitsFile =
     "/etc/security/limits.d/20-charmed-hpc-openfile.conf";
 inline constexpr std::string_view kSystemdDropIn =
     "/etc/systemd/system/slurmctld.service.d/10-charmed-hpc.conf";
-/// Ours: scratch space of the charm on the local disk (probe configs, temp files).
+/// Ours: scratch space of the charm on the local disk (probe configs, temp files). On tmpfs: what
+/// it records about the running controller must not outlive a reboot, as the controller does not.
 inline constexpr std::string_view kCharmRunDir = "/run/slurmctld-charm";
+/// Ours: what the controller on this machine was last (re)started or reconfigured with.
+inline constexpr std::string_view kAppliedConfigRecord = "/run/slurmctld-charm/applied-config";
+/// Ours: when the shared file system's latency was last measured, its p99, and how many
+/// measurements in a row were slow.
+inline constexpr std::string_view kLatencyRecord = "/run/slurmctld-charm/statefs-latency";
+/// Ours: what the last full hook saw when it ended with nothing left to do (settled.hpp).
+inline constexpr std::string_view kSettledRecord = "/run/slurmctld-charm/settled";
+/// Ours: the charm started slurmctld on this machine since it booted (so a controller an admin
+/// stopped stays stopped on update-status).
+inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
 
 inline constexpr std::string_view kService = "slurmctld";
 inline constexpr std::string_view kPackage = "slurmctld";
@@ -94,6 +106,9 @@ inline constexpr std::string_view kMsgKeyRotation =
     "Authentication key rotation in progress. Waiting for rotation to complete";
 inline constexpr std::string_view kMsgRequestingMount =
     "Requesting file system mount: /srv/slurmctld-statefs";
+inline constexpr std::string_view kMsgStatefsUnresponsive =
+    "The shared file system at /srv/slurmctld-statefs does not respond; retrying on the next "
+    "event";
 inline constexpr std::string_view kMsgMigrating =
     "Migrating /var/lib/slurm/checkpoint to /srv/slurmctld-statefs";
 

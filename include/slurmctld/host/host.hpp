@@ -141,6 +141,12 @@ class Host {
     /// Waits. Every wait of the charm goes through here, so tests run a 30 s wait at once.
     virtual void sleep_for(std::chrono::milliseconds duration) = 0;
 
+    // ---- network ---------------------------------------------------------------------------
+    /// Whether a TCP connection to `host_name`:`port` is accepted within `timeout` (the name
+    /// resolved as the machine resolves it).
+    virtual bool can_connect(const std::string& host_name, int port,
+                             std::chrono::milliseconds timeout) = 0;
+
     // ---- programs (1:1 with their command lines, arguments after the program name) ------
     // Each has a time limit (RealHostOptions); past it the program and what it started are
     // killed and the result is kCommandTimedOut.

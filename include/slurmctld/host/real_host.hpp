@@ -83,6 +83,8 @@ class RealHost final : public Host {
     std::chrono::system_clock::time_point now() override;
     std::chrono::steady_clock::time_point steady_now() override;
     void sleep_for(std::chrono::milliseconds duration) override;
+    bool can_connect(const std::string& host_name, int port,
+                     std::chrono::milliseconds timeout) override;
 
     CommandResult systemctl(const std::vector<std::string>& args) override;
     /// Runs with DEBIAN_FRONTEND=noninteractive: a hook has no terminal to answer prompts.

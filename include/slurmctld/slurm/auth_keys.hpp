@@ -110,12 +110,9 @@ class Jwks {
     std::vector<AuthKey> keys_;
 };
 
-/// Upstream's `auth_key_ready` condition (reference §1.4) over the text of slurm.jwks (nullopt
-/// when the file does not exist): nullopt when it holds exactly one key, otherwise the waiting
-/// message ("Authentication key file contains no keys", "Authentication key rotation in progress.
-/// Waiting for rotation to complete", "Failed to parse /etc/slurm/slurm.jwks", ...). A file that
-/// cannot be read is the caller's: "Failed to read /etc/slurm/slurm.jwks".
-std::optional<std::string> auth_key_problem(const std::optional<std::string_view>& jwks_text);
+/// How many keys slurm.jwks holds (2 during a rotation), or why it cannot be read as one: the
+/// facts behind upstream's `auth_key_ready` condition (the charm words the status).
+Result<std::size_t, JwksError> jwks_key_count(std::string_view jwks_text);
 
 /// A new JWT signing key: RSA 2048, e=65537, unencrypted PEM in the traditional PKCS#1 form
 /// ("-----BEGIN RSA PRIVATE KEY-----"), as upstream writes /etc/slurm/jwt_hs256.key. Throws

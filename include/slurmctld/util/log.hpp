@@ -1,6 +1,7 @@
 // Logging for `dispatch`. Every line goes to stdout, which Juju keeps in the unit log (at DEBUG);
-// warnings and errors also go through `juju-log` so they show at their own level in
-// `juju debug-log`. Usable before setup() and before any HookTools exist (stdout only).
+// warnings and errors also go to a forwarder when one is set (the juju layer forwards them to
+// `juju-log`, juju/log_forwarding.hpp, so they show at their own level in `juju debug-log`).
+// Usable before setup() and before any forwarder exists (stdout only).
 //
 // Secrets: nothing here formats secret content. The formatting functions refuse map arguments
 // at compile time (SecretContent and Databag are the same std::map type, so a map is never
@@ -8,15 +9,12 @@
 // label or id instead. Hook-tool argv never holds secret content (it travels in files).
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string_view>
 #include <type_traits>
 
 #include <fmt/format.h>
-
-namespace slurmctld::juju {
-class HookTools;
-}
 
 namespace slurmctld::util::log {
 
@@ -31,11 +29,13 @@ struct Options {
 
 /// (Re)creates the logger. Call first thing in main; logging before it goes to stdout.
 void setup(const Options& options = {});
-/// From now on warnings and errors are also sent through tools.juju_log(). A failing juju-log
-/// is reported on stderr and never throws into the caller.
-void attach_hook_tools(juju::HookTools& tools);
-/// Stops using the HookTools given to attach_hook_tools() (call before they are destroyed).
-void detach_hook_tools();
+/// Receives every warning and error line (already formatted). It may throw: the failure is
+/// reported on stderr and never reaches the caller; lines it logs itself are not forwarded again.
+using Forwarder = std::function<void(Level level, std::string_view message)>;
+/// From now on warnings and errors also go to `forwarder`.
+void set_forwarder(Forwarder forwarder);
+/// Stops forwarding (call before what the forwarder uses is destroyed).
+void clear_forwarder();
 /// Flushes and detaches; logging afterwards still works (stdout only).
 void teardown();
 

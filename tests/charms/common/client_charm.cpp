@@ -4,7 +4,7 @@
 
 #include <slurmctld/host/real_host.hpp>
 #include <slurmctld/juju/caching_hook_tools.hpp>
-#include <slurmctld/juju/dispatcher.hpp>
+#include <slurmctld/juju/hook_runner.hpp>
 #include <slurmctld/juju/process_hook_tools.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
@@ -89,22 +89,15 @@ bool write_service_options(slurmctld::host::Host& host, const std::string& servi
 }
 
 int run_charm(int argc, char** argv, const Reconcile& reconcile) {
-    log::Session logging;
-    const auto context = juju::HookContext::from_environ(environ, argc > 0 ? argv[0] : "");
-    juju::ProcessHookTools process;
-    juju::CachingHookTools tools(process, context.unit_name);
-    log::attach_hook_tools(tools);
-    slurmctld::host::RealHost host;
-    juju::HandlerRegistry registry;
-    registry.after_each([&](const juju::HookContext& ctx) {
-        const auto status = reconcile(ctx, tools, host);
-        tools.status_set(
-            juju::parse_workload_state(status.state).value_or(juju::WorkloadState::Active),
-            status.message, false);
-    });
-    const int code = juju::dispatch(context, registry, tools);
-    log::detach_hook_tools();
-    return code;
+    return juju::run_process_hook(
+        argc, argv, [&](const juju::HookContext& context, juju::HookTools& tools) {
+            slurmctld::host::RealHost host;
+            const auto status = reconcile(context, tools, host);
+            tools.status_set(
+                juju::parse_workload_state(status.state).value_or(juju::WorkloadState::Active),
+                status.message, false);
+            return std::function<void()>();
+        });
 }
 
 }  // namespace test_charms

@@ -1,0 +1,82 @@
+// The edge: every value that comes from outside the charm — relation data of every endpoint
+// (the peer relation included), secret content, files read from the shared file system — is
+// decoded and checked here, with Slurm's own rules (slurm/names.hpp), before any other code sees
+// it. A bad value becomes a Rejection: logged, shown in the status, and left out; the rest of
+// the hook goes on. Nothing here throws on bad input.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <slurmctld/juju/hook_tools.hpp>
+#include <slurmctld/slurm/config_document.hpp>
+#include <slurmctld/slurm/version.hpp>
+#include <slurmctld/util/result.hpp>
+
+namespace slurmctld::charm {
+
+/// A remote value the charm refused: where it came from and why, for the log and the status.
+struct Rejection {
+    std::string source;  ///< "partition from `compute`", "hostname of slurmctld/2", ...
+    std::string reason;  ///< "name contains '/'"
+    /// "partition from `compute` rejected: name contains '/'"
+    std::string describe() const;
+    bool operator==(const Rejection&) const = default;
+};
+
+template <class T>
+using Checked = Result<T, Rejection>;
+
+// ---- the peer relation (written by other units of this application) -------------------------
+
+/// A peer's `hostname` (JSON-quoted or bare, as upstream's tolerant reader takes it): a host name
+/// Slurm can use in SlurmctldHost.
+Checked<std::string> peer_hostname(std::string_view unit, std::string_view raw);
+/// A unit's address from the keys Juju sets in its databag (ingress-address, else
+/// private-address): an IP address, or "" when there is none.
+Checked<std::string> peer_address(std::string_view unit, const juju::Databag& data);
+/// The peer application data this charm reads, each key checked on its own.
+struct PeerAppData {
+    std::string cluster_name;
+    std::string restart_signal;
+    std::string statefs_id;
+    std::string controller_unit;
+};
+PeerAppData peer_app_data(const juju::Databag& data, std::string_view app_name,
+                          std::vector<Rejection>& rejections);
+
+// ---- integrations -----------------------------------------------------------------------------
+
+/// A slurmd application's `partition`: the PartitionName record for `slurm.conf.<name>`.
+struct PartitionInput {
+    std::string name;
+    nlohmann::ordered_json fields;  ///< the object slurmd sent, checked field by field
+};
+Checked<PartitionInput> slurmd_partition(std::string_view app, std::string_view raw,
+                                         const std::optional<slurm::SlurmVersion>& slurm);
+/// A slurmdbd application's `hostname`.
+Checked<std::string> slurmdbd_hostname(std::string_view app, std::string_view raw);
+/// The filesystem-client unit's `mounted` flag ("true" is the only true value).
+bool mount_reported(const juju::Databag& data);
+
+// ---- secret content -------------------------------------------------------------------------
+
+/// The `slurm-auth-key` secret: `key` (base64 of Slurm's key bytes) and `keyid`.
+struct AuthKeyContent {
+    std::string key;
+    std::string keyid;
+};
+Checked<AuthKeyContent> auth_key_content(const juju::SecretContent& content);
+/// The `slurm-jwt-key` secret: `key`, an RSA private key in PEM.
+Checked<std::string> jwt_key_content(const juju::SecretContent& content);
+
+// ---- files on the shared file system --------------------------------------------------------
+
+/// The identity token file: a UUID on its first line.
+Checked<std::string> statefs_identity(std::string_view text);
+
+}  // namespace slurmctld::charm

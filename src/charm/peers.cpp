@@ -1,0 +1,143 @@
+// The peer relation's data (reference §2.1): every unit publishes its hostname; the leader sets
+// the cluster name once, records which unit's local state the controller runs on (ours), and
+// asks the filesystem-client for the shared mount (§2.7).
+#include <array>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/reconcile.hpp>
+#include <slurmctld/charm/roles.hpp>
+#include <slurmctld/juju/relation_codec.hpp>
+#include <slurmctld/slurm/config_document.hpp>
+#include <slurmctld/slurm/names.hpp>
+#include <slurmctld/util/log.hpp>
+
+namespace slurmctld::charm {
+
+namespace log = util::log;
+using juju::WorkloadState;
+
+namespace {
+
+/// secrets.token_urlsafe(3) as upstream uses for cluster names: 3 random bytes, base64url.
+std::string token_urlsafe_3() {
+    std::array<unsigned char, 3> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw std::runtime_error("OpenSSL has no randomness for a cluster name");
+    }
+    std::array<unsigned char, 5> encoded{};
+    EVP_EncodeBlock(encoded.data(), bytes.data(), static_cast<int>(bytes.size()));
+    std::string token(reinterpret_cast<const char*>(encoded.data()), 4);
+    for (char& c : token) {
+        c = c == '+' ? '-' : (c == '/' ? '_' : c);
+    }
+    return token;
+}
+
+/// The ClusterName a slurm.conf already on this machine was written with, if it is valid.
+std::string existing_cluster_name(host::Host& host) {
+    const auto document = read_slurm_conf(host);
+    if (!document) {
+        return {};
+    }
+    const auto name = document->get("ClusterName").value_or("");
+    return slurm::cluster_name_problem(name) ? std::string() : name;
+}
+
+void publish_hostname(HookScope& scope) {
+    const auto& relation = scope.facts.peers.relation;
+    if (!relation) {
+        return;
+    }
+    const auto mine = scope.tools.relation_get(*relation, scope.facts.unit());
+    const std::string wanted = juju::codec::encode(scope.facts.hostname);
+    const auto found = mine.find(std::string(kPeerHostnameKey));
+    if (found == mine.end() || found->second != wanted) {
+        scope.tools.relation_set(*relation, {{std::string(kPeerHostnameKey), wanted}}, false);
+    }
+}
+
+/// The leader's peer application data: the cluster name (set once and never changed:
+/// StateSaveLocation belongs to it) and the controller unit.
+PeerFacts publish_leader_data(HookScope& scope) {
+    const auto& facts = scope.facts;
+    PeerFacts peers = facts.peers;
+    if (!peers.relation) {
+        return peers;
+    }
+    juju::Databag changes;
+    if (peers.cluster_name.empty()) {
+        // A slurm.conf already written (a refreshed or recovered unit) keeps its name.
+        std::string name = existing_cluster_name(scope.host);
+        if (name.empty() && !facts.config.cluster_name.empty()) {
+            if (!facts.config.cluster_name_valid()) {
+                return peers;  // the status names the option to fix
+            }
+            name = facts.config.cluster_name;
+        }
+        if (name.empty()) {
+            name = "charmed-hpc-" + token_urlsafe_3();
+        }
+        changes[std::string(kPeerClusterNameKey)] = juju::codec::encode(name);
+        changes[std::string(kPeerRestartSignalKey)] = juju::codec::encode(peers.restart_signal);
+        log::info("cluster name set to {}", name);
+        peers.cluster_name = name;
+    }
+    const auto unit = controller_unit(facts);
+    if (unit == facts.unit() && peers.controller_unit != unit) {
+        if (!peers.controller_unit.empty()) {
+            log::warning(
+                "the controller unit {} is gone and its state with it: this unit runs the "
+                "controller from now on",
+                peers.controller_unit);
+        }
+        changes[std::string(kPeerControllerUnitKey)] = juju::codec::encode(unit);
+        peers.controller_unit = unit;
+    }
+    if (!changes.empty()) {
+        scope.tools.relation_set(*peers.relation, changes, /*app=*/true);
+    }
+    return peers;
+}
+
+void request_mount(HookScope& scope) {
+    const juju::Databag wanted{
+        {"mountpoint", juju::codec::encode(std::string(kHaMountPoint))},
+        {"noexec", "false"},
+        {"nosuid", "false"},
+        {"nodev", "false"},
+        {"read_only", "false"},
+    };
+    if (!scope.facts.mount_related) {
+        return;
+    }
+    for (const auto& relation : scope.tools.relation_ids(kMountEndpoint)) {
+        const auto current = scope.tools.relation_get_app(relation, scope.facts.context.app_name);
+        juju::Databag changes;
+        for (const auto& [key, value] : wanted) {
+            const auto found = current.find(key);
+            if (found == current.end() || found->second != value) {
+                changes[key] = value;
+            }
+        }
+        if (!changes.empty()) {
+            scope.tools.status_set(WorkloadState::Maintenance, kMsgRequestingMount, false);
+            scope.tools.relation_set(relation, changes, /*app=*/true);
+        }
+    }
+}
+
+}  // namespace
+
+PeerFacts publish_peer_data(HookScope& scope) {
+    publish_hostname(scope);
+    if (!scope.facts.leader) {
+        return scope.facts.peers;
+    }
+    request_mount(scope);
+    return publish_leader_data(scope);
+}
+
+}  // namespace slurmctld::charm

@@ -1,0 +1,177 @@
+// The slurmctld service: the leader's restart signal, starting the controller, and applying new
+// configuration. Whether a controller must re-read its files is decided by content: the digest
+// of /etc/slurm now against the one it was last started or reconfigured with
+// (applied_config.hpp), so a failed or killed hook never loses a restart. The restart signal
+// (reference §2.6) only wakes the other units up; what they do is decided the same way.
+//
+// Applying means `scontrol reconfigure` for the controller in control (Slurm >= 23.11 re-executes
+// it in place and it keeps control, so clients see no outage) and a restart for a standby
+// (backups do not re-read slurm.conf on reconfigure).
+#include <algorithm>
+
+#include <slurmctld/charm/applied_config.hpp>
+#include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/controller_probe.hpp>
+#include <slurmctld/charm/keys.hpp>
+#include <slurmctld/charm/reconcile.hpp>
+#include <slurmctld/charm/roles.hpp>
+#include <slurmctld/host/services.hpp>
+#include <slurmctld/juju/relation_codec.hpp>
+#include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/util/log.hpp>
+
+namespace slurmctld::charm {
+
+namespace log = util::log;
+using juju::WorkloadState;
+
+namespace {
+
+/// How long a hook waits for a controller in control before it applies new configuration (a
+/// restart now could kill the controller that is taking over); after it, it applies anyway.
+constexpr std::chrono::seconds kSettleWait{10};
+/// How long the controller in control may take to serve again after `scontrol reconfigure`.
+constexpr std::chrono::seconds kReconfigureWait{15};
+
+Stop blocked(std::string_view message) {
+    return {WorkloadState::Blocked, std::string(message)};
+}
+
+bool started_by_charm(host::Host& host) {
+    return host.status(std::string(kStartedRecord)).type == host::FileType::Regular;
+}
+
+StepResult start_controller(HookScope& scope, const AppliedConfig& config) {
+    try {
+        host::enable_service(scope.host, kService);
+        host::start_service(scope.host, kService);
+    } catch (const host::ServiceError& error) {
+        log::error("{}", error.what());
+        return blocked(kMsgStartFailed);
+    }
+    log::info("started slurmctld");
+    record_applied_config(scope.host, config);
+    scope.host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
+    return std::nullopt;
+}
+
+/// The controller in control re-reads in place; a standby restarts.
+StepResult apply_configuration(HookScope& scope, Outcome& outcome, const AppliedConfig& wanted,
+                               const AppliedConfig& applied) {
+    const auto& facts = scope.facts;
+    auto& host = scope.host;
+    std::optional<std::string> serving;
+    const bool settled = scope.waits.wait_until(
+        [&] {
+            serving = serving_controller(host, ping_controllers(host, facts.slurm), facts.hostname);
+            return serving.has_value();
+        },
+        kSettleWait, std::chrono::milliseconds(500));
+    if (!settled) {
+        log::warning("no controller is in control: applying the new configuration anyway");
+    }
+    // Before 23.11 reconfigure does not re-read SlurmctldHost: a new list needs a restart.
+    const bool reconfigure_reads_all =
+        *facts.slurm >= slurm::SlurmVersion{23, 11, 0} || wanted.controllers == applied.controllers;
+    if (serving == facts.hostname && reconfigure_reads_all) {
+        const auto result = host.scontrol({"reconfigure"});
+        if (!result.ok()) {
+            log::error(
+                "scontrol command '[scontrol, reconfigure]' failed with exit code {}. reason: {}",
+                result.exit_code, result.stderr_text);
+            return blocked(kMsgReconfigureFailed);
+        }
+        record_applied_config(host, wanted);
+        // slurmctld re-executes itself; answer only once the new process serves, so that clients
+        // told about a change by this hook find it serving.
+        if (!scope.waits.wait_until(
+                [&] { return in_control(host, facts.hostname).value_or(false); },
+                kReconfigureWait)) {
+            outcome.pending =
+                "Waiting for `slurmctld` to serve again after re-reading its "
+                "configuration";
+        }
+        log::info("slurmctld re-read its configuration (scontrol reconfigure)");
+        return std::nullopt;
+    }
+    try {
+        host::enable_service(host, kService);
+        host::restart_service(host, kService);
+    } catch (const host::ServiceError& error) {
+        log::error("{}", error.what());
+        return blocked(kMsgRestartFailed);
+    }
+    record_applied_config(host, wanted);
+    log::info("restarted slurmctld to read its new configuration");
+    return std::nullopt;
+}
+
+}  // namespace
+
+void publish_restart_signal(HookScope& scope) {
+    const auto& facts = scope.facts;
+    const auto& peers = facts.peers;
+    if (!facts.leader || !peers.relation || peers.cluster_name.empty()) {
+        return;
+    }
+    const auto placement = read_placement(scope.host);
+    if (!placement.etc_shared || !placement.mounted) {
+        return;  // one controller, on this unit's disk: nobody else to tell
+    }
+    const auto digest = configuration_digest(scope.host);
+    const auto state = scope.tools.state_get();
+    const auto announced = state.find(std::string(kStateAnnouncedConfig));
+    if (digest.empty() || (announced != state.end() && announced->second == digest)) {
+        return;
+    }
+    // Committed together with the state below: a hook that fails announces again.
+    const std::string signal = slurm::random_uuid_v4();
+    scope.tools.relation_set(
+        *peers.relation,
+        {{std::string(kPeerClusterNameKey), juju::codec::encode(peers.cluster_name)},
+         {std::string(kPeerRestartSignalKey), juju::codec::encode(signal)}},
+        /*app=*/true);
+    scope.tools.state_set({{std::string(kStateAnnouncedConfig), digest}});
+    log::info("asked every controller to re-read the configuration (restart signal {})", signal);
+}
+
+StepResult run_controller(HookScope& scope, Outcome& outcome) {
+    const auto& facts = scope.facts;
+    auto& host = scope.host;
+    const auto placement = read_placement(host);
+    if (!may_run_controller(facts, placement) || facts.peers.cluster_name.empty()) {
+        return std::nullopt;
+    }
+    const AppliedConfig wanted{configuration_digest(host), configured_controllers(host)};
+    if (std::find(wanted.controllers.begin(), wanted.controllers.end(), facts.hostname) ==
+            wanted.controllers.end() ||
+        host.status(auth_key_path(facts.slurm)).type == host::FileType::Missing ||
+        host.status(std::string(kJwtKeyFile)).type == host::FileType::Missing) {
+        return std::nullopt;  // the status says what it waits for
+    }
+    const auto applied = read_applied_config(host);
+    if (!host::service_is_active(host, kService)) {
+        if (started_by_charm(host) && facts.context.hook_name == "update-status" && applied &&
+            applied->digest == wanted.digest) {
+            // Stopped by someone after the charm started it (maintenance, a test of failover):
+            // a periodic tick does not overrule that. Any real event, or new configuration,
+            // starts it again.
+            log::info("slurmctld is stopped; not starting it from update-status");
+            return std::nullopt;
+        }
+        return start_controller(scope, wanted);
+    }
+    if (!applied) {
+        // A controller this charm did not start (a refresh from an older charm, a reboot):
+        // it read the files as they are.
+        log::info("slurmctld runs with the configuration on disk; recording it");
+        record_applied_config(host, wanted);
+        return std::nullopt;
+    }
+    if (applied->digest == wanted.digest) {
+        return std::nullopt;
+    }
+    return apply_configuration(scope, outcome, wanted, *applied);
+}
+
+}  // namespace slurmctld::charm
