@@ -37,15 +37,19 @@ namespace fs = std::filesystem;
 
 /// Test-only fault injection, not Juju: model-config `test-kill-hook=<unit>:<hook>:<n>` has
 /// the tool server SIGKILL that unit's <hook> process group at its n-th hook-tool call, once
-/// (the key is then removed). Juju then sees a failed hook and retries it.
+/// (the key is then removed). Juju then sees a failed hook and retries it. `<hook>` may be `*`
+/// (any hook) and `<n>` may be `after=<text>`: the first hook-tool call once the hook has
+/// logged <text> (its output or a juju-log message), for a kill at a named step of a hook
+/// whose call count is not known in advance.
 inline constexpr const char* kTestKillHook = "test-kill-hook";
 /// Model option, not Juju's: `shared-etc-hosts=false` leaves each machine's /etc/hosts with its
 /// own name only (default true: every machine's name everywhere).
 inline constexpr const char* kSharedEtcHosts = "shared-etc-hosts";
 struct HookKill {
     std::string unit;
-    std::string hook;
-    int call = 0;
+    std::string hook;        ///< a hook name, or "*"
+    int call = 0;            ///< the n-th hook-tool call, or 0 with after_text
+    std::string after_text;  ///< kill at the first call once the hook has logged this
 };
 std::optional<HookKill> parse_hook_kill(const std::string& text);
 
@@ -162,7 +166,8 @@ class Controller {
 
     // ---- hook tools (the tool server; mutex held) ----
     /// test-kill-hook: kills the calling hook's process group when this call is the one named.
-    bool inject_hook_kill(HookContext& ctx, const std::string& tool, pid_t caller);
+    bool inject_hook_kill(HookContext& ctx, const std::string& tool,
+                          const std::vector<std::string>& args, pid_t caller);
     CommandResult run_tool(HookContext& ctx, const std::string& tool,
                            const std::vector<std::string>& args,
                            const std::optional<std::string>& stdin_data, bool* needs_stdin);

@@ -3,7 +3,9 @@
 // or a hook tool answers.
 #pragma once
 
+#include <atomic>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,6 +47,10 @@ struct HookContext {
     bool action_failed = false;
     std::string action_fail_message;
     std::vector<json> tool_calls;
+    /// test-kill-hook's `after=<text>` for this hook (set before it runs), and whether the
+    /// hook's output has shown it (set by the output reader, read by the tool server).
+    std::string kill_after_text;
+    std::shared_ptr<std::atomic<bool>> kill_after_seen = std::make_shared<std::atomic<bool>>();
     /// Files named on the current tool's command line, read by jujuc inside the machine.
     std::map<std::string, std::string> files;
 };

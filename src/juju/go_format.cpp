@@ -182,8 +182,9 @@ void emit_yaml(YAML::Emitter& out, const ordered_json& value) {
         }
         case ordered_json::value_t::array:
             out << YAML::BeginSeq;
-            for (const auto& item : value)
+            for (const auto& item : value) {
                 emit_yaml(out, item);
+            }
             out << YAML::EndSeq;
             break;
         case ordered_json::value_t::object:

@@ -30,8 +30,10 @@ void integrate_mount(SlurmModel& m) {
     m.ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
 }
 
-TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
-    SlurmModel m("migrate");
+/// A single controller with a held job is given the mount; `kill_at`, when set, is a
+/// test-kill-hook for the migration. The controller must end on the shared file system, UP,
+/// with the job.
+void migrate_a_running_controller(SlurmModel& m, const std::string& kill_at) {
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "--config",
           "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config", "default-partition=compute"});
     deploy_clients(m);
@@ -48,6 +50,9 @@ TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
     ASSERT_FALSE(job_id.empty());
     std::this_thread::sleep_for(std::chrono::seconds(7));  // saved to StateSaveLocation
 
+    if (!kill_at.empty()) {
+        m.ok({"model-config", "test-kill-hook=" + kill_at});
+    }
     integrate_mount(m);
     ASSERT_TRUE(m.wait_until("migrated", [&] {
         return m.all_active({"slurmctld", "checkpoint"}) &&
@@ -72,6 +77,27 @@ TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
             return m.exec("compute/0", "cat /tmp/queued.out 2>/dev/null").stdout_text == "ran\n";
         },
         std::chrono::seconds(60)));
+}
+
+TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
+    SlurmModel m("migrate");
+    migrate_a_running_controller(m, "");
+}
+
+// The hook dies once the state is copied and renamed into place, with slurmctld stopped (the
+// next hook-tool call after the copy): Juju discards its relation and state writes and retries
+// it. The retry finds the state on the shared file system (never copying over it), starts the
+// controller and keeps the queue.
+TEST(LiveMigration, AHookKilledMidMigrationConverges) {
+    SlurmModel m("migkill");
+    migrate_a_running_controller(m, "slurmctld/0:*:after=migrated /var/lib/slurm/checkpoint to");
+    const std::string log = m.ok({"debug-log", "--replay"});
+    const auto killed = log.find("jujusim.test-kill-hook killing");
+    ASSERT_NE(killed, std::string::npos);
+    EXPECT_NE(log.find("started slurmctld", killed), std::string::npos)
+        << "the retry started the controller the killed hook had stopped";
+    EXPECT_EQ(log.find("migrated /var/lib/slurm/checkpoint to", killed), std::string::npos)
+        << "the state was copied once";
 }
 
 TEST(NetworkState, UnitsNeverRunOnLocalStateAndStartOnTheMount) {

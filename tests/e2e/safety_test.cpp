@@ -38,15 +38,14 @@ TEST(Safety, AHostilePartitionProviderCannotWriteOutsideEtcSlurmOrStopTheControl
             [&] {
                 const auto [state, message] = m.workload("slurmctld/0");
                 return state == "blocked" &&
-                       message.rfind("primary - UP; partition from `hostile` rejected: ", 0) ==
-                           0 &&
+                       message.rfind("primary - UP; partition from `hostile` rejected: ", 0) == 0 &&
                        message.find(payload.reason) != std::string::npos;
             },
             std::chrono::seconds(120)))
             << payload.raw;
-        EXPECT_EQ(m.exec_ok("slurmctld/0",
-                            "ls /etc/profile.d/zz.sh /root/zz 2>/dev/null; ls /etc/slurm"),
-                  m.exec_ok("slurmctld/0", "ls /etc/slurm"))
+        EXPECT_EQ(
+            m.exec_ok("slurmctld/0", "ls /etc/profile.d/zz.sh /root/zz 2>/dev/null; ls /etc/slurm"),
+            m.exec_ok("slurmctld/0", "ls /etc/slurm"))
             << "nothing written outside /etc/slurm";
         EXPECT_THAT(m.exec_ok("slurmctld/0", "ls /etc/slurm"), testing::Not(HasSubstr("zz")));
         EXPECT_THAT(m.exec_ok("slurmctld/0", "scontrol ping 2>/dev/null"), HasSubstr("is UP"));
@@ -54,8 +53,8 @@ TEST(Safety, AHostilePartitionProviderCannotWriteOutsideEtcSlurmOrStopTheControl
     // The application fixes its data: the partition is served.
     m.ok({"config", "hostile", "raw-partition="});
     EXPECT_TRUE(m.wait_until("served", [&] {
-        return m.workload("slurmctld/0") == std::pair<std::string, std::string>{"active",
-                                                                                 "primary - UP"};
+        return m.workload("slurmctld/0") ==
+               std::pair<std::string, std::string>{"active", "primary - UP"};
     }));
     EXPECT_THAT(m.exec_ok("slurmctld/0", "scontrol show partition hostile 2>/dev/null"),
                 HasSubstr("PartitionName=hostile"));
@@ -66,7 +65,8 @@ TEST(Safety, AHostilePartitionProviderCannotWriteOutsideEtcSlurmOrStopTheControl
 // empty one, and the queued job is still there when the machine comes back.
 TEST(Safety, WithoutTheMountALeadershipChangeNeitherSplitsNorLosesTheQueue) {
     SlurmModel m("churn");
-    m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2"});
+    m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
+          "default-partition=compute"});
     m.ok({"deploy", test_charm("sackd"), "login"});
     m.ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
     m.ok({"integrate", "slurmctld", "login"});
@@ -76,8 +76,7 @@ TEST(Safety, WithoutTheMountALeadershipChangeNeitherSplitsNorLosesTheQueue) {
                m.all_active({"login", "compute"});
     }));
     const std::string job = m.exec_ok(
-        "login/0",
-        "sbatch --parsable --hold --chdir=/tmp -o /tmp/held.out --wrap 'echo ran' 2>/dev/null");
+        "login/0", "sbatch --parsable --hold --chdir=/tmp -o /tmp/held.out --wrap 'echo ran'");
     const std::string job_id = job.substr(0, job.find_first_of(";\n"));
     ASSERT_FALSE(job_id.empty());
     std::this_thread::sleep_for(std::chrono::seconds(7));  // saved to StateSaveLocation

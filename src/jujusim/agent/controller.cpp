@@ -1,5 +1,6 @@
 // The controller daemon: model persistence, machines and their workers (the machine lock),
 // timers (leases, update-status, retries), the CLI socket.
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -47,38 +48,67 @@ Controller::Controller(fs::path model_dir, fs::path tools_binary)
 }
 
 std::optional<HookKill> parse_hook_kill(const std::string& text) {
-    // <unit>:<hook>:<n>: unit names hold no ':', hook names neither.
+    // <unit>:<hook>:<n> or <unit>:<hook>:after=<text>: unit and hook names hold no ':'.
     const auto first = text.find(':');
-    const auto last = text.rfind(':');
-    if (first == std::string::npos || first == last) {
+    const auto second = first == std::string::npos ? first : text.find(':', first + 1);
+    if (second == std::string::npos) {
         return std::nullopt;
     }
-    HookKill kill{text.substr(0, first), text.substr(first + 1, last - first - 1), 0};
-    try {
-        std::size_t used = 0;
-        kill.call = std::stoi(text.substr(last + 1), &used);
-        if (used != text.size() - last - 1) {
+    HookKill kill{text.substr(0, first), text.substr(first + 1, second - first - 1), 0, ""};
+    const std::string when = text.substr(second + 1);
+    if (when.rfind("after=", 0) == 0) {
+        kill.after_text = when.substr(6);
+        if (kill.after_text.empty()) {
             return std::nullopt;
         }
-    } catch (const std::exception&) {
-        return std::nullopt;
+    } else {
+        try {
+            std::size_t used = 0;
+            kill.call = std::stoi(when, &used);
+            if (used != when.size() || kill.call < 1) {
+                return std::nullopt;
+            }
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
     }
-    if (kill.unit.find('/') == std::string::npos || kill.hook.empty() || kill.call < 1) {
+    if (kill.unit.find('/') == std::string::npos || kill.hook.empty()) {
         return std::nullopt;
     }
     return kill;
 }
 
-bool Controller::inject_hook_kill(HookContext& ctx, const std::string& tool, pid_t caller) {
+namespace {
+
+bool kill_matches(const HookKill& kill, const HookContext& ctx, const std::string& tool,
+                  const std::vector<std::string>& args) {
+    if (kill.unit != ctx.unit || (kill.hook != "*" && kill.hook != ctx.op.hook)) {
+        return false;
+    }
+    if (kill.after_text.empty()) {
+        return kill.call == static_cast<long>(ctx.tool_calls.size()) + 1;
+    }
+    if (ctx.kill_after_seen->load()) {
+        return true;
+    }
+    return tool == "juju-log" && std::any_of(args.begin(), args.end(), [&](const auto& arg) {
+               return arg.find(kill.after_text) != std::string::npos;
+           });
+}
+
+}  // namespace
+
+bool Controller::inject_hook_kill(HookContext& ctx, const std::string& tool,
+                                  const std::vector<std::string>& args, pid_t caller) {
     const auto setting = model_.config.find(kTestKillHook);
     if (setting == model_.config.end() || !setting->is_string() || ctx.is_action || caller <= 0) {
         return false;
     }
     const auto kill = parse_hook_kill(setting->get<std::string>());
-    const long call = static_cast<long>(ctx.tool_calls.size()) + 1;
-    if (!kill || kill->unit != ctx.unit || kill->hook != ctx.op.hook || kill->call != call) {
+    if (!kill || !kill_matches(*kill, ctx, tool, args)) {
         return false;
     }
+    const long call = static_cast<long>(ctx.tool_calls.size()) + 1;
     // The hook runs in its own session (the machines' exec); never signal our own group.
     const pid_t group = ::getpgid(caller);
     if (group <= 1 || group == ::getpgrp()) {
@@ -108,7 +138,7 @@ CommandResult Controller::handle_tool(const json& request, bool* needs_stdin) {
                              "ERROR bad request: no hook context with id \"" + context_id + "\"\n"};
     }
     HookContext& ctx = *it->second;
-    if (inject_hook_kill(ctx, tool, request.value("caller_pid", 0))) {
+    if (inject_hook_kill(ctx, tool, args, request.value("caller_pid", 0))) {
         return CommandResult{1, "", "ERROR killed by test-kill-hook\n"};
     }
     ctx.files = request.value("files", std::map<std::string, std::string>{});

@@ -166,6 +166,12 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     ctx.context_id = unit_name + "-" + (is_exec ? std::string("run-commands") : op.hook) + "-" +
                      std::to_string(random_int63());
     contexts_[ctx.context_id] = &ctx;
+    if (const auto kill = model_.config.find(kTestKillHook);
+        kill != model_.config.end() && kill->is_string()) {
+        if (const auto parsed = parse_hook_kill(kill->get<std::string>()); parsed) {
+            ctx.kill_after_text = parsed->after_text;
+        }
+    }
 
     const bool charm_never_set =
         unit.workload.current == "waiting" || unit.workload.message == "installing charm software";
@@ -289,6 +295,10 @@ Controller::OpOutcome Controller::execute_op(HookContext& ctx, const Unit& unit,
             } else {
                 request.on_output = [&](const std::string& line, bool is_stderr) {
                     debug_log(unit_name, is_stderr ? "WARNING" : "DEBUG", hook_logger, line);
+                    if (!ctx.kill_after_text.empty() &&
+                        line.find(ctx.kill_after_text) != std::string::npos) {
+                        *ctx.kill_after_seen = true;
+                    }
                     if (action) {
                         (is_stderr ? outcome.err_text : outcome.out_text) += line + "\n";
                     }

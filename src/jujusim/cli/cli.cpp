@@ -40,7 +40,8 @@ Deploying:   deploy CHARM [APP] [-n N] [--config K=V]...   (CHARM: .charm, direc
 Operating:   run UNIT|APP/leader ACTION [K=V...] [--params FILE] | exec --unit UNIT -- CMD... | ssh UNIT CMD
              resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT
 Testing:     tick (update-status now) | tick --secrets (secret rotations due now)
-             model-config test-kill-hook=UNIT:HOOK:N   (not juju: SIGKILL that hook at its Nth tool call)
+             model-config test-kill-hook=UNIT:HOOK:N|after=TEXT (not juju: SIGKILL that hook at its
+                 Nth tool call or its first once it logged TEXT; HOOK may be *)
 Looking:     status [--format json|yaml] | show-unit UNIT | hooks [--unit U]
              debug-log [-n N] [--include UNIT|APP] [--level L] [--tail (follow until killed)]
              wait [--timeout 10m] (fails naming units in error) | secrets | show-secret ID | show-model | show-task ID | actions APP

@@ -212,8 +212,10 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
             updates[key] = std::stod(value);
         } else if (key == kTestKillHook) {
             if (!parse_hook_kill(value)) {
-                throw UserError(std::string(kTestKillHook) +
-                                ": expected <unit>:<hook>:<n>, got \"" + value + "\"");
+                throw UserError(
+                    std::string(kTestKillHook) +
+                    ": expected <unit>:<hook>:<n> or <unit>:<hook>:after=<text>, got \"" + value +
+                    "\"");
             }
             updates[key] = value;
         } else {

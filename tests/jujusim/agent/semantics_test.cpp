@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <jujusim/controller.hpp>
+
 #include "sim_fixture.hpp"
 
 namespace jujusim_test {
@@ -530,6 +532,22 @@ TEST(FaultInjectionTest, TestKillHookKillsTheHookOnceAndItsRetryPasses) {
     EXPECT_THAT(model.ok({"debug-log"}),
                 HasSubstr("killing the \"config-changed\" hook at its hook-tool call 2"));
     EXPECT_NE(model.run({"model-config", "test-kill-hook"}).exit_code, 0);  // used up
+}
+
+TEST(FaultInjectionTest, AKillIsNamedByCallNumberOrByALoggedStepInAnyHook) {
+    const auto by_call = jujusim::parse_hook_kill("a/0:install:3");
+    ASSERT_TRUE(by_call);
+    EXPECT_EQ(by_call->call, 3);
+    EXPECT_EQ(by_call->after_text, "");
+    const auto by_log = jujusim::parse_hook_kill("a/0:*:after=migrated /etc/slurm: to");
+    ASSERT_TRUE(by_log);
+    EXPECT_EQ(by_log->hook, "*");
+    EXPECT_EQ(by_log->call, 0);
+    EXPECT_EQ(by_log->after_text, "migrated /etc/slurm: to");
+    for (const char* bad : {"a/0:install", "a/0:install:0", "a/0:install:x",
+                            "a/0:install:after=", "a:install:1", "a/0::1"}) {
+        EXPECT_FALSE(jujusim::parse_hook_kill(bad)) << bad;
+    }
 }
 
 TEST(GoalStateTest, DyingUnitsShowDyingAndRemovedOnesDisappear) {
