@@ -120,7 +120,7 @@ class Controller {
 
     // ---- resolver (resolver.cpp; mutex held) ----
     std::optional<Op> next_op(const Unit& unit) const;
-    // next_op's phases, in Juju's resolver order (juju-hooks.md §3.1):
+    // next_op's phases, in Juju's resolver order (juju.md §3.1):
     std::optional<Op> setup_op(const Unit& unit, const App& app) const;  ///< created, leader
     std::optional<Op> secret_op(const Unit& unit, const App& app) const;
     std::optional<Op> teardown_op(const Unit& unit) const;  ///< a dying unit's last hooks

@@ -1,4 +1,4 @@
-// The hook-tool server: answers the tool calls of a running hook (juju-hooks.md §2) against the
+// The hook-tool server: answers the tool calls of a running hook (juju.md §2) against the
 // model, the way Juju's uniter does. Every call is read with Juju's hook-tool table
 // (slurmctld/juju/hook_tool_table.hpp) and answered by a small handler of its tool family
 // (relations, leadership, config, status, logging, actions, secrets, state, goal-state,

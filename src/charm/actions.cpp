@@ -1,4 +1,4 @@
-// Actions (reference §1.3) and key rotation (§3.4), plus the planned takeover.
+// Actions (upstream.md §1.3) and key rotation (§3.4), plus the planned takeover.
 #include <algorithm>
 #include <cctype>
 
@@ -120,7 +120,7 @@ void rotate_auth_key(HookScope& scope) {
     auto key = slurm::generate_auth_key();
     const juju::SecretContent content{{"key", std::string(key.key)}, {"keyid", key.keyid}};
     try {
-        // Both keys are accepted while the clients move to the new one (reference §3.4).
+        // Both keys are accepted while the clients move to the new one (upstream.md §3.4).
         auto jwks = slurm::Jwks::parse(scope.host.read_file(std::string(kJwksFile)).value_or("{}"));
         if (!jwks.has_value()) {
             throw std::runtime_error(jwks.error().message);

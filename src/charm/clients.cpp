@@ -1,4 +1,4 @@
-// Data for the Slurm services related to the controller (reference §4.2): ControllerData, all
+// Data for the Slurm services related to the controller (upstream.md §4.2): ControllerData, all
 // seven keys, written the way ops' Relation.save writes them, with the key secrets granted to
 // the relation. Written only where it differs, so peers see relation-changed only for news.
 #include <algorithm>
@@ -20,7 +20,7 @@ using Value = nlohmann::ordered_json;
 
 namespace {
 
-/// ControllerData with upstream's defaults (reference §4.2).
+/// ControllerData with upstream's defaults (upstream.md §4.2).
 Value controller_data(const std::string& auth_secret_id,
                       const std::vector<std::string>& controllers, const std::string& jwt_secret_id,
                       Value slurmconfig) {

@@ -1,4 +1,4 @@
-// The configuration files (reference §5), written by the unit roles.hpp names: slurm.conf and
+// The configuration files (upstream.md §5), written by the unit roles.hpp names: slurm.conf and
 // its includes, gres.conf, cgroup.conf, partitions from slurmd applications, accounting from
 // slurmdbd, and the controller list. Every file is rewritten only when its bytes change; whether
 // a controller must re-read them is decided later, by content (applied_config.hpp).

@@ -1,4 +1,4 @@
-// Installing Slurm's controller and fitting the machine for it (reference §1.6 install, §5.2).
+// Installing Slurm's controller and fitting the machine for it (upstream.md §1.6 install, §5.2).
 #include <array>
 #include <sstream>
 
@@ -33,7 +33,7 @@ constexpr std::string_view kDropInContent =
     "Restart=on-failure\n"
     "RestartSec=10\n";
 
-// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (reference §6). This is that
+// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (upstream.md §6). This is that
 // archive's public signing key, as Launchpad publishes it; apt reads it inline (Signed-By).
 constexpr std::string_view kUbuntuHpcPpaUri =
     "https://ppa.launchpadcontent.net/ubuntu-hpc/slurm-wlm-25.11/ubuntu";
@@ -100,7 +100,7 @@ bool write_machine_file(host::Host& host, const std::string& path, std::string_v
     return true;
 }
 
-/// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (reference §6).
+/// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (upstream.md §6).
 void add_ubuntu_hpc_ppa(host::Host& host) {
     const auto os_release = host.read_file("/etc/os-release");
     if (!os_release || os_release_value(*os_release, "ID") != "ubuntu") {

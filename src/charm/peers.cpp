@@ -1,4 +1,4 @@
-// The peer relation's data (reference §2.1): every unit publishes its hostname; the leader sets
+// The peer relation's data (upstream.md §2.1): every unit publishes its hostname; the leader sets
 // the cluster name once, records which unit's local state the controller runs on (ours), and
 // asks the filesystem-client for the shared mount (§2.7).
 #include <array>

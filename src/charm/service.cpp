@@ -2,7 +2,7 @@
 // configuration. Whether a controller must re-read its files is decided by content: the digest
 // of /etc/slurm now against the one it was last started or reconfigured with
 // (applied_config.hpp), so a failed or killed hook never loses a restart. The restart signal
-// (reference §2.6) only wakes the other units up; what they do is decided the same way.
+// (upstream.md §2.6) only wakes the other units up; what they do is decided the same way.
 //
 // Applying means `scontrol reconfigure` for the controller in control (Slurm >= 23.11 re-executes
 // it in place and it keeps control, so clients see no outage) and a restart for a standby

@@ -1,5 +1,5 @@
 // High availability: the shared file system of the `mount` integration (design.md §3,
-// reference §2.7-2.8). It holds /etc/slurm (configuration and keys, through a link on every
+// upstream.md §2.7-2.8). It holds /etc/slurm (configuration and keys, through a link on every
 // unit) and StateSaveLocation. The unit whose local controller holds the state seeds it: it
 // copies its /etc/slurm and moves its state there live; the others wait for that, then link.
 // Anyone who can write the file system is untrusted: nothing read from it is used unchecked.

@@ -169,7 +169,7 @@ std::optional<Stop> auth_key_ready(StatusView& view) {
         slurm::auth_setup_for(*view.facts.slurm) != slurm::AuthSetup::SlurmJwks) {
         return std::nullopt;
     }
-    // Upstream's auth_key_ready (reference §1.4).
+    // Upstream's auth_key_ready (upstream.md §1.4).
     const auto text = view.host.read_file(std::string(kJwksFile));
     if (!text) {
         return stop(WS::Waiting, std::string(kMsgKeysEmpty));

@@ -18,7 +18,7 @@ constexpr std::string_view kControllers =
 constexpr std::string_view kAuth =
     "the charm generates and rotates the keys every daemon and client authenticates with";
 
-// What the charm writes in the default slurm.conf and its includes (reference §5.2) and keeps the
+// What the charm writes in the default slurm.conf and its includes (upstream.md §5.2) and keeps the
 // same on every controller; overriding any of them makes a controller disagree with its peers or
 // with what the clients were told in relation data.
 constexpr std::array kCharmOwnedKeys = std::to_array<CharmOwnedKey>({

@@ -1,4 +1,4 @@
-// The failover suite of upstream's tests/integration/test_ha.py (reference upstream-slurmctld.md
+// The failover suite of upstream's tests/integration/test_ha.py (upstream.md
 // §7.1), in its order, against real Slurm 24.11 in jujusim machines, plus: a job submitted
 // before each failure runs to completion after it (checked by its output), and `juju status`
 // shows the roles. SlurmctldTimeout=5 through slurm-conf-parameters keeps failovers short.
@@ -49,7 +49,7 @@ class HaFailover : public ::testing::Test {
     }
 
     /// Clients are served again, and the returning primary has taken control back from the
-    /// backup (Slurm 24.11 takes about 29 s to hand it over, slurm-lab.md §3).
+    /// backup (Slurm 24.11 takes about 29 s to hand it over, slurm-ha.md §3).
     void expect_primary_back_in_control(const std::map<std::string, Controller>& controllers) {
         EXPECT_TRUE(m().wait_until(
             "sinfo answers", [&] { return sinfo_works(); }, std::chrono::seconds(90)));
@@ -160,7 +160,7 @@ TEST_F(HaFailover, ServiceRecover) {
     ASSERT_TRUE(pinged("backup", "UP"));
     const auto controllers = m().controllers();
     m().exec_ok(controllers.at("primary").unit, "systemctl restart slurmctld");
-    // Slurm 24.11 serves no client for about 29 s while control passes back (slurm-lab.md G8).
+    // Slurm 24.11 serves no client for about 29 s while control passes back (slurm-ha.md §6 G8).
     expect_primary_back_in_control(controllers);
     EXPECT_TRUE(m().wait_until(
         "both UP in status",

@@ -1,6 +1,6 @@
 // End-to-end helpers: a jujusim model with namespace machines running the packed slurmctld
 // charm, the filesystem-client, and the sackd/slurmd test charms with real Slurm daemons.
-// Assertions follow upstream's integration tests (reference upstream-slurmctld.md §7.1): the
+// Assertions follow upstream's integration tests (upstream.md §7.1): the
 // controllers as `scontrol ping --json` on the login node reports them, mapped to units.
 #pragma once
 

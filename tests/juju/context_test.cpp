@@ -9,7 +9,7 @@ using slurmctld::juju::RelationEventKind;
 
 namespace {
 
-/// The variables Juju sets for every hook (juju-hooks.md §1.2), for a plain hook.
+/// The variables Juju sets for every hook (juju.md §1.2), for a plain hook.
 Environment hook_env(const std::string& hook) {
     return {
         {"JUJU_DISPATCH_PATH", "hooks/" + hook},

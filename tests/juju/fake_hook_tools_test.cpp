@@ -1,4 +1,4 @@
-// The fake's rules are Juju's (juju-hooks.md §2): these tests pin them, so handler tests that
+// The fake's rules are Juju's (juju.md §2): these tests pin them, so handler tests that
 // pass against the fake fail for the reasons they would fail under Juju.
 #include "support/fake_hook_tools.hpp"
 

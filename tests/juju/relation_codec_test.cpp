@@ -6,7 +6,7 @@ namespace codec = slurmctld::juju::codec;
 using codec::Value;
 using slurmctld::juju::Databag;
 
-// ---- upstream-slurmctld.md examples, byte for byte ---------------------------------------------
+// ---- upstream.md examples, byte for byte ---------------------------------------------
 
 TEST(RelationCodec, ControllerDataMatchesUpstreamSection4_2) {
     // ControllerData as slurmctld writes it for slurmd/sackd in HA with two controllers.

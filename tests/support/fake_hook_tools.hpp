@@ -1,7 +1,7 @@
 // FakeHookTools: a HookTools over an in-memory model of what Juju shows one unit, in the style of
 // ops Scenario / goopstest. Build a State (plain data), run a handler against the fake, assert on
 // the State afterwards. The fake enforces Juju's rules with Juju's messages and exit codes
-// (reference/juju-hooks.md §2): leader-only app writes, permission on app databags, unknown
+// (juju.md §2): leader-only app writes, permission on app databags, unknown
 // relations, action tools outside actions, secret ownership, grants and revision tracking.
 // Writes land in the State at once (no commit step); call counts let tests assert how many tool
 // calls a handler made.

@@ -1,4 +1,4 @@
-// The charm's actions (reference §1.3, §3.4): show-current-config, set-node-state,
+// The charm's actions (upstream.md §1.3, §3.4): show-current-config, set-node-state,
 // rotate-auth-key, rotate-jwt-key, and ours, takeover. A failure is reported with action-fail.
 #pragma once
 

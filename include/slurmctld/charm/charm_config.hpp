@@ -1,5 +1,5 @@
 // The charm's config options (config.yaml), read once per hook and checked as upstream checks
-// them (reference §1.2), and more strictly where a value could break a file: names follow
+// them (upstream.md §1.2), and more strictly where a value could break a file: names follow
 // Slurm's rules (slurm/names.hpp). An invalid option blocks the unit (the status names it); the
 // file it feeds is left as it is, and the rest of the hook goes on.
 #pragma once

@@ -1,5 +1,5 @@
 // Names, paths and messages that other charms and users see. They are upstream's
-// (reference/upstream-slurmctld.md) byte for byte unless a comment says otherwise.
+// (upstream.md) byte for byte unless a comment says otherwise.
 #pragma once
 
 #include <string_view>
@@ -80,7 +80,8 @@ inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started
 inline constexpr std::string_view kService = "slurmctld";
 inline constexpr std::string_view kPackage = "slurmctld";
 
-// ---- status messages (reference §1.4, §1.5, §2.7) ----------------------------------------------
+// ---- status messages (upstream.md §1.4, §1.5, §2.7)
+// ----------------------------------------------
 inline constexpr std::string_view kMsgNotInstalled =
     "`slurmctld` is not installed. See `juju debug-log` for details";
 inline constexpr std::string_view kMsgInstalling = "Installing `slurmctld`";

@@ -44,7 +44,7 @@ std::vector<std::string> controller_entries(const std::vector<std::string>& plan
 /// Number of a unit name ("slurmctld/12" -> 12); nullopt for a malformed name.
 std::optional<int> unit_number(const std::string& unit);
 
-/// Upstream's rule (reference §2.3) made deterministic: controllers already in `current` keep
+/// Upstream's rule (upstream.md §2.3) made deterministic: controllers already in `current` keep
 /// their order when their unit is still a member; departed ones are dropped; members not yet
 /// listed are appended by unit number. Members without a hostname are not listed.
 std::vector<std::string> plan_controllers(const std::vector<std::string>& current,

@@ -1,6 +1,6 @@
 // The status catalogue: the conditions a unit's status comes from, in order, as data. The first
 // condition that does not hold gives the status; when all hold the unit is active with its
-// controller's "<mode> - <UP|DOWN>" (upstream's messages throughout, reference §1.4-1.5).
+// controller's "<mode> - <UP|DOWN>" (upstream's messages throughout, upstream.md §1.4-1.5).
 #pragma once
 
 #include <functional>

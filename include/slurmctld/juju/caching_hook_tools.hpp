@@ -2,7 +2,7 @@
 // (every call is a process and a controller round trip). Create one per hook, over the real
 // tools; drop it when the hook ends.
 //
-// Cache rules (reference/juju-hooks.md §2.3, §2.7, §2.18: reads inside a hook see a snapshot,
+// Cache rules (juju.md §2.3, §2.7, §2.18: reads inside a hook see a snapshot,
 // and this hook's own writes are visible to it):
 //   relation-ids, relation-list (units, --app), config-get, goal-state, leader-get, secret-ids,
 //   opened-ports, network-get, unit-get, action-get: fetched at most once per hook (per argument).

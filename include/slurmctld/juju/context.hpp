@@ -1,5 +1,5 @@
 // What Juju asked this process to do, decoded from the environment it sets for a hook or an
-// action (reference/juju-hooks.md §1.2-1.3). Pure: the environment comes in as a map, so every
+// action (juju.md §1.2-1.3). Pure: the environment comes in as a map, so every
 // case can be tested without touching the process environment.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Juju's hook tools as data (reference: juju-hooks.md §2, juju/juju jujuc/*.go): one row per
+// Juju's hook tools as data (reference: juju.md §2, juju/juju jujuc/*.go): one row per
 // tool with its flags, argument rules, output format and whether its effect waits for the hook
 // to succeed, plus the parsing, output and error helpers every implementation shares.
 // ProcessHookTools checks each command line it builds against the table; the test fakes
@@ -56,7 +56,7 @@ struct HookToolSpec {
     int min_args = 0;
     int max_args = -1;
     std::string missing_args;
-    /// Its effect is committed only when the hook exits 0 (juju-hooks.md §2.18).
+    /// Its effect is committed only when the hook exits 0 (juju.md §2.18).
     bool transactional = false;
 
     bool prints() const { return !default_format.empty(); }

@@ -1,5 +1,5 @@
 // The charm's only door to Juju: one method per hook tool, 1:1 with the command line that
-// reference/juju-hooks.md §2 gives for it (ops' forms, always --format=json where the tool prints).
+// juju.md §2 gives for it (ops' forms, always --format=json where the tool prints).
 // ProcessHookTools runs the real tools; CachingHookTools gives a hook Juju's snapshot semantics;
 // tests use a stateful fake (tests/support/fake_hook_tools.hpp) that holds a model of Juju state.
 #pragma once

@@ -50,7 +50,7 @@ Value decode(std::string_view key, std::string_view raw);
 std::optional<Value> decode_key(const Databag& databag, std::string_view key);
 
 /// A string field that upstream reads tolerantly (slurmctld peer `hostname`, see
-/// upstream-slurmctld.md §2.1, `_unit_data_decoder`): a value not wrapped in '"' is wrapped
+/// upstream.md §2.1, `_unit_data_decoder`): a value not wrapped in '"' is wrapped
 /// before json.loads, so both `"juju-abc-0"` and the bare `juju-abc-0` give "juju-abc-0".
 std::string decode_string_tolerant(std::string_view key, std::string_view raw);
 

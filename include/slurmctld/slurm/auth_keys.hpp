@@ -1,4 +1,4 @@
-// Slurm's keys (reference §3): the auth key and its files (slurm.jwks for Slurm >= 24.05,
+// Slurm's keys (upstream.md §3): the auth key and its files (slurm.jwks for Slurm >= 24.05,
 // slurm.key for 23.11) and the JWT key. Key material lives in Secret* types whose memory is wiped
 // before it is freed, and is never put into an error message.
 #pragma once
@@ -69,7 +69,7 @@ using util::random_uuid_v4;
 Expected<SecretBytes> slurm_key_bytes(std::string_view base64_key);
 
 /// Why slurm.jwks could not be read. Messages are upstream's `auth_key_ready` texts where it has
-/// one (reference §1.4).
+/// one (upstream.md §1.4).
 struct JwksError {
     enum class Problem { NotJson, NotAnObject, KeysNotAList, BadKey };
     Problem problem;

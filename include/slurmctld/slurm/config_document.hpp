@@ -9,11 +9,11 @@
 // first key names the record (`PartitionName=compute Nodes=compute Default=YES`). Keys compare
 // case-insensitively.
 //
-// Edits follow upstream's slurmutils editor (reference §5.2): an existing key is changed in place;
-// a new key is appended at the end of the file (after any include lines, as upstream does) unless
-// asked otherwise; new include lines go before the existing ones when prepended. Keys the document
-// adds are written in lower case, as slurmutils writes them; keys already in the file keep their
-// spelling.
+// Edits follow upstream's slurmutils editor (upstream.md §5.2): an existing key is changed in
+// place; a new key is appended at the end of the file (after any include lines, as upstream does)
+// unless asked otherwise; new include lines go before the existing ones when prepended. Keys the
+// document adds are written in lower case, as slurmutils writes them; keys already in the file keep
+// their spelling.
 #pragma once
 
 #include <optional>

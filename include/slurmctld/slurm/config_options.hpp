@@ -1,4 +1,4 @@
-// The charm's Slurm config options, checked as upstream checks them (reference §1.2) but against
+// The charm's Slurm config options, checked as upstream checks them (upstream.md §1.2) but against
 // the keys Slurm itself accepts (config_keys.hpp) rather than slurmutils' narrower model, and
 // refusing the keys the charm itself manages. The charm writes the results with
 // upstream_file_text(): slurm.conf.overrides and cgroup.conf.

@@ -1,5 +1,5 @@
 // The files the leader writes when they do not exist yet, byte for byte as upstream writes them
-// (reference §5.2): slurm.conf, gres.conf, cgroup.conf.
+// (upstream.md §5.2): slurm.conf, gres.conf, cgroup.conf.
 #pragma once
 
 #include <optional>
@@ -35,7 +35,7 @@ struct DefaultSlurmConf {
     std::string state_save_location = std::string(kLocalStateSaveLocation);
 };
 
-/// The default slurm.conf (reference §5.2) as a document; render() gives the file. With
+/// The default slurm.conf (upstream.md §5.2) as a document; render() gives the file. With
 /// upstream's values (auth/slurm, cgroups, 25.11) the text is upstream's byte for byte.
 ConfigDocument default_slurm_conf(const DefaultSlurmConf& options);
 
@@ -47,7 +47,7 @@ std::optional<std::string> plugin_dir_for(std::string_view architecture);
 ConfigDocument default_gres_conf();
 
 /// cgroup.conf before the user's `cgroup-parameters`: ConstrainCores, ConstrainDevices,
-/// ConstrainRAMSpace, ConstrainSwapSpace, SignalChildrenProcesses, all yes (reference §1.2).
+/// ConstrainRAMSpace, ConstrainSwapSpace, SignalChildrenProcesses, all yes (upstream.md §1.2).
 ConfigDocument default_cgroup_conf();
 
 }  // namespace slurmctld::slurm

@@ -1,4 +1,4 @@
-// Partitions from slurmd applications: one slurm.conf include per partition (reference §4.3,
+// Partitions from slurmd applications: one slurm.conf include per partition (upstream.md §4.3,
 // §5.2) and the `default-partition` option (§5.5).
 //
 // slurmd's `partition` value is untrusted: it becomes a PartitionName line in a file named after

@@ -1,5 +1,5 @@
 // What `scontrol ping` prints, JSON (Slurm >= 23.02) and text, as controller states; and the
-// unit status built from them (reference §1.5, §2.9; slurm-lab.md §4).
+// unit status built from them (upstream.md §1.5, §2.9; slurm-ha.md §4).
 #pragma once
 
 #include <string>

@@ -1,7 +1,7 @@
 // A document as upstream's slurmutils (1.1.6/1.2.0) sees it: the text its `dump` writes and the
 // dict its `dict()` returns. The charm uses them where upstream re-marshals whole files
 // (slurm.conf.overrides, cgroup.conf, show-current-config) and for the `slurmconfig` JSON that
-// slurmrestd rebuilds files from (reference §4.2).
+// slurmrestd rebuilds files from (upstream.md §4.2).
 //
 // slurmutils' model, reproduced here: comments and blank lines are dropped; keys are lower-cased;
 // all lines of a key are grouped where the key first appears (the last value wins for a
@@ -54,7 +54,7 @@ std::string upstream_file_text(const ConfigDocument& document);
 nlohmann::ordered_json upstream_dict(const ConfigDocument& document);
 
 /// The `slurmconfig` value for slurmrestd: {"<file name>": upstream_dict(document), ...} in the
-/// given order ("slurm.conf" first, then its includes, reference §4.2).
+/// given order ("slurm.conf" first, then its includes, upstream.md §4.2).
 nlohmann::ordered_json slurmconfig_json(
     const std::vector<std::pair<std::string, const ConfigDocument*>>& files);
 

@@ -1,7 +1,7 @@
 // The built-in filesystem-client: a subordinate served inside jujusim. Its hooks still go
 // through the agent (events, order, machine lock, buffered relation data); only the charm code
-// is C++ instead of a process. It answers `mount_info` as the real charm does (reference
-// upstream-slurmctld.md §2.7), mounting the model's shared directory for this application.
+// is C++ instead of a process. It answers `mount_info` as the real charm does
+// (upstream.md §2.7), mounting the model's shared directory for this application.
 #include <jujusim/controller.hpp>
 #include <jujusim/go_format.hpp>
 

@@ -1,5 +1,5 @@
 // Running one operation of a unit: Juju's status bookkeeping, the hook environment
-// (juju-hooks.md §1.2), the unit's hook-tool socket for the life of the hook, commit on exit 0,
+// (juju.md §1.2), the unit's hook-tool socket for the life of the hook, commit on exit 0,
 // error state and retry backoff otherwise.
 #include <chrono>
 #include <random>

@@ -1,5 +1,5 @@
 // The uniter's resolver: compares what a unit has seen with the model and picks its next
-// operation in Juju 3.6's priority order (juju-hooks.md §3.1), and records a finished one.
+// operation in Juju 3.6's priority order (juju.md §3.1), and records a finished one.
 #include <algorithm>
 
 #include <jujusim/controller.hpp>

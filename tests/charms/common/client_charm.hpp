@@ -1,5 +1,5 @@
-// What the upstream sackd and slurmd charms do with slurmctld's data (reference
-// upstream-slurmctld.md §4.2), shared by the two test charms that stand in for them in
+// What the upstream sackd and slurmd charms do with slurmctld's data
+// (upstream.md §4.2), shared by the two test charms that stand in for them in
 // jujusim: read ControllerData from the slurmctld application databag with ops' decoding and
 // upstream's readiness rule, fetch the auth key secret by ID (giving it upstream's label), and
 // write what the daemons read (slurm.jwks, /etc/default/<service>).

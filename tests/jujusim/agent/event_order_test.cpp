@@ -1,4 +1,4 @@
-// Hook order per scenario (juju-hooks.md §3), as the recorder charm saw it, on
+// Hook order per scenario (juju.md §3), as the recorder charm saw it, on
 // HostDirectoryMachine (no isolation needed: the charm only uses hook tools).
 #include <algorithm>
 #include <map>

@@ -1,7 +1,7 @@
 // The hook-tool contract: the same tool invocations, against the same model state, through the
 // fake (run_fake_tool over FakeHookTools: what the charm's unit tests and fake-hook-tool answer)
 // and through jujusim's tool server. Both must print exactly what Juju 3.6 prints (the expected
-// values, from reference juju-hooks.md §2 and juju/juju's jujuc sources), so they agree with
+// values, from juju.md §2 and juju/juju's jujuc sources), so they agree with
 // Juju and with each other. Each case runs in a fresh world; a case may take several steps in
 // one hook (a write, then a read that must see it).
 #include "tool_contract.hpp"
