@@ -18,6 +18,7 @@
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/util/digest.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -133,6 +134,36 @@ void publish_restart_signal(HookScope& scope) {
         /*app=*/true);
     scope.tools.state_set({{std::string(kStateAnnouncedConfig), digest}});
     log::info("asked every controller to re-read the configuration (restart signal {})", signal);
+}
+
+StepResult run_munge(HookScope& scope) {
+    const auto& facts = scope.facts;
+    auto& host = scope.host;
+    if (!facts.slurm || slurm::auth_setup_for(*facts.slurm) != slurm::AuthSetup::Munge ||
+        !may_run_controller(facts, read_placement(host))) {
+        return std::nullopt;
+    }
+    const auto key = host.read_file(std::string(kMungeKeyFile));
+    if (!key) {
+        return std::nullopt;  // reconcile_keys writes it (or says what it waits for)
+    }
+    const std::string digest = util::Sha256().add_field(*key).hex();
+    const std::string service(kMungeService);
+    if (host::service_is_active(host, service) &&
+        host.read_file(std::string(kMungeKeyRecord)).value_or("") == digest) {
+        return std::nullopt;
+    }
+    try {
+        host::enable_service(host, service);
+        host::restart_service(host, service);
+    } catch (const host::ServiceError& error) {
+        log::error("{}", error.what());
+        return blocked("Failed to start `munge`. See `juju debug-log` for details.");
+    }
+    host.make_directories(std::string(kCharmRunDir), {"root", "root", 0755});
+    host.write_file(std::string(kMungeKeyRecord), digest, {"root", "root", 0600});
+    log::info("(re)started munge with the current key");
+    return std::nullopt;
 }
 
 StepResult run_controller(HookScope& scope, Outcome& outcome) {

@@ -77,7 +77,12 @@ inline constexpr std::string_view kSettledRecord = "/run/slurmctld-charm/settled
 /// stopped stays stopped on update-status).
 inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
 
+/// Ours: digest of the munge key munged was last (re)started with (Slurm before 23.11).
+inline constexpr std::string_view kMungeKeyRecord = "/run/slurmctld-charm/munge-key";
+
 inline constexpr std::string_view kService = "slurmctld";
+/// munged, which authenticates Slurm's RPCs before 23.11 (auth/munge, design.md §2).
+inline constexpr std::string_view kMungeService = "munge";
 inline constexpr std::string_view kPackage = "slurmctld";
 
 // ---- status messages (reference §1.4, §1.5, §2.7) ----------------------------------------------
