@@ -38,6 +38,25 @@ Stop blocked(std::string_view message) {
     return {WorkloadState::Blocked, std::string(message)};
 }
 
+/// Some file of the configuration (slurm.conf or one of its slurm.conf.* includes) defines a
+/// partition.
+bool configuration_has_partition(host::Host& host) {
+    const std::string etc(kEtcSlurm);
+    for (const auto& name : host.list_directory(etc)) {
+        if (name != "slurm.conf" && !name.starts_with("slurm.conf.")) {
+            continue;
+        }
+        std::string text = host.read_file(etc + "/" + name).value_or("");
+        std::transform(text.begin(), text.end(), text.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (text.starts_with("partitionname=") ||
+            text.find("\npartitionname=") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool started_by_charm(host::Host& host) {
     return host.status(std::string(kStartedRecord)).type == host::FileType::Regular;
 }
@@ -181,6 +200,11 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         return std::nullopt;  // the status says what it waits for
     }
     const auto applied = read_applied_config(host);
+    if (*facts.slurm < slurm::SlurmVersion{23, 11, 0} && !configuration_has_partition(host)) {
+        // slurmctld before 23.11 refuses to start without one ("fatal: No PartitionName
+        // information available!"; 23.11 allows zero partitions).
+        return Stop{WorkloadState::Waiting, std::string(kMsgWaitingForPartition)};
+    }
     if (!host::service_is_active(host, kService)) {
         if (started_by_charm(host) && facts.context.hook_name == "update-status" && applied &&
             applied->digest == wanted.digest) {

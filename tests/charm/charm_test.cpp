@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/state_copy.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 
@@ -455,10 +456,33 @@ TEST(CharmActions, RotateAuthKeyNeedsTheLeaderAndKeepsBothKeysUntilRemoval) {
 // The release decides authentication and the ping (design.md §2): Debian 12's Slurm 22.05 uses
 // munge (a key on each machine, munged running) and the text ping; Debian 13's 24.11 uses
 // auth/slurm with slurm.jwks and `scontrol ping --json`, and leaves munge alone.
+/// A slurmd application providing partition `compute` to unit `index`.
+void relate_compute_partition(TestCluster& cluster, int index) {
+    auto& unit = cluster.unit(index);
+    auto& relation = unit.state.add_relation("slurmd", 6, "compute");
+    relation.remote_app_data["partition"] =
+        "{\"partitionname\": \"compute\", \"nodes\": [\"compute\"]}";
+    relation.remote_units_data["compute/0"] = {};
+    cluster.run(index, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/0", ""});
+}
+
+TEST(CharmSlurmVersions, Slurm2205StartsOnlyWithAPartition) {
+    TestCluster cluster(1, /*shared_fs=*/false, "22.05.8-4+deb12u3");
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"waiting", std::string(slurmctld::charm::kMsgWaitingForPartition)}));
+    EXPECT_FALSE(unit.host->service("slurmctld").active);
+    relate_compute_partition(cluster, 0);
+    EXPECT_TRUE(unit.host->service("slurmctld").active);
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+}
+
 TEST(CharmSlurmVersions, Slurm2205UsesMungeAndTheTextPing) {
     TestCluster cluster(2, /*shared_fs=*/true, "22.05.8-4+deb12u3");
     cluster.deploy();
     cluster.integrate_mount();
+    relate_compute_partition(cluster, 0);  // the leader writes the shared slurm.conf
     cluster.settle(3);
     for (int i = 0; i < 2; ++i) {
         auto& unit = cluster.unit(i);
@@ -489,6 +513,7 @@ TEST(CharmSlurmVersions, Slurm2205UsesMungeAndTheTextPing) {
 TEST(CharmSlurmVersions, MungedIsStartedAgainAndKeyRotationIsRefused) {
     TestCluster cluster(1, /*shared_fs=*/false, "22.05.8-4+deb12u3");
     cluster.deploy();
+    relate_compute_partition(cluster, 0);
     auto& unit = cluster.unit(0);
     const std::string key = unit.host->file("/etc/munge/munge.key")->content;
     // munged died: the next hook starts it again, with the same key.

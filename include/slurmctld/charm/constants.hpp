@@ -93,6 +93,9 @@ inline constexpr std::string_view kMsgInstallFailed =
     "Failed to install `slurmctld`. See `juju debug-log` for details.";
 inline constexpr std::string_view kMsgStartFailed =
     "Failed to start `slurmctld`. See `juju debug-log` for details";
+/// Ours (upstream needs Slurm 23.11+): an older slurmctld starts only with a partition.
+inline constexpr std::string_view kMsgWaitingForPartition =
+    "Waiting for a partition: Slurm before 23.11 starts only with one (integrate slurmd)";
 inline constexpr std::string_view kMsgRestartFailed =
     "Failed to restart `slurmctld.service`. See `juju debug-log` for details";
 inline constexpr std::string_view kMsgReconfigureFailed =
