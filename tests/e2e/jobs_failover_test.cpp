@@ -24,7 +24,7 @@ namespace {
 
 /// Slurm's own state-save window before a power-off, with margin: SAVE_MAX_WAIT (5 s) between
 /// the starts of two saves, up to 1 s for the save thread to notice, plus the save itself
-/// (BENCHMARKS.md, "Jobs across failover": the oldest job lost was accepted 2.9 s before).
+/// (BENCHMARKS.md, "Jobs across failover": the oldest job lost was accepted 3.4 s before).
 constexpr double kStateSaveWindow = 8.0;
 
 double now_seconds() {
