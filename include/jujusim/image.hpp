@@ -1,10 +1,12 @@
-// The prepared machine image: a Debian 13 (trixie) root file system with Slurm 24.11, built
-// once with debootstrap + apt from the host's Debian mirror and cached under the images
-// directory. Machines use it read-only as the lower layer of their overlay root.
+// The prepared machine images: a Debian root file system with Debian's Slurm (13 "trixie":
+// Slurm 24.11, the default; 12 "bookworm": Slurm 22.05), built once with debootstrap + apt from
+// the host's Debian mirror and cached under the images directory. Machines use one read-only as
+// the lower layer of their overlay root; a model picks it with machine-image (docs/jujusim.md).
 #pragma once
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +30,15 @@ struct ImageSpec {
     /// The image every jujusim machine uses: Slurm 24.11 (slurmctld, slurmd, client, sackd),
     /// munge and the tools the charms and tests call.
     static ImageSpec debian13_slurm();
+    /// Slurm 22.05 (slurmctld, slurmd, client; no sackd, which came with 23.11), munge and the
+    /// same tools: the oldest Slurm the charm supports (munge auth, text ping).
+    static ImageSpec debian12_slurm();
+    /// The image called `name` (debian-13-slurm, debian-12-slurm); nullopt for another name.
+    static std::optional<ImageSpec> named(const std::string& name);
 };
+
+/// The image of a model that names none.
+inline constexpr const char* kDefaultImage = "debian-13-slurm";
 
 /// One line of build progress ("debootstrap: I: Retrieving ...", "apt: Setting up ...").
 using ImageProgress = std::function<void(const std::string& line)>;

@@ -96,6 +96,9 @@ void set_node_state(juju::HookTools& tools, host::Host& host) {
 void apply_key_change(HookScope& scope) {
     Outcome outcome;
     publish_restart_signal(scope);
+    if (auto stop = run_munge(scope)) {
+        throw std::runtime_error(stop->message);
+    }
     if (auto stop = run_controller(scope, outcome)) {
         throw std::runtime_error(stop->message);
     }

@@ -63,6 +63,10 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
         return outcome;
     }
     publish_restart_signal(scope);
+    if (auto stop = run_munge(scope)) {
+        outcome.stopped = std::move(stop);
+        return outcome;
+    }
     if (auto stop = run_controller(scope, outcome)) {
         outcome.stopped = std::move(stop);
         return outcome;

@@ -18,6 +18,7 @@
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/util/digest.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -35,6 +36,25 @@ constexpr std::chrono::seconds kReconfigureWait{15};
 
 Stop blocked(std::string_view message) {
     return {WorkloadState::Blocked, std::string(message)};
+}
+
+/// Some file of the configuration (slurm.conf or one of its slurm.conf.* includes) defines a
+/// partition.
+bool configuration_has_partition(host::Host& host) {
+    const std::string etc(kEtcSlurm);
+    for (const auto& name : host.list_directory(etc)) {
+        if (name != "slurm.conf" && !name.starts_with("slurm.conf.")) {
+            continue;
+        }
+        std::string text = host.read_file(etc + "/" + name).value_or("");
+        std::transform(text.begin(), text.end(), text.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (text.starts_with("partitionname=") ||
+            text.find("\npartitionname=") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool started_by_charm(host::Host& host) {
@@ -135,6 +155,36 @@ void publish_restart_signal(HookScope& scope) {
     log::info("asked every controller to re-read the configuration (restart signal {})", signal);
 }
 
+StepResult run_munge(HookScope& scope) {
+    const auto& facts = scope.facts;
+    auto& host = scope.host;
+    if (!facts.slurm || slurm::auth_setup_for(*facts.slurm) != slurm::AuthSetup::Munge ||
+        !may_run_controller(facts, read_placement(host))) {
+        return std::nullopt;
+    }
+    const auto key = host.read_file(std::string(kMungeKeyFile));
+    if (!key) {
+        return std::nullopt;  // reconcile_keys writes it (or says what it waits for)
+    }
+    const std::string digest = util::Sha256().add_field(*key).hex();
+    const std::string service(kMungeService);
+    if (host::service_is_active(host, service) &&
+        host.read_file(std::string(kMungeKeyRecord)).value_or("") == digest) {
+        return std::nullopt;
+    }
+    try {
+        host::enable_service(host, service);
+        host::restart_service(host, service);
+    } catch (const host::ServiceError& error) {
+        log::error("{}", error.what());
+        return blocked("Failed to start `munge`. See `juju debug-log` for details.");
+    }
+    host.make_directories(std::string(kCharmRunDir), {"root", "root", 0755});
+    host.write_file(std::string(kMungeKeyRecord), digest, {"root", "root", 0600});
+    log::info("(re)started munge with the current key");
+    return std::nullopt;
+}
+
 StepResult run_controller(HookScope& scope, Outcome& outcome) {
     const auto& facts = scope.facts;
     auto& host = scope.host;
@@ -150,6 +200,11 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         return std::nullopt;  // the status says what it waits for
     }
     const auto applied = read_applied_config(host);
+    if (*facts.slurm < slurm::SlurmVersion{23, 11, 0} && !configuration_has_partition(host)) {
+        // slurmctld before 23.11 refuses to start without one ("fatal: No PartitionName
+        // information available!"; 23.11 allows zero partitions).
+        return Stop{WorkloadState::Waiting, std::string(kMsgWaitingForPartition)};
+    }
     if (!host::service_is_active(host, kService)) {
         if (started_by_charm(host) && facts.context.hook_name == "update-status" && applied &&
             applied->digest == wanted.digest) {

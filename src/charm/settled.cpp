@@ -120,6 +120,11 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     if (host::service_is_active(host, kService) != state->controller_active) {
         return false;
     }
+    // munged (Slurm before 23.11, started by run_munge) died: the full path starts it again.
+    if (host.status(std::string(kMungeKeyRecord)).type == host::FileType::Regular &&
+        !host::service_is_active(host, std::string(kMungeService))) {
+        return false;
+    }
     const auto digest = configuration_digest(host);
     const auto applied = read_applied_config(host);
     if (digest != state->config_digest ||

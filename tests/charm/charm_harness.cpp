@@ -26,7 +26,8 @@ nlohmann::json default_config() {
 
 }  // namespace
 
-TestCluster::TestCluster(int units, bool shared_fs) {
+TestCluster::TestCluster(int units, bool shared_fs, std::string slurm_package_version)
+    : slurm_package_version_(std::move(slurm_package_version)) {
     if (shared_fs) {
         statefs_ = std::make_shared<testing_support::FakeFileSystem>();
     }
@@ -41,7 +42,9 @@ int TestCluster::add_unit() {
     TestUnit unit;
     unit.name = "slurmctld/" + std::to_string(number);
     unit.host = std::make_unique<FakeHost>("juju-5f2a1c-" + std::to_string(number));
-    unit.host->add_slurm_packages_to_archive(kSlurmVersion);
+    unit.host->add_slurm_packages_to_archive(slurm_package_version_);
+    // scontrol answers as that release does ("22.05.8-4+deb12u3" -> "22.05.8").
+    unit.host->slurm.version = slurm_package_version_.substr(0, slurm_package_version_.find('-'));
     unit.host->container = "lxc";  // jujusim and LXD machines are containers
     unit.state.unit_name = unit.name;
     unit.state.config = default_config();

@@ -66,7 +66,8 @@ class TestCluster {
   public:
     /// `units` units of slurmctld; unit 0 leads. With `shared_fs`, every machine mounts one
     /// file system at /srv/slurmctld-statefs (as the filesystem-client subordinate would).
-    explicit TestCluster(int units, bool shared_fs = false);
+    explicit TestCluster(int units, bool shared_fs = false,
+                         std::string slurm_package_version = kSlurmVersion);
     TestCluster(TestCluster&&) = default;
     TestCluster& operator=(TestCluster&&) = default;
 
@@ -119,6 +120,7 @@ class TestCluster {
     std::vector<TestUnit> units_;
     std::shared_ptr<testing_support::FakeFileSystem> statefs_;
     int next_unit_number_ = 0;
+    std::string slurm_package_version_ = kSlurmVersion;
 };
 
 }  // namespace charm_tests

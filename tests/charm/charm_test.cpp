@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <slurmctld/charm/constants.hpp>
 #include <slurmctld/host/state_copy.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 
@@ -450,6 +451,94 @@ TEST(CharmActions, RotateAuthKeyNeedsTheLeaderAndKeepsBothKeysUntilRemoval) {
               (Status{"waiting",
                       "Authentication key rotation in progress. Waiting for rotation "
                       "to complete"}));
+}
+
+// The release decides authentication and the ping (design.md §2): Debian 12's Slurm 22.05 uses
+// munge (a key on each machine, munged running) and the text ping; Debian 13's 24.11 uses
+// auth/slurm with slurm.jwks and `scontrol ping --json`, and leaves munge alone.
+/// A slurmd application providing partition `compute` to unit `index`.
+void relate_compute_partition(TestCluster& cluster, int index) {
+    auto& unit = cluster.unit(index);
+    auto& relation = unit.state.add_relation("slurmd", 6, "compute");
+    relation.remote_app_data["partition"] =
+        "{\"partitionname\": \"compute\", \"nodes\": [\"compute\"]}";
+    relation.remote_units_data["compute/0"] = {};
+    cluster.run(index, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/0", ""});
+}
+
+TEST(CharmSlurmVersions, Slurm2205StartsOnlyWithAPartition) {
+    TestCluster cluster(1, /*shared_fs=*/false, "22.05.8-4+deb12u3");
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"waiting", std::string(slurmctld::charm::kMsgWaitingForPartition)}));
+    EXPECT_FALSE(unit.host->service("slurmctld").active);
+    relate_compute_partition(cluster, 0);
+    EXPECT_TRUE(unit.host->service("slurmctld").active);
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+}
+
+TEST(CharmSlurmVersions, Slurm2205UsesMungeAndTheTextPing) {
+    TestCluster cluster(2, /*shared_fs=*/true, "22.05.8-4+deb12u3");
+    cluster.deploy();
+    cluster.integrate_mount();
+    relate_compute_partition(cluster, 0);  // the leader writes the shared slurm.conf
+    cluster.settle(3);
+    for (int i = 0; i < 2; ++i) {
+        auto& unit = cluster.unit(i);
+        const auto* key = unit.host->file("/etc/munge/munge.key");
+        ASSERT_NE(key, nullptr) << unit.name;
+        EXPECT_EQ(key->owner, "munge");
+        EXPECT_EQ(key->mode, 0400U);
+        EXPECT_EQ(key->content.size(), 1024U);
+        EXPECT_TRUE(unit.host->service("munge").enabled) << unit.name;
+        EXPECT_TRUE(unit.host->service("munge").active) << unit.name;
+        EXPECT_EQ(unit.host->file("/etc/slurm/slurm.jwks"), nullptr);
+        const auto conf = file_text(unit, "/etc/slurm/slurm.conf");
+        EXPECT_THAT(conf, HasSubstr("\nauthtype=auth/munge\n"));
+        EXPECT_THAT(conf, HasSubstr("\ncredtype=cred/munge\n"));
+        EXPECT_EQ(unit.host->count_commands({"scontrol", "ping", "--json"}), 0) << unit.name;
+        EXPECT_GT(unit.host->count_commands({"scontrol", "ping"}), 0) << unit.name;
+    }
+    EXPECT_EQ(cluster.unit(0).host->file("/etc/munge/munge.key")->content,
+              cluster.unit(1).host->file("/etc/munge/munge.key")->content);
+    EXPECT_EQ(cluster.unit(0).state.unit_status, (Status{"active", "primary - UP"}));
+    EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "backup - UP"}));
+    // munged is restarted once per key, not per hook.
+    const int restarts = cluster.unit(0).host->service("munge").restarts;
+    cluster.settle();
+    EXPECT_EQ(cluster.unit(0).host->service("munge").restarts, restarts);
+}
+
+TEST(CharmSlurmVersions, MungedIsStartedAgainAndKeyRotationIsRefused) {
+    TestCluster cluster(1, /*shared_fs=*/false, "22.05.8-4+deb12u3");
+    cluster.deploy();
+    relate_compute_partition(cluster, 0);
+    auto& unit = cluster.unit(0);
+    const std::string key = unit.host->file("/etc/munge/munge.key")->content;
+    // munged died: the next hook starts it again, with the same key.
+    unit.host->service("munge").active = false;
+    const int restarts = unit.host->service("munge").restarts;
+    cluster.run(0, "update-status");
+    EXPECT_TRUE(unit.host->service("munge").active);
+    EXPECT_EQ(unit.host->service("munge").restarts, restarts + 1);
+    // Rotation needs slurm.jwks: refused, and munge keeps its key.
+    cluster.run(0, "actions/rotate-auth-key");
+    EXPECT_EQ(unit.state.action->failure,
+              "Key rotation needs auth/slurm with slurm.jwks (Slurm 24.05 or newer).");
+    EXPECT_EQ(unit.host->file("/etc/munge/munge.key")->content, key);
+    EXPECT_EQ(unit.host->service("munge").restarts, restarts + 1);
+}
+
+TEST(CharmSlurmVersions, Slurm2411UsesSlurmJwksAndTheJsonPingWithoutMunge) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    EXPECT_EQ(unit.host->file("/etc/munge/munge.key"), nullptr);
+    EXPECT_FALSE(unit.host->service("munge").active);
+    EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"), HasSubstr("\nauthtype=auth/slurm\n"));
+    EXPECT_NE(unit.host->file("/etc/slurm/slurm.jwks"), nullptr);
+    EXPECT_GT(unit.host->count_commands({"scontrol", "ping", "--json"}), 0);
 }
 
 }  // namespace

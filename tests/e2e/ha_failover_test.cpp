@@ -16,19 +16,7 @@ class HaFailover : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
         model_ = new SlurmModel("ha");
-        auto& m = *model_;
-        m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
-              "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config",
-              "default-partition=compute"});
-        m.ok({"deploy", "filesystem-client", "checkpoint"});
-        m.ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
-        m.ok({"deploy", test_charm("sackd"), "login"});
-        m.ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
-        m.ok({"integrate", "slurmctld", "login"});
-        m.ok({"integrate", "slurmctld", "compute"});
-        m.wait_until("all applications active", [&] {
-            return m.all_active({"slurmctld", "checkpoint", "login", "compute"});
-        });
+        model_->deploy_ha_cluster();
     }
     static void TearDownTestSuite() {
         delete model_;

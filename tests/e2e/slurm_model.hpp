@@ -192,6 +192,23 @@ class SlurmModel {
         return exec("compute/0", "cat /tmp/" + name + ".out 2>/dev/null").stdout_text;
     }
 
+    /// The HA cluster upstream's test_ha.py deploys: two controllers (SlurmctldTimeout=5) on a
+    /// filesystem-client mount, a login node (sackd) and an idle compute node (slurmd); returns
+    /// once every application is active.
+    void deploy_ha_cluster() {
+        ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
+            "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config", "default-partition=compute"});
+        ok({"deploy", "filesystem-client", "checkpoint"});
+        ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
+        ok({"deploy", test_charm("sackd"), "login"});
+        ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
+        ok({"integrate", "slurmctld", "login"});
+        ok({"integrate", "slurmctld", "compute"});
+        wait_until("all applications active", [&] {
+            return all_active({"slurmctld", "checkpoint", "login", "compute"});
+        });
+    }
+
   private:
     jujusim_test::SimModel model_;
 };

@@ -380,6 +380,13 @@ void FakeHost::install_package(const std::string& name, const std::string& versi
     if (found == archive.end()) {
         return;
     }
+    for (const auto& user : found->second.system_users) {
+        if (!users.contains(user)) {
+            const auto id = static_cast<uid_t>(100 + users.size());  // a dynamic system id
+            users.emplace(user, id);
+            groups.emplace(user, static_cast<gid_t>(id));
+        }
+    }
     for (const auto& directory : found->second.directories) {
         if (!exists(directory)) {
             add_directory(directory);
@@ -396,16 +403,17 @@ void FakeHost::install_package(const std::string& name, const std::string& versi
 }
 
 void FakeHost::add_slurm_packages_to_archive(const std::string& version) {
-    add_to_archive("munge", {"0.5.15-4", {"munge"}, {"/etc/munge"}, {}, {}});
-    add_to_archive("slurm-client", {version, {}, {"/etc/slurm"}, {}, {"munge"}});
+    add_to_archive("munge", {"0.5.15-4", {"munge"}, {"/etc/munge"}, {}, {}, {"munge"}});
+    add_to_archive("slurm-client", {version, {}, {"/etc/slurm"}, {}, {"munge"}, {}});
     add_to_archive("slurmctld", {version,
                                  {"slurmctld"},
                                  {"/etc/slurm"},
                                  {{"slurmctld", {"/etc/slurm/slurm.conf"}}},
-                                 {"munge", "slurm-client"}});
-    add_to_archive("libpmix-dev", {"5.0.1-4", {}, {}, {}, {}});
-    add_to_archive("slurm-mail", {"4.34-1", {}, {"/etc/slurm-mail"}, {}, {}});
-    add_to_archive("rsync", {"3.2.7-1", {}, {}, {}, {}});
+                                 {"munge", "slurm-client"},
+                                 {}});
+    add_to_archive("libpmix-dev", {"5.0.1-4", {}, {}, {}, {}, {}});
+    add_to_archive("slurm-mail", {"4.34-1", {}, {"/etc/slurm-mail"}, {}, {}, {}});
+    add_to_archive("rsync", {"3.2.7-1", {}, {}, {}, {}, {}});
 }
 
 int FakeHost::count_commands(const std::vector<std::string>& argv) const {

@@ -93,6 +93,8 @@ struct FakePackage {
     /// ConditionPathExists=/etc/slurm/slurm.conf).
     std::map<std::string, std::vector<fs::path>> unit_conditions;
     std::vector<std::string> depends;  ///< installed with it, as apt resolves Depends:
+    /// System users (each with its group) its postinst creates (munge: `munge`).
+    std::vector<std::string> system_users;
 };
 
 /// dpkg's view of a package: "installed", or "config-files" after `apt-get remove`.

@@ -77,7 +77,12 @@ inline constexpr std::string_view kSettledRecord = "/run/slurmctld-charm/settled
 /// stopped stays stopped on update-status).
 inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
 
+/// Ours: digest of the munge key munged was last (re)started with (Slurm before 23.11).
+inline constexpr std::string_view kMungeKeyRecord = "/run/slurmctld-charm/munge-key";
+
 inline constexpr std::string_view kService = "slurmctld";
+/// munged, which authenticates Slurm's RPCs before 23.11 (auth/munge, design.md §2).
+inline constexpr std::string_view kMungeService = "munge";
 inline constexpr std::string_view kPackage = "slurmctld";
 
 // ---- status messages (upstream.md §1.4, §1.5, §2.7)
@@ -89,6 +94,9 @@ inline constexpr std::string_view kMsgInstallFailed =
     "Failed to install `slurmctld`. See `juju debug-log` for details.";
 inline constexpr std::string_view kMsgStartFailed =
     "Failed to start `slurmctld`. See `juju debug-log` for details";
+/// Ours (upstream needs Slurm 23.11+): an older slurmctld starts only with a partition.
+inline constexpr std::string_view kMsgWaitingForPartition =
+    "Waiting for a partition: Slurm before 23.11 starts only with one (integrate slurmd)";
 inline constexpr std::string_view kMsgRestartFailed =
     "Failed to restart `slurmctld.service`. See `juju debug-log` for details";
 inline constexpr std::string_view kMsgReconfigureFailed =

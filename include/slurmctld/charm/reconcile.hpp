@@ -102,6 +102,9 @@ StepResult write_configuration(HookScope& scope, Outcome& outcome);
 /// service.cpp: the leader's restart signal, and the controller on this unit.
 void publish_restart_signal(HookScope& scope);
 StepResult run_controller(HookScope& scope, Outcome& outcome);
+/// Slurm before 23.11 (auth/munge): munged runs on a unit that may run a controller, and is
+/// restarted whenever the key file differs from the one it was started with.
+StepResult run_munge(HookScope& scope);
 /// clients.cpp: ControllerData for sackd, slurmd, slurmdbd, slurmrestd (leader). Upstream
 /// answers only while the local controller runs; a departing leader passes false.
 void update_clients(HookScope& scope, bool require_local_controller = true);

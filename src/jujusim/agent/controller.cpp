@@ -258,7 +258,12 @@ void Controller::prepare_namespace_machines() {
         return;
     }
     const fs::path binary = find_machine_binary();
-    image_ = ensure_image(ImageSpec::debian13_slurm(), [this](const std::string& line) {
+    const auto spec =
+        ImageSpec::named(model_.config.value(kMachineImage, std::string(kDefaultImage)));
+    if (!spec) {
+        throw UserError("unknown machine-image in the model's configuration");
+    }
+    image_ = ensure_image(*spec, [this](const std::string& line) {
         debug_log("machine/image", "INFO", "jujusim.image", line);
     });
     auto network = std::make_shared<Network>(Network::Config{dir_ / "network", binary, "10.77"});

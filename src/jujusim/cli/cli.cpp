@@ -582,10 +582,13 @@ int forward_to_controller(std::vector<std::string> args, std::string selector) {
         // rather than silently inside the controller (about a minute, first time only).
         const json model_json = json::parse(read_model_file(dir), nullptr, false);
         if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
-            const auto spec = ImageSpec::debian13_slurm();
-            if (!image_is_current(spec)) {
-                std::cerr << "Preparing the machine image (Debian 13 with Slurm; first use only)\n";
-                ensure_image(spec,
+            const json config = model_json.value("config", json::object());
+            const auto spec =
+                ImageSpec::named(config.value(kMachineImage, std::string(kDefaultImage)));
+            if (spec && !image_is_current(*spec)) {
+                std::cerr << "Preparing the machine image " << spec->name
+                          << " (Debian with Slurm; first use only)\n";
+                ensure_image(*spec,
                              [](const std::string& line) { std::cerr << "  " << line << "\n"; });
             }
         }

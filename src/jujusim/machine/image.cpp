@@ -232,15 +232,38 @@ class ImageLock {
 
 }  // namespace
 
+namespace {
+/// What charms and tests call, in every image.
+const std::vector<std::string> kImageTools{
+    "rsync",           "iproute2", "procps", "iputils-ping", "util-linux",     "hostname",
+    "ca-certificates", "less",     "jq",     "openssl",      "netcat-openbsd", "psmisc",
+    "xz-utils",        "bzip2",    "file",   "nano"};
+}  // namespace
+
 ImageSpec ImageSpec::debian13_slurm() {
     ImageSpec spec;
-    spec.packages = {// Slurm 24.11 and its authentication
-                     "slurmctld", "slurmd", "slurm-client", "sackd", "munge",
-                     // what charms and tests call
-                     "rsync", "iproute2", "procps", "iputils-ping", "util-linux", "hostname",
-                     "ca-certificates", "less", "jq", "openssl", "netcat-openbsd", "psmisc",
-                     "xz-utils", "bzip2", "file", "nano"};
+    // Slurm 24.11 and its authentication
+    spec.packages = {"slurmctld", "slurmd", "slurm-client", "sackd", "munge"};
+    spec.packages.insert(spec.packages.end(), kImageTools.begin(), kImageTools.end());
     return spec;
+}
+
+ImageSpec ImageSpec::debian12_slurm() {
+    ImageSpec spec;
+    spec.name = "debian-12-slurm";
+    spec.suite = "bookworm";
+    spec.packages = {"slurmctld", "slurmd", "slurm-client", "munge"};
+    spec.packages.insert(spec.packages.end(), kImageTools.begin(), kImageTools.end());
+    return spec;
+}
+
+std::optional<ImageSpec> ImageSpec::named(const std::string& name) {
+    for (auto spec : {debian13_slurm(), debian12_slurm()}) {
+        if (spec.name == name) {
+            return spec;
+        }
+    }
+    return std::nullopt;
 }
 
 fs::path default_images_dir() {

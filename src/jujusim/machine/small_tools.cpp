@@ -12,20 +12,28 @@
 namespace jujusim::tools {
 
 int build_image_main(const std::vector<std::string>& args) {
-    const auto spec = ImageSpec::debian13_slurm();
+    std::vector<std::string> rest = args;
+    std::string name = kDefaultImage;
+    if (rest.size() >= 2 && rest[0] == "--image") {
+        name = rest[1];
+        rest.erase(rest.begin(), rest.begin() + 2);
+    }
+    const auto spec = ImageSpec::named(name);
     auto progress = [](const std::string& line) { std::cout << line << std::endl; };
-    if (args.empty()) {
-        const auto path = ensure_image(spec, progress);
+    if (spec && rest.empty()) {
+        const auto path = ensure_image(*spec, progress);
         std::cout << "image: " << path.string() << "\n";
         return 0;
     }
-    if (args.size() == 1 && args[0] != "-h" && args[0] != "--help") {
-        build_image(spec, fs::absolute(args[0]), progress);
+    if (spec && rest.size() == 1 && rest[0] != "-h" && rest[0] != "--help") {
+        build_image(*spec, fs::absolute(rest[0]), progress);
         return 0;
     }
-    std::cerr << "usage: jujusim-machine build-image [DIR]\n"
-                 "  without DIR: builds $JUJUSIM_IMAGES/"
-              << spec.name << " (or $JUJUSIM_HOME/images/...) unless it is current\n";
+    std::cerr << "usage: jujusim-machine build-image [--image debian-13-slurm|debian-12-slurm] "
+                 "[DIR]\n"
+                 "  without DIR: builds $JUJUSIM_IMAGES/<image> (or $JUJUSIM_HOME/images/...) "
+                 "unless it is current; the default image is "
+              << kDefaultImage << "\n";
     return 2;
 }
 

@@ -6,6 +6,7 @@
 #include <jujusim/controller.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
+#include <jujusim/image.hpp>
 #include <jujusim/network.hpp>
 #include <jujusim/yaml_json.hpp>
 
@@ -141,6 +142,7 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
     const json defaults{{"update-status-hook-interval", "5m"},
                         {"automatically-retry-hooks", true},
                         {kSharedEtcHosts, true},
+                        {kMachineImage, kDefaultImage},
                         {"leadership-lease-seconds", 60},
                         {"name", model_.name},
                         {"uuid", model_.uuid},
@@ -208,6 +210,17 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
                 throw UserError(key + ": expected bool, got string(\"" + value + "\")");
             }
             updates[key] = *parsed;
+        } else if (key == kMachineImage) {
+            if (!ImageSpec::named(value)) {
+                throw UserError(std::string(kMachineImage) + ": unknown image \"" + value +
+                                "\" (debian-13-slurm, debian-12-slurm)");
+            }
+            if (!model_.machines.empty() &&
+                value != model_.config.value(kMachineImage, std::string(kDefaultImage))) {
+                throw UserError(std::string("cannot change ") + kMachineImage +
+                                " of a model that has machines");
+            }
+            updates[key] = value;
         } else if (key == "leadership-lease-seconds") {
             updates[key] = std::stod(value);
         } else if (key == kTestKillHook) {

@@ -504,6 +504,22 @@ TEST(SubordinateTest, ARemovedPrincipalTearsDownBeforeItsSubordinate) {
     EXPECT_TRUE(status["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
 }
 
+TEST(ModelConfigTest, MachineImageIsAKnownImageFixedOnceTheModelHasMachines) {
+    SimModel model;
+    EXPECT_EQ(model.ok({"model-config", "machine-image"}), "debian-13-slurm\n");
+    const auto unknown = model.run({"model-config", "machine-image=debian-11-slurm"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_THAT(unknown.stderr_text, HasSubstr("unknown image \"debian-11-slurm\""));
+    model.ok({"model-config", "machine-image=debian-12-slurm"});
+    EXPECT_EQ(model.ok({"model-config", "machine-image"}), "debian-12-slurm\n");
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.wait();
+    const auto change = model.run({"model-config", "machine-image=debian-13-slurm"});
+    EXPECT_EQ(change.exit_code, 1);
+    EXPECT_THAT(change.stderr_text, HasSubstr("cannot change machine-image"));
+    model.ok({"model-config", "machine-image=debian-12-slurm"});  // the same value is no change
+}
+
 TEST(FaultInjectionTest, TestKillHookKillsTheHookOnceAndItsRetryPasses) {
     SimModel model;
     model.ok({"deploy", recorder_charm(), "rec"});

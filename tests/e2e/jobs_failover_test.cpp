@@ -1,0 +1,217 @@
+// Jobs across failover, as a user sees them: a stream of short jobs from a login node
+// (scripts/job-stream.sh, one sbatch every 0.2 s) before, during and after a planned switchover
+// (the charm's takeover action) and a power-off of the machine in control; each job appends its
+// own token on the compute node. What Slurm guarantees, and only that, is asserted (README,
+// "What a job survives"): across a switchover every accepted job runs exactly once; across a
+// power-off every job accepted more than kStateSaveWindow before it, or by the new controller,
+// runs, and only a job that started running inside the window may run a second time. Inside
+// the window slurmctld has not saved its state yet (it saves at most every 5 s, state_save.c
+// SAVE_MAX_WAIT): a job accepted there is lost, a job started there comes back PENDING and runs
+// again. How many is measured by scripts/bench-jobs-failover (BENCHMARKS.md).
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <slurmctld/util/base64.hpp>
+
+#include "e2e/slurm_model.hpp"
+
+namespace e2e {
+namespace {
+
+/// Slurm's own state-save window before a power-off, with margin: SAVE_MAX_WAIT (5 s) between
+/// the starts of two saves, up to 1 s for the save thread to notice, plus the save itself
+/// (BENCHMARKS.md, "Jobs across failover": the oldest job lost was accepted 3.4 s before).
+constexpr double kStateSaveWindow = 8.0;
+
+double now_seconds() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct AcceptedJob {
+    std::string job_id;
+    double accepted = 0;  ///< when sbatch returned its id (seconds since the epoch)
+};
+
+/// One stream's outcome: what sbatch accepted, how often each token ran and when it first did.
+struct StreamOutcome {
+    std::map<std::string, AcceptedJob> accepted;
+    std::map<std::string, int> runs;
+    std::map<std::string, double> first_run;
+    int refused = 0;
+};
+
+class JobsAcrossFailover : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        model_ = new SlurmModel("jobs");
+        auto& m = *model_;
+        m.deploy_ha_cluster();
+        m.wait_until("primary and backup UP", [&] {
+            return m.workload("slurmctld/0").second == "primary - UP" &&
+                   m.workload("slurmctld/1").second == "backup - UP";
+        });
+        std::ifstream script(std::string(SLURMCTLD_SOURCE_DIR) + "/scripts/job-stream.sh");
+        std::stringstream text;
+        text << script.rdbuf();
+        m.exec_ok("login/0", "echo " + slurmctld::util::encode_base64(text.str()) +
+                                 " | base64 -d > /usr/local/bin/job-stream.sh && chmod 755 "
+                                 "/usr/local/bin/job-stream.sh");
+    }
+    static void TearDownTestSuite() {
+        delete model_;
+        model_ = nullptr;
+    }
+    SlurmModel& m() { return *model_; }
+
+    bool clients_served() {
+        return m().exec("login/0", "timeout 20 squeue -h >/dev/null 2>&1").exit_code == 0;
+    }
+    bool queue_empty() {
+        const auto result = m().exec("login/0", "timeout 20 squeue -h 2>/dev/null | wc -l");
+        return clients_served() && result.stdout_text == "0\n";
+    }
+
+    /// The unit whose controller serves, as the charm's application status names it
+    /// ("slurmctld/1 (backup) in control; ..."); "" when none does.
+    std::string serving_unit() {
+        const auto message =
+            m().status()["applications"]["slurmctld"]["application-status"].value("message", "");
+        const auto end = message.find(" in control");
+        const auto open = message.find(" (");
+        return end == std::string::npos || open == std::string::npos || open > end
+                   ? ""
+                   : message.substr(0, open);
+    }
+
+    /// Jobs for 12 s, `event`, jobs until 5 s after clients are served again; then waits for
+    /// the queue to drain (a job takes seconds here) and counts. Sets the event's start and end.
+    StreamOutcome stream(const std::string& tag, const std::function<void()>& event,
+                         double& event_start, double& event_end) {
+        m().exec_ok("login/0", "setsid /usr/local/bin/job-stream.sh start 0.4 " + tag +
+                                   " </dev/null >/dev/null 2>&1 &");
+        std::this_thread::sleep_for(std::chrono::seconds(12));
+        event_start = now_seconds();
+        event();
+        event_end = now_seconds();
+        EXPECT_TRUE(m().wait_until(
+            "clients served", [&] { return clients_served(); }, std::chrono::seconds(180)));
+        std::this_thread::sleep_for(std::chrono::seconds(5));
+        m().exec_ok("login/0", "/usr/local/bin/job-stream.sh stop");
+        EXPECT_TRUE(m().wait_until(
+            "queue drained", [&] { return queue_empty(); }, std::chrono::seconds(600)));
+
+        StreamOutcome outcome;
+        std::istringstream accepted(m().exec_ok("login/0", "cat /var/tmp/job-stream/accepted"));
+        std::string line;
+        while (std::getline(accepted, line)) {
+            std::istringstream fields(line);
+            std::string token;
+            AcceptedJob job;
+            double submitted = 0;
+            fields >> token >> job.job_id >> submitted >> job.accepted;
+            outcome.accepted[token] = job;
+        }
+        outcome.refused = std::stoi(
+            "0" +
+            m().exec("login/0", "cat /var/tmp/job-stream/refused 2>/dev/null | wc -l").stdout_text);
+        std::istringstream runs(m().exec_ok("compute/0", "cat /var/tmp/job-runs"));
+        const std::string prefix = "js-" + tag + "-";
+        while (std::getline(runs, line)) {
+            std::istringstream fields(line);
+            std::string token;
+            std::string job_id;
+            double started = 0;
+            fields >> token >> job_id >> started;
+            if (token.rfind(prefix, 0) == 0 && ++outcome.runs[token] == 1) {
+                outcome.first_run[token] = started;
+            }
+        }
+        return outcome;
+    }
+
+    static SlurmModel* model_;
+};
+
+SlurmModel* JobsAcrossFailover::model_ = nullptr;
+
+/// What Slurm may do to one job: lose it (accepted inside the window), run it again (started
+/// inside the window), neither.
+struct Allowed {
+    std::function<bool(double accepted)> loss;
+    std::function<bool(double first_run)> second_run;
+};
+
+/// "js-T-12 (job 40) accepted 1.2 s before the event ran 0 times" for each job whose outcome
+/// `allowed` does not allow.
+std::string unexpected(const StreamOutcome& outcome, double event, const Allowed& allowed) {
+    std::string text;
+    for (const auto& [token, job] : outcome.accepted) {
+        const auto found = outcome.runs.find(token);
+        const int runs = found == outcome.runs.end() ? 0 : found->second;
+        if ((runs == 0 && !allowed.loss(job.accepted)) ||
+            (runs > 1 && !allowed.second_run(outcome.first_run.at(token)))) {
+            text += token + " (job " + job.job_id + ") accepted " +
+                    std::to_string(event - job.accepted) + " s before the event ran " +
+                    std::to_string(runs) + " times\n";
+        }
+    }
+    return text;
+}
+
+TEST_F(JobsAcrossFailover, OnlyJobsInsideTheStateSaveWindowAreLostOrRunAgainAcrossAPowerOff) {
+    ASSERT_TRUE(m().wait_until(
+        "both controllers UP, clients served",
+        [&] {
+            return m().all_active({"slurmctld"}) && clients_served() && !serving_unit().empty();
+        },
+        std::chrono::seconds(180)));
+    const std::string serving = serving_unit();
+    double start = 0;
+    double end = 0;
+    const auto outcome = stream(
+        "off",
+        [&] {
+            m().ok({"poweroff", m().machine_of(serving)});
+        },
+        start, end);
+    EXPECT_GT(outcome.accepted.size(), 25U);
+    // Only the window: a job accepted in it may be lost, a job started in it may run again.
+    const auto in_window = [&](double when) {
+        return when > start - kStateSaveWindow && when < end;
+    };
+    EXPECT_EQ(unexpected(outcome, end, Allowed{in_window, in_window}), "");
+    // The machine comes back; its controller takes control back (Slurm's takeback).
+    m().ok({"poweron", m().machine_of(serving)});
+    EXPECT_TRUE(m().wait_until(
+        "both controllers UP again",
+        [&] {
+            return m().all_active({"slurmctld"}) && clients_served() && !serving_unit().empty();
+        },
+        std::chrono::seconds(300)));
+}
+
+TEST_F(JobsAcrossFailover, EveryJobRunsOnceAcrossASwitchover) {
+    const std::string serving = serving_unit();
+    ASSERT_FALSE(serving.empty());
+    const std::string other = serving == "slurmctld/0" ? "slurmctld/1" : "slurmctld/0";
+    double start = 0;
+    double end = 0;
+    const auto outcome = stream(
+        "switch",
+        [&] {
+            const auto result = m().sim().run({"run", other, "takeover"});
+            EXPECT_EQ(result.exit_code, 0) << result.stdout_text << result.stderr_text;
+        },
+        start, end);
+    EXPECT_GT(outcome.accepted.size(), 25U);
+    const Allowed nothing{[](double) { return false; }, [](double) { return false; }};
+    EXPECT_EQ(unexpected(outcome, start, nothing), "");
+}
+
+}  // namespace
+}  // namespace e2e
