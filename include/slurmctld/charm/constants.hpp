@@ -79,6 +79,8 @@ inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started
 
 inline constexpr std::string_view kService = "slurmctld";
 inline constexpr std::string_view kPackage = "slurmctld";
+/// Installed with it: the state migration copies with rsync (reference §2.8).
+inline constexpr std::string_view kRsyncPackage = "rsync";
 
 // ---- status messages (reference §1.4, §1.5, §2.7) ----------------------------------------------
 inline constexpr std::string_view kMsgNotInstalled =
