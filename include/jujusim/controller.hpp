@@ -42,6 +42,10 @@ inline constexpr const char* kTestKillHook = "test-kill-hook";
 /// Model option, not Juju's: `shared-etc-hosts=false` leaves each machine's /etc/hosts with its
 /// own name only (default true: every machine's name everywhere).
 inline constexpr const char* kSharedEtcHosts = "shared-etc-hosts";
+/// Model option, not Juju's: the image of the model's namespace machines, `debian-13-slurm`
+/// (default: Slurm preinstalled) or `debian-13-apt` (no Slurm; apt installs it from the
+/// image's local repository). Fixed once the model has a machine.
+inline constexpr const char* kMachineImage = "machine-image";
 struct HookKill {
     std::string unit;
     std::string hook;

@@ -228,7 +228,15 @@ void Controller::prepare_namespace_machines() {
         return;
     }
     const fs::path binary = find_machine_binary();
-    image_ = ensure_image(ImageSpec::debian13_slurm(), [this](const std::string& line) {
+    const auto chosen = model_.config.find(kMachineImage);
+    const auto spec = chosen != model_.config.end() && chosen->is_string()
+                          ? ImageSpec::named(chosen->get<std::string>())
+                          : ImageSpec::debian13_slurm();
+    if (!spec) {
+        throw std::runtime_error(std::string(kMachineImage) + ": no image " +
+                                 chosen->get<std::string>());
+    }
+    image_ = ensure_image(*spec, [this](const std::string& line) {
         debug_log("machine/image", "INFO", "jujusim.image", line);
     });
     auto network = std::make_shared<Network>(Network::Config{dir_ / "network", binary, "10.77"});

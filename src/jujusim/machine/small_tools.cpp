@@ -12,20 +12,38 @@
 namespace jujusim::tools {
 
 int build_image_main(const std::vector<std::string>& args) {
-    const auto spec = ImageSpec::debian13_slurm();
+    auto spec = ImageSpec::debian13_slurm();
+    std::vector<std::string> rest;
+    bool usage = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--image" && i + 1 < args.size()) {
+            const auto named = ImageSpec::named(args[++i]);
+            if (!named) {
+                std::cerr << "jujusim-machine build-image: unknown image " << args[i] << "\n";
+                return 2;
+            }
+            spec = *named;
+        } else if (args[i] == "-h" || args[i] == "--help" || args[i].starts_with("-")) {
+            usage = true;
+        } else {
+            rest.push_back(args[i]);
+        }
+    }
     auto progress = [](const std::string& line) { std::cout << line << std::endl; };
-    if (args.empty()) {
+    if (!usage && rest.empty()) {
         const auto path = ensure_image(spec, progress);
         std::cout << "image: " << path.string() << "\n";
         return 0;
     }
-    if (args.size() == 1 && args[0] != "-h" && args[0] != "--help") {
-        build_image(spec, fs::absolute(args[0]), progress);
+    if (!usage && rest.size() == 1) {
+        build_image(spec, fs::absolute(rest[0]), progress);
         return 0;
     }
-    std::cerr << "usage: jujusim-machine build-image [DIR]\n"
-                 "  without DIR: builds $JUJUSIM_IMAGES/"
-              << spec.name << " (or $JUJUSIM_HOME/images/...) unless it is current\n";
+    std::cerr << "usage: jujusim-machine build-image [--image NAME] [DIR]\n"
+                 "  NAME: debian-13-slurm (default), debian-13-apt (no Slurm; a local apt\n"
+                 "  repository has it), debian-13-build (the toolchain the Debian 13 build test\n"
+                 "  uses). Without DIR: builds $JUJUSIM_IMAGES/NAME (or $JUJUSIM_HOME/images/...)\n"
+                 "  unless it is current\n";
     return 2;
 }
 

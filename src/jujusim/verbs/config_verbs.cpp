@@ -6,6 +6,7 @@
 #include <jujusim/controller.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
+#include <jujusim/image.hpp>
 #include <jujusim/network.hpp>
 #include <jujusim/yaml_json.hpp>
 
@@ -141,6 +142,7 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
     const json defaults{{"update-status-hook-interval", "5m"},
                         {"automatically-retry-hooks", true},
                         {kSharedEtcHosts, true},
+                        {kMachineImage, ImageSpec::debian13_slurm().name},
                         {"leadership-lease-seconds", 60},
                         {"name", model_.name},
                         {"uuid", model_.uuid},
@@ -208,6 +210,20 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
                 throw UserError(key + ": expected bool, got string(\"" + value + "\")");
             }
             updates[key] = *parsed;
+        } else if (key == kMachineImage) {
+            const auto spec = ImageSpec::named(value);
+            if (!spec || spec->name == ImageSpec::debian13_build().name) {
+                throw UserError(std::string(kMachineImage) +
+                                ": expected debian-13-slurm or "
+                                "debian-13-apt, got \"" +
+                                value + "\"");
+            }
+            if (!model_.machines.empty() &&
+                model_.config.value(kMachineImage, ImageSpec::debian13_slurm().name) != value) {
+                throw UserError(std::string(kMachineImage) +
+                                " cannot change once the model has machines");
+            }
+            updates[key] = value;
         } else if (key == "leadership-lease-seconds") {
             updates[key] = std::stod(value);
         } else if (key == kTestKillHook) {

@@ -532,6 +532,24 @@ TEST(FaultInjectionTest, TestKillHookKillsTheHookOnceAndItsRetryPasses) {
     EXPECT_NE(model.run({"model-config", "test-kill-hook"}).exit_code, 0);  // used up
 }
 
+TEST(ModelConfigTest, MachineImageNamesAMachineImageAndIsFixedOnceThereAreMachines) {
+    SimModel model;
+    EXPECT_EQ(model.ok({"model-config", "machine-image"}), "debian-13-slurm\n");
+    const auto unknown = model.run({"model-config", "machine-image=ubuntu-24.04"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_THAT(unknown.stderr_text, HasSubstr("expected debian-13-slurm or debian-13-apt"));
+    // The toolchain image is no machine image.
+    EXPECT_EQ(model.run({"model-config", "machine-image=debian-13-build"}).exit_code, 1);
+    model.ok({"model-config", "machine-image=debian-13-apt"});
+    model.ok({"model-config", "machine-image=debian-13-slurm"});
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.wait();
+    const auto late = model.run({"model-config", "machine-image=debian-13-apt"});
+    EXPECT_EQ(late.exit_code, 1);
+    EXPECT_THAT(late.stderr_text, HasSubstr("cannot change once the model has machines"));
+    model.ok({"model-config", "machine-image=debian-13-slurm"});  // unchanged: accepted
+}
+
 TEST(GoalStateTest, DyingUnitsShowDyingAndRemovedOnesDisappear) {
     SimModel model;
     model.ok({"deploy", recorder_charm(), "rec", "-n", "3", "--config", "fail-hook=stop"});
