@@ -581,10 +581,15 @@ int forward_to_controller(std::vector<std::string> args, std::string selector) {
         // rather than silently inside the controller (about a minute, first time only).
         const json model_json = json::parse(read_model_file(dir), nullptr, false);
         if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
-            const auto spec = ImageSpec::debian13_slurm();
-            if (!image_is_current(spec)) {
-                std::cerr << "Preparing the machine image (Debian 13 with Slurm; first use only)\n";
-                ensure_image(spec,
+            // The model's own image (model-config machine-image), not always the default one.
+            const auto config = model_json.value("config", json::object());
+            const auto chosen = config.find(kMachineImage);
+            const auto spec = chosen != config.end() && chosen->is_string()
+                                  ? ImageSpec::named(chosen->get<std::string>())
+                                  : ImageSpec::debian13_slurm();
+            if (spec && !image_is_current(*spec)) {
+                std::cerr << "Preparing the machine image " << spec->name << " (first use only)\n";
+                ensure_image(*spec,
                              [](const std::string& line) { std::cerr << "  " << line << "\n"; });
             }
         }
