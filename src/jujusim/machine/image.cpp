@@ -333,21 +333,10 @@ ImageSpec ImageSpec::debian13_apt() {
 ImageSpec ImageSpec::debian13_build() {
     ImageSpec spec;
     spec.name = "debian-13-build";
-    spec.packages = {"g++",
-                     "cmake",
-                     "ninja-build",
-                     "binutils",
-                     "pkgconf",
-                     "ccache",
-                     "nlohmann-json3-dev",
-                     "libyaml-cpp-dev",
-                     "libfmt-dev",
-                     "libspdlog-dev",
-                     "libboost-dev",
-                     "libboost-filesystem-dev",
-                     "libssl-dev",
-                     "zlib1g-dev",
-                     "file"};
+    spec.packages = {"g++",        "cmake",         "ninja-build",        "binutils",
+                     "pkgconf",    "ccache",        "nlohmann-json3-dev", "libyaml-cpp-dev",
+                     "libfmt-dev", "libspdlog-dev", "libboost-dev",       "libboost-filesystem-dev",
+                     "libssl-dev", "zlib1g-dev",    "libzstd-dev",        "file"};
     return spec;
 }
 
