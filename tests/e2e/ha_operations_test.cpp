@@ -18,23 +18,11 @@ using testing::Not;
 const std::string kNeedSharedFs =
     "A shared file system must be provided to enable `slurmctld` high availability";
 
-void deploy_clients(SlurmModel& m) {
-    m.ok({"deploy", test_charm("sackd"), "login"});
-    m.ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
-    m.ok({"integrate", "slurmctld", "login"});
-    m.ok({"integrate", "slurmctld", "compute"});
-}
-
-void integrate_mount(SlurmModel& m) {
-    m.ok({"deploy", "filesystem-client", "checkpoint"});
-    m.ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
-}
-
 TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
     SlurmModel m("migrate");
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "--config",
           "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config", "default-partition=compute"});
-    deploy_clients(m);
+    m.deploy_clients();
     ASSERT_TRUE(m.wait_until("single controller active", [&] {
         return m.all_active({"slurmctld", "login", "compute"}) &&
                m.workload("slurmctld/0").second == "primary - UP";
@@ -48,7 +36,7 @@ TEST(LiveMigration, ARunningControllerMovesToTheSharedFileSystemWithItsQueue) {
     ASSERT_FALSE(job_id.empty());
     std::this_thread::sleep_for(std::chrono::seconds(7));  // saved to StateSaveLocation
 
-    integrate_mount(m);
+    m.integrate_mount();
     ASSERT_TRUE(m.wait_until("migrated", [&] {
         return m.all_active({"slurmctld", "checkpoint"}) &&
                m.exec("slurmctld/0", "readlink /etc/slurm").stdout_text ==
@@ -86,7 +74,7 @@ TEST(NetworkState, UnitsNeverRunOnLocalStateAndStartOnTheMount) {
         EXPECT_NE(m.exec(unit, "systemctl is-active --quiet slurmctld").exit_code, 0) << unit;
         EXPECT_NE(m.exec(unit, "test -e /etc/slurm/slurm.conf").exit_code, 0) << unit;
     }
-    integrate_mount(m);
+    m.integrate_mount();
     ASSERT_TRUE(m.wait_until("primary and backup", [&] {
         return m.workload("slurmctld/0").second == "primary - UP" &&
                m.workload("slurmctld/1").second == "backup - UP";
@@ -101,7 +89,7 @@ TEST(SharedFsIdentity, AUnitOnADifferentFileSystemStaysBlocked) {
     SlurmModel m("identity");
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
           "slurm-conf-parameters=SlurmctldTimeout=5\n"});
-    integrate_mount(m);
+    m.integrate_mount();
     ASSERT_TRUE(m.wait_until("primary and backup", [&] {
         return m.workload("slurmctld/0").second == "primary - UP" &&
                m.workload("slurmctld/1").second == "backup - UP";
@@ -147,8 +135,8 @@ TEST(Switchover, RemovingTheServingControllerCausesNoTimeoutOutage) {
     // (10 s) and more before the backup even starts to take over.
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
           "slurm-conf-parameters=SlurmctldTimeout=10\n", "--config", "default-partition=compute"});
-    integrate_mount(m);
-    deploy_clients(m);
+    m.integrate_mount();
+    m.deploy_clients();
     ASSERT_TRUE(m.wait_until("primary and backup", [&] {
         return m.all_active({"slurmctld", "login", "compute"}) &&
                m.workload("slurmctld/0").second == "primary - UP" &&
