@@ -126,8 +126,10 @@ void configure_slurm_source(host::Host& host) {
     const auto codename = os_release_value(*os_release, "VERSION_CODENAME");
     std::string sources = "Types: deb\nURIs: " + std::string(kUbuntuHpcPpaUri) +
                           "\nSuites: " + codename + "\nComponents: main\nSigned-By:\n";
+    // deb822 continuation lines; appended piecewise (`" " + std::string(line)` trips GCC 12's
+    // -Wrestrict false positive, bug 105651, at -O3).
     for (const auto line : kUbuntuHpcPpaKey) {
-        sources += line.empty() ? " .\n" : " " + std::string(line) + "\n";
+        sources.append(1, ' ').append(line.empty() ? std::string_view(".") : line).append(1, '\n');
     }
     write_machine_file(host, sources_path, sources);
 }
