@@ -28,7 +28,18 @@ target_link_libraries(project_boost_process INTERFACE Boost::headers Boost::file
 target_compile_definitions(project_boost_process INTERFACE BOOST_ALLOW_DEPRECATED_HEADERS)
 
 set(OPENSSL_USE_STATIC_LIBS TRUE)
+# OpenSSL 3.5 (Debian 13; Ubuntu 26.04) lists zlib among libcrypto's static dependencies:
+# FindOpenSSL then finds ZLIB itself and links ZLIB::ZLIB, which must be static here too.
+set(ZLIB_USE_STATIC_LIBS ON)
 find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
+# It lists zstd too (as a bare library name, which the linker would take shared): the archive.
+get_target_property(OPENSSL_CRYPTO_DEPENDENCIES OpenSSL::Crypto INTERFACE_LINK_LIBRARIES)
+if(OPENSSL_CRYPTO_DEPENDENCIES AND "zstd" IN_LIST OPENSSL_CRYPTO_DEPENDENCIES)
+  find_library(ZSTD_STATIC_LIBRARY NAMES libzstd.a REQUIRED)
+  list(TRANSFORM OPENSSL_CRYPTO_DEPENDENCIES REPLACE "^zstd$" "${ZSTD_STATIC_LIBRARY}")
+  set_target_properties(OpenSSL::Crypto PROPERTIES
+    INTERFACE_LINK_LIBRARIES "${OPENSSL_CRYPTO_DEPENDENCIES}")
+endif()
 add_library(project_crypto_static INTERFACE)
 add_library(project::crypto_static ALIAS project_crypto_static)
 target_link_libraries(project_crypto_static INTERFACE OpenSSL::Crypto ${CMAKE_DL_LIBS})

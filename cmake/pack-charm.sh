@@ -1,6 +1,9 @@
 #!/bin/sh
 # pack-charm.sh SOURCE_DIR DISPATCH_BINARY STAGE_DIR OUTPUT.charm
-# Stages the charm as charmcraft would lay it out and zips it (symlinks kept, modes kept).
+# Stages the charm as charmcraft would lay it out and zips it (symlinks kept, modes kept). One
+# charm for both of charmcraft.yaml's bases (charmcraft packs one per base): the binary links
+# only glibc dynamically, and Debian 12's glibc is older than either base's.
+# tests/package/charm_package_test.cpp holds this layout to charmcraft.yaml's parts.
 set -eu
 src=$1 dispatch=$2 stage=$3 out=$4
 rm -rf "$stage" "$out.tmp"
@@ -18,6 +21,10 @@ charmcraft-started-at: '$(date -u +%Y-%m-%dT%H:%M:%S.000000Z)'
 bases:
 - name: ubuntu
   channel: '24.04'
+  architectures:
+  - amd64
+- name: ubuntu
+  channel: '26.04'
   architectures:
   - amd64
 analysis:

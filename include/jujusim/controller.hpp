@@ -45,9 +45,10 @@ inline constexpr const char* kTestKillHook = "test-kill-hook";
 /// Model option, not Juju's: `shared-etc-hosts=false` leaves each machine's /etc/hosts with its
 /// own name only (default true: every machine's name everywhere).
 inline constexpr const char* kSharedEtcHosts = "shared-etc-hosts";
-/// Model option, not Juju's: `machine-image=debian-12-slurm` boots namespace machines from the
-/// Slurm 22.05 image instead of the default (kDefaultImage, Slurm 24.11); set before the first
-/// machine, fixed afterwards (a series, in Juju's terms).
+/// Model option, not Juju's: the image of the model's namespace machines: `debian-13-slurm`
+/// (default, kDefaultImage: Slurm 24.11 preinstalled), `debian-12-slurm` (Slurm 22.05, munge)
+/// or `debian-13-apt` (no Slurm; apt installs it from the image's local repository). Fixed once
+/// the model has a machine (a series, in Juju's terms).
 inline constexpr const char* kMachineImage = "machine-image";
 struct HookKill {
     std::string unit;

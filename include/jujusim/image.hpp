@@ -26,6 +26,11 @@ struct ImageSpec {
     std::vector<std::string> packages;
     /// Debian mirror; empty: the first Debian mirror configured for apt on this host.
     std::string mirror;
+    /// Not installed: downloaded with every dependency the image lacks into a local apt
+    /// repository in the image (kLocalRepository), which is then the image's only apt source.
+    /// A charm's `apt-get update` and `apt-get install` there work as on a fresh cloud machine,
+    /// without a network.
+    std::vector<std::string> repository_packages;
 
     /// The image every jujusim machine uses: Slurm 24.11 (slurmctld, slurmd, client, sackd),
     /// munge and the tools the charms and tests call.
@@ -33,12 +38,23 @@ struct ImageSpec {
     /// Slurm 22.05 (slurmctld, slurmd, client; no sackd, which came with 23.11), munge and the
     /// same tools: the oldest Slurm the charm supports (munge auth, text ping).
     static ImageSpec debian12_slurm();
-    /// The image called `name` (debian-13-slurm, debian-12-slurm); nullopt for another name.
+    /// The same machine without Slurm, munge or rsync: they are in its local apt repository,
+    /// for charms that install them (model-config machine-image=debian-13-apt).
+    static ImageSpec debian13_apt();
+    /// Not a machine image: a Debian 13 toolchain (g++ 14, cmake, the -dev libraries the charm
+    /// builds with, ccache) that a test builds `dispatch` in, on an overlay above it.
+    static ImageSpec debian13_build();
+    /// The spec of that name (debian-13-slurm, debian-12-slurm, debian-13-apt,
+    /// debian-13-build), or nullopt.
     static std::optional<ImageSpec> named(const std::string& name);
 };
 
 /// The image of a model that names none.
 inline constexpr const char* kDefaultImage = "debian-13-slurm";
+
+/// Where an image with repository_packages keeps its apt repository (a flat repository:
+/// the .deb files, Packages and Release, named by `deb [trusted=yes] file:<dir> ./`).
+inline constexpr const char* kLocalRepository = "/srv/jujusim-apt";
 
 /// One line of build progress ("debootstrap: I: Retrieving ...", "apt: Setting up ...").
 using ImageProgress = std::function<void(const std::string& line)>;
@@ -73,6 +89,7 @@ struct ImageStamp {
     std::string suite;
     std::string mirror;
     std::vector<std::string> packages;                          ///< requested, sorted
+    std::vector<std::string> repository_packages;               ///< requested, sorted
     std::vector<std::pair<std::string, std::string>> versions;  ///< installed: package, version
     std::string built_at;
     double build_seconds = 0;

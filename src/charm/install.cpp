@@ -100,32 +100,72 @@ bool write_machine_file(host::Host& host, const std::string& path, std::string_v
     return true;
 }
 
-/// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (upstream.md §6).
-void add_ubuntu_hpc_ppa(host::Host& host) {
+/// Ubuntu releases before 26.04 take Slurm from the Ubuntu HPC team's PPA (upstream.md §6);
+/// 26.04 and later, like upstream's current base, from the Ubuntu archive (upstream.md §10).
+bool ubuntu_release_uses_hpc_ppa(const std::string& version_id) {
+    int major = 0;
+    std::istringstream(version_id) >> major;
+    return major > 0 && major < 26;
+}
+
+/// Points apt at the PPA where the release needs it, and takes away a PPA source this charm
+/// wrote before the machine moved to a release that uses the archive (a series upgrade). Debian
+/// and other systems use their own archive as configured.
+void configure_slurm_source(host::Host& host) {
     const auto os_release = host.read_file("/etc/os-release");
     if (!os_release || os_release_value(*os_release, "ID") != "ubuntu") {
+        return;
+    }
+    const std::string sources_path(kUbuntuHpcPpaSources);
+    if (!ubuntu_release_uses_hpc_ppa(os_release_value(*os_release, "VERSION_ID"))) {
+        if (host.status(sources_path).type != host::FileType::Missing) {
+            host.remove_file(sources_path);
+        }
         return;
     }
     const auto codename = os_release_value(*os_release, "VERSION_CODENAME");
     std::string sources = "Types: deb\nURIs: " + std::string(kUbuntuHpcPpaUri) +
                           "\nSuites: " + codename + "\nComponents: main\nSigned-By:\n";
+    // deb822 continuation lines; appended piecewise (`" " + std::string(line)` trips GCC 12's
+    // -Wrestrict false positive, bug 105651, at -O3).
     for (const auto line : kUbuntuHpcPpaKey) {
-        sources += line.empty() ? " .\n" : " " + std::string(line) + "\n";
+        sources.append(1, ' ').append(line.empty() ? std::string_view(".") : line).append(1, '\n');
     }
-    write_machine_file(host, std::string(kUbuntuHpcPpaSources), sources);
+    write_machine_file(host, sources_path, sources);
+}
+
+/// A machine that had Slurm before this charm (or an older revision of it) may lack rsync;
+/// asked only in the hooks that install.
+void ensure_rsync(HookScope& scope) {
+    const auto& hook = scope.facts.context.hook_name;
+    if (hook != "install" && hook != "upgrade-charm") {
+        return;
+    }
+    try {
+        if (!host::installed_version(scope.host, kRsyncPackage)) {
+            host::install_packages(scope.host, {std::string(kRsyncPackage)},
+                                   host::AptUpdate::First);
+        }
+    } catch (const host::HostError& error) {
+        // Only a migration needs it, and it reports its own failure; the controller runs.
+        log::warning("failed to install rsync. reason: {}", error.what());
+    }
 }
 
 }  // namespace
 
 Result<slurm::SlurmVersion, Stop> ensure_installed(HookScope& scope) {
     if (scope.facts.slurm) {
+        ensure_rsync(scope);
         return *scope.facts.slurm;
     }
     const Stop failed{WorkloadState::Blocked, std::string(kMsgInstallFailed)};
     scope.tools.status_set(WorkloadState::Maintenance, kMsgInstalling, /*application=*/false);
     try {
-        add_ubuntu_hpc_ppa(scope.host);
-        host::install_packages(scope.host, {std::string(kPackage)}, host::AptUpdate::First);
+        configure_slurm_source(scope.host);
+        // rsync: the live migration of a running controller's state (shared_fs.cpp) runs it.
+        host::install_packages(scope.host, {std::string(kPackage), std::string(kRsyncPackage)},
+                               host::AptUpdate::First);
     } catch (const host::HostError& error) {
         log::error("failed to install slurmctld. reason: {}", error.what());
         return failed;

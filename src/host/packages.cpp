@@ -11,11 +11,12 @@ std::string trimmed(std::string_view text) {
 }
 
 /// Every apt-get waits for the dpkg lock (held by unattended-upgrades on a fresh machine)
-/// instead of failing at once, for a bounded time.
+/// instead of failing at once, for a bounded time, and retries a failed download itself.
 std::vector<std::string> apt_arguments(std::initializer_list<std::string> verb_and_options) {
     std::vector<std::string> args(verb_and_options);
     args.insert(args.begin() + 1,
-                {"-o", "DPkg::Lock::Timeout=" + std::to_string(kDpkgLockTimeout.count())});
+                {"-o", "DPkg::Lock::Timeout=" + std::to_string(kDpkgLockTimeout.count()), "-o",
+                 "Acquire::Retries=" + std::to_string(kAptDownloadRetries)});
     return args;
 }
 
@@ -86,13 +87,25 @@ void install_packages(Host& host, const std::vector<std::string>& packages, AptU
     if (packages.empty()) {
         return;
     }
-    if (update == AptUpdate::First) {
-        apt_get_or_throw(host, apt_arguments({"update"}), "failed to update the package index");
-    }
     std::vector<std::string> args =
         apt_arguments({"install", "-y", "--option=Dpkg::Options::=--force-confold"});
     args.insert(args.end(), packages.begin(), packages.end());
-    apt_get_or_throw(host, args, "failed to install " + joined(packages));
+    // A lock still held after its timeout, or an index that missed a package because a mirror
+    // failed (apt-get update only warns then): the whole step again, a bounded number of times.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            if (update == AptUpdate::First) {
+                apt_get_or_throw(host, apt_arguments({"update"}),
+                                 "failed to update the package index");
+            }
+            apt_get_or_throw(host, args, "failed to install " + joined(packages));
+            return;
+        } catch (const PackageError&) {
+            if (attempt >= kAptAttempts) {
+                throw;
+            }
+        }
+    }
 }
 
 void remove_packages(Host& host, const std::vector<std::string>& packages) {

@@ -259,7 +259,12 @@ std::string decode_string_tolerant(std::string_view key, std::string_view raw) {
     if (quoted) {
         return decode_string(key, raw);
     }
-    return decode_string(key, "\"" + std::string(raw) + "\"");
+    // Appended piecewise: `"\"" + std::string(raw)` trips GCC 12's -Wrestrict false positive
+    // (GCC bug 105651) in optimised builds.
+    std::string wrapped;
+    wrapped.reserve(raw.size() + 2);
+    wrapped.append(1, '"').append(raw).append(1, '"');
+    return decode_string(key, wrapped);
 }
 
 }  // namespace slurmctld::juju::codec

@@ -53,6 +53,84 @@ TEST(CharmInstall, AFailedInstallBlocksWithUpstreamsMessage) {
         (Status{"blocked", "Failed to install `slurmctld`. See `juju debug-log` for details."}));
 }
 
+// ---- where Slurm comes from, by release (upstream.md §6, §10)
+// ------------------------------------
+
+constexpr const char* kPpaSources = "/etc/apt/sources.list.d/ubuntu-hpc-slurm-wlm-25.11.sources";
+const std::vector<std::vector<std::string>> kAptFromIndex = {
+    {"update", "-o", "DPkg::Lock::Timeout=300", "-o", "Acquire::Retries=3"},
+    {"install", "-o", "DPkg::Lock::Timeout=300", "-o", "Acquire::Retries=3", "-y",
+     "--option=Dpkg::Options::=--force-confold", "slurmctld", "rsync"}};
+
+std::string os_release(const std::string& version_id, const std::string& codename) {
+    return "PRETTY_NAME=\"Ubuntu " + version_id + " LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"" +
+           version_id + "\"\nVERSION_CODENAME=" + codename + "\nID=ubuntu\nID_LIKE=debian\n";
+}
+
+TEST(CharmInstallSource, Ubuntu2404InstallsFromTheHpcPpaSignedByItsKey) {
+    TestCluster cluster(1);
+    auto& unit = cluster.unit(0);
+    unit.host->add_file("/etc/os-release", os_release("24.04", "noble"));
+    EXPECT_EQ(cluster.run(0, "install"), 0);
+    const auto* sources = unit.host->file(kPpaSources);
+    ASSERT_NE(sources, nullptr);
+    EXPECT_EQ(sources->mode, 0644U);
+    EXPECT_EQ(sources->owner, "root");
+    EXPECT_THAT(
+        sources->content,
+        StartsWith("Types: deb\n"
+                   "URIs: https://ppa.launchpadcontent.net/ubuntu-hpc/slurm-wlm-25.11/ubuntu\n"
+                   "Suites: noble\n"
+                   "Components: main\n"
+                   "Signed-By:\n"
+                   " -----BEGIN PGP PUBLIC KEY BLOCK-----\n"
+                   " .\n"
+                   " xsFNBGTuZb8BEACtJ1CnZe6/hv84DceHv+a54y3Pqq0gqED0xhTKnbj/E2ByJpmT\n"));
+    EXPECT_THAT(sources->content,
+                testing::EndsWith(" =cs1s\n -----END PGP PUBLIC KEY BLOCK-----\n"));
+    // The source is in place before the index is read, and the index is read before install.
+    EXPECT_EQ(unit.host->commands_of("apt-get"), kAptFromIndex);
+    EXPECT_TRUE(unit.host->packages.count("slurmctld"));
+    EXPECT_TRUE(unit.host->packages.count("rsync"));
+}
+
+TEST(CharmInstallSource, Ubuntu2604InstallsFromTheUbuntuArchiveAndDropsAnOldPpaSource) {
+    TestCluster cluster(1);
+    auto& unit = cluster.unit(0);
+    unit.host->add_file("/etc/os-release", os_release("26.04", "resolute"));
+    unit.host->add_file(kPpaSources, "Types: deb\nSuites: noble\n");  // before a series upgrade
+    EXPECT_EQ(cluster.run(0, "install"), 0);
+    EXPECT_FALSE(unit.host->exists(kPpaSources));
+    EXPECT_EQ(unit.host->commands_of("apt-get"), kAptFromIndex);
+    EXPECT_TRUE(unit.host->packages.count("slurmctld"));
+}
+
+TEST(CharmInstallSource, DebianInstallsFromItsOwnArchive) {
+    TestCluster cluster(1);
+    auto& unit = cluster.unit(0);
+    unit.host->add_file("/etc/os-release",
+                        "PRETTY_NAME=\"Debian GNU/Linux 13 (trixie)\"\nVERSION_ID=\"13\"\n"
+                        "VERSION_CODENAME=trixie\nID=debian\n");
+    EXPECT_EQ(cluster.run(0, "install"), 0);
+    EXPECT_FALSE(unit.host->exists(kPpaSources));
+    EXPECT_EQ(unit.host->commands_of("apt-get"), kAptFromIndex);
+}
+
+TEST(CharmInstallSource, APreinstalledSlurmWithoutRsyncGetsRsyncAtInstall) {
+    TestCluster cluster(1);
+    auto& unit = cluster.unit(0);
+    unit.host->install_package("slurmctld", kSlurmVersion);
+    EXPECT_EQ(cluster.run(0, "install"), 0);
+    EXPECT_EQ(unit.host->commands_of("apt-get").back(),
+              (std::vector<std::string>{"install", "-o", "DPkg::Lock::Timeout=300", "-o",
+                                        "Acquire::Retries=3", "-y",
+                                        "--option=Dpkg::Options::=--force-confold", "rsync"}));
+    EXPECT_TRUE(unit.host->packages.count("rsync"));
+    const auto apt_runs = unit.host->commands_of("apt-get").size();
+    EXPECT_EQ(cluster.run(0, "config-changed"), 0);  // not asked again outside install
+    EXPECT_EQ(unit.host->commands_of("apt-get").size(), apt_runs);
+}
+
 TEST(CharmSingleController, DeployWritesUpstreamsFilesAndStartsTheController) {
     TestCluster cluster(1);
     cluster.deploy();

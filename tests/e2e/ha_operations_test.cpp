@@ -18,25 +18,13 @@ using testing::Not;
 const std::string kNeedSharedFs =
     "A shared file system must be provided to enable `slurmctld` high availability";
 
-void deploy_clients(SlurmModel& m) {
-    m.ok({"deploy", test_charm("sackd"), "login"});
-    m.ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
-    m.ok({"integrate", "slurmctld", "login"});
-    m.ok({"integrate", "slurmctld", "compute"});
-}
-
-void integrate_mount(SlurmModel& m) {
-    m.ok({"deploy", "filesystem-client", "checkpoint"});
-    m.ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
-}
-
 /// A single controller with a held job is given the mount; `kill_at`, when set, is a
 /// test-kill-hook for the migration. The controller must end on the shared file system, UP,
 /// with the job.
 void migrate_a_running_controller(SlurmModel& m, const std::string& kill_at) {
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "--config",
           "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config", "default-partition=compute"});
-    deploy_clients(m);
+    m.deploy_clients();
     ASSERT_TRUE(m.wait_until("single controller active", [&] {
         return m.all_active({"slurmctld", "login", "compute"}) &&
                m.workload("slurmctld/0").second == "primary - UP";
@@ -53,7 +41,7 @@ void migrate_a_running_controller(SlurmModel& m, const std::string& kill_at) {
     if (!kill_at.empty()) {
         m.ok({"model-config", "test-kill-hook=" + kill_at});
     }
-    integrate_mount(m);
+    m.integrate_mount();
     ASSERT_TRUE(m.wait_until("migrated", [&] {
         return m.all_active({"slurmctld", "checkpoint"}) &&
                m.exec("slurmctld/0", "readlink /etc/slurm").stdout_text ==
@@ -112,7 +100,7 @@ TEST(NetworkState, UnitsNeverRunOnLocalStateAndStartOnTheMount) {
         EXPECT_NE(m.exec(unit, "systemctl is-active --quiet slurmctld").exit_code, 0) << unit;
         EXPECT_NE(m.exec(unit, "test -e /etc/slurm/slurm.conf").exit_code, 0) << unit;
     }
-    integrate_mount(m);
+    m.integrate_mount();
     ASSERT_TRUE(m.wait_until("primary and backup", [&] {
         return m.workload("slurmctld/0").second == "primary - UP" &&
                m.workload("slurmctld/1").second == "backup - UP";
@@ -127,7 +115,7 @@ TEST(SharedFsIdentity, AUnitOnADifferentFileSystemStaysBlocked) {
     SlurmModel m("identity");
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
           "slurm-conf-parameters=SlurmctldTimeout=5\n"});
-    integrate_mount(m);
+    m.integrate_mount();
     ASSERT_TRUE(m.wait_until("primary and backup", [&] {
         return m.workload("slurmctld/0").second == "primary - UP" &&
                m.workload("slurmctld/1").second == "backup - UP";
@@ -173,8 +161,8 @@ TEST(Switchover, RemovingTheServingControllerCausesNoTimeoutOutage) {
     // (10 s) and more before the backup even starts to take over.
     m.ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
           "slurm-conf-parameters=SlurmctldTimeout=10\n", "--config", "default-partition=compute"});
-    integrate_mount(m);
-    deploy_clients(m);
+    m.integrate_mount();
+    m.deploy_clients();
     ASSERT_TRUE(m.wait_until("primary and backup", [&] {
         return m.all_active({"slurmctld", "login", "compute"}) &&
                m.workload("slurmctld/0").second == "primary - UP" &&

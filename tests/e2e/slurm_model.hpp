@@ -51,6 +51,20 @@ class SlurmModel {
     }
 
     jujusim_test::SimModel& sim() { return model_; }
+
+    /// A login node (sackd) and a compute node (slurmd, idle, partition "compute"), both
+    /// integrated with slurmctld.
+    void deploy_clients() {
+        ok({"deploy", test_charm("sackd"), "login"});
+        ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
+        ok({"integrate", "slurmctld", "login"});
+        ok({"integrate", "slurmctld", "compute"});
+    }
+    /// The shared file system: a filesystem-client on slurmctld's mount endpoint.
+    void integrate_mount() {
+        ok({"deploy", "filesystem-client", "checkpoint"});
+        ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
+    }
     std::string ok(const std::vector<std::string>& args) { return model_.ok(args); }
     json status() { return model_.status(); }
 

@@ -1,5 +1,6 @@
 // The typed helpers (services, packages, container check) on a FakeHost: the commands they run
 // and the errors they raise.
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <slurmctld/host/packages.hpp>
@@ -99,8 +100,8 @@ TEST(HostPackages, InstallUpdatesFirstWhenAskedAndInstallsNonInteractively) {
     install_packages(host, {"slurmctld", "libpmix-dev"}, AptUpdate::First);
     EXPECT_EQ(host.commands_of("apt-get"),
               (std::vector<Argv>{
-                  {"update", "-o", "DPkg::Lock::Timeout=300"},
-                  {"install", "-o", "DPkg::Lock::Timeout=300", "-y",
+                  {"update", "-o", "DPkg::Lock::Timeout=300", "-o", "Acquire::Retries=3"},
+                  {"install", "-o", "DPkg::Lock::Timeout=300", "-o", "Acquire::Retries=3", "-y",
                    "--option=Dpkg::Options::=--force-confold", "slurmctld", "libpmix-dev"}}));
     EXPECT_EQ(installed_version(host, "slurmctld"), "24.11.5-1");
     EXPECT_EQ(installed_version(host, "libpmix-dev"), "5.0.1-4");
@@ -120,6 +121,36 @@ TEST(HostPackages, AnUnknownPackageFailsWithAptsReason) {
                   "package no-such-package");
     }
     EXPECT_EQ(installed_version(host, "slurmctld"), std::nullopt);
+}
+
+TEST(HostPackages, ALockStillHeldAfterItsTimeoutIsRetriedWithAFreshIndex) {
+    FakeHost host;
+    host.add_slurm_packages_to_archive();
+    host.inject_failure({"apt-get", "install"},
+                        {100, "",
+                         "E: Could not get lock /var/lib/dpkg/lock-frontend. It is held by "
+                         "process 812 (unattended-upgr)\n"});
+    install_packages(host, {"slurmctld", "rsync"}, AptUpdate::First);
+    const auto runs = host.commands_of("apt-get");
+    ASSERT_EQ(runs.size(), 4U);  // update, install (lock), update, install
+    EXPECT_EQ(runs[0].front(), "update");
+    EXPECT_EQ(runs[2].front(), "update");
+    EXPECT_EQ(runs[1], runs[3]);
+    EXPECT_EQ(installed_version(host, "rsync"), "3.2.7-1");
+}
+
+TEST(HostPackages, AnInstallThatKeepsFailingGivesUpAfterThreeAttemptsWithAptsReason) {
+    FakeHost host;
+    host.add_slurm_packages_to_archive();
+    host.archive_reachable = false;
+    try {
+        install_packages(host, {"slurmctld"}, AptUpdate::First);
+        FAIL() << "expected PackageError";
+    } catch (const PackageError& error) {
+        EXPECT_THAT(std::string(error.what()), testing::StartsWith("failed to install slurmctld"));
+    }
+    EXPECT_EQ(host.commands_of("apt-get").size(), 2U * kAptAttempts);
+    EXPECT_EQ(host.apt_updates, kAptAttempts);
 }
 
 TEST(HostPackages, MissingPackagesKeepsTheGivenOrder) {

@@ -84,6 +84,8 @@ inline constexpr std::string_view kService = "slurmctld";
 /// munged, which authenticates Slurm's RPCs before 23.11 (auth/munge, design.md §2).
 inline constexpr std::string_view kMungeService = "munge";
 inline constexpr std::string_view kPackage = "slurmctld";
+/// Installed with it: the state migration copies with rsync (upstream.md §2.8).
+inline constexpr std::string_view kRsyncPackage = "rsync";
 
 // ---- status messages (upstream.md §1.4, §1.5, §2.7)
 // ----------------------------------------------

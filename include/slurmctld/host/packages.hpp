@@ -31,15 +31,21 @@ enum class AptUpdate { Skip, First };
 /// verb): unattended-upgrades holds it for minutes on a fresh machine. Well inside
 /// RealHostOptions::apt_get_timeout.
 inline constexpr std::chrono::seconds kDpkgLockTimeout{300};
+/// apt's own retries of a failed download (`-o Acquire::Retries=3`, after the lock timeout).
+inline constexpr int kAptDownloadRetries = 3;
+/// How many times install_packages runs its apt-get steps before it gives up.
+inline constexpr int kAptAttempts = 3;
 
-/// `apt-get update -o DPkg::Lock::Timeout=300` (with AptUpdate::First) then `apt-get install
-/// -o DPkg::Lock::Timeout=300 -y --option=Dpkg::Options::=--force-confold <packages>`: keep a
-/// locally changed conffile rather than stop on a prompt no one can answer. Throws
-/// PackageError.
+/// `apt-get update -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3` (with AptUpdate::First)
+/// then `apt-get install -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3 -y
+/// --option=Dpkg::Options::=--force-confold <packages>`: keep a locally changed conffile rather
+/// than stop on a prompt no one can answer. When either fails, both run again, up to
+/// kAptAttempts times in all. Throws PackageError with the last failure.
 void install_packages(Host& host, const std::vector<std::string>& packages,
                       AptUpdate update = AptUpdate::Skip);
 
-/// `apt-get remove -o DPkg::Lock::Timeout=300 -y <packages>`. Throws PackageError.
+/// `apt-get remove -o DPkg::Lock::Timeout=300 -o Acquire::Retries=3 -y <packages>`. Throws
+/// PackageError.
 void remove_packages(Host& host, const std::vector<std::string>& packages);
 
 }  // namespace slurmctld::host

@@ -379,6 +379,43 @@ void Controller::setup_unit_files(const Unit& unit) {
     }
 }
 
+namespace {
+
+/// The new charm's files written over the unit's charm directory, each replaced whole: a file
+/// through a temporary sibling and a rename (the old dispatch may be running), a symlink
+/// recreated (fs::copy cannot overwrite one), whatever stood in the way of a directory removed.
+void write_charm_over(const fs::path& from, const fs::path& to) {
+    fs::create_directories(to);
+    for (auto it = fs::recursive_directory_iterator(from); it != fs::recursive_directory_iterator();
+         ++it) {
+        const fs::path destination = to / it->path().lexically_relative(from);
+        const auto source = it->symlink_status();
+        std::error_code ignored;
+        const auto existing = fs::symlink_status(destination, ignored);
+        if (fs::is_directory(source)) {
+            if (fs::exists(existing) && !fs::is_directory(existing)) {
+                fs::remove(destination);
+            }
+            fs::create_directories(destination);
+            continue;
+        }
+        if (fs::is_directory(existing)) {
+            fs::remove_all(destination);
+        }
+        if (fs::is_symlink(source)) {
+            fs::remove(destination, ignored);
+            fs::create_symlink(fs::read_symlink(it->path()), destination);
+        } else if (fs::is_regular_file(source)) {
+            const fs::path staged =
+                destination.parent_path() / ("." + destination.filename().string() + ".new");
+            fs::copy_file(it->path(), staged, fs::copy_options::overwrite_existing);
+            fs::rename(staged, destination);
+        }
+    }
+}
+
+}  // namespace
+
 void Controller::deploy_new_charm(Unit& unit) {
     const App& app = model_.apps.at(unit.app);
     if (unit.charm_dir == app.charm_dir) {
@@ -387,11 +424,12 @@ void Controller::deploy_new_charm(Unit& unit) {
     // Juju's manifest deployer: what the old charm had and the new one lacks goes, the new
     // charm's files are written, files the unit made itself stay.
     const fs::path target = unit_dir_on_host(unit) / "charm";
+    // Lexical paths: a charm's hooks are symlinks, which fs::relative would resolve.
     const auto manifest = [](const fs::path& root) {
         std::set<fs::path> files;
         std::error_code error;
         for (const auto& entry : fs::recursive_directory_iterator(root, error)) {
-            files.insert(fs::relative(entry.path(), root));
+            files.insert(entry.path().lexically_relative(root));
         }
         return files;
     };
@@ -404,9 +442,7 @@ void Controller::deploy_new_charm(Unit& unit) {
             }
         }
     }
-    fs::copy(app.charm_dir, target,
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing |
-                 fs::copy_options::copy_symlinks);
+    write_charm_over(app.charm_dir, target);
     unit.charm_dir = app.charm_dir;
 }
 

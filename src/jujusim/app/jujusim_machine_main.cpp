@@ -11,7 +11,7 @@
 namespace {
 
 void usage() {
-    std::cerr << "usage: jujusim-machine build-image [DIR]\n"
+    std::cerr << "usage: jujusim-machine build-image [--image NAME] [DIR]\n"
                  "       jujusim-machine init ...            (PID 1 of a machine)\n"
                  "       jujusim-machine systemctl ARGS...   (also as 'systemctl')\n"
                  "       jujusim-machine journalctl ARGS...  (also as 'journalctl')\n"

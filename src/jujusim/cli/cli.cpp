@@ -586,8 +586,7 @@ int forward_to_controller(std::vector<std::string> args, std::string selector) {
             const auto spec =
                 ImageSpec::named(config.value(kMachineImage, std::string(kDefaultImage)));
             if (spec && !image_is_current(*spec)) {
-                std::cerr << "Preparing the machine image " << spec->name
-                          << " (Debian with Slurm; first use only)\n";
+                std::cerr << "Preparing the machine image " << spec->name << " (first use only)\n";
                 ensure_image(*spec,
                              [](const std::string& line) { std::cerr << "  " << line << "\n"; });
             }

@@ -79,6 +79,18 @@ void run_step(const std::string& label, sys::SpawnOptions options, const ImagePr
     }
 }
 
+/// Runs a step whose standard output is the product (an index file), and returns it.
+std::string capture_step(const std::string& label, sys::SpawnOptions options) {
+    options.env = build_environment();
+    options.on_output = nullptr;
+    const auto result = sys::spawn_and_wait(options);
+    if (result.exit_code != 0) {
+        throw std::runtime_error("image build failed: " + label + " exited with " +
+                                 std::to_string(result.exit_code) + ": " + result.stderr_text);
+    }
+    return result.stdout_text;
+}
+
 /// Installed packages and versions from the image's dpkg database.
 std::vector<std::pair<std::string, std::string>> installed_packages(const fs::path& root) {
     std::vector<std::pair<std::string, std::string>> packages;
@@ -157,6 +169,56 @@ void remove_tree(const fs::path& path) {
     fs::remove_all(path);
 }
 
+/// The image's local apt repository: `repository_packages` and whatever of their dependencies
+/// the image lacks (apt-get --download-only resolves against what is installed), indexed with
+/// apt-ftparchive (Packages, Release), then the image's only apt source. Nothing is installed
+/// from it here: a charm's apt-get does that in a machine.
+void build_local_repository(const fs::path& root, const ImageSpec& spec,
+                            const ImageProgress& progress) {
+    remove_files_in(root / "var/cache/apt/archives");
+    sys::SpawnOptions apt;
+    apt.place = sys::SpawnPlace::PrivateChroot;
+    apt.root = root;
+    apt.argv = {
+        "/usr/bin/apt-get", "-q",     "-y", "-o", "Dpkg::Use-Pty=0", "--no-install-recommends",
+        "--download-only",  "install"};
+    apt.argv.insert(apt.argv.end(), spec.repository_packages.begin(),
+                    spec.repository_packages.end());
+    run_step("apt", apt, progress);
+
+    const fs::path repository = root / fs::path(kLocalRepository).relative_path();
+    fs::create_directories(repository);
+    fs::permissions(repository, fs::perms(0755));
+    std::size_t debs = 0;
+    for (const auto& entry : fs::directory_iterator(root / "var/cache/apt/archives")) {
+        if (entry.is_regular_file() && entry.path().extension() == ".deb") {
+            fs::rename(entry.path(), repository / entry.path().filename());
+            fs::permissions(repository / entry.path().filename(), fs::perms(0644));
+            ++debs;
+        }
+    }
+    if (debs == 0) {
+        throw std::runtime_error("image build failed: apt downloaded nothing for the repository");
+    }
+    sys::SpawnOptions index;
+    index.place = sys::SpawnPlace::PrivateChroot;
+    index.root = root;
+    index.cwd = kLocalRepository;
+    index.argv = {"/usr/bin/apt-ftparchive", "packages", "."};
+    write_text(repository / "Packages", capture_step("apt-ftparchive packages", index),
+               fs::perms(0644));
+    index.argv = {"/usr/bin/apt-ftparchive", "release", "."};
+    write_text(repository / "Release", capture_step("apt-ftparchive release", index),
+               fs::perms(0644));
+    // The repository is unsigned and local: trusted=yes, as for any local flat repository.
+    write_text(root / "etc/apt/sources.list",
+               std::string("deb [trusted=yes] file:") + kLocalRepository + " ./\n",
+               fs::perms(0644));
+    if (progress) {
+        progress("repository: " + std::to_string(debs) + " packages in " + kLocalRepository);
+    }
+}
+
 /// Everything after apt: what makes the tree a jujusim machine image.
 void finish_image(const fs::path& root, const ImageSpec& spec, const std::string& mirror,
                   double seconds) {
@@ -195,15 +257,20 @@ void finish_image(const fs::path& root, const ImageSpec& spec, const std::string
 
     auto sorted = spec.packages;
     std::sort(sorted.begin(), sorted.end());
+    auto repository_sorted = spec.repository_packages;
+    std::sort(repository_sorted.begin(), repository_sorted.end());
     nlohmann::json versions = nlohmann::json::object();
     for (const auto& [package, version] : installed_packages(root)) {
         versions[package] = version;
     }
-    const nlohmann::json stamp = {
+    nlohmann::json stamp = {
         {"recipe", kRecipeVersion}, {"name", spec.name},        {"suite", spec.suite},
         {"mirror", mirror},         {"packages", sorted},       {"versions", versions},
         {"built_at", iso_now()},    {"build_seconds", seconds},
     };
+    if (!repository_sorted.empty()) {  // absent from images built before the field existed
+        stamp["repository_packages"] = repository_sorted;
+    }
     write_text(root / kStampPath, stamp.dump(2) + "\n", fs::perms(0644));
 }
 
@@ -233,18 +300,20 @@ class ImageLock {
 }  // namespace
 
 namespace {
-/// What charms and tests call, in every image.
-const std::vector<std::string> kImageTools{
-    "rsync",           "iproute2", "procps", "iputils-ping", "util-linux",     "hostname",
-    "ca-certificates", "less",     "jq",     "openssl",      "netcat-openbsd", "psmisc",
-    "xz-utils",        "bzip2",    "file",   "nano"};
+
+/// What every machine image has besides Slurm: the tools charms and tests call.
+const std::vector<std::string> kMachineTools = {
+    "iproute2",        "procps",   "iputils-ping", "util-linux", "hostname",
+    "ca-certificates", "less",     "jq",           "openssl",    "netcat-openbsd",
+    "psmisc",          "xz-utils", "bzip2",        "file",       "nano"};
+
 }  // namespace
 
 ImageSpec ImageSpec::debian13_slurm() {
     ImageSpec spec;
-    // Slurm 24.11 and its authentication
-    spec.packages = {"slurmctld", "slurmd", "slurm-client", "sackd", "munge"};
-    spec.packages.insert(spec.packages.end(), kImageTools.begin(), kImageTools.end());
+    // Slurm 24.11 and its authentication, rsync (the charm's state migration), the tools.
+    spec.packages = {"slurmctld", "slurmd", "slurm-client", "sackd", "munge", "rsync"};
+    spec.packages.insert(spec.packages.end(), kMachineTools.begin(), kMachineTools.end());
     return spec;
 }
 
@@ -252,13 +321,36 @@ ImageSpec ImageSpec::debian12_slurm() {
     ImageSpec spec;
     spec.name = "debian-12-slurm";
     spec.suite = "bookworm";
-    spec.packages = {"slurmctld", "slurmd", "slurm-client", "munge"};
-    spec.packages.insert(spec.packages.end(), kImageTools.begin(), kImageTools.end());
+    spec.packages = {"slurmctld", "slurmd", "slurm-client", "munge", "rsync"};
+    spec.packages.insert(spec.packages.end(), kMachineTools.begin(), kMachineTools.end());
+    return spec;
+}
+
+ImageSpec ImageSpec::debian13_apt() {
+    ImageSpec spec;
+    spec.name = "debian-13-apt";
+    spec.packages = kMachineTools;
+    spec.packages.push_back("apt-utils");  // apt-ftparchive indexes the repository
+    // As on every cloud machine (and dpkg could not replace the systemctl jujusim binds over).
+    spec.packages.push_back("systemd");
+    // What the slurmctld charm's install hook asks apt for, and what the test charms' Slurm
+    // daemons need, with their dependencies.
+    spec.repository_packages = {"slurmctld", "slurmd", "slurm-client", "sackd", "munge", "rsync"};
+    return spec;
+}
+
+ImageSpec ImageSpec::debian13_build() {
+    ImageSpec spec;
+    spec.name = "debian-13-build";
+    spec.packages = {"g++",        "cmake",         "ninja-build",        "binutils",
+                     "pkgconf",    "ccache",        "nlohmann-json3-dev", "libyaml-cpp-dev",
+                     "libfmt-dev", "libspdlog-dev", "libboost-dev",       "libboost-filesystem-dev",
+                     "libssl-dev", "zlib1g-dev",    "libzstd-dev",        "file"};
     return spec;
 }
 
 std::optional<ImageSpec> ImageSpec::named(const std::string& name) {
-    for (auto spec : {debian13_slurm(), debian12_slurm()}) {
+    for (auto spec : {debian13_slurm(), debian12_slurm(), debian13_apt(), debian13_build()}) {
         if (spec.name == name) {
             return spec;
         }
@@ -344,6 +436,7 @@ ImageStamp read_image_stamp(const fs::path& image) {
         stamp.suite = json.value("suite", "");
         stamp.mirror = json.value("mirror", "");
         stamp.packages = json.value("packages", std::vector<std::string>{});
+        stamp.repository_packages = json.value("repository_packages", std::vector<std::string>{});
         const auto versions = json.value("versions", nlohmann::json::object());
         for (const auto& [package, version] : versions.items()) {
             stamp.versions.emplace_back(package, version.get<std::string>());
@@ -360,8 +453,10 @@ bool image_is_current(const ImageSpec& spec, const fs::path& images_dir) {
     const auto stamp = read_image_stamp(image_path(spec, images_dir));
     auto wanted = spec.packages;
     std::sort(wanted.begin(), wanted.end());
+    auto wanted_in_repository = spec.repository_packages;
+    std::sort(wanted_in_repository.begin(), wanted_in_repository.end());
     return stamp.recipe == kRecipeVersion && stamp.name == spec.name && stamp.suite == spec.suite &&
-           stamp.packages == wanted;
+           stamp.packages == wanted && stamp.repository_packages == wanted_in_repository;
 }
 
 void build_image(const ImageSpec& spec, const fs::path& destination,
@@ -419,6 +514,9 @@ void build_image(const ImageSpec& spec, const fs::path& destination,
                     "--no-install-recommends", "install"};
         apt.argv.insert(apt.argv.end(), spec.packages.begin(), spec.packages.end());
         run_step("apt", apt, progress);
+        if (!spec.repository_packages.empty()) {
+            build_local_repository(work, spec, progress);
+        }
 
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

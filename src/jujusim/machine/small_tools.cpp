@@ -12,28 +12,39 @@
 namespace jujusim::tools {
 
 int build_image_main(const std::vector<std::string>& args) {
-    std::vector<std::string> rest = args;
-    std::string name = kDefaultImage;
-    if (rest.size() >= 2 && rest[0] == "--image") {
-        name = rest[1];
-        rest.erase(rest.begin(), rest.begin() + 2);
+    auto spec = *ImageSpec::named(kDefaultImage);
+    std::vector<std::string> rest;
+    bool usage = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--image" && i + 1 < args.size()) {
+            const auto named = ImageSpec::named(args[++i]);
+            if (!named) {
+                std::cerr << "jujusim-machine build-image: unknown image " << args[i] << "\n";
+                return 2;
+            }
+            spec = *named;
+        } else if (args[i] == "-h" || args[i] == "--help" || args[i].starts_with("-")) {
+            usage = true;
+        } else {
+            rest.push_back(args[i]);
+        }
     }
-    const auto spec = ImageSpec::named(name);
     auto progress = [](const std::string& line) { std::cout << line << std::endl; };
-    if (spec && rest.empty()) {
-        const auto path = ensure_image(*spec, progress);
+    if (!usage && rest.empty()) {
+        const auto path = ensure_image(spec, progress);
         std::cout << "image: " << path.string() << "\n";
         return 0;
     }
-    if (spec && rest.size() == 1 && rest[0] != "-h" && rest[0] != "--help") {
-        build_image(*spec, fs::absolute(rest[0]), progress);
+    if (!usage && rest.size() == 1) {
+        build_image(spec, fs::absolute(rest[0]), progress);
         return 0;
     }
-    std::cerr << "usage: jujusim-machine build-image [--image debian-13-slurm|debian-12-slurm] "
-                 "[DIR]\n"
-                 "  without DIR: builds $JUJUSIM_IMAGES/<image> (or $JUJUSIM_HOME/images/...) "
-                 "unless it is current; the default image is "
-              << kDefaultImage << "\n";
+    std::cerr << "usage: jujusim-machine build-image [--image NAME] [DIR]\n"
+                 "  NAME: debian-13-slurm (default), debian-12-slurm (Slurm 22.05), debian-13-apt\n"
+                 "  (no Slurm; a local apt repository has it), debian-13-build (the toolchain the "
+                 "Debian 13 build test\n"
+                 "  uses). Without DIR: builds $JUJUSIM_IMAGES/NAME (or $JUJUSIM_HOME/images/...)\n"
+                 "  unless it is current\n";
     return 2;
 }
 

@@ -211,14 +211,15 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
             }
             updates[key] = *parsed;
         } else if (key == kMachineImage) {
-            if (!ImageSpec::named(value)) {
+            const auto spec = ImageSpec::named(value);
+            if (!spec || spec->name == ImageSpec::debian13_build().name) {
                 throw UserError(std::string(kMachineImage) + ": unknown image \"" + value +
-                                "\" (debian-13-slurm, debian-12-slurm)");
+                                "\" (expected debian-13-slurm, debian-12-slurm or debian-13-apt)");
             }
             if (!model_.machines.empty() &&
                 value != model_.config.value(kMachineImage, std::string(kDefaultImage))) {
-                throw UserError(std::string("cannot change ") + kMachineImage +
-                                " of a model that has machines");
+                throw UserError(std::string(kMachineImage) +
+                                " cannot change once the model has machines");
             }
             updates[key] = value;
         } else if (key == "leadership-lease-seconds") {

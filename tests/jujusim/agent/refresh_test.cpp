@@ -21,6 +21,11 @@ fs::path recorder_variant(const testing_support::TempDir& scratch, const std::st
     const fs::path dir = scratch / name;
     fs::copy(recorder_charm(), dir, fs::copy_options::recursive);
     testing_support::write_text(dir / ("only-in-" + name), name + "\n");
+    // Symlinks, as a packed charm's hooks/<name> -> ../dispatch: one in every variant (pointing
+    // elsewhere in each), one only in this one.
+    fs::create_directories(dir / "hooks");
+    fs::create_symlink("../only-in-" + name, dir / "hooks" / "variant");
+    fs::create_symlink("../only-in-" + name, dir / "hooks" / ("link-only-in-" + name));
     if (!with_sink) {
         std::string meta = testing_support::read_text(dir / "metadata.yaml");
         meta = meta.substr(0, meta.find("requires:"));
@@ -52,6 +57,9 @@ TEST(RefreshTest, UpgradeCharmRunsOnTheNewFilesThenConfigChanged) {
         const fs::path charm = model.agent_dir(unit) / "charm";
         EXPECT_TRUE(fs::exists(charm / "only-in-v2")) << unit;
         EXPECT_FALSE(fs::exists(charm / "only-in-v1")) << unit;
+        EXPECT_EQ(fs::read_symlink(charm / "hooks" / "variant"), "../only-in-v2") << unit;
+        EXPECT_TRUE(fs::is_symlink(charm / "hooks" / "link-only-in-v2")) << unit;
+        EXPECT_FALSE(fs::is_symlink(charm / "hooks" / "link-only-in-v1")) << unit;
     }
     EXPECT_TRUE(fs::exists(model.agent_dir("rec/0") / "charm" / "made-by-unit"));
     const json status = model.status();

@@ -516,7 +516,8 @@ TEST(ModelConfigTest, MachineImageIsAKnownImageFixedOnceTheModelHasMachines) {
     model.wait();
     const auto change = model.run({"model-config", "machine-image=debian-13-slurm"});
     EXPECT_EQ(change.exit_code, 1);
-    EXPECT_THAT(change.stderr_text, HasSubstr("cannot change machine-image"));
+    EXPECT_THAT(change.stderr_text,
+                HasSubstr("machine-image cannot change once the model has machines"));
     model.ok({"model-config", "machine-image=debian-12-slurm"});  // the same value is no change
 }
 
@@ -564,6 +565,25 @@ TEST(FaultInjectionTest, AKillIsNamedByCallNumberOrByALoggedStepInAnyHook) {
                             "a/0:install:after=", "a:install:1", "a/0::1"}) {
         EXPECT_FALSE(jujusim::parse_hook_kill(bad)) << bad;
     }
+}
+
+TEST(ModelConfigTest, MachineImageNamesAMachineImageAndIsFixedOnceThereAreMachines) {
+    SimModel model;
+    EXPECT_EQ(model.ok({"model-config", "machine-image"}), "debian-13-slurm\n");
+    const auto unknown = model.run({"model-config", "machine-image=ubuntu-24.04"});
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_THAT(unknown.stderr_text,
+                HasSubstr("expected debian-13-slurm, debian-12-slurm or debian-13-apt"));
+    // The toolchain image is no machine image.
+    EXPECT_EQ(model.run({"model-config", "machine-image=debian-13-build"}).exit_code, 1);
+    model.ok({"model-config", "machine-image=debian-13-apt"});
+    model.ok({"model-config", "machine-image=debian-13-slurm"});
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.wait();
+    const auto late = model.run({"model-config", "machine-image=debian-13-apt"});
+    EXPECT_EQ(late.exit_code, 1);
+    EXPECT_THAT(late.stderr_text, HasSubstr("cannot change once the model has machines"));
+    model.ok({"model-config", "machine-image=debian-13-slurm"});  // unchanged: accepted
 }
 
 TEST(GoalStateTest, DyingUnitsShowDyingAndRemovedOnesDisappear) {

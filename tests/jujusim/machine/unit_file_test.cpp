@@ -309,6 +309,44 @@ TEST(MachineImageTest, StampDecidesWhetherTheImageIsCurrent) {
     EXPECT_FALSE(jujusim::image_is_current(spec, images.path()));
 }
 
+TEST(MachineImageTest, TheAptImageHasNoSlurmAndARepositoryForIt) {
+    const auto apt = jujusim::ImageSpec::debian13_apt();
+    EXPECT_EQ(apt.name, "debian-13-apt");
+    for (const auto* package : {"slurmctld", "slurmd", "munge", "rsync"}) {
+        EXPECT_EQ(std::count(apt.packages.begin(), apt.packages.end(), package), 0) << package;
+        EXPECT_EQ(
+            std::count(apt.repository_packages.begin(), apt.repository_packages.end(), package), 1)
+            << package;
+    }
+    EXPECT_TRUE(jujusim::ImageSpec::debian13_slurm().repository_packages.empty());
+    EXPECT_EQ(jujusim::ImageSpec::named("debian-13-apt")->name, "debian-13-apt");
+    EXPECT_EQ(jujusim::ImageSpec::named("debian-13-build")->name, "debian-13-build");
+    EXPECT_FALSE(jujusim::ImageSpec::named("ubuntu-24.04"));
+}
+
+TEST(MachineImageTest, TheRepositoryPackagesAreInTheStamp) {
+    TempDir images("images");
+    auto spec = jujusim::ImageSpec::debian13_apt();
+    const auto quoted = [](std::vector<std::string> names) {
+        std::sort(names.begin(), names.end());
+        std::string text;
+        for (const auto& name : names) {
+            text += (text.empty() ? "\"" : ",\"") + name + "\"";
+        }
+        return text;
+    };
+    const std::string head = R"({"recipe": )" + std::to_string(jujusim::kImageRecipe) +
+                             R"(, "name": "debian-13-apt", "suite": "trixie", "packages": [)" +
+                             quoted(spec.packages) + "]";
+    write_text(images / "debian-13-apt/etc/jujusim-image.json", head + "}");
+    EXPECT_FALSE(jujusim::image_is_current(spec, images.path()));  // built without a repository
+    write_text(images / "debian-13-apt/etc/jujusim-image.json",
+               head + R"(, "repository_packages": [)" + quoted(spec.repository_packages) + "]}");
+    EXPECT_TRUE(jujusim::image_is_current(spec, images.path()));
+    spec.repository_packages.push_back("slurmdbd");
+    EXPECT_FALSE(jujusim::image_is_current(spec, images.path()));
+}
+
 /// Restores an environment variable when the test ends.
 class SavedVariable {
   public:
