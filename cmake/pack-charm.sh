@@ -1,8 +1,8 @@
 #!/bin/sh
-# pack-charm.sh SOURCE_DIR DISPATCH_BINARY STAGE_DIR OUTPUT.charm
+# pack-charm.sh SOURCE_DIR DISPATCH_BINARY STAGE_DIR OUTPUT.charm PACKED_DASHBOARDS
 # Stages the charm as charmcraft would lay it out and zips it (symlinks kept, modes kept).
 set -eu
-src=$1 dispatch=$2 stage=$3 out=$4
+src=$1 dispatch=$2 stage=$3 out=$4 dashboards=$5
 rm -rf "$stage" "$out.tmp"
 mkdir -p "$stage/hooks"
 install -m 0755 "$dispatch" "$stage/dispatch"
@@ -10,6 +10,11 @@ strip --strip-unneeded "$stage/dispatch" 2>/dev/null || true
 for f in metadata.yaml config.yaml actions.yaml; do
     install -m 0644 "$src/$f" "$stage/$f"
 done
+# cos-agent: alert rules and dashboards where upstream keeps them (src/cos), and the dashboards
+# packed as cos-lib sends them.
+mkdir -p "$stage/src"
+cp -R "$src/src/cos" "$stage/src/cos"
+install -m 0644 "$dashboards" "$stage/src/cos/grafana_dashboards.packed.json"
 # hooks/<name> -> ../dispatch: the binary decodes the hook from argv[0] when Juju runs these.
 cp -P "$src"/hooks/* "$stage/hooks/"
 cat >"$stage/manifest.yaml" <<MANIFEST
@@ -27,6 +32,6 @@ analysis:
   - name: framework
     result: native
 MANIFEST
-(cd "$stage" && zip -q -X -y -r "$out.tmp" dispatch metadata.yaml config.yaml actions.yaml manifest.yaml hooks)
+(cd "$stage" && zip -q -X -y -r "$out.tmp" dispatch metadata.yaml config.yaml actions.yaml manifest.yaml hooks src)
 mv "$out.tmp" "$out"
 echo "packed $out"

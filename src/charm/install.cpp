@@ -3,10 +3,12 @@
 #include <sstream>
 
 #include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/host/packages.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/slurm/default_files.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -33,12 +35,10 @@ constexpr std::string_view kDropInContent =
     "Restart=on-failure\n"
     "RestartSec=10\n";
 
-// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (reference §6). This is that
-// archive's public signing key, as Launchpad publishes it; apt reads it inline (Signed-By).
-constexpr std::string_view kUbuntuHpcPpaUri =
-    "https://ppa.launchpadcontent.net/ubuntu-hpc/slurm-wlm-25.11/ubuntu";
-constexpr std::string_view kUbuntuHpcPpaSources =
-    "/etc/apt/sources.list.d/ubuntu-hpc-slurm-wlm-25.11.sources";
+// Upstream installs from the Ubuntu HPC team's PPAs on Ubuntu (reference §6; since bececfe
+// Slurm comes from the Ubuntu archive and the PPA serves slurm-mail only). This is those
+// archives' public signing key, as Launchpad publishes it; apt reads it inline (Signed-By).
+constexpr std::string_view kUbuntuHpcPpaBase = "https://ppa.launchpadcontent.net/ubuntu-hpc/";
 constexpr std::string_view kUbuntuHpcPpaKey[] = {
     "-----BEGIN PGP PUBLIC KEY BLOCK-----",
     "",
@@ -70,22 +70,6 @@ constexpr std::string_view kUbuntuHpcPpaKey[] = {
     "-----END PGP PUBLIC KEY BLOCK-----",
 };
 
-/// KEY=value lines of /etc/os-release (quotes removed).
-std::string os_release_value(const std::string& text, const std::string& key) {
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.rfind(key + "=", 0) == 0) {
-            std::string value = line.substr(key.size() + 1);
-            if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
-                value = value.substr(1, value.size() - 2);
-            }
-            return value;
-        }
-    }
-    return {};
-}
-
 /// Writes `text` to `path` (root-owned) unless it already holds exactly that. Returns whether it
 /// wrote.
 bool write_machine_file(host::Host& host, const std::string& path, std::string_view text) {
@@ -100,22 +84,49 @@ bool write_machine_file(host::Host& host, const std::string& path, std::string_v
     return true;
 }
 
-/// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (reference §6).
-void add_ubuntu_hpc_ppa(host::Host& host) {
-    const auto os_release = host.read_file("/etc/os-release");
-    if (!os_release || os_release_value(*os_release, "ID") != "ubuntu") {
-        return;
+/// The packages upstream installs with slurmctld (slurm_ops _ADDITIONAL_SLURM_PACKAGES), and
+/// the platform's auth/jwt plugin where it is packaged apart (Debian and Ubuntu's archive:
+/// slurm-wlm-jwt-plugin), so that AuthAltTypes=auth/jwt can stay in slurm.conf.
+std::vector<std::string> companion_packages(host::Host& host) {
+    std::vector<std::string> wanted{"libpmix-dev"};
+    if (host.status(std::string(slurm::kAmd64PluginDir) + "/auth_jwt.so").type ==
+        host::FileType::Missing) {
+        wanted.emplace_back("slurm-wlm-jwt-plugin");
     }
-    const auto codename = os_release_value(*os_release, "VERSION_CODENAME");
-    std::string sources = "Types: deb\nURIs: " + std::string(kUbuntuHpcPpaUri) +
-                          "\nSuites: " + codename + "\nComponents: main\nSigned-By:\n";
-    for (const auto line : kUbuntuHpcPpaKey) {
-        sources += line.empty() ? " .\n" : " " + std::string(line) + "\n";
+    return host::missing_packages(host, wanted);
+}
+
+/// Installs the companion packages once per install or upgrade; a platform without one
+/// (a private mirror, no network) keeps the controller working without it, and says so.
+void install_companion_packages(HookScope& scope) {
+    // One at a time: a package this platform lacks must not keep the others out.
+    for (const auto& package : companion_packages(scope.host)) {
+        try {
+            host::install_packages(scope.host, {package});
+            log::info("installed {}", package);
+        } catch (const host::HostError& error) {
+            log::warning("could not install {}: {}", package, error.what());
+        }
     }
-    write_machine_file(host, std::string(kUbuntuHpcPpaSources), sources);
 }
 
 }  // namespace
+
+bool add_ubuntu_hpc_ppa(host::Host& host, std::string_view ppa) {
+    const auto platform = read_platform(host);
+    if (platform.id != "ubuntu") {
+        return false;
+    }
+    std::string sources = "Types: deb\nURIs: " + std::string(kUbuntuHpcPpaBase) + std::string(ppa) +
+                          "/ubuntu\nSuites: " + platform.codename +
+                          "\nComponents: main\nSigned-By:\n";
+    for (const auto line : kUbuntuHpcPpaKey) {
+        sources += line.empty() ? " .\n" : " " + std::string(line) + "\n";
+    }
+    write_machine_file(host, "/etc/apt/sources.list.d/ubuntu-hpc-" + std::string(ppa) + ".sources",
+                       sources);
+    return true;
+}
 
 Result<slurm::SlurmVersion, Stop> ensure_installed(HookScope& scope) {
     if (scope.facts.slurm) {
@@ -124,7 +135,7 @@ Result<slurm::SlurmVersion, Stop> ensure_installed(HookScope& scope) {
     const Stop failed{WorkloadState::Blocked, std::string(kMsgInstallFailed)};
     scope.tools.status_set(WorkloadState::Maintenance, kMsgInstalling, /*application=*/false);
     try {
-        add_ubuntu_hpc_ppa(scope.host);
+        add_ubuntu_hpc_ppa(scope.host, kUbuntuHpcSlurmPpa);
         host::install_packages(scope.host, {std::string(kPackage)}, host::AptUpdate::First);
     } catch (const host::HostError& error) {
         log::error("failed to install slurmctld. reason: {}", error.what());
@@ -168,6 +179,7 @@ void configure_machine(HookScope& scope, const slurm::SlurmVersion& version) {
             }
         }
     }
+    install_companion_packages(scope);
     scope.tools.open_port(kSlurmctldPort, "tcp");
     scope.tools.open_port(kPrometheusExporterPort, "tcp");
     if (const auto installed = host::installed_version(host, kPackage)) {

@@ -1,4 +1,5 @@
 #include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/charm/status.hpp>
@@ -61,6 +62,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
         outcome.stopped = std::move(stop);
         return outcome;
     }
+    configure_integrations(scope, outcome);
     publish_restart_signal(scope);
     if (auto stop = run_controller(scope, outcome)) {
         outcome.stopped = std::move(stop);
@@ -68,6 +70,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
     }
     handle_secret_event(scope, /*after_reconfigure=*/true);
     update_clients(scope);
+    after_controller_runs(scope, outcome);
     return outcome;
 }
 

@@ -199,6 +199,9 @@ std::string controller_message(StatusView& view) {
         message += fmt::format("{}shared file system slow: p99 fsync+rename {:.0f} ms",
                                message.empty() ? "" : "; ", milliseconds);
     }
+    for (const auto& notice : view.outcome.notices) {
+        message += (message.empty() ? "" : "; ") + notice;
+    }
     return message;
 }
 

@@ -139,7 +139,7 @@ TEST(CharmHostileInput, ABadDatabaseHostIsLeftOut) {
         EXPECT_THAT(unit.state.unit_status.message,
                     HasSubstr("database host from `database` rejected"))
             << hostname;
-        EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.accounting"), "") << hostname;
+        EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.accounting"), "\n") << hostname;
     }
 }
 

@@ -46,6 +46,9 @@ struct Outcome {
     std::optional<std::string> pending;
     /// The shared file system did not answer: nothing else in this hook may touch it.
     bool shared_fs_unresponsive = false;
+    /// What an integration cannot do on this platform (e.g. no slurm-mail package), shown after
+    /// the controller's status while the unit is otherwise active.
+    std::vector<std::string> notices;
 };
 
 /// One hook's time for waiting (hand-overs, a controller settling). Juju has no hook timeout,

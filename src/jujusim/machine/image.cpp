@@ -245,6 +245,9 @@ ImageSpec ImageSpec::debian13_slurm() {
     ImageSpec spec;
     spec.packages = {// Slurm 24.11 and its authentication
                      "slurmctld", "slurmd", "slurm-client", "sackd", "munge",
+                     // what the slurmctld charm installs next to it (as upstream: libpmix-dev;
+                     // Debian packs auth/jwt and the InfluxDB profile plugin separately)
+                     "libpmix-dev", "slurm-wlm-jwt-plugin", "slurm-wlm-influxdb-plugin",
                      // what charms and tests call
                      "rsync", "iproute2", "procps", "iputils-ping", "util-linux", "hostname",
                      "ca-certificates", "less", "jq", "openssl", "netcat-openbsd", "psmisc",
