@@ -5,6 +5,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -28,7 +29,25 @@ namespace jujusim {
 /// asynchronously, after the unit is dead).
 inline constexpr double kMachineReleaseDelay = 15;
 
+/// The most of model.json that is read: far above any model (actions and secret revisions
+/// accumulate), unlike the util toolkit's 16 MiB default for config files.
+inline constexpr std::size_t kMaxModelFileSize = std::size_t{1} << 30;
+
 namespace fs = std::filesystem;
+
+/// Test-only fault injection, not Juju: model-config `test-kill-hook=<unit>:<hook>:<n>` has
+/// the tool server SIGKILL that unit's <hook> process group at its n-th hook-tool call, once
+/// (the key is then removed). Juju then sees a failed hook and retries it.
+inline constexpr const char* kTestKillHook = "test-kill-hook";
+/// Model option, not Juju's: `shared-etc-hosts=false` leaves each machine's /etc/hosts with its
+/// own name only (default true: every machine's name everywhere).
+inline constexpr const char* kSharedEtcHosts = "shared-etc-hosts";
+struct HookKill {
+    std::string unit;
+    std::string hook;
+    int call = 0;
+};
+std::optional<HookKill> parse_hook_kill(const std::string& text);
 
 class Controller {
   public:
@@ -92,12 +111,14 @@ class Controller {
     void worker_loop(std::string machine_id);
     void timer_loop();
     void setup_unit_files(const Unit& unit);
+    /// juju refresh: the unit's charm directory gets the application's new charm.
+    void deploy_new_charm(Unit& unit);
 
     // ---- resolver (resolver.cpp; mutex held) ----
     std::optional<Op> next_op(const Unit& unit) const;
     // next_op's phases, in Juju's resolver order (juju-hooks.md §3.1):
     std::optional<Op> setup_op(const Unit& unit, const App& app) const;  ///< created, leader
-    std::optional<Op> secret_op(const Unit& unit, const App& app, bool alive) const;
+    std::optional<Op> secret_op(const Unit& unit, const App& app) const;
     std::optional<Op> teardown_op(const Unit& unit) const;  ///< a dying unit's last hooks
     std::optional<Op> relation_hook_op(const Unit& unit) const;
     bool unit_can_run(const Unit& unit) const;
@@ -108,6 +129,14 @@ class Controller {
     void elect_leaders();
     void enter_scope(Relation& relation, Unit& unit);
     void destroy_unit(Unit& unit);
+    bool has_subordinates(const std::string& principal) const;
+    /// Juju's DestroyAllSubordinates, which a dying principal's agent calls when it starts
+    /// tearing down. Returns whether any was alive.
+    bool destroy_subordinates(const std::string& principal);
+    /// The unit a machine's worker serves next, and its operation: a dying principal whose
+    /// subordinates are still alive goes first, then units in turn after `last_unit`.
+    std::optional<std::pair<std::string, Op>> next_on_machine(const std::string& machine_id,
+                                                              const std::string& last_unit);
     void remove_unit_record(const std::string& name);
     /// Powers off and forgets a machine that hosts nothing any more.
     void release_machine(const std::string& machine_id);
@@ -116,11 +145,24 @@ class Controller {
 
     // ---- hook execution (hook_runner.cpp) ----
     void run_op(const std::string& unit_name, const Op& op, std::unique_lock<std::mutex>& lock);
+    // run_op's steps: Juju's "executing" status, the program run with the mutex released, and
+    // what the result does to the action or the unit.
+    struct OpOutcome;
+    void set_running_status(Unit& unit, const Op& op, Action* action_record);
+    OpOutcome execute_op(HookContext& ctx, const Unit& unit, const Action* action_record,
+                         std::unique_lock<std::mutex>& lock);
+    void finish_action(Unit& unit, const Op& op, HookContext& ctx, const OpOutcome& outcome);
+    void fail_hook(Unit& unit, const Op& op, const OpOutcome& outcome);
+    void finish_hook(Unit& unit, const Op& op, HookContext& ctx, bool charm_never_set);
     std::map<std::string, std::string> hook_env(const Unit& unit, const Op& op,
                                                 const HookContext& ctx, const Machine& m) const;
     void commit(HookContext& ctx);
+    /// The hook's secret-add/set/grant/revoke/remove, in order (secret_commit.cpp).
+    void commit_secrets(const HookContext& ctx);
 
     // ---- hook tools (the tool server; mutex held) ----
+    /// test-kill-hook: kills the calling hook's process group when this call is the one named.
+    bool inject_hook_kill(HookContext& ctx, const std::string& tool, pid_t caller);
     CommandResult run_tool(HookContext& ctx, const std::string& tool,
                            const std::vector<std::string>& args,
                            const std::optional<std::string>& stdin_data, bool* needs_stdin);
@@ -136,7 +178,12 @@ class Controller {
     // ---- CLI verbs (commands.cpp; mutex held unless noted) ----
     CommandResult cmd_deploy(const std::vector<std::string>& args, const fs::path& cwd);
     CommandResult cmd_add_unit(const std::vector<std::string>& args);
+    CommandResult cmd_refresh(const std::vector<std::string>& args, const fs::path& cwd);
+    /// A relation for each peer endpoint of the application's charm that has none yet.
+    void add_peer_relations(const std::string& app_name);
     CommandResult cmd_integrate(const std::vector<std::string>& args);
+    /// The endpoints' metadata `limit`s, as Juju's AddRelation checks them (throws UserError).
+    void check_relation_limits(const std::vector<RelationEnd>& ends) const;
     CommandResult cmd_remove_relation(const std::vector<std::string>& args);
     CommandResult cmd_remove_unit(const std::vector<std::string>& args);
     CommandResult cmd_remove_application(const std::vector<std::string>& args);
@@ -146,13 +193,15 @@ class Controller {
                           std::unique_lock<std::mutex>& lock);
     CommandResult cmd_exec(const std::vector<std::string>& args,
                            std::unique_lock<std::mutex>& lock);
+    CommandResult exec_on_machine(const std::string& id, const std::string& command,
+                                  const std::string& format, std::unique_lock<std::mutex>& lock);
     CommandResult cmd_ssh(const std::vector<std::string>& args, std::unique_lock<std::mutex>& lock);
     CommandResult cmd_wait(const std::vector<std::string>& args,
                            std::unique_lock<std::mutex>& lock);
     CommandResult cmd_power(const std::vector<std::string>& args, bool on,
                             std::unique_lock<std::mutex>& lock);
     CommandResult cmd_resolved(const std::vector<std::string>& args);
-    CommandResult cmd_tick();
+    CommandResult cmd_tick(const std::vector<std::string>& args);
     CommandResult cmd_hooks(const std::vector<std::string>& args);
     CommandResult cmd_debug_log(const std::vector<std::string>& args);
     CommandResult cmd_destroy(std::unique_lock<std::mutex>& lock);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -31,6 +32,13 @@ std::string juju_since(Clock::time_point when);
 std::string goal_state_since(Clock::time_point when);
 /// debug-log time of day: "17:44:01".
 std::string time_of_day(Clock::time_point when);
+
+/// Go's time.ParseDuration ("90s", "1h30m", "500ms", "-5m") in seconds; nullopt when it is not
+/// one. `bare_seconds` also takes a plain number as seconds (jujusim's own flags).
+std::optional<double> parse_go_duration(const std::string& text, bool bare_seconds = false);
+/// Go's time.Parse(time.RFC3339, ...) ("2025-01-01T06:06:06Z", "...+02:00", fractions) as
+/// seconds since the epoch; nullopt when it is not one.
+std::optional<double> parse_rfc3339(const std::string& text);
 
 /// Seconds since the epoch, as stored in model.json.
 double to_epoch(Clock::time_point when);

@@ -19,6 +19,7 @@
 
 #include <jujusim/machine.hpp>
 #include <jujusim/network.hpp>
+#include <slurmctld/util/proc.hpp>
 
 namespace jujusim {
 
@@ -100,13 +101,12 @@ class NamespaceMachine final : public Machine {
     fs::path fstab_file() const { return config_.machine_dir / "mounts.json"; }
     void write_fstab(const std::vector<std::pair<fs::path, fs::path>>& mounts) const;
     bool mounted_inside(pid_t pid, const fs::path& machine_path) const;
-    void wait_gone(pid_t pid, unsigned long long start_time, bool is_child);
+    void wait_gone(const slurmctld::util::ProcessRecord& init, bool is_child);
 
     MachineConfig config_;
     mutable std::mutex mutex_;
     std::mutex fstab_mutex_;
-    pid_t init_pid_ = 0;
-    unsigned long long init_start_ = 0;
+    slurmctld::util::ProcessRecord init_;  ///< pid 0: not booted
     bool init_is_child_ = false;
 };
 

@@ -37,6 +37,9 @@ enum class HookKind {
     Remove,
     SecretChanged,
     SecretRemove,
+    SecretRotate,
+    SecretExpired,
+    UpgradeCharm,
     RelationCreated,
     RelationJoined,
     RelationChanged,
@@ -62,6 +65,7 @@ struct Op {
     std::string secret_id;
     std::string secret_label;
     long secret_revision = 0;
+    long base_revision = 0;  ///< secret-rotate: the secret's latest revision when it was queued
     long action_id = 0;
 
     bool is_action() const { return kind == HookKind::Action; }
@@ -81,10 +85,13 @@ struct RelationSeen {
     std::string pending_changed;  ///< joined ran for this unit; changed must follow
 };
 
+/// A unit's consumer record of a secret (Juju's secret consumer doc and the uniter's local
+/// state). Units of the owning application get one when they secret-get an application-owned
+/// secret, so they too are told of new revisions.
 struct ConsumedSecret {
-    long tracked = 0;
+    long tracked = 0;  ///< the revision plain secret-get returns (0: owner units read the latest)
     std::string label;
-    long notified = 0;  ///< latest revision a secret-changed was run for (or read)
+    long notified = 0;  ///< the revision of the last secret-changed the unit ran
 };
 
 struct Unit {
@@ -98,9 +105,14 @@ struct Unit {
     StatusValue agent;
     std::string workload_version;
 
+    int charm_rev = 0;      ///< the application's charm revision its charm directory holds
+    std::string charm_dir;  ///< the stored charm it was unpacked from (refresh: the old one)
     bool installed = false;
     bool started = false;
     bool stopped = false;
+    /// Its remove hook ran; it stays (Dying) until its subordinates are gone, as Juju's
+    /// EnsureDead refuses a unit that still has subordinates.
+    bool removed = false;
     bool boot_start_pending = false;  ///< the machine rebooted: Juju runs start again
     long leader_term_seen = 0;
     long leader_settings_seen = -1;
@@ -134,6 +146,7 @@ struct App {
     long config_version = 0;
     int next_unit = 0;
     std::string leader;
+    double lease_expires = 0;  ///< when the leader's lease runs out unless renewed
     long leader_term = 0;
     std::map<std::string, std::string> leader_settings;
     long leader_settings_version = 0;
@@ -199,9 +212,11 @@ struct Secret {
     bool unit_owned = false;
     std::string label;
     std::string description;
-    std::string rotate;
-    std::string expire;
-    std::map<std::string, json> revisions;  ///< revision number (decimal) -> content
+    std::string rotate;                        ///< rotation policy ("" or never: none)
+    double next_rotate = 0;                    ///< when secret-rotate runs next (0: not scheduled)
+    std::map<std::string, json> revisions;     ///< revision number (decimal) -> content
+    std::map<std::string, double> expiry;      ///< revision -> when it expires
+    std::map<std::string, double> expiry_due;  ///< revision -> when secret-expired runs next
     long latest = 0;
     std::vector<SecretGrant> grants;
     std::map<std::string, ConsumedSecret> consumers;  ///< by unit name

@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include <slurmctld/util/proc.hpp>
+
 namespace jujusim {
 
 namespace fs = std::filesystem;
@@ -53,8 +55,7 @@ class Network {
 
     Config config_;
     mutable std::mutex mutex_;
-    pid_t holder_ = 0;
-    unsigned long long holder_start_ = 0;
+    slurmctld::util::ProcessRecord holder_;  ///< pid 0: none
     bool holder_is_child_ = false;
 };
 

@@ -5,10 +5,12 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -61,6 +63,12 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
 std::optional<std::chrono::microseconds> parse_timespan(const std::string& text);
 bool parse_boolean(const std::string& text, bool fallback);
 
+/// A signal as unit files and systemctl name it: "TERM", "SIGTERM" or a number. Throws
+/// std::invalid_argument or std::out_of_range (std::stoi) for anything else.
+int parse_signal(const std::string& text);
+/// A signal's name as systemd shows it ("TERM"), or its number when it has none here.
+std::string signal_name(int signal);
+
 /// A resource limit: "65536", "infinity", "1024:4096" (soft:hard); sizes may carry K, M, G.
 struct ResourceLimit {
     rlim_t soft = RLIM_INFINITY;
@@ -103,6 +111,55 @@ std::vector<Command> parse_commands(const std::string& value, const Environment&
 enum class ServiceType { Simple, Exec, Forking, Notify, Oneshot };
 enum class RestartPolicy { No, OnSuccess, OnFailure, OnAbnormal, OnWatchdog, OnAbort, Always };
 enum class KillMode { ControlGroup, Mixed, Process, None };
+
+/// An enum value and the word systemd spells it with: one table per enum, which the unit
+/// parser reads and `systemctl show`/`status` print from.
+template <class Enum>
+struct NamedValue {
+    std::string_view name;
+    Enum value;
+};
+/// The value `text` names in `table`; nullopt when none does.
+template <class Enum, std::size_t N>
+std::optional<Enum> value_named(const NamedValue<Enum> (&table)[N], std::string_view text) {
+    for (const auto& entry : table) {
+        if (entry.name == text) {
+            return entry.value;
+        }
+    }
+    return std::nullopt;
+}
+/// The first name `table` gives `value` (the first entry's name for a value it lacks).
+template <class Enum, std::size_t N>
+const char* name_of(const NamedValue<Enum> (&table)[N], Enum value) {
+    for (const auto& entry : table) {
+        if (entry.value == value) {
+            return entry.name.data();
+        }
+    }
+    return table[0].name.data();
+}
+
+/// Type=: systemd's aliases map to the type jujusim runs them as (listed after the names).
+inline constexpr NamedValue<ServiceType> kServiceTypes[] = {
+    {"simple", ServiceType::Simple},   {"exec", ServiceType::Exec},
+    {"forking", ServiceType::Forking}, {"notify", ServiceType::Notify},
+    {"oneshot", ServiceType::Oneshot}, {"idle", ServiceType::Simple},
+    {"dbus", ServiceType::Simple},     {"notify-reload", ServiceType::Notify}};
+/// Restart=.
+inline constexpr NamedValue<RestartPolicy> kRestartPolicies[] = {
+    {"no", RestartPolicy::No},
+    {"on-success", RestartPolicy::OnSuccess},
+    {"on-failure", RestartPolicy::OnFailure},
+    {"on-abnormal", RestartPolicy::OnAbnormal},
+    {"on-watchdog", RestartPolicy::OnWatchdog},
+    {"on-abort", RestartPolicy::OnAbort},
+    {"always", RestartPolicy::Always}};
+/// KillMode=.
+inline constexpr NamedValue<KillMode> kKillModes[] = {{"control-group", KillMode::ControlGroup},
+                                                      {"mixed", KillMode::Mixed},
+                                                      {"process", KillMode::Process},
+                                                      {"none", KillMode::None}};
 
 /// A path condition: ConditionPathExists=[!]path and friends.
 struct PathCondition {

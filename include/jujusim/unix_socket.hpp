@@ -8,31 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include <slurmctld/util/fd.hpp>
+
 namespace jujusim {
 
 namespace fs = std::filesystem;
 
-/// An owned file descriptor.
-class Fd {
-  public:
-    Fd() = default;
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd();
-    Fd(Fd&& other) noexcept : fd_(other.release()) {}
-    Fd& operator=(Fd&& other) noexcept;
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    int get() const { return fd_; }
-    int release() {
-        const int fd = fd_;
-        fd_ = -1;
-        return fd;
-    }
-    explicit operator bool() const { return fd_ >= 0; }
-
-  private:
-    int fd_ = -1;
-};
+/// The util toolkit's owned file descriptor, as the transports hand connections around.
+using Fd = slurmctld::util::UniqueFd;
 
 /// Binds and listens (removing a stale socket file first). Throws std::system_error.
 Fd listen_unix(const fs::path& path);

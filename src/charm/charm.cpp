@@ -5,12 +5,13 @@
 
 namespace slurmctld::charm {
 
-void run_charm(const juju::HookContext& context, juju::HookTools& tools, host::Host& host) {
+std::function<void()> run_charm(const juju::HookContext& context, juju::HookTools& tools,
+                                host::Host& host) {
     if (context.is_action()) {
         run_charm_action(context, tools, host);
-    } else {
-        run_charm_hook(context, tools, host);
+        return nullptr;
     }
+    return run_charm_hook(context, tools, host);
 }
 
 host::RealHostOptions real_host_options() {

@@ -104,7 +104,7 @@ std::optional<ClientView> client_view(HookScope& scope, bool require_local_contr
         if (require_local_controller && !host::service_is_active(scope.host, kService)) {
             return std::nullopt;  // upstream's wait_unless(slurmctld_is_active)
         }
-        return ClientView{configured_controllers(scope.host), true};
+        return ClientView{configured_controller_entries(scope.host), true};
     }
     if (placement.ha(facts)) {
         return std::nullopt;
@@ -115,7 +115,7 @@ std::optional<ClientView> client_view(HookScope& scope, bool require_local_contr
     if (member == nullptr || member->hostname.empty()) {
         return std::nullopt;
     }
-    return ClientView{{member->hostname}, false};
+    return ClientView{{ControllerEntry{member->hostname, member->address}.str()}, false};
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 #include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
-#include <slurmctld/charm/status.hpp>
 #include <slurmctld/host/virtualization.hpp>
 #include <slurmctld/slurm/default_files.hpp>
 #include <slurmctld/slurm/partitions.hpp>
@@ -22,6 +21,7 @@ namespace slurmctld::charm {
 namespace log = util::log;
 using juju::WorkloadState;
 
+/// The remote application on `relation`: the event's when it is this relation, else Juju's.
 std::optional<std::string> remote_app(HookScope& scope, const juju::RelationId& relation) {
     const auto& event = scope.facts.context.relation;
     if (event && event->relation == relation && !event->remote_app.empty()) {
@@ -59,6 +59,9 @@ constexpr std::string_view kSlurmdbdPort = "6819";
 /// How long the leader waits, within the hook's budget, for a controller leaving the list to
 /// stop (its unit hands control over first, a few seconds).
 constexpr std::chrono::seconds kLeavingControllerWait{20};
+/// How long the leader holds additions back for units Juju plans but that have not shown up
+/// (a machine still being provisioned) before it adds the ones it sees.
+constexpr std::chrono::minutes kArrivalWait{10};
 
 std::string etc_path(std::string_view name) {
     return std::string(kEtcSlurm) + "/" + std::string(name);
@@ -209,6 +212,33 @@ std::optional<std::string> plan_accounting(HookScope& scope, Outcome& outcome,
     return document->render();
 }
 
+/// Whether controllers may be added now: every planned unit is seen, or the leader has waited
+/// kArrivalWait for the missing ones (the start of the wait is in unit state).
+bool additions_may_proceed(HookScope& scope) {
+    const auto arriving = arriving_units(scope.facts);
+    const auto state = scope.tools.state_get();
+    const auto since = state.find(std::string(kStateArrivalWaitSince));
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(scope.host.now().time_since_epoch());
+    if (arriving.empty()) {
+        if (since != state.end()) {
+            scope.tools.state_delete(kStateArrivalWaitSince);
+        }
+        return true;
+    }
+    if (since == state.end()) {
+        scope.tools.state_set({{std::string(kStateArrivalWaitSince), std::to_string(now.count())}});
+        return false;
+    }
+    const auto waited = now - std::chrono::seconds(std::atoll(since->second.c_str()));
+    if (waited < kArrivalWait) {
+        return false;
+    }
+    log::warning("{} planned unit(s) still missing after {} s ({}): adding the controllers seen",
+                 arriving.size(), waited.count(), fmt::join(arriving, ", "));
+    return true;
+}
+
 /// The SlurmctldHost list: failover order, stable across scaling (controllers.hpp). A
 /// controller leaves the list only once it has stopped: its unit hands control over first.
 void update_controller_list(HookScope& scope, Outcome& outcome, const Placement& placement,
@@ -220,16 +250,22 @@ void update_controller_list(HookScope& scope, Outcome& outcome, const Placement&
     }
     // Backups only make sense on a shared StateSaveLocation: without it this unit is the only
     // controller.
-    std::vector<ControllerUnit> members{{facts.unit(), facts.hostname}};
+    std::vector<ControllerUnit> members{*facts.peers.member(facts.unit())};
     if (placement.etc_shared) {
-        // A new leader must not write a partial list: wait until every planned unit is seen.
-        if (!all_units_observed(facts)) {
-            return;
+        // Units going away leave the list at once; units arriving are added only when every
+        // planned unit is seen (a new leader must not write a partial list), or when that has
+        // taken longer than a machine should take to arrive.
+        members = staying_members(facts);
+        if (!additions_may_proceed(scope)) {
+            std::erase_if(members, [&current](const ControllerUnit& member) {
+                return std::find(current.begin(), current.end(), member.hostname) == current.end();
+            });
         }
-        members = facts.peers.members;
     }
+    const auto current_entries = slurm_conf.get_all("SlurmctldHost");
     const auto planned = plan_controllers(current, members);
-    if (planned.empty() || planned == slurm_conf.get_all("SlurmctldHost")) {
+    const auto entries = controller_entries(planned, members, current_entries);
+    if (planned.empty() || entries == current_entries) {
         return;
     }
     for (const auto& leaving : current) {
@@ -248,8 +284,8 @@ void update_controller_list(HookScope& scope, Outcome& outcome, const Placement&
             return;
         }
     }
-    slurm_conf.set_all("SlurmctldHost", planned);
-    log::info("controllers (failover order): {}", fmt::join(planned, ", "));
+    slurm_conf.set_all("SlurmctldHost", entries);
+    log::info("controllers (failover order): {}", fmt::join(entries, ", "));
 }
 
 /// A slurm.conf from upstream's defaults for a first start.
@@ -257,7 +293,8 @@ slurm::ConfigDocument fresh_slurm_conf(HookScope& scope, const Placement& placem
     const auto& facts = scope.facts;
     slurm::DefaultSlurmConf options;
     options.cluster_name = facts.peers.cluster_name;
-    options.controllers = {facts.hostname};
+    const auto* self = facts.peers.member(facts.unit());
+    options.controllers = {ControllerEntry{facts.hostname, self->address}.str()};
     options.auth = slurm::auth_setup_for(*facts.slurm);
     options.cgroups_usable = !host::is_container(scope.host);
     options.openmetrics = slurm::supports_metrics_type(*facts.slurm);

@@ -35,7 +35,13 @@ std::optional<bool> in_control(host::Host& host, const std::string& hostname) {
         return std::nullopt;
     }
     auto& document = *parsed;
-    document.set_all("SlurmctldHost", {hostname});
+    std::string entry = hostname;
+    for (const auto& configured : configured_controller_entries(host)) {
+        if (parse_controller_entry(configured).host == hostname) {
+            entry = configured;  // with its address: no name lookup needed
+        }
+    }
+    document.set_all("SlurmctldHost", {entry});
     std::vector<std::string> includes;
     for (const auto& include : document.includes()) {
         includes.push_back(include.front() == '/' ? include

@@ -3,6 +3,7 @@
 
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/controllers.hpp>
+#include <slurmctld/slurm/names.hpp>
 
 namespace slurmctld::charm {
 
@@ -51,11 +52,52 @@ std::vector<std::string> plan_controllers(const std::vector<std::string>& curren
     return planned;
 }
 
-std::vector<std::string> controller_endpoints(const std::vector<std::string>& controllers) {
+ControllerEntry parse_controller_entry(std::string_view entry) {
+    const auto open = entry.find('(');
+    if (open == std::string_view::npos) {
+        return {std::string(entry), {}};
+    }
+    ControllerEntry parsed{std::string(entry.substr(0, open)), {}};
+    const auto close = entry.rfind(')');
+    if (close != std::string_view::npos && close > open) {
+        const auto address = entry.substr(open + 1, close - open - 1);
+        if (!slurm::ip_address_problem(address)) {
+            parsed.address = std::string(address);
+        }
+    }
+    return parsed;
+}
+
+std::vector<std::string> controller_entries(const std::vector<std::string>& planned,
+                                            const std::vector<ControllerUnit>& members,
+                                            const std::vector<std::string>& current_entries) {
+    std::vector<std::string> entries;
+    entries.reserve(planned.size());
+    for (const auto& host : planned) {
+        ControllerEntry entry{host, {}};
+        for (const auto& member : members) {
+            if (member.hostname == host && !member.address.empty()) {
+                entry.address = member.address;
+            }
+        }
+        for (const auto& current : current_entries) {
+            const auto known = parse_controller_entry(current);
+            if (entry.address.empty() && known.host == host) {
+                entry.address = known.address;
+            }
+        }
+        entries.push_back(entry.str());
+    }
+    return entries;
+}
+
+std::vector<std::string> controller_endpoints(const std::vector<std::string>& entries) {
     std::vector<std::string> endpoints;
-    endpoints.reserve(controllers.size());
-    for (const auto& hostname : controllers) {
-        endpoints.push_back(hostname + ":" + std::to_string(kSlurmctldPort));
+    endpoints.reserve(entries.size());
+    for (const auto& text : entries) {
+        const auto entry = parse_controller_entry(text);
+        endpoints.push_back((entry.address.empty() ? entry.host : entry.address) + ":" +
+                            std::to_string(kSlurmctldPort));
     }
     return endpoints;
 }

@@ -23,6 +23,33 @@ const ControllerUnit* PeerFacts::member_with_hostname(std::string_view hostname)
     return found == members.end() ? nullptr : &*found;
 }
 
+std::vector<ControllerUnit> staying_members(const Facts& facts) {
+    std::vector<ControllerUnit> staying;
+    for (const auto& member : facts.peers.members) {
+        const bool planned =
+            facts.planned_units.empty() || facts.planned_units.count(member.unit) != 0;
+        if (planned && !member.hostname.empty()) {
+            staying.push_back(member);
+        }
+    }
+    return staying;
+}
+
+std::vector<std::string> arriving_units(const Facts& facts) {
+    std::vector<std::string> arriving;
+    for (const auto& unit : facts.planned_units) {
+        const auto* member = facts.peers.member(unit);
+        if (member == nullptr || member->hostname.empty()) {
+            arriving.push_back(unit);
+        }
+    }
+    return arriving;
+}
+
+bool all_units_observed(const Facts& facts) {
+    return arriving_units(facts).empty();
+}
+
 std::optional<slurm::SlurmVersion> installed_slurm(host::Host& host) {
     const auto installed = host::installed_version(host, kPackage);
     if (!installed) {
@@ -48,6 +75,14 @@ PeerFacts load_peers(const juju::HookContext& context, const std::string& hostna
         return view;
     }
     view.relation = ids.front();
+    // Juju puts every unit's address in its own databag (ingress-address): what SlurmctldHost
+    // entries and the clients' controller list use, so that no machine needs another's name to
+    // resolve.
+    if (auto own =
+            peer_address(context.unit_name, tools.relation_get(*view.relation, context.unit_name));
+        own.has_value()) {
+        view.members.front().address = std::move(own).value();
+    }
     for (const auto& unit : tools.relation_list(*view.relation)) {
         const auto data = tools.relation_get(*view.relation, unit);
         std::string peer_host;
@@ -59,7 +94,13 @@ PeerFacts load_peers(const juju::HookContext& context, const std::string& hostna
                 rejections.push_back(checked.error());
             }
         }
-        view.members.push_back({unit, peer_host});
+        std::string peer_ip;
+        if (auto address = peer_address(unit, data); address.has_value()) {
+            peer_ip = std::move(address).value();
+        } else {
+            rejections.push_back(address.error());
+        }
+        view.members.push_back({unit, peer_host, peer_ip});
     }
     auto app = peer_app_data(tools.relation_get_app(*view.relation, context.app_name),
                              context.app_name, rejections);
@@ -109,7 +150,11 @@ Facts load_facts(const juju::HookContext& context, juju::HookTools& tools, host:
     facts.peers = load_peers(context, facts.hostname, tools, facts.rejections);
     facts.mount_related = !tools.relation_ids(kMountEndpoint).empty();
     if (facts.leader && !facts.dying) {
-        facts.planned_units = tools.goal_state().planned_units();
+        for (const auto& [unit, entry] : tools.goal_state().units) {
+            if (entry.status != "dying") {
+                facts.planned_units.insert(unit);
+            }
+        }
     }
     for (const auto& rejection : facts.rejections) {
         log::error("{}", rejection.describe());

@@ -68,6 +68,21 @@ Checked<std::string> peer_hostname(std::string_view unit, std::string_view raw) 
     return std::move(value).value();
 }
 
+Checked<std::string> peer_address(std::string_view unit, const juju::Databag& data) {
+    for (const char* key : {"ingress-address", "private-address"}) {
+        const auto found = data.find(key);
+        if (found == data.end() || found->second.empty()) {
+            continue;
+        }
+        if (const auto problem = slurm::ip_address_problem(found->second)) {
+            return reject("address of " + std::string(unit),
+                          "`" + slurm::printable(found->second) + "` " + *problem);
+        }
+        return found->second;
+    }
+    return std::string();
+}
+
 PeerAppData peer_app_data(const juju::Databag& data, std::string_view app_name,
                           std::vector<Rejection>& rejections) {
     PeerAppData result;

@@ -17,8 +17,10 @@ int dispatch_main(int argc, char** argv) {
     }
     return juju::run_process_hook(argc, argv,
                                   [](const juju::HookContext& context, juju::HookTools& tools) {
-                                      host::RealHost host(real_host_options());
-                                      run_charm(context, tools, host);
+                                      // Lives as long as the process: what run_charm returns
+                                      // may use it after the commit.
+                                      static host::RealHost host(real_host_options());
+                                      return run_charm(context, tools, host);
                                   });
 }
 

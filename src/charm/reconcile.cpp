@@ -2,6 +2,7 @@
 #include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
+#include <slurmctld/charm/settled.hpp>
 #include <slurmctld/charm/status.hpp>
 #include <slurmctld/host/packages.hpp>
 #include <slurmctld/util/log.hpp>
@@ -76,7 +77,13 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
 
 }  // namespace
 
-void run_charm_hook(const juju::HookContext& context, juju::HookTools& tools, host::Host& host) {
+std::function<void()> run_charm_hook(const juju::HookContext& context, juju::HookTools& tools,
+                                     host::Host& host) {
+    if (context.hook_name == "update-status" && refresh_settled_unit(context, tools, host)) {
+        return nullptr;
+    }
+    // A full reconcile: what the record says may not hold any more.
+    forget_settled_state(host);
     Facts facts = load_facts(context, tools, host);
     WaitBudget waits(host, kHookWaitBudget);
     HookScope scope{facts, tools, host, waits};
@@ -94,7 +101,14 @@ void run_charm_hook(const juju::HookContext& context, juju::HookTools& tools, ho
         outcome.stopped = Stop{juju::WorkloadState::Blocked,
                                std::string(error.what()) + "; retrying on the next event"};
     }
-    set_status(scope, outcome);
+    const auto statuses = set_status(scope, outcome);
+    auto settled = settled_after(facts, outcome, statuses, host);
+    if (!settled) {
+        return nullptr;
+    }
+    // Recorded only once Juju has this hook's writes: a hook whose commit fails is retried in
+    // full.
+    return [&host, state = std::move(*settled)] { record_settled_state(host, state); };
 }
 
 }  // namespace slurmctld::charm

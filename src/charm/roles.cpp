@@ -4,6 +4,7 @@
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/host/mounts.hpp>
 #include <slurmctld/slurm/config_document.hpp>
+#include <slurmctld/slurm/names.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -69,14 +70,27 @@ std::optional<slurm::ConfigDocument> read_slurm_conf(host::Host& host) {
     return std::move(document).value();
 }
 
-std::vector<std::string> configured_controllers(host::Host& host) {
-    std::vector<std::string> names;
+std::vector<std::string> configured_controller_entries(host::Host& host) {
+    std::vector<std::string> entries;
     const auto document = read_slurm_conf(host);
     if (!document) {
-        return names;
+        return entries;
     }
-    for (const auto& entry : document->get_all("SlurmctldHost")) {
-        names.push_back(entry.substr(0, entry.find('(')));  // "host(10.0.0.1)" -> "host"
+    for (const auto& text : document->get_all("SlurmctldHost")) {
+        const auto entry = parse_controller_entry(text);
+        if (const auto problem = slurm::host_name_problem(entry.host)) {
+            log::warning("ignoring SlurmctldHost `{}`: {}", slurm::printable(text), *problem);
+            continue;
+        }
+        entries.push_back(entry.str());
+    }
+    return entries;
+}
+
+std::vector<std::string> configured_controllers(host::Host& host) {
+    std::vector<std::string> names;
+    for (const auto& entry : configured_controller_entries(host)) {
+        names.push_back(parse_controller_entry(entry).host);
     }
     return names;
 }

@@ -215,12 +215,13 @@ StepResult migrate_state_save_location(HookScope& scope) {
     return std::nullopt;
 }
 
+}  // namespace
+
 /// fsync+rename latency of the shared file system, measured every 10 minutes, and again a
 /// minute after a slow measurement; reported (the p99) only when two measurements in a row were
 /// slow, so a passing load spike on this machine does not flip the status. The bookkeeping is
 /// the machine's (a record on tmpfs): nothing here needs Juju's commit.
-std::optional<std::chrono::microseconds> probe_latency(HookScope& scope) {
-    auto& host = scope.host;
+std::optional<std::chrono::microseconds> probe_statefs_latency(host::Host& host) {
     const auto now_seconds =
         std::chrono::duration_cast<std::chrono::seconds>(host.now().time_since_epoch()).count();
     std::int64_t last = -1;
@@ -272,8 +273,6 @@ std::optional<std::chrono::microseconds> probe_latency(HookScope& scope) {
     return std::chrono::microseconds(p99_us);
 }
 
-}  // namespace
-
 StepResult prepare_shared_fs(HookScope& scope, Outcome& outcome) {
     const auto& facts = scope.facts;
     const auto placement = read_placement(scope.host);
@@ -295,9 +294,7 @@ StepResult prepare_shared_fs(HookScope& scope, Outcome& outcome) {
         log::error("the shared file system at {} does not respond: {}", kHaMountPoint,
                    responsive.error().message);
         outcome.shared_fs_unresponsive = true;
-        return blocked(
-            "The shared file system at /srv/slurmctld-statefs does not respond; "
-            "retrying on the next event");
+        return blocked(std::string(kMsgStatefsUnresponsive));
     }
     PeerFacts peers = facts.peers;
     if (auto stop = check_statefs_identity(scope, peers)) {
@@ -318,7 +315,7 @@ StepResult prepare_shared_fs(HookScope& scope, Outcome& outcome) {
             return stop;
         }
     }
-    outcome.slow_statefs_p99 = probe_latency(scope);
+    outcome.slow_statefs_p99 = probe_statefs_latency(scope.host);
     return std::nullopt;
 }
 

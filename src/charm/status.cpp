@@ -33,13 +33,6 @@ const std::vector<slurm::ControllerPing>& StatusView::pings() {
     return *pings_;
 }
 
-bool all_units_observed(const Facts& facts) {
-    const auto& members = facts.peers.members;
-    const bool hostnames_known = std::all_of(members.begin(), members.end(),
-                                             [](const auto& m) { return !m.hostname.empty(); });
-    return hostnames_known && facts.planned_units == static_cast<int>(members.size());
-}
-
 namespace {
 
 std::optional<Stop> stop(WS state, std::string message) {
@@ -192,17 +185,8 @@ std::optional<Stop> auth_key_ready(StatusView& view) {
 }
 
 std::string controller_message(StatusView& view) {
-    std::string message = slurm::controller_status(view.pings(), view.facts.hostname);
-    if (view.outcome.slow_statefs_p99) {
-        const auto milliseconds =
-            static_cast<double>(view.outcome.slow_statefs_p99->count()) / 1000.0;
-        message += fmt::format("{}shared file system slow: p99 fsync+rename {:.0f} ms",
-                               message.empty() ? "" : "; ", milliseconds);
-    }
-    for (const auto& notice : view.outcome.notices) {
-        message += (message.empty() ? "" : "; ") + notice;
-    }
-    return message;
+    return controller_status_line(view.pings(), view.facts.hostname, view.outcome.slow_statefs_p99,
+                                  view.outcome.notices);
 }
 
 std::optional<Stop> remote_data_accepted(StatusView& view) {
@@ -238,27 +222,6 @@ constexpr std::array kCatalogue{
     StatusCondition{"remote data accepted", remote_data_accepted},
 };
 
-void set_application_status(HookScope& scope, StatusView& view) {
-    // Which controller serves clients now, in words an admin can act on.
-    const auto& pings = view.pings();
-    const auto up = std::count_if(pings.begin(), pings.end(), [](const auto& p) { return p.up; });
-    const auto serving = serving_controller(scope.host, pings, scope.facts.hostname);
-    std::string who = "no controller in control";
-    if (serving) {
-        std::string mode;
-        for (const auto& entry : pings) {
-            if (entry.hostname == *serving) {
-                mode = entry.mode;
-            }
-        }
-        const auto* member = scope.facts.peers.member_with_hostname(*serving);
-        who = (member != nullptr ? member->unit : *serving) + " (" + mode + ") in control";
-    }
-    scope.tools.status_set(serving ? WS::Active : WS::Waiting,
-                           fmt::format("{}; {} of {} controllers UP", who, up, pings.size()),
-                           /*application=*/true);
-}
-
 }  // namespace
 
 std::span<const StatusCondition> status_catalogue() {
@@ -274,18 +237,66 @@ Stop evaluate_status(StatusView& view) {
     return {WS::Active, controller_message(view)};
 }
 
-void set_status(HookScope& scope, const Outcome& outcome) {
+std::string controller_status_line(const std::vector<slurm::ControllerPing>& pings,
+                                   const std::string& hostname,
+                                   const std::optional<std::chrono::microseconds>& slow_p99,
+                                   const std::vector<std::string>& notices) {
+    std::string message = slurm::controller_status(pings, hostname);
+    if (slow_p99) {
+        const auto milliseconds = static_cast<double>(slow_p99->count()) / 1000.0;
+        message += fmt::format("{}shared file system slow: p99 fsync+rename {:.0f} ms",
+                               message.empty() ? "" : "; ", milliseconds);
+    }
+    for (const auto& notice : notices) {
+        message += (message.empty() ? "" : "; ") + notice;
+    }
+    return message;
+}
+
+Stop application_status(host::Host& host, const std::vector<slurm::ControllerPing>& pings,
+                        const std::string& hostname,
+                        const std::function<std::string(const std::string&)>& unit_of) {
+    // Which controller serves clients now, in words an admin can act on.
+    const auto up = std::count_if(pings.begin(), pings.end(), [](const auto& p) { return p.up; });
+    const auto serving = serving_controller(host, pings, hostname);
+    std::string who = "no controller in control";
+    if (serving) {
+        std::string mode;
+        for (const auto& entry : pings) {
+            if (entry.hostname == *serving) {
+                mode = entry.mode;
+            }
+        }
+        who = unit_of(*serving) + " (" + mode + ") in control";
+    }
+    return {serving ? WS::Active : WS::Waiting,
+            fmt::format("{}; {} of {} controllers UP", who, up, pings.size())};
+}
+
+SetStatuses set_status(HookScope& scope, const Outcome& outcome) {
     StatusView view(scope.facts, outcome, scope.host);
-    const Stop status = evaluate_status(view);
-    scope.tools.status_set(status.state, status.message, /*application=*/false);
+    SetStatuses set{evaluate_status(view), std::nullopt};
+    scope.tools.status_set(set.unit.state, set.unit.message, /*application=*/false);
     if (!scope.facts.leader) {
-        return;
+        return set;
     }
-    if (status.state == WS::Active && !outcome.shared_fs_unresponsive) {
-        set_application_status(scope, view);
+    if (set.unit.state == WS::Active && !outcome.shared_fs_unresponsive) {
+        const auto& peers = scope.facts.peers;
+        set.application = application_status(
+            scope.host, view.pings(), scope.facts.hostname, [&peers](const std::string& host) {
+                const auto* member = peers.member_with_hostname(host);
+                return member != nullptr ? member->unit : host;
+            });
+    } else if (set.unit.state == WS::Blocked) {
+        set.application = set.unit;  // an operator must act: the application says why
     } else {
-        scope.tools.status_set(status.state, status.message, /*application=*/true);
+        // Upstream sets no application status; a passing wait (deploying, scaling) is not
+        // shown at the application, so it keeps what it last said.
+        return set;
     }
+    scope.tools.status_set(set.application->state, set.application->message,
+                           /*application=*/true);
+    return set;
 }
 
 }  // namespace slurmctld::charm

@@ -101,9 +101,10 @@ void drop_self_from_controllers(HookScope& scope) {
         return;
     }
     auto& document = *parsed;
-    auto remaining = configured_controllers(host);
-    remaining.erase(std::remove(remaining.begin(), remaining.end(), facts.hostname),
-                    remaining.end());
+    auto remaining = configured_controller_entries(host);
+    std::erase_if(remaining, [&facts](const std::string& entry) {
+        return parse_controller_entry(entry).host == facts.hostname;
+    });
     if (remaining.empty() || remaining.size() == document.get_all("SlurmctldHost").size()) {
         return;
     }

@@ -50,7 +50,8 @@ StepOutcome run_step(const HookContext& context, const HookBody& body) {
 
 }  // namespace
 
-int run_hook(const HookContext& context, CachingHookTools& tools, const HookBody& body) {
+int run_hook(const HookContext& context, CachingHookTools& tools, const HookBody& body,
+             const std::function<void()>& after_commit) {
     const auto event = context.describe();
     log::debug("running {}", event);
     const StepOutcome outcome = run_step(context, body);
@@ -67,7 +68,17 @@ int run_hook(const HookContext& context, CachingHookTools& tools, const HookBody
     }
     // The hook (or action) exits 0: Juju commits its writes, so send what was held back.
     const auto committed = run_step(context, [&tools] { tools.commit(); });
-    return committed.ending == Ending::Retry ? kExitRetry : kExitSuccess;
+    if (committed.ending == Ending::Retry) {
+        return kExitRetry;
+    }
+    if (outcome.ending == Ending::Returned && committed.ending == Ending::Returned &&
+        after_commit) {
+        const auto after = run_step(context, after_commit);
+        if (after.ending == Ending::Retry) {
+            log::warning("{}: the hook's work is committed; what follows it failed", event);
+        }
+    }
+    return kExitSuccess;
 }
 
 int run_process_hook(int argc, char** argv, const ProcessHookBody& body) {
@@ -84,7 +95,14 @@ int run_process_hook(int argc, char** argv, const ProcessHookBody& body) {
     CachingHookTools tools(process_tools, context.unit_name);
     const JujuLogForwarding forwarding(tools);
     log::info("{}", context.describe());
-    return run_hook(context, tools, [&] { body(context, tools); });
+    std::function<void()> after_commit;
+    return run_hook(
+        context, tools, [&] { after_commit = body(context, tools); },
+        [&] {
+            if (after_commit) {
+                after_commit();
+            }
+        });
 }
 
 }  // namespace slurmctld::juju

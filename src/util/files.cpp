@@ -139,11 +139,14 @@ std::string read_to_end(int fd, const std::string& shown, std::size_t max_bytes)
     }
 }
 
-std::optional<std::string> read_regular_file_at(int dir_fd, const std::string& name,
-                                                const std::string& shown, std::size_t max_bytes) {
+namespace {
+
+std::optional<std::string> read_regular_file_with(int dir_fd, const std::string& name,
+                                                  const std::string& shown, std::size_t max_bytes,
+                                                  int link_flags) {
     const std::string what = "cannot read " + shown;
     UniqueFd fd(
-        ::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+        ::openat(dir_fd, name.c_str(), O_RDONLY | link_flags | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
     if (!fd) {
         const int error = errno;
         if (error == ENOENT || error == ENOTDIR) {
@@ -168,8 +171,20 @@ std::optional<std::string> read_regular_file_at(int dir_fd, const std::string& n
     return read_to_end(fd.get(), shown, max_bytes);
 }
 
+}  // namespace
+
+std::optional<std::string> read_regular_file_at(int dir_fd, const std::string& name,
+                                                const std::string& shown, std::size_t max_bytes) {
+    return read_regular_file_with(dir_fd, name, shown, max_bytes, O_NOFOLLOW);
+}
+
 std::optional<std::string> read_regular_file(const fs::path& path, std::size_t max_bytes) {
     return read_regular_file_at(AT_FDCWD, path.string(), path.string(), max_bytes);
+}
+
+std::optional<std::string> read_regular_file_following(const fs::path& path,
+                                                       std::size_t max_bytes) {
+    return read_regular_file_with(AT_FDCWD, path.string(), path.string(), max_bytes, 0);
 }
 
 void write_all(int fd, std::string_view data, const std::string& shown,

@@ -103,6 +103,11 @@ void TestCluster::join_peers(int index) {
     }
     auto& peer = unit.state.add_peer_relation("slurmctld-peer", kPeerRelationId);
     peer.interface = "slurmctld-peer";
+    // Juju puts the unit's addresses in its databag.
+    const std::string address = "10.0.0." + std::to_string(10 + index);
+    peer.local_unit_data["ingress-address"] = address;
+    peer.local_unit_data["private-address"] = address;
+    peer.local_unit_data["egress-subnets"] = address + "/32";
     for (auto& other : units_) {
         auto* other_peer = other.state.find_relation(kPeerRelationId);
         if (other.name == unit.name || other_peer == nullptr) {
@@ -208,8 +213,15 @@ int TestCluster::run(int index, const std::string& hook, const EventSource& sour
     const auto context = context_for(unit, hook, source);
     try {
         const slurmctld::juju::JujuLogForwarding forwarding(tools);  // warnings reach juju-log
+        std::function<void()> after_commit;
         unit.last_exit_code = slurmctld::juju::run_hook(
-            context, tools, [&] { slurmctld::charm::run_charm(context, tools, *unit.host); });
+            context, tools,
+            [&] { after_commit = slurmctld::charm::run_charm(context, tools, *unit.host); },
+            [&] {
+                if (after_commit) {
+                    after_commit();
+                }
+            });
     } catch (const testing_support::InjectedCrash&) {
         unit.last_exit_code = 137;  // killed: what Juju sees of a hook that died
     }

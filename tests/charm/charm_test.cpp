@@ -60,7 +60,7 @@ TEST(CharmSingleController, DeployWritesUpstreamsFilesAndStartsTheController) {
     EXPECT_THAT(unit.state.app_status.message, HasSubstr("slurmctld/0 (primary) in control"));
     const auto conf = file_text(unit, "/etc/slurm/slurm.conf");
     EXPECT_THAT(conf, StartsWith("clustername=charmed-hpc-"));
-    EXPECT_THAT(conf, HasSubstr("\nslurmctldhost=juju-5f2a1c-0\n"));
+    EXPECT_THAT(conf, HasSubstr("\nslurmctldhost=juju-5f2a1c-0(10.0.0.10)\n"));
     EXPECT_THAT(conf, HasSubstr("\nproctracktype=proctrack/linuxproc\n"));  // a container
     EXPECT_THAT(conf, HasSubstr("\nstatesavelocation=/var/lib/slurm/checkpoint\n"));
     EXPECT_THAT(conf, HasSubstr("include slurm.conf.overrides\n"));
@@ -374,7 +374,7 @@ TEST(CharmIntegrations, SackdGetsUpstreamsControllerDataAndTheAuthSecret) {
     EXPECT_EQ(data.at("auth_key_id"), "\"\"");
     EXPECT_EQ(data.at("auth_secret_id"),
               "\"secret://" + unit.state.model_uuid + "/" + secret->id + "\"");
-    EXPECT_EQ(data.at("controllers"), "[\"juju-5f2a1c-0:6817\"]");
+    EXPECT_EQ(data.at("controllers"), "[\"10.0.0.10:6817\"]");
     EXPECT_EQ(data.at("jwt_key"), "\"\"");
     EXPECT_EQ(data.at("jwt_secret_id"), "\"\"");
     EXPECT_EQ(data.at("slurmconfig"), "{}");
@@ -396,7 +396,7 @@ TEST(CharmIntegrations, SlurmdPartitionsBecomeIncludesAndTheDefaultPartitionIsMa
         "nodeset=compute feature=compute\npartitionname=compute nodes=compute default=True\n");
     EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"),
                 HasSubstr("include slurm.conf.compute\ninclude slurm.conf.accounting\n"));
-    EXPECT_EQ(unit.state.relation(6).local_app_data.at("controllers"), "[\"juju-5f2a1c-0:6817\"]");
+    EXPECT_EQ(unit.state.relation(6).local_app_data.at("controllers"), "[\"10.0.0.10:6817\"]");
     // The relation goes: the partition goes with it.
     unit.state.relations.erase(unit.state.relations.end() - 1);
     cluster.run(0, "slurmd-relation-broken", {6, "slurmd", "compute", "", ""});

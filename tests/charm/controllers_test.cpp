@@ -69,3 +69,20 @@ TEST(ControllerEndpoints, AppendsTheSlurmctldPort) {
     EXPECT_THAT(controller_endpoints({"host-0", "host-1"}),
                 ElementsAre("host-0:6817", "host-1:6817"));
 }
+
+TEST(ControllerEntries, CarryTheUnitsAddressSoNoNameNeedsToResolve) {
+    using slurmctld::charm::controller_entries;
+    using slurmctld::charm::parse_controller_entry;
+    const std::vector<ControllerUnit> members{{"slurmctld/0", "host-0", "10.0.0.10"},
+                                              {"slurmctld/1", "host-1", ""}};
+    // A member's address wins; a known entry keeps its address; else the bare name.
+    EXPECT_THAT(controller_entries({"host-0", "host-1", "host-2"}, members,
+                                   {"host-1(10.0.0.11)", "host-2"}),
+                ElementsAre("host-0(10.0.0.10)", "host-1(10.0.0.11)", "host-2"));
+    EXPECT_THAT(controller_endpoints({"host-0(10.0.0.10)", "host-2"}),
+                ElementsAre("10.0.0.10:6817", "host-2:6817"));
+    EXPECT_EQ(parse_controller_entry("host-0(fe80::1)").address, "fe80::1");
+    // An address that is not one (the file may have been written by others) is dropped.
+    EXPECT_EQ(parse_controller_entry("host-0(evil host)").address, "");
+    EXPECT_EQ(parse_controller_entry("host-0(evil host)").host, "host-0");
+}

@@ -1,8 +1,9 @@
 // Fault injection (label `fault`): for every hook of scripted scenarios (deploy, HA deploy, live
-// migration, scale up, scale down, key rotation, failover), the hook is crashed at each of its
-// steps in turn — every hook-tool call and every change to the machine — Juju's discard is
-// applied (relation data, unit state, secrets and ports of a failed hook), the hook is run again
-// as Juju retries it, and the cluster settles. Then, against a crash-free run of the same hook:
+// migration, scale up, scale down, key rotation, failover, idle update-status), the hook is crashed
+// at each of its steps in turn — every hook-tool call and every change to the machine — Juju's
+// discard is applied (relation data, unit state, secrets and ports of a failed hook), the hook is
+// run again as Juju retries it, and the cluster settles. Then, against a crash-free run of the same
+// hook:
 //   - the files on every machine are the same (key material and random names aside),
 //   - the key files equal the secrets,
 //   - every unit that reads a slurm.conf sees one controller list, and the clients are told it,
@@ -14,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include <slurmctld/charm/controllers.hpp>
+#include <slurmctld/charm/roles.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
 
@@ -325,6 +328,15 @@ std::vector<Scenario> scenarios() {
         }));
     failover.steps.push_back(hook_step("new_leader_update_status", 1, "update-status"));
     all.push_back(std::move(failover));
+
+    Scenario idle{"idle", [] { return ha_cluster(2); }, {}};
+    idle.steps.push_back(hook_step("leader_update_status", 0, "update-status"));
+    idle.steps.push_back(hook_step("backup_update_status", 1, "update-status"));
+    idle.steps.push_back(
+        hook_step("backup_stopped_update_status", 0, "update-status", {}, [](TestCluster& cluster) {
+            cluster.unit(1).host->systemctl({"stop", "slurmctld"});
+        }));
+    all.push_back(std::move(idle));
     return all;
 }
 
@@ -450,10 +462,8 @@ void expect_invariants(TestCluster& cluster, const std::string& where) {
     auto& leader = cluster.unit(0);
     if (auto* sackd = leader.state.find_relation(kSackdRelationId);
         sackd != nullptr && controllers && sackd->local_app_data.count("controllers") != 0) {
-        std::vector<std::string> endpoints;
-        for (const auto& name : *controllers) {
-            endpoints.push_back(name + ":6817");
-        }
+        const auto endpoints = slurmctld::charm::controller_endpoints(
+            slurmctld::charm::configured_controller_entries(*leader.host));
         EXPECT_EQ(sackd->local_app_data.at("controllers"),
                   slurmctld::juju::codec::encode(nlohmann::ordered_json(endpoints)))
             << where;

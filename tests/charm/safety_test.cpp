@@ -253,7 +253,7 @@ TEST(CharmLeaderChurn, WithoutTheMountTheControllerStaysWhereItsStateIs) {
     EXPECT_EQ(other.last_exit_code, 0);
     EXPECT_FALSE(other.host->service("slurmctld").active) << "no second, empty controller";
     EXPECT_FALSE(other.host->exists("/etc/slurm/slurm.conf"));
-    EXPECT_EQ(other.state.relation(5).local_app_data.at("controllers"), "[\"juju-5f2a1c-0:6817\"]");
+    EXPECT_EQ(other.state.relation(5).local_app_data.at("controllers"), "[\"10.0.0.10:6817\"]");
     EXPECT_EQ(other.state.unit_status,
               (Status{"blocked",
                       "controller on slurmctld/0 is down; enable HA with a shared file "
@@ -313,7 +313,9 @@ TEST(CharmFaults, KeyFilesFollowTheSecretEvenAfterAHookThatDiedAfterSecretAdd) {
     cluster.deploy();
     auto& unit = cluster.unit(0);
     const auto jwks = file_text(unit, "/etc/slurm/slurm.jwks");
-    // Juju discarded the secret of a failed hook (its files stayed on disk).
+    // Juju discarded the secret of a failed hook (its files stayed on disk); the failed hook
+    // had started a full reconcile, which forgets the unit's settled record.
+    unit.host->remove_file("/run/slurmctld-charm/settled");
     auto& secrets = unit.state.secrets;
     secrets.erase(std::remove_if(secrets.begin(), secrets.end(),
                                  [](const auto& s) { return s.label == "slurm-auth-key"; }),
@@ -437,6 +439,111 @@ TEST(CharmSharedFs, ASlowFileSystemIsReportedOnlyWhenTwoMeasurementsInARowAreSlo
     unit.host->sleep_for(std::chrono::seconds(61));
     cluster.run(0, "update-status");
     EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+}
+
+}  // namespace
+}  // namespace charm_tests
+
+namespace charm_tests {
+namespace {
+
+// ---- an idle update-status asks Juju almost nothing ------------------------------------------
+
+TEST(CharmSettled, AnIdleUpdateStatusAsksOnlyIsLeaderAndRefreshesStatuses) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    for (int i : {0, 1}) {
+        cluster.run(i, "update-status");
+        EXPECT_EQ(cluster.unit(i).tool_calls, 1) << "is-leader only";
+    }
+    // The backup's controller stops: the leader's application status says so, in one more call.
+    cluster.unit(1).host->systemctl({"stop", "slurmctld"});
+    cluster.run(0, "update-status");
+    EXPECT_EQ(cluster.unit(0).tool_calls, 2);
+    EXPECT_EQ(cluster.unit(0).state.app_status.message,
+              "slurmctld/0 (primary) in control; 1 of 2 controllers UP");
+    // The backup's own tick sees its service changed: a full reconcile (it stays stopped).
+    cluster.run(1, "update-status");
+    EXPECT_GT(cluster.unit(1).tool_calls, 1);
+    EXPECT_EQ(cluster.unit(1).state.unit_status.message, "Waiting for `slurmctld` to start");
+}
+
+TEST(CharmSettled, AnyChangeOnTheMachineOrInLeadershipMeansAFullReconcile) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& leader = cluster.unit(0);
+    // A file of /etc/slurm changed behind the charm's back.
+    leader.host->add_file("/etc/slurm/jwt_hs256.key", "tampered", {"slurm", "slurm", 0600});
+    cluster.run(0, "update-status");
+    EXPECT_GT(leader.tool_calls, 1);
+    EXPECT_NE(leader.host->read_file("/etc/slurm/jwt_hs256.key"), "tampered");
+    cluster.run(0, "update-status");
+    EXPECT_EQ(leader.tool_calls, 1);
+    // Leadership moved without this unit having run a hook yet.
+    leader.state.leader = false;
+    cluster.run(0, "update-status");
+    EXPECT_GT(leader.tool_calls, 1);
+    leader.state.leader = true;
+    cluster.run(0, "leader-elected");
+    // Half an hour on, a full reconcile anyway.
+    cluster.run(0, "update-status");
+    EXPECT_EQ(leader.tool_calls, 1);
+    leader.host->sleep_for(std::chrono::minutes(31));
+    cluster.run(0, "update-status");
+    EXPECT_GT(leader.tool_calls, 1);
+}
+
+}  // namespace
+}  // namespace charm_tests
+
+namespace charm_tests {
+namespace {
+
+// ---- goal-state: removals at once, additions wait (time-boxed) ---------------------------------
+
+TEST(CharmGoalState, AUnitGoingAwayLeavesTheListAtOnce) {
+    TestCluster cluster(3, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& leader = cluster.unit(0);
+    // Juju marks slurmctld/2 dying; its controller has handed over and stopped.
+    leader.state.planned_units["slurmctld/2"] = "dying";
+    cluster.unit(2).host->systemctl({"stop", "slurmctld"});
+    // The leader hears of it (the dying unit's last peer data), before the unit leaves scope.
+    cluster.run(0, "slurmctld-peer-relation-changed",
+                {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/2", ""});
+    EXPECT_THAT(leader.host->configured_controllers().value(),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1"));
+}
+
+TEST(CharmGoalState, AdditionsWaitForEveryPlannedUnitButNotForever) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    // Two more units are planned; only one has arrived.
+    const int arrived = cluster.add_unit();
+    auto& leader = cluster.unit(0);
+    cluster.join_peers(arrived);
+    cluster.unit(arrived).host->mount("/srv/slurmctld-statefs", cluster.statefs());
+    leader.state.relation(kPeerRelationId).remote_units_data["slurmctld/2"]["hostname"] =
+        "\"juju-5f2a1c-2\"";
+    leader.state.planned_units["slurmctld/3"] = "allocating";
+    cluster.run(0, "slurmctld-peer-relation-changed",
+                {kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/2", ""});
+    EXPECT_THAT(leader.host->configured_controllers().value(),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1"))
+        << "no partial list while a planned unit is on its way";
+    EXPECT_EQ(leader.state.unit_status.message, "Waiting for all planned units");
+    leader.host->sleep_for(std::chrono::minutes(11));
+    cluster.run(0, "update-status");
+    EXPECT_THAT(leader.host->configured_controllers().value(),
+                ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1", "juju-5f2a1c-2"));
 }
 
 }  // namespace

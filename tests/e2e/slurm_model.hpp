@@ -34,12 +34,20 @@ struct Controller {
     std::string machine;
 };
 
+/// The leadership lease a suite runs with: Fast (10 s, failover within seconds) or Juju's own
+/// (jujusim's default: a minute, renewed every 30 s, as Juju 3.6's).
+enum class Lease { Fast, Juju };
+
 class SlurmModel {
   public:
-    explicit SlurmModel(const std::string& name) : model_("namespace", name) {
-        // Fast ticks and leases so statuses and leadership follow failures within seconds.
+    explicit SlurmModel(const std::string& name, Lease lease = Lease::Fast)
+        : model_("namespace", name) {
+        // Fast ticks (and, unless asked for Juju's, leases) so statuses and leadership follow
+        // failures within seconds.
         model_.ok({"model-config", "update-status-hook-interval=10s"});
-        model_.ok({"model-config", "leadership-lease-seconds=10"});
+        if (lease == Lease::Fast) {
+            model_.ok({"model-config", "leadership-lease-seconds=10"});
+        }
     }
 
     jujusim_test::SimModel& sim() { return model_; }

@@ -63,6 +63,19 @@ TEST(ReadRegularFile, ASymlinkIsNotFollowed) {
                   ": it is a symbolic link, which is not followed");
 }
 
+TEST(ReadRegularFileFollowing, FollowsALinkButStillRefusesAFifoBehindIt) {
+    TempDir dir;
+    write_text(dir / "slurmctld.service", "[Service]\n");
+    fs::create_symlink(dir / "slurmctld.service", dir / "alias.service");
+    EXPECT_EQ(read_regular_file_following(dir / "alias.service"), "[Service]\n");
+    EXPECT_EQ(read_regular_file_following(dir / "missing.service"), std::nullopt);
+    ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0644), 0);
+    fs::create_symlink(dir / "fifo", dir / "fifo.service");
+    EXPECT_EQ(
+        message_of([&] { read_regular_file_following(dir / "fifo.service"); }),
+        "cannot read " + (dir / "fifo.service").string() + ": it is a FIFO, not a regular file");
+}
+
 TEST(ReadRegularFile, ADirectoryAndAnOversizedFileAreRefused) {
     TempDir dir;
     fs::create_directory(dir / "sub");

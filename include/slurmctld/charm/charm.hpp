@@ -3,6 +3,8 @@
 // (actions.hpp). Everything it knows comes through `tools` (Juju) and `host` (the machine).
 #pragma once
 
+#include <functional>
+
 #include <slurmctld/host/host.hpp>
 #include <slurmctld/host/real_host.hpp>
 #include <slurmctld/juju/context.hpp>
@@ -10,8 +12,10 @@
 
 namespace slurmctld::charm {
 
-/// Runs the hook or action `context` names.
-void run_charm(const juju::HookContext& context, juju::HookTools& tools, host::Host& host);
+/// Runs the hook or action `context` names. Returns what to do after Juju has committed the
+/// hook's writes (juju::run_hook's after_commit), or nullptr.
+std::function<void()> run_charm(const juju::HookContext& context, juju::HookTools& tools,
+                                host::Host& host);
 
 /// How the charm's RealHost is set up on a unit's machine.
 host::RealHostOptions real_host_options();

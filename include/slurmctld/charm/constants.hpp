@@ -36,6 +36,8 @@ inline constexpr std::string_view kPeerControllerUnitKey = "controller_unit";
 /// Unit state (state-set) key, leader: the digest of the configuration its last restart signal
 /// announced. Committed with the signal, so a failed hook announces again.
 inline constexpr std::string_view kStateAnnouncedConfig = "announced_config_digest";
+/// Unit state key, leader: since when it has waited for planned units to arrive.
+inline constexpr std::string_view kStateArrivalWaitSince = "arrival_wait_since";
 /// Unit state key: set by the first teardown hook of a unit that is going away.
 inline constexpr std::string_view kStateDying = "dying";
 
@@ -69,6 +71,8 @@ inline constexpr std::string_view kAppliedConfigRecord = "/run/slurmctld-charm/a
 /// Ours: when the shared file system's latency was last measured, its p99, and how many
 /// measurements in a row were slow.
 inline constexpr std::string_view kLatencyRecord = "/run/slurmctld-charm/statefs-latency";
+/// Ours: what the last full hook saw when it ended with nothing left to do (settled.hpp).
+inline constexpr std::string_view kSettledRecord = "/run/slurmctld-charm/settled";
 /// Ours: the charm started slurmctld on this machine since it booted (so a controller an admin
 /// stopped stays stopped on update-status).
 inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
@@ -102,6 +106,9 @@ inline constexpr std::string_view kMsgKeyRotation =
     "Authentication key rotation in progress. Waiting for rotation to complete";
 inline constexpr std::string_view kMsgRequestingMount =
     "Requesting file system mount: /srv/slurmctld-statefs";
+inline constexpr std::string_view kMsgStatefsUnresponsive =
+    "The shared file system at /srv/slurmctld-statefs does not respond; retrying on the next "
+    "event";
 inline constexpr std::string_view kMsgMigrating =
     "Migrating /var/lib/slurm/checkpoint to /srv/slurmctld-statefs";
 

@@ -4,15 +4,42 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace slurmctld::charm {
 
 /// A unit of this application as the leader sees it in the peer relation (or itself).
 struct ControllerUnit {
+    ControllerUnit() = default;
+    ControllerUnit(std::string unit_name, std::string host_name, std::string ip = {})
+        : unit(std::move(unit_name)), hostname(std::move(host_name)), address(std::move(ip)) {}
+
     std::string unit;      ///< "slurmctld/3"
     std::string hostname;  ///< short hostname it published; empty when not yet published
+    std::string address;   ///< its ingress address from Juju; empty when unknown
 };
+
+/// One SlurmctldHost entry: `host` or `host(address)`. Slurm compares `host` with the machine's
+/// short host name to know which controller it is, and connects to `address` (no name lookup
+/// between machines, so no DNS is needed where Juju machines' names do not resolve).
+struct ControllerEntry {
+    std::string host;
+    std::string address;
+    std::string str() const { return address.empty() ? host : host + "(" + address + ")"; }
+    bool operator==(const ControllerEntry&) const = default;
+};
+
+/// Reads an entry as slurm.conf holds it; an address that is not an IP address (the file may
+/// have been written by others) is dropped.
+ControllerEntry parse_controller_entry(std::string_view entry);
+
+/// The entries for `planned` host names, in order: with the address of the member that has the
+/// host name, else the address the current entry had, else the bare name.
+std::vector<std::string> controller_entries(const std::vector<std::string>& planned,
+                                            const std::vector<ControllerUnit>& members,
+                                            const std::vector<std::string>& current_entries);
 
 /// Number of a unit name ("slurmctld/12" -> 12); nullopt for a malformed name.
 std::optional<int> unit_number(const std::string& unit);
@@ -23,7 +50,8 @@ std::optional<int> unit_number(const std::string& unit);
 std::vector<std::string> plan_controllers(const std::vector<std::string>& current,
                                           const std::vector<ControllerUnit>& members);
 
-/// "<host>:6817" for each controller, in order (the `controllers` value sent to clients).
-std::vector<std::string> controller_endpoints(const std::vector<std::string>& controllers);
+/// "<address or host>:6817" for each SlurmctldHost entry, in order (the `controllers` value sent
+/// to clients: they pass it to --conf-server, which takes an address as well as a name).
+std::vector<std::string> controller_endpoints(const std::vector<std::string>& entries);
 
 }  // namespace slurmctld::charm

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,12 +45,21 @@ struct Facts {
     PeerFacts peers;
     bool mount_related = false;
     bool dying = false;  ///< this unit is going away (teardown instead of reconcile)
-    /// Units of this application Juju plans to keep (goal-state); 0 when not asked (non-leader).
-    int planned_units = 0;
+    /// Units of this application Juju plans to keep (goal-state, dying ones left out); empty
+    /// when not asked (non-leaders).
+    std::set<std::string> planned_units;
     std::vector<Rejection> rejections;
 
     const std::string& unit() const { return context.unit_name; }
 };
+
+/// Every unit Juju plans for this application is in the peer relation with its hostname.
+bool all_units_observed(const Facts& facts);
+/// The members that stay (not going away by goal-state), with a hostname: the units the
+/// controller list is made of. A unit going away leaves it at once.
+std::vector<ControllerUnit> staying_members(const Facts& facts);
+/// Planned units not yet in the peer relation with a hostname (units still arriving).
+std::vector<std::string> arriving_units(const Facts& facts);
 
 /// Reads the facts of this hook: Juju's through `tools` (each question once), the machine's
 /// through `host`.

@@ -76,8 +76,11 @@ struct HookScope {
     WaitBudget& waits;
 };
 
-/// Runs one hook (not an action): reconcile or teardown, then the status.
-void run_charm_hook(const juju::HookContext& context, juju::HookTools& tools, host::Host& host);
+/// Runs one hook (not an action): reconcile or teardown, then the status (or, for an
+/// update-status on a settled unit, the status refresh of settled.hpp). Returns what to do once
+/// Juju has committed the hook's writes (nullptr: nothing).
+std::function<void()> run_charm_hook(const juju::HookContext& context, juju::HookTools& tools,
+                                     host::Host& host);
 
 // ---- the steps (one file each under src/charm) -------------------------------------------------
 
@@ -91,6 +94,10 @@ void configure_machine(HookScope& scope, const slurm::SlurmVersion& version);
 PeerFacts publish_peer_data(HookScope& scope);
 /// shared_fs.cpp: the shared file system, when the mount integration exists.
 StepResult prepare_shared_fs(HookScope& scope, Outcome& outcome);
+/// The shared file system's fsync+rename latency, measured when due (every 10 minutes, a minute
+/// after a slow measurement); its p99 when two measurements in a row were too slow for
+/// StateSaveLocation.
+std::optional<std::chrono::microseconds> probe_statefs_latency(host::Host& host);
 /// keys.cpp: the key files equal the secrets (the writer unit creates missing secrets, leader).
 StepResult reconcile_keys(HookScope& scope);
 /// config_files.cpp: slurm.conf and its includes (writer unit only).

@@ -42,6 +42,10 @@ bool seeds_shared_fs(const Facts& facts);
 /// /etc/slurm/slurm.conf parsed; nullopt when it is missing or does not parse (logged).
 std::optional<slurm::ConfigDocument> read_slurm_conf(host::Host& host);
 
+/// SlurmctldHost entries of /etc/slurm/slurm.conf as written (`host` or `host(address)`), in
+/// order, each checked (an entry whose host is not a host name is left out).
+std::vector<std::string> configured_controller_entries(host::Host& host);
+
 /// SlurmctldHost names of /etc/slurm/slurm.conf (without "(address)"), in order; empty when the
 /// file is missing or unreadable.
 std::vector<std::string> configured_controllers(host::Host& host);

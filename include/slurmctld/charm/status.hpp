@@ -3,6 +3,7 @@
 // controller's "<mode> - <UP|DOWN>" (upstream's messages throughout, reference §1.4-1.5).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <span>
 #include <string_view>
@@ -46,11 +47,27 @@ std::span<const StatusCondition> status_catalogue();
 /// The unit's status: the first unmet condition, or active with the controller's status.
 Stop evaluate_status(StatusView& view);
 
+/// The statuses a hook set: the unit's, and the application's on the leader.
+struct SetStatuses {
+    Stop unit;
+    std::optional<Stop> application;
+};
+
 /// Sets the unit status (and, on the leader, the application status naming the controller in
 /// control) at the end of a hook.
-void set_status(HookScope& scope, const Outcome& outcome);
+SetStatuses set_status(HookScope& scope, const Outcome& outcome);
 
-/// Every unit Juju plans for this application has published its hostname.
-bool all_units_observed(const Facts& facts);
+/// An active unit's message: "<mode> - <UP|DOWN>" of this host's controller, and the slow
+/// shared file system when it is, then the integrations' notices (a feature the platform lacks).
+std::string controller_status_line(const std::vector<slurm::ControllerPing>& pings,
+                                   const std::string& hostname,
+                                   const std::optional<std::chrono::microseconds>& slow_p99,
+                                   const std::vector<std::string>& notices);
+
+/// The leader's application status: "slurmctld/1 (backup) in control; 1 of 2 controllers UP"
+/// (waiting when no controller is in control). `unit_of` names the unit of a host.
+Stop application_status(host::Host& host, const std::vector<slurm::ControllerPing>& pings,
+                        const std::string& hostname,
+                        const std::function<std::string(const std::string&)>& unit_of);
 
 }  // namespace slurmctld::charm

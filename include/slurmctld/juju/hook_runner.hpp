@@ -43,13 +43,16 @@ bool should_retry(const HookToolError& error);
 using HookBody = std::function<void()>;
 
 /// Runs `body` for `context` under the policy above and commits (or drops) what `tools` held
-/// back. Returns the process exit code.
-int run_hook(const HookContext& context, CachingHookTools& tools, const HookBody& body);
+/// back; then, only when the body returned and Juju took the commit, `after_commit` (machine
+/// state that must not claim more than Juju has). Returns the process exit code.
+int run_hook(const HookContext& context, CachingHookTools& tools, const HookBody& body,
+             const std::function<void()>& after_commit = nullptr);
 
 /// The whole of a hook process: sets up logging, decodes the context from the environment
 /// (argv[0] is the fallback for Juju without JUJU_DISPATCH_PATH), connects the real hook tools
-/// through a CachingHookTools, attaches juju-log, and runs `body` with run_hook.
-using ProcessHookBody = std::function<void(const HookContext&, HookTools&)>;
+/// through a CachingHookTools, attaches juju-log, and runs `body` with run_hook. What `body`
+/// returns (may be nullptr) runs after a successful commit.
+using ProcessHookBody = std::function<std::function<void()>(const HookContext&, HookTools&)>;
 int run_process_hook(int argc, char** argv, const ProcessHookBody& body);
 
 }  // namespace slurmctld::juju

@@ -52,6 +52,12 @@ std::optional<std::string> read_regular_file_at(int dir_fd, const std::string& n
 /// last component must not be a symlink): /proc files, the caller's own state directory.
 std::optional<std::string> read_regular_file(const fs::path& path,
                                              std::size_t max_bytes = kMaxReadSize);
+/// read_regular_file for a path whose every component is trusted, including a symbolic link at
+/// the end, which is followed: where links are the normal case (a service manager's unit files
+/// and the files they name). What it reaches must still be a regular file: a FIFO never blocks,
+/// the size is bounded.
+std::optional<std::string> read_regular_file_following(const fs::path& path,
+                                                       std::size_t max_bytes = kMaxReadSize);
 
 /// Reads from `fd` to its end, refusing more than `max_bytes`. Throws FileError.
 std::string read_to_end(int fd, const std::string& shown, std::size_t max_bytes = kMaxReadSize);

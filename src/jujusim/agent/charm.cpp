@@ -1,23 +1,19 @@
-#include <fstream>
-#include <sstream>
-
 #include <unistd.h>
 
 #include <jujusim/charm.hpp>
 #include <jujusim/go_format.hpp>
 #include <jujusim/yaml_json.hpp>
+#include <slurmctld/util/files.hpp>
 #include <slurmctld/util/process.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace jujusim {
 
 namespace {
 
 json load_yaml_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
     try {
-        return parse_yaml(text.str());
+        return parse_yaml(slurmctld::util::read_regular_file_following(path).value_or(""));
     } catch (const std::exception& error) {
         throw UserError("cannot parse " + path.filename().string() + ": " + error.what());
     }
@@ -260,13 +256,8 @@ json CharmMeta::parse_config_value(const std::string& key, const std::string& te
         }
     }
     if (type == "boolean") {
-        if (text == "1" || text == "t" || text == "T" || text == "TRUE" || text == "true" ||
-            text == "True") {
-            return true;
-        }
-        if (text == "0" || text == "f" || text == "F" || text == "FALSE" || text == "false" ||
-            text == "False") {
-            return false;
+        if (const auto value = slurmctld::util::parse_go_bool(text)) {
+            return *value;
         }
         throw fail();
     }

@@ -1,10 +1,10 @@
 // The controller daemon: model persistence, machines and their workers (the machine lock),
 // timers (leases, update-status, retries), the CLI socket.
 #include <fstream>
-#include <random>
 #include <sstream>
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <jujusim/controller.hpp>
@@ -16,47 +16,12 @@
 #include <jujusim/network.hpp>
 #include <jujusim/unix_socket.hpp>
 #include <slurmctld/juju/hook_tool_table.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/random.hpp>
 
 namespace jujusim {
 
-namespace {
-
-std::string random_uuid() {
-    std::random_device device;
-    std::mt19937_64 rng(device());
-    std::uniform_int_distribution<int> nibble(0, 15);
-    const char* hex = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) {
-            out += '-';
-        }
-        int value = nibble(rng);
-        if (i == 12) {
-            value = 4;
-        }
-        if (i == 16) {
-            value = 8 + (value & 3);
-        }
-        out += hex[value];
-    }
-    return out;
-}
-
-void write_file_atomic(const fs::path& path, const std::string& content) {
-    const fs::path temp = path.string() + ".tmp";
-    {
-        std::ofstream out(temp, std::ios::trunc | std::ios::binary);
-        out << content;
-        out.flush();
-        if (!out) {
-            throw std::runtime_error("cannot write " + temp.string());
-        }
-    }
-    fs::rename(temp, path);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 /// What the tool server changes at once goes through the controller: persisted, logged.
 class Controller::ToolEffectsOfController final : public ToolEffects {
@@ -81,6 +46,53 @@ Controller::Controller(fs::path model_dir, fs::path tools_binary)
     load();
 }
 
+std::optional<HookKill> parse_hook_kill(const std::string& text) {
+    // <unit>:<hook>:<n>: unit names hold no ':', hook names neither.
+    const auto first = text.find(':');
+    const auto last = text.rfind(':');
+    if (first == std::string::npos || first == last) {
+        return std::nullopt;
+    }
+    HookKill kill{text.substr(0, first), text.substr(first + 1, last - first - 1), 0};
+    try {
+        std::size_t used = 0;
+        kill.call = std::stoi(text.substr(last + 1), &used);
+        if (used != text.size() - last - 1) {
+            return std::nullopt;
+        }
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (kill.unit.find('/') == std::string::npos || kill.hook.empty() || kill.call < 1) {
+        return std::nullopt;
+    }
+    return kill;
+}
+
+bool Controller::inject_hook_kill(HookContext& ctx, const std::string& tool, pid_t caller) {
+    const auto setting = model_.config.find(kTestKillHook);
+    if (setting == model_.config.end() || !setting->is_string() || ctx.is_action || caller <= 0) {
+        return false;
+    }
+    const auto kill = parse_hook_kill(setting->get<std::string>());
+    const long call = static_cast<long>(ctx.tool_calls.size()) + 1;
+    if (!kill || kill->unit != ctx.unit || kill->hook != ctx.op.hook || kill->call != call) {
+        return false;
+    }
+    // The hook runs in its own session (the machines' exec); never signal our own group.
+    const pid_t group = ::getpgid(caller);
+    if (group <= 1 || group == ::getpgrp()) {
+        return false;
+    }
+    model_.config.erase(kTestKillHook);  // once: the retry is left to pass
+    debug_log(ctx.unit, "WARNING", "jujusim.test-kill-hook",
+              "killing the \"" + ctx.op.hook + "\" hook at its hook-tool call " +
+                  std::to_string(call) + " (" + tool + ")");
+    ::kill(-group, SIGKILL);
+    touch();
+    return true;
+}
+
 CommandResult Controller::handle_tool(const json& request, bool* needs_stdin) {
     const std::string context_id = request.value("context_id", "");
     const std::string tool = request.value("tool", "");
@@ -96,6 +108,9 @@ CommandResult Controller::handle_tool(const json& request, bool* needs_stdin) {
                              "ERROR bad request: no hook context with id \"" + context_id + "\"\n"};
     }
     HookContext& ctx = *it->second;
+    if (inject_hook_kill(ctx, tool, request.value("caller_pid", 0))) {
+        return CommandResult{1, "", "ERROR killed by test-kill-hook\n"};
+    }
     ctx.files = request.value("files", std::map<std::string, std::string>{});
     CommandResult result = run_tool(ctx, tool, args, stdin_data, needs_stdin);
     if (!(needs_stdin != nullptr && *needs_stdin)) {
@@ -120,16 +135,16 @@ Controller::~Controller() {
 }
 
 void Controller::load() {
-    std::ifstream in(dir_ / "model.json");
-    if (in) {
-        json data = json::parse(in);
+    if (const auto text =
+            slurmctld::util::read_regular_file(dir_ / "model.json", kMaxModelFileSize)) {
+        json data = json::parse(*text);
         data.get_to(model_);
     }
     if (model_.name.empty()) {
         model_.name = dir_.filename().string();
     }
     if (model_.uuid.empty()) {
-        model_.uuid = random_uuid();
+        model_.uuid = slurmctld::util::random_uuid_v4();
     }
     if (model_.machine_type.empty()) {
         model_.machine_type = "host";
@@ -146,8 +161,10 @@ void Controller::load() {
 
 void Controller::persist() {
     json data = model_;
-    write_file_atomic(dir_ / "model.json",
-                      data.dump(1, ' ', false, json::error_handler_t::replace));
+    slurmctld::util::AtomicWriteOptions options;
+    options.mode = 0600;  // it holds the model's secrets
+    slurmctld::util::write_file_atomic(
+        dir_ / "model.json", data.dump(1, ' ', false, json::error_handler_t::replace), options);
 }
 
 void Controller::touch() {
@@ -265,13 +282,20 @@ std::string Controller::add_machine() {
 }
 
 void Controller::refresh_hosts() {
+    // Shared (the default): every machine's name in every /etc/hosts. Not shared: a machine
+    // knows only its own name, as on clouds whose DNS does not resolve instance names; peers
+    // then reach each other only through addresses Juju hands out.
+    const auto shared = model_.config.find(kSharedEtcHosts);
+    const bool all = shared == model_.config.end() || !shared->is_boolean() || shared->get<bool>();
     std::vector<std::pair<std::string, std::string>> entries;
     for (const auto& [id, record] : model_.machines) {
         entries.emplace_back(record.address, record.hostname);
     }
     for (const auto& [id, record] : model_.machines) {
         if (record.powered) {
-            machine(id).set_hosts(entries);
+            machine(id).set_hosts(all ? entries
+                                      : std::vector<std::pair<std::string, std::string>>{
+                                            {record.address, record.hostname}});
         }
     }
 }
@@ -320,6 +344,37 @@ void Controller::setup_unit_files(const Unit& unit) {
     }
 }
 
+void Controller::deploy_new_charm(Unit& unit) {
+    const App& app = model_.apps.at(unit.app);
+    if (unit.charm_dir == app.charm_dir) {
+        return;  // deployed already (the hook is being retried)
+    }
+    // Juju's manifest deployer: what the old charm had and the new one lacks goes, the new
+    // charm's files are written, files the unit made itself stay.
+    const fs::path target = unit_dir_on_host(unit) / "charm";
+    const auto manifest = [](const fs::path& root) {
+        std::set<fs::path> files;
+        std::error_code error;
+        for (const auto& entry : fs::recursive_directory_iterator(root, error)) {
+            files.insert(fs::relative(entry.path(), root));
+        }
+        return files;
+    };
+    const auto now_files = manifest(app.charm_dir);
+    if (!unit.charm_dir.empty()) {
+        for (const auto& old_file : manifest(unit.charm_dir)) {
+            if (now_files.count(old_file) == 0) {
+                std::error_code ignored;
+                fs::remove_all(target / old_file, ignored);
+            }
+        }
+    }
+    fs::copy(app.charm_dir, target,
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing |
+                 fs::copy_options::copy_symlinks);
+    unit.charm_dir = app.charm_dir;
+}
+
 void Controller::worker_loop(std::string machine_id) {
     std::unique_lock lock(mutex_);
     const auto boot_record = model_.machines.find(machine_id);
@@ -349,32 +404,17 @@ void Controller::worker_loop(std::string machine_id) {
             changed_.wait_for(lock, std::chrono::milliseconds(500));
             continue;
         }
-        // Units on this machine in name order, starting after the last one served (fairness
-        // between a principal and its subordinates under the machine lock).
-        std::vector<std::string> names;
-        for (const auto& [name, unit] : model_.units) {
-            if (unit.machine == machine_id) {
-                names.push_back(name);
-            }
-        }
-        std::sort(names.begin(), names.end(), natural_less);
-        std::rotate(names.begin(),
-                    std::upper_bound(names.begin(), names.end(), last_unit, natural_less),
-                    names.end());
-        std::optional<Op> op;
-        std::string chosen;
-        for (const auto& name : names) {
-            op = next_op(model_.units.at(name));
-            if (op) {
-                chosen = name;
-                break;
-            }
-        }
-        if (!op) {
+        const auto next = next_on_machine(machine_id, last_unit);
+        if (!next) {
             changed_.wait_for(lock, std::chrono::milliseconds(500));
             continue;
         }
+        const std::string chosen = next->first;
+        const std::optional<Op> op = next->second;
         last_unit = chosen;
+        if (op->kind == HookKind::UpgradeCharm) {
+            deploy_new_charm(model_.units.at(chosen));
+        }
         busy_machines_.insert(machine_id);
         try {
             run_op(chosen, *op, lock);
@@ -391,6 +431,40 @@ void Controller::worker_loop(std::string machine_id) {
         busy_machines_.erase(machine_id);
         touch();
     }
+}
+
+std::optional<std::pair<std::string, Op>> Controller::next_on_machine(
+    const std::string& machine_id, const std::string& last_unit) {
+    // Units on this machine in name order, starting after the last one served (fairness
+    // between a principal and its subordinates under the machine lock).
+    std::vector<std::string> names;
+    for (const auto& [name, unit] : model_.units) {
+        if (unit.machine == machine_id) {
+            names.push_back(name);
+        }
+    }
+    std::sort(names.begin(), names.end(), natural_less);
+    std::rotate(names.begin(),
+                std::upper_bound(names.begin(), names.end(), last_unit, natural_less), names.end());
+    for (const auto& name : names) {
+        const Unit& unit = model_.units.at(name);
+        if (unit.life != Life::Dying || !unit.principal.empty() || unit.in_error) {
+            continue;
+        }
+        // A dying principal's agent destroys its subordinates as it starts its teardown (Juju's
+        // relation resolver): its first teardown hook runs before theirs.
+        if (auto op = next_op(unit); op && !op->is_action()) {
+            if (destroy_subordinates(name)) {
+                return std::make_pair(name, *op);
+            }
+        }
+    }
+    for (const auto& name : names) {
+        if (auto op = next_op(model_.units.at(name))) {
+            return std::make_pair(name, *op);
+        }
+    }
+    return std::nullopt;
 }
 
 void Controller::timer_loop() {
@@ -420,20 +494,7 @@ void Controller::timer_loop() {
         double interval = 300;
         const auto it = model_.config.find("update-status-hook-interval");
         if (it != model_.config.end() && it->is_string()) {
-            const std::string text = it->get<std::string>();
-            try {
-                const double value = std::stod(text);
-                if (text.ends_with("ms")) {
-                    interval = value / 1000;
-                } else if (text.ends_with("h")) {
-                    interval = value * 3600;
-                } else if (text.ends_with("m")) {
-                    interval = value * 60;
-                } else {
-                    interval = value;
-                }
-            } catch (const std::exception&) {
-            }
+            interval = parse_go_duration(it->get<std::string>(), true).value_or(interval);
         }
         bool due_changed = false;
         for (auto& [name, unit] : model_.units) {
@@ -477,12 +538,7 @@ void Controller::timer_loop() {
 void Controller::serve() {
     const fs::path socket_path = dir_ / "controller.sock";
     Fd listener = listen_unix(socket_path);
-    int stop_pipe[2];
-    if (::pipe2(stop_pipe, O_CLOEXEC) != 0) {
-        throw std::runtime_error("pipe");
-    }
-    Fd stop_read(stop_pipe[0]);
-    Fd stop_write(stop_pipe[1]);
+    auto [stop_read, stop_write] = slurmctld::util::make_pipe();
     {
         std::lock_guard lock(mutex_);
         for (const auto& [id, record] : model_.machines) {

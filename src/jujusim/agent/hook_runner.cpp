@@ -3,8 +3,10 @@
 // error state and retry backoff otherwise.
 #include <chrono>
 #include <random>
+#include <tuple>
 
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <jujusim/controller.hpp>
@@ -28,12 +30,7 @@ class AgentSocket {
                 std::function<CommandResult(const json&, bool*)> handler)
         : handler_(std::move(handler)), path_(socket_path) {
         listener_ = listen_unix(socket_path);
-        int pipe_fds[2];
-        if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
-            throw std::runtime_error("pipe");
-        }
-        stop_read_ = Fd(pipe_fds[0]);
-        stop_write_ = Fd(pipe_fds[1]);
+        std::tie(stop_read_, stop_write_) = slurmctld::util::make_pipe();
         thread_ = std::thread([this] { loop(); });
     }
     ~AgentSocket() {
@@ -53,7 +50,13 @@ class AgentSocket {
                 if (!line) {
                     continue;
                 }
-                const json request = json::parse(*line);
+                json request = json::parse(*line);
+                // The calling jujuc's pid (in the controller's pid namespace), for test-kill-hook.
+                ucred peer{};
+                socklen_t size = sizeof peer;
+                if (::getsockopt(connection->get(), SOL_SOCKET, SO_PEERCRED, &peer, &size) == 0) {
+                    request["caller_pid"] = peer.pid;
+                }
                 bool needs_stdin = false;
                 const CommandResult result = handler_(request, &needs_stdin);
                 json reply{
@@ -138,10 +141,19 @@ std::map<std::string, std::string> Controller::hook_env(const Unit& unit, const 
     return env;
 }
 
+/// What running one operation's program (or built-in charm) gave.
+struct Controller::OpOutcome {
+    int exit_code = 0;
+    std::string out_text;  ///< actions: the program's stdout lines
+    std::string err_text;  ///< actions: its stderr lines, or why it could not run
+    bool missing = false;  ///< no dispatch and no hook or action script of that name
+    Clock::time_point started_at;
+    double duration = 0;  ///< seconds the program ran (the mutex released)
+};
+
 void Controller::run_op(const std::string& unit_name, const Op& op,
                         std::unique_lock<std::mutex>& lock) {
     Unit& unit = model_.units.at(unit_name);
-    const App& app = model_.apps.at(unit.app);
     const bool action = op.is_action();
     Action* action_record = action ? &model_.actions.at(op.action_id) : nullptr;
     const bool is_exec = action_record != nullptr && action_record->exec;
@@ -155,9 +167,51 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                      std::to_string(random_int63());
     contexts_[ctx.context_id] = &ctx;
 
-    // Juju's own status bookkeeping around the charm's hooks.
     const bool charm_never_set =
         unit.workload.current == "waiting" || unit.workload.message == "installing charm software";
+    set_running_status(unit, op, action_record);
+
+    const OpOutcome outcome = execute_op(ctx, unit, action_record, lock);
+    contexts_.erase(ctx.context_id);
+
+    record_hook(json{{"unit", unit_name},
+                     {"hook", is_exec ? "juju-exec" : (action ? "action " + op.hook : op.hook)},
+                     {"remote-unit", op.remote_unit},
+                     {"relation-id", op.relation_id},
+                     {"start", rfc3339(outcome.started_at)},
+                     {"start-epoch", to_epoch(outcome.started_at)},
+                     {"duration", outcome.duration},
+                     {"exit-code", outcome.exit_code},
+                     {"tools", ctx.tool_calls}});
+
+    const auto unit_it = model_.units.find(unit_name);
+    if (unit_it == model_.units.end()) {
+        return;
+    }
+    Unit& current = unit_it->second;
+    const auto machine_it = model_.machines.find(current.machine);
+    if (machine_it == model_.machines.end() || !machine_it->second.powered) {
+        // Killed by a power cut: like an agent shutdown, the operation is re-run later.
+        if (action_record != nullptr) {
+            action_record->status = "pending";
+        }
+        return;
+    }
+    set_unit_status(current, "idle", "", true);
+
+    if (action) {
+        finish_action(current, op, ctx, outcome);
+    } else if (outcome.exit_code != 0) {
+        fail_hook(current, op, outcome);
+    } else {
+        finish_hook(current, op, ctx, charm_never_set);
+    }
+}
+
+void Controller::set_running_status(Unit& unit, const Op& op, Action* action_record) {
+    const bool action = op.is_action();
+    const bool is_exec = action_record != nullptr && action_record->exec;
+    // Juju's own status bookkeeping around the charm's hooks.
     if (op.kind == HookKind::Install && !action && unit.workload.current == "waiting") {
         set_unit_status(unit, "maintenance", "installing charm software", false);
     } else if (op.kind == HookKind::Stop && !action) {
@@ -177,38 +231,42 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
         action_record->started = now();
     }
     touch();
+}
 
+Controller::OpOutcome Controller::execute_op(HookContext& ctx, const Unit& unit,
+                                             const Action* action_record,
+                                             std::unique_lock<std::mutex>& lock) {
+    const Op& op = ctx.op;
+    const bool action = ctx.is_action;
+    const std::string unit_name = unit.name;  // a copy: the unit may go while unlocked
     Machine& m = machine(unit.machine);
     const auto env = hook_env(unit, op, ctx, m);
     const fs::path agent_dir = m.juju_dir_on_host() / "agents" / unit_tag(unit_name);
     const fs::path charm_dir = agent_dir / "charm";
     const fs::path charm_dir_inside =
         juju_dir_in_machine(m) / "agents" / unit_tag(unit_name) / "charm";
-    const std::string builtin = app.builtin;
+    const std::string builtin = model_.apps.at(unit.app).builtin;
     const std::string hook_logger = "unit." + unit_name + "." + op.hook;
     const std::string command = action_record != nullptr ? action_record->command : "";
-    const auto started_at = Clock::now();
     const Unit unit_copy = unit;
 
+    OpOutcome outcome;
+    outcome.started_at = Clock::now();
     lock.unlock();
-    int exit_code = 0;
-    std::string out_text;
-    std::string err_text;
-    bool missing = false;
     try {
         AgentSocket server(agent_dir / "agent.socket",
                            [this](const json& request, bool* needs_stdin) {
                                return handle_tool(request, needs_stdin);
                            });
-        if (!builtin.empty()) {
+        if (!builtin.empty() && !ctx.is_exec) {  // juju exec runs its command in any unit
             lock.lock();
-            exit_code = run_builtin(ctx, unit_copy, lock);
+            outcome.exit_code = run_builtin(ctx, unit_copy, lock);
             lock.unlock();
         } else {
             ExecRequest request;
             request.env = env;
             request.cwd = charm_dir_inside;
-            if (is_exec) {
+            if (ctx.is_exec) {
                 request.argv = {"/bin/bash", "-c", command};
             } else if (fs::exists(charm_dir / "dispatch")) {
                 request.argv = {(charm_dir_inside / "dispatch").string()};
@@ -217,13 +275,13 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                 if (fs::exists(charm_dir / kind / op.hook)) {
                     request.argv = {(charm_dir_inside / kind / op.hook).string()};
                 } else {
-                    missing = true;
+                    outcome.missing = true;
                 }
             }
-            if (missing) {
+            if (outcome.missing) {
                 if (action) {
-                    exit_code = 1;
-                    err_text = "action not implemented on unit \"" + unit_name + "\"";
+                    outcome.exit_code = 1;
+                    outcome.err_text = "action not implemented on unit \"" + unit_name + "\"";
                 } else {
                     debug_log(unit_name, "INFO", "juju.worker.uniter.operation",
                               "skipped \"" + op.hook + "\" hook (missing)");
@@ -232,116 +290,93 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
                 request.on_output = [&](const std::string& line, bool is_stderr) {
                     debug_log(unit_name, is_stderr ? "WARNING" : "DEBUG", hook_logger, line);
                     if (action) {
-                        (is_stderr ? err_text : out_text) += line + "\n";
+                        (is_stderr ? outcome.err_text : outcome.out_text) += line + "\n";
                     }
                 };
                 const ExecResult result = m.exec(request);
-                exit_code = result.exit_code;
+                outcome.exit_code = result.exit_code;
             }
         }
     } catch (const std::exception& error) {
-        exit_code = 1;
-        err_text += error.what();
+        outcome.exit_code = 1;
+        outcome.err_text += error.what();
         debug_log(unit_name, "ERROR", "juju.worker.uniter",
                   std::string("cannot run hook: ") + error.what());
     }
-    const double duration = std::chrono::duration<double>(Clock::now() - started_at).count();
+    outcome.duration = std::chrono::duration<double>(Clock::now() - outcome.started_at).count();
     lock.lock();
-    contexts_.erase(ctx.context_id);
+    return outcome;
+}
 
-    record_hook(json{{"unit", unit_name},
-                     {"hook", is_exec ? "juju-exec" : (action ? "action " + op.hook : op.hook)},
-                     {"remote-unit", op.remote_unit},
-                     {"relation-id", op.relation_id},
-                     {"start", rfc3339(started_at)},
-                     {"start-epoch", to_epoch(started_at)},
-                     {"duration", duration},
-                     {"exit-code", exit_code},
-                     {"tools", ctx.tool_calls}});
-
-    const auto unit_it = model_.units.find(unit_name);
-    if (unit_it == model_.units.end()) {
-        return;
+void Controller::finish_action(Unit& unit, const Op& op, HookContext& ctx,
+                               const OpOutcome& outcome) {
+    Action& record = model_.actions.at(op.action_id);
+    json results = ctx.action_results;
+    results["return-code"] = outcome.exit_code;
+    if (!outcome.out_text.empty()) {
+        results["stdout"] = outcome.out_text;
     }
-    Unit& current = unit_it->second;
-    const auto machine_it = model_.machines.find(current.machine);
-    if (machine_it == model_.machines.end() || !machine_it->second.powered) {
-        // Killed by a power cut: like an agent shutdown, the operation is re-run later.
-        if (action_record != nullptr) {
-            action_record->status = "pending";
-        }
-        return;
+    if (!outcome.err_text.empty()) {
+        results["stderr"] = outcome.err_text;
     }
-    set_unit_status(current, "idle", "", true);
-
-    if (action) {
-        Action& record = model_.actions.at(op.action_id);
-        json results = ctx.action_results;
-        results["return-code"] = exit_code;
-        if (!out_text.empty()) {
-            results["stdout"] = out_text;
-        }
-        if (!err_text.empty()) {
-            results["stderr"] = err_text;
-        }
-        record.results = results;
-        record.completed = now();
-        if (missing) {
-            record.status = "failed";
-            record.message = err_text;
-        } else if (exit_code != 0 && !is_exec) {
-            record.status = "failed";
-            record.message = "exit status " + std::to_string(exit_code);
-        } else if (ctx.action_failed) {
-            record.status = "failed";
-            record.message = ctx.action_fail_message;
+    record.results = results;
+    record.completed = now();
+    if (outcome.missing) {
+        record.status = "failed";
+        record.message = outcome.err_text;
+    } else if (outcome.exit_code != 0 && !ctx.is_exec) {
+        record.status = "failed";
+        record.message = "exit status " + std::to_string(outcome.exit_code);
+    } else if (ctx.action_failed) {
+        record.status = "failed";
+        record.message = ctx.action_fail_message;
+        commit(ctx);
+    } else {
+        record.status = "completed";
+        if (outcome.exit_code == 0) {
             commit(ctx);
-        } else {
-            record.status = "completed";
-            if (exit_code == 0) {
-                commit(ctx);
-            }
         }
-        apply_done(current, op);
-        return;
     }
+    apply_done(unit, op);
+}
 
-    if (exit_code != 0) {
-        current.in_error = true;
-        current.failed_op = op;
-        current.resolve_now = false;
-        current.retries += 1;
-        const bool retry = model_.config.value("automatically-retry-hooks", true);
-        const double backoff =
-            std::min(300.0, 5.0 * static_cast<double>(1L << std::min(current.retries - 1, 10)));
-        current.retry_at = retry ? now() + backoff : 1e18;
-        std::string label = op.hook;
-        set_unit_status(current, "error", "hook failed: \"" + label + "\"", true);
-        current.agent.data = json{{"hook", label}};
-        if (op.relation_id >= 0) {
-            current.agent.data["relation-id"] = op.relation_id;
-            current.agent.data["remote-unit"] = op.remote_unit;
-        }
-        debug_log(unit_name, "ERROR", "juju.worker.uniter.operation",
-                  "hook \"" + label + "\" (via " +
-                      (missing ? "hook" : "explicit, bespoke hook script") +
-                      ") failed: exit status " + std::to_string(exit_code));
-        return;
+void Controller::fail_hook(Unit& unit, const Op& op, const OpOutcome& outcome) {
+    unit.in_error = true;
+    unit.failed_op = op;
+    unit.resolve_now = false;
+    unit.retries += 1;
+    const bool retry = model_.config.value("automatically-retry-hooks", true);
+    const double backoff =
+        std::min(300.0, 5.0 * static_cast<double>(1L << std::min(unit.retries - 1, 10)));
+    unit.retry_at = retry ? now() + backoff : 1e18;
+    std::string label = op.hook;
+    set_unit_status(unit, "error", "hook failed: \"" + label + "\"", true);
+    unit.agent.data = json{{"hook", label}};
+    if (op.relation_id >= 0) {
+        unit.agent.data["relation-id"] = op.relation_id;
+        unit.agent.data["remote-unit"] = op.remote_unit;
     }
+    debug_log(unit.name, "ERROR", "juju.worker.uniter.operation",
+              "hook \"" + label + "\" (via " +
+                  (outcome.missing ? "hook" : "explicit, bespoke hook script") +
+                  ") failed: exit status " + std::to_string(outcome.exit_code));
+}
+
+void Controller::finish_hook(Unit& unit, const Op& op, HookContext& ctx, bool charm_never_set) {
     commit(ctx);
-    current.in_error = false;
-    current.retries = 0;
-    current.resolve_now = false;
-    apply_done(current, op);
+    unit.in_error = false;
+    unit.retries = 0;
+    unit.resolve_now = false;
+    apply_done(unit, op);
     if (op.kind == HookKind::Start && charm_never_set &&
-        (current.workload.current == "waiting" ||
-         current.workload.message == "installing charm software")) {
-        set_unit_status(current, "unknown", "", false);
+        (unit.workload.current == "waiting" ||
+         unit.workload.message == "installing charm software")) {
+        set_unit_status(unit, "unknown", "", false);
     } else if (op.kind == HookKind::Stop) {
-        set_unit_status(current, "maintenance", "", false);
+        set_unit_status(unit, "maintenance", "", false);
     } else if (op.kind == HookKind::Remove) {
-        set_unit_status(current, "terminated", "", false);
-        remove_unit_record(unit_name);
+        set_unit_status(unit, "terminated", "", false);
+        remove_unit_record(unit.name);
         return;
     }
     cleanup_relations();
@@ -406,82 +441,7 @@ void Controller::commit(HookContext& ctx) {
             unit.ports.erase(port);
         }
     }
-    for (const auto& op : ctx.secret_ops) {
-        const std::string kind = op.value("op", "");
-        if (kind == "add") {
-            Secret secret;
-            secret.id = op["id"];
-            secret.owner = op["owner"];
-            secret.unit_owned = op["unit_owned"];
-            secret.label = op.value("label", "");
-            secret.description = op.value("description", "");
-            secret.rotate = op.value("rotate", "");
-            secret.expire = op.value("expire", "");
-            secret.revisions["1"] = op["content"];
-            secret.latest = 1;
-            secret.created_at = secret.updated_at = now();
-            model_.secrets[secret.id] = secret;
-            continue;
-        }
-        const auto secret_it = model_.secrets.find(op.value("id", ""));
-        if (secret_it == model_.secrets.end()) {
-            continue;
-        }
-        Secret& secret = secret_it->second;
-        if (kind == "set") {
-            if (op.contains("content")) {
-                const auto latest = secret.revisions.find(std::to_string(secret.latest));
-                if (latest == secret.revisions.end() || latest->second != op["content"]) {
-                    secret.latest += 1;
-                    secret.revisions[std::to_string(secret.latest)] = op["content"];
-                }
-            }
-            if (op.contains("label")) {
-                secret.label = op["label"];
-            }
-            if (op.contains("description")) {
-                secret.description = op["description"];
-            }
-            if (op.contains("rotate")) {
-                secret.rotate = op["rotate"];
-            }
-            if (op.contains("expire")) {
-                secret.expire = op["expire"];
-            }
-            secret.updated_at = now();
-        } else if (kind == "grant") {
-            secret.grants.push_back(SecretGrant{op["relation_id"], op["target"]});
-        } else if (kind == "revoke") {
-            const std::string target = op.value("target", "");
-            const int relation_id = op.value("relation_id", -1);
-            secret.grants.erase(
-                std::remove_if(secret.grants.begin(), secret.grants.end(),
-                               [&](const SecretGrant& grant) {
-                                   return (!target.empty() && grant.target == target) ||
-                                          (target.empty() && grant.relation_id == relation_id);
-                               }),
-                secret.grants.end());
-        } else if (kind == "remove") {
-            const long revision = op.value("revision", 0L);
-            if (revision > 0) {
-                secret.revisions.erase(std::to_string(revision));
-                if (secret.revisions.empty()) {
-                    model_.secrets.erase(secret_it);
-                }
-            } else {
-                model_.secrets.erase(secret_it);
-            }
-        } else if (kind == "track") {
-            auto& consumer = secret.consumers[unit.name];
-            consumer.tracked = op["revision"];
-            if (consumer.notified < consumer.tracked) {
-                consumer.notified = consumer.tracked;
-            }
-            if (op.contains("label")) {
-                consumer.label = op["label"];
-            }
-        }
-    }
+    commit_secrets(ctx);
 }
 
 }  // namespace jujusim

@@ -8,15 +8,19 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(StatusValue, current, message, s
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelationSeen, created, broken, joined,
                                                 unit_versions, app_version, pending_changed)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ConsumedSecret, tracked, label, notified)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    Unit, name, app, number, machine, principal, life, workload, agent, workload_version, installed,
-    started, stopped, boot_start_pending, leader_term_seen, leader_settings_seen, config_seen,
-    relations, state, ports, in_error, failed_op, retries, retry_at, resolve_now, update_status_due,
-    last_update_status, pending_actions, remove_notified, history)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unit, name, app, number, machine, principal, life,
+                                                workload, agent, workload_version, charm_rev,
+                                                charm_dir, installed, started, stopped, removed,
+                                                boot_start_pending, leader_term_seen,
+                                                leader_settings_seen, config_seen, relations, state,
+                                                ports, in_error, failed_op, retries, retry_at,
+                                                resolve_now, update_status_due, last_update_status,
+                                                pending_actions, remove_notified, history)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(App, name, charm_name, charm_source, charm_dir,
                                                 builtin, charm_rev, config, config_version,
-                                                next_unit, leader, leader_term, leader_settings,
-                                                leader_settings_version, status_set, status, life)
+                                                next_unit, leader, lease_expires, leader_term,
+                                                leader_settings, leader_settings_version,
+                                                status_set, status, life)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelationEnd, app, endpoint, interface, role, scope)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Relation, id, ends, app_data, app_versions,
                                                 unit_data, unit_versions, in_scope, life,
@@ -25,8 +29,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MachineRecord, id, hostname, add
                                                 down_since, created_at, released_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecretGrant, relation_id, target)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Secret, id, owner, unit_owned, label, description,
-                                                rotate, expire, revisions, latest, grants,
-                                                consumers, created_at, updated_at)
+                                                rotate, next_rotate, revisions, expiry, expiry_due,
+                                                latest, grants, consumers, created_at, updated_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Action, id, operation, unit, name, params, exec,
                                                 command, status, results, message, log, enqueued,
                                                 started, completed)
@@ -46,6 +50,9 @@ const std::vector<std::pair<HookKind, std::string>>& hook_kind_names() {
         {HookKind::Remove, "remove"},
         {HookKind::SecretChanged, "secret-changed"},
         {HookKind::SecretRemove, "secret-remove"},
+        {HookKind::SecretRotate, "secret-rotate"},
+        {HookKind::SecretExpired, "secret-expired"},
+        {HookKind::UpgradeCharm, "upgrade-charm"},
         {HookKind::RelationCreated, "relation-created"},
         {HookKind::RelationJoined, "relation-joined"},
         {HookKind::RelationChanged, "relation-changed"},
@@ -87,17 +94,12 @@ std::string hook_name(HookKind kind, const std::string& endpoint) {
 }
 
 void to_json(json& out, const Op& op) {
-    out = json{{"kind", kind_token(op.kind)},
-               {"hook", op.hook},
-               {"relation_id", op.relation_id},
-               {"endpoint", op.endpoint},
-               {"remote_unit", op.remote_unit},
-               {"remote_app", op.remote_app},
-               {"departing_unit", op.departing_unit},
-               {"secret_id", op.secret_id},
-               {"secret_label", op.secret_label},
-               {"secret_revision", op.secret_revision},
-               {"action_id", op.action_id}};
+    out = json{{"kind", kind_token(op.kind)},         {"hook", op.hook},
+               {"relation_id", op.relation_id},       {"endpoint", op.endpoint},
+               {"remote_unit", op.remote_unit},       {"remote_app", op.remote_app},
+               {"departing_unit", op.departing_unit}, {"secret_id", op.secret_id},
+               {"secret_label", op.secret_label},     {"secret_revision", op.secret_revision},
+               {"base_revision", op.base_revision},   {"action_id", op.action_id}};
 }
 
 void from_json(const json& in, Op& op) {
@@ -111,6 +113,7 @@ void from_json(const json& in, Op& op) {
     op.secret_id = in.value("secret_id", "");
     op.secret_label = in.value("secret_label", "");
     op.secret_revision = in.value("secret_revision", 0L);
+    op.base_revision = in.value("base_revision", 0L);
     op.action_id = in.value("action_id", 0L);
 }
 

@@ -59,6 +59,14 @@ Op relation_op(const Relation& relation, const RelationEnd& mine, const Relation
     return op;
 }
 
+Op secret_hook_op(HookKind kind, const Secret& secret, const std::string& label, long revision) {
+    Op op = hook_op(kind);
+    op.secret_id = secret.id;
+    op.secret_label = label;
+    op.secret_revision = revision;
+    return op;
+}
+
 }  // namespace
 
 std::optional<Op> Controller::setup_op(const Unit& unit, const App& app) const {
@@ -83,21 +91,48 @@ std::optional<Op> Controller::setup_op(const Unit& unit, const App& app) const {
     return std::nullopt;
 }
 
-std::optional<Op> Controller::secret_op(const Unit& unit, const App& app, bool alive) const {
-    // Secrets: consumers tracking a secret with a newer revision; owners of unused revisions.
+std::optional<Op> Controller::secret_op(const Unit& unit, const App& app) const {
+    // Juju's secrets resolver, in its order: expired revisions, rotations (both for the owner:
+    // the leader for an application's secrets), new revisions the unit has a consumer record
+    // of and was not told of, then revisions no consumer tracks any more.
+    const auto owns = [&](const Secret& secret) {
+        return secret.unit_owned ? secret.owner == unit.name
+                                 : secret.owner == unit.app && app.leader == unit.name;
+    };
+    const double t = now();
     for (const auto& [id, secret] : model_.secrets) {
-        const auto consumer = secret.consumers.find(unit.name);
-        if (consumer != secret.consumers.end() && secret.latest > consumer->second.notified &&
-            alive) {
-            Op op = hook_op(HookKind::SecretChanged);
-            op.secret_id = id;
-            op.secret_label = consumer->second.label;
+        if (!owns(secret)) {
+            continue;
+        }
+        for (const auto& [revision, due] : secret.expiry_due) {
+            if (due <= t && secret.revisions.count(revision) != 0) {
+                return secret_hook_op(HookKind::SecretExpired, secret, secret.label,
+                                      std::stol(revision));
+            }
+        }
+    }
+    for (const auto& [id, secret] : model_.secrets) {
+        if (owns(secret) && secret.next_rotate > 0 && secret.next_rotate <= t) {
+            Op op = secret_hook_op(HookKind::SecretRotate, secret, secret.label, 0);
+            op.base_revision = secret.latest;
             return op;
         }
-        const bool owner = secret.unit_owned
-                               ? secret.owner == unit.name
-                               : (secret.owner == unit.app && app.leader == unit.name);
-        if (!owner) {
+    }
+    for (const auto& [id, secret] : model_.secrets) {
+        const auto consumer = secret.consumers.find(unit.name);
+        // Juju's consumed-secrets watcher reports revisions from 2 on.
+        if (consumer != secret.consumers.end() && secret.latest >= 2 &&
+            consumer->second.notified != secret.latest) {
+            // Owner units have no consumer label: Juju gives them the owner's.
+            const std::string& label =
+                consumer->second.label.empty() && !secret.unit_owned && secret.owner == unit.app
+                    ? secret.label
+                    : consumer->second.label;
+            return secret_hook_op(HookKind::SecretChanged, secret, label, secret.latest);
+        }
+    }
+    for (const auto& [id, secret] : model_.secrets) {
+        if (!owns(secret)) {
             continue;
         }
         for (const auto& [revision_text, content] : secret.revisions) {
@@ -111,23 +146,15 @@ std::optional<Op> Controller::secret_op(const Unit& unit, const App& app, bool a
             if (tracked || unit.remove_notified.count(id + "/" + revision_text) != 0) {
                 continue;
             }
-            Op op = hook_op(HookKind::SecretRemove);
-            op.secret_id = id;
-            op.secret_label = secret.label;
-            op.secret_revision = revision;
-            return op;
+            return secret_hook_op(HookKind::SecretRemove, secret, secret.label, revision);
         }
     }
     return std::nullopt;
 }
 
 std::optional<Op> Controller::teardown_op(const Unit& unit) const {
-    // Subordinates of a dying principal go first.
-    for (const auto& [name, other] : model_.units) {
-        if (other.principal == unit.name) {
-            return std::nullopt;
-        }
-    }
+    // A dying principal tears down first (its agent then destroys its subordinates, see
+    // destroy_subordinates); it becomes Dead only once they are gone (remove_unit_record).
     for (const auto& [id, seen] : unit.relations) {
         const auto relation_it = model_.relations.find(id);
         if (relation_it == model_.relations.end()) {
@@ -215,6 +242,9 @@ std::optional<Op> Controller::relation_hook_op(const Unit& unit) const {
 }
 
 std::optional<Op> Controller::next_op(const Unit& unit) const {
+    if (unit.removed) {
+        return std::nullopt;
+    }
     const App& app = model_.apps.at(unit.app);
     if (unit.in_error) {
         if (unit.resolve_now || now() >= unit.retry_at) {
@@ -237,15 +267,19 @@ std::optional<Op> Controller::next_op(const Unit& unit) const {
         if (auto op = setup_op(unit, app)) {
             return op;
         }
-    }
-    if (auto op = secret_op(unit, app, alive)) {
-        return op;
+        // Juju's secrets resolver does nothing once the unit is dying.
+        if (auto op = secret_op(unit, app)) {
+            return op;
+        }
     }
     if (!unit.pending_actions.empty()) {
         return action_op(model_, unit.pending_actions.front());
     }
     if (!alive) {
         return teardown_op(unit);
+    }
+    if (unit.charm_rev != app.charm_rev && app.builtin.empty()) {
+        return hook_op(HookKind::UpgradeCharm);  // juju refresh
     }
     if (unit.config_seen != app.config_version) {
         return hook_op(HookKind::ConfigChanged);
@@ -307,10 +341,14 @@ void Controller::apply_done(Unit& unit, const Op& op) {
     if (op.kind == HookKind::Install) {
         unit.installed = true;
     } else if (op.kind == HookKind::LeaderElected) {
+        // Only leader-settings-changed records the settings version a unit has seen (Juju's
+        // local state): a leader that is later deposed runs it for what changed meanwhile.
         unit.leader_term_seen = app.leader_term;
-        unit.leader_settings_seen = app.leader_settings_version;
     } else if (op.kind == HookKind::LeaderSettingsChanged) {
         unit.leader_settings_seen = app.leader_settings_version;
+    } else if (op.kind == HookKind::UpgradeCharm) {
+        unit.charm_rev = app.charm_rev;
+        unit.config_seen = -1;  // Juju queues config-changed after upgrade-charm
     } else if (op.kind == HookKind::ConfigChanged) {
         unit.config_seen = app.config_version;
     } else if (op.kind == HookKind::Start) {
@@ -321,10 +359,20 @@ void Controller::apply_done(Unit& unit, const Op& op) {
     } else if (op.kind == HookKind::UpdateStatus) {
         unit.update_status_due = false;
         unit.last_update_status = now();
-    } else if (op.kind == HookKind::SecretChanged) {
+    } else if (op.kind == HookKind::SecretChanged || op.kind == HookKind::SecretRotate ||
+               op.kind == HookKind::SecretExpired) {
         const auto it = model_.secrets.find(op.secret_id);
-        if (it != model_.secrets.end()) {
-            it->second.consumers[unit.name].notified = it->second.latest;
+        if (it == model_.secrets.end()) {
+            return;
+        }
+        Secret& secret = it->second;
+        if (op.kind == HookKind::SecretChanged) {
+            secret.consumers[unit.name].notified = op.secret_revision;
+        } else if (op.kind == HookKind::SecretRotate) {
+            secret.next_rotate = next_rotate_after_hook(secret, op.base_revision, now());
+        } else if (const auto due = secret.expiry_due.find(std::to_string(op.secret_revision));
+                   due != secret.expiry_due.end()) {
+            due->second = now() + kSecretExpireRetryDelay;  // until the revision is removed
         }
     } else if (op.kind == HookKind::SecretRemove) {
         unit.remove_notified.insert(op.secret_id + "/" + std::to_string(op.secret_revision));
@@ -347,21 +395,17 @@ bool Controller::model_busy() const {
 }
 
 void Controller::elect_leaders() {
-    const double lease = [&] {
-        const auto it = model_.config.find("leadership-lease-seconds");
-        return it != model_.config.end() && it->is_number() ? it->get<double>() : 60.0;
-    }();
+    const double lease = leadership_lease_seconds(model_);
     for (auto& [name, app] : model_.apps) {
         bool need = app.leader.empty();
         if (!need) {
             const auto unit_it = model_.units.find(app.leader);
             if (unit_it == model_.units.end()) {
                 need = true;
-            } else {
-                const auto& machine = model_.machines.at(unit_it->second.machine);
-                if (!machine.powered && now() - machine.down_since >= lease) {
-                    need = true;
-                }
+            } else if (model_.machines.at(unit_it->second.machine).powered) {
+                app.lease_expires = renewed_lease(app.lease_expires, now(), lease);
+            } else if (now() >= app.lease_expires) {
+                need = true;  // its agent is gone: the lease ran out unrenewed
             }
         }
         if (!need) {
@@ -386,9 +430,11 @@ void Controller::elect_leaders() {
             continue;  // keep a down leader's record
         }
         app.leader = chosen;
+        app.lease_expires = now() + lease;
         if (!chosen.empty()) {
+            // A new term, not a settings change: Juju runs leader-settings-changed only when
+            // the leader settings change (its watcher), not when leadership moves.
             app.leader_term += 1;
-            app.leader_settings_version += 1;
         }
         touch();
     }
@@ -402,11 +448,22 @@ void Controller::destroy_unit(Unit& unit) {
     for (auto& [id, relation] : model_.relations) {
         relation.in_scope.erase(unit.name);
     }
+}
+
+bool Controller::has_subordinates(const std::string& principal) const {
+    return std::any_of(model_.units.begin(), model_.units.end(),
+                       [&](const auto& item) { return item.second.principal == principal; });
+}
+
+bool Controller::destroy_subordinates(const std::string& principal) {
+    bool destroyed = false;
     for (auto& [name, other] : model_.units) {
-        if (other.principal == unit.name) {
+        if (other.principal == principal && other.life == Life::Alive) {
             destroy_unit(other);
+            destroyed = true;
         }
     }
+    return destroyed;
 }
 
 void Controller::release_machine(const std::string& machine_id) {
@@ -423,8 +480,13 @@ void Controller::remove_unit_record(const std::string& name) {
     if (it == model_.units.end()) {
         return;
     }
+    if (has_subordinates(name)) {
+        it->second.removed = true;  // Dead once they are gone
+        return;
+    }
     const std::string machine_id = it->second.machine;
     const std::string app_name = it->second.app;
+    const std::string principal = it->second.principal;
     for (long action_id : it->second.pending_actions) {
         auto& action = model_.actions.at(action_id);
         action.status = "failed";
@@ -478,6 +540,10 @@ void Controller::remove_unit_record(const std::string& name) {
         metas_.erase(app_name);
     }
     cleanup_relations();
+    const auto waiting = model_.units.find(principal);
+    if (waiting != model_.units.end() && waiting->second.removed) {
+        remove_unit_record(principal);
+    }
 }
 
 void Controller::cleanup_relations() {

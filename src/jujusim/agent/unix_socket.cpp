@@ -12,22 +12,6 @@
 
 namespace jujusim {
 
-Fd::~Fd() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-}
-
-Fd& Fd::operator=(Fd&& other) noexcept {
-    if (this != &other) {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = other.release();
-    }
-    return *this;
-}
-
 namespace {
 
 /// Calls `operation` with an address for `path`. sun_path holds 107 bytes; a longer path is

@@ -4,7 +4,6 @@
 // command line (--file PATH, key#file=PATH) are read here, inside the machine, and sent along.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
@@ -12,20 +11,21 @@
 #include <unistd.h>
 
 #include <jujusim/unix_socket.hpp>
+#include <slurmctld/util/files.hpp>
 
 namespace {
 
-std::string read_all(std::istream& in) {
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
+/// A file named on the tool's command line, read here, inside the machine, as Juju's jujuc
+/// reads it (links followed); one that cannot be read is left for the agent to report missing.
 void add_file(nlohmann::json& files, const std::string& path) {
     if (path.empty() || path == "-" || files.contains(path)) {
         return;
     }
-    std::ifstream in(path, std::ios::binary);
-    if (in) {
-        files[path] = read_all(in);
+    try {
+        if (const auto text = slurmctld::util::read_regular_file_following(path)) {
+            files[path] = *text;
+        }
+    } catch (const slurmctld::util::FileError&) {
     }
 }
 
@@ -83,7 +83,8 @@ int main(int argc, char** argv) {
     try {
         nlohmann::json reply = jujusim::call_json(address, request);
         if (reply.value("need_stdin", false)) {
-            request["stdin"] = read_all(std::cin);
+            request["stdin"] = std::string(std::istreambuf_iterator<char>(std::cin),
+                                           std::istreambuf_iterator<char>());
             reply = jujusim::call_json(address, request);
         }
         const std::string out = reply.value("stdout", "");

@@ -1,9 +1,6 @@
 #include <chrono>
-#include <fstream>
 #include <iostream>
-#include <random>
 #include <regex>
-#include <sstream>
 #include <thread>
 
 #include <fcntl.h>
@@ -14,10 +11,15 @@
 
 #include <jujusim/cli.hpp>
 #include <jujusim/controller.hpp>
+#include <jujusim/debug_log.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
 #include <jujusim/image.hpp>
 #include <jujusim/unix_socket.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/proc.hpp>
+#include <slurmctld/util/random.hpp>
+#include <slurmctld/util/strings.hpp>
 
 #include "../machine/sys.hpp"
 
@@ -32,57 +34,33 @@ Models:      add-model NAME [--no-switch] [--config machine-type=host|namespace]
              models [--format json] | switch NAME | destroy-model NAME [--no-prompt]
 Deploying:   deploy CHARM [APP] [-n N] [--config K=V]...   (CHARM: .charm, directory, filesystem-client)
              add-unit APP [-n N] | remove-unit UNIT... | remove-application APP
+             refresh APP --path CHARM   (upgrade-charm)
              integrate A[:EP] B[:EP] | remove-relation A[:EP] B[:EP]
              config APP [K[=V]...] [--reset K] | model-config [K[=V]...]
 Operating:   run UNIT|APP/leader ACTION [K=V...] [--params FILE] | exec --unit UNIT -- CMD... | ssh UNIT CMD
-             resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT | tick
-Looking:     status [--format json|yaml] | show-unit UNIT | debug-log [--limit N] | hooks [--unit U]
-             wait [--timeout 10m] | secrets | show-secret ID | show-model | show-task ID | actions APP
+             resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT
+Testing:     tick (update-status now) | tick --secrets (secret rotations due now)
+             model-config test-kill-hook=UNIT:HOOK:N   (not juju: SIGKILL that hook at its Nth tool call)
+Looking:     status [--format json|yaml] | show-unit UNIT | hooks [--unit U]
+             debug-log [-n N] [--include UNIT|APP] [--level L] [--tail (follow until killed)]
+             wait [--timeout 10m] (fails naming units in error) | secrets | show-secret ID | show-model | show-task ID | actions APP
 Every command takes -m/--model NAME|DIR. Models live under $JUJUSIM_HOME (default /var/lib/jujusim).
 )";
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+/// model.json of a model directory ("" when there is none).
+std::string read_model_file(const fs::path& dir) {
+    return slurmctld::util::read_regular_file(dir / "model.json", kMaxModelFileSize).value_or("");
 }
 
-std::string trim(std::string text) {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-        text.pop_back();
-    }
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-        text.erase(text.begin());
-    }
-    return text;
+/// Makes `name` the current model (current-model names it).
+void set_current_model(const fs::path& home, const std::string& name) {
+    slurmctld::util::write_file_atomic(home / "current-model", name + "\n");
 }
 
 fs::path self_directory() {
     std::error_code error;
     const fs::path exe = fs::read_symlink("/proc/self/exe", error);
     return error ? fs::current_path() : exe.parent_path();
-}
-
-std::string new_uuid() {
-    std::random_device device;
-    std::mt19937_64 rng(device());
-    const char* hex = "0123456789abcdef";
-    std::string out;
-    for (int i = 0; i < 32; ++i) {
-        if (i == 8 || i == 12 || i == 16 || i == 20) {
-            out += '-';
-        }
-        int value = static_cast<int>(rng() % 16);
-        if (i == 12) {
-            value = 4;
-        }
-        if (i == 16) {
-            value = 8 + (value & 3);
-        }
-        out += hex[value];
-    }
-    return out;
 }
 
 bool valid_model_name(const std::string& name) {
@@ -99,7 +77,8 @@ fs::path model_dir_for(const std::string& selector) {
 }
 
 std::string current_model() {
-    const std::string name = trim(read_file(jujusim_home() / "current-model"));
+    const std::string name(slurmctld::util::trim(
+        slurmctld::util::read_regular_file(jujusim_home() / "current-model").value_or("")));
     return name.empty() ? "default" : name;
 }
 
@@ -122,11 +101,12 @@ bool controller_answers(const fs::path& model_dir) {
 void create_model(const fs::path& dir, const std::string& name, const std::string& machine_type) {
     fs::create_directories(dir);
     json model{{"name", name},
-               {"uuid", new_uuid()},
+               {"uuid", slurmctld::util::random_uuid_v4()},
                {"machine_type", machine_type},
                {"created_at", to_epoch(Clock::now())}};
-    std::ofstream out(dir / "model.json");
-    out << model.dump(1) << '\n';
+    slurmctld::util::AtomicWriteOptions options;
+    options.mode = 0600;  // as the controller keeps it: it will hold the model's secrets
+    slurmctld::util::write_file_atomic(dir / "model.json", model.dump(1) + "\n", options);
 }
 
 std::string default_machine_type() {
@@ -151,14 +131,12 @@ int destroy_model(const fs::path& dir) {
         }
     }
     if (controller) {
-        const auto alive = [&] {
-            return sys::process_alive(controller->pid, controller->start_time);
-        };
+        const auto alive = [&] { return slurmctld::util::is_running(controller->process); };
         for (int i = 0; i < 300 && alive(); ++i) {
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         if (alive()) {
-            ::kill(controller->pid, SIGKILL);
+            ::kill(controller->process.pid, SIGKILL);
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
     }
@@ -202,7 +180,7 @@ void ensure_controller(const fs::path& model_dir) {
     if (const auto stuck = running_controller(model_dir)) {
         // A controller that does not answer is stuck: end it (it is ours: its pid file records
         // its pid and start time).
-        ::kill(stuck->pid, SIGKILL);
+        ::kill(stuck->process.pid, SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     const std::string exe = (self_directory() / "jujusim").string();
@@ -323,7 +301,7 @@ int cli_add_model(const std::vector<std::string>& rest, const fs::path& home) {
     }
     create_model(dir, name, machine_type);
     if (!flags.on("no-switch")) {
-        std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+        set_current_model(home, name);
     }
     ensure_controller(dir);
     for (const auto& item : flags.all("config")) {
@@ -365,7 +343,7 @@ int cli_switch(const std::vector<std::string>& rest, const fs::path& home) {
         throw UserError("\"" + name + "\" is not the name of a model or controller");
     }
     const std::string previous = current_model();
-    std::ofstream(home / "current-model", std::ios::trunc) << name << "\n";
+    set_current_model(home, name);
     std::cerr << "jujusim:admin/" << previous << " -> jujusim:admin/" << name << "\n";
     return 0;
 }
@@ -390,7 +368,7 @@ int cli_models(const std::vector<std::string>& rest, const fs::path& home) {
         }
         std::sort(dirs.begin(), dirs.end());
         for (const auto& dir : dirs) {
-            json model = json::parse(read_file(dir / "model.json"), nullptr, false);
+            json model = json::parse(read_model_file(dir), nullptr, false);
             if (model.is_discarded()) {
                 continue;
             }
@@ -518,6 +496,57 @@ std::pair<std::string, std::vector<std::string>> take_model_selector(
     return {selector, args};
 }
 
+/// The directory of the model `selector` names (the current model when empty); it must exist.
+fs::path existing_model_dir(const std::string& selector) {
+    const std::string model = selector.empty() ? current_model() : selector;
+    const fs::path dir = model_dir_for(model);
+    if (!fs::exists(dir / "model.json")) {
+        throw UserError("model jujusim:admin/" + model + " not found");
+    }
+    return dir;
+}
+
+/// `debug-log --tail`: the last lines (10 unless -n/--limit/--replay say otherwise, as juju),
+/// then every new one as it is logged, until the process is killed or the model goes.
+int cli_debug_log_follow(const std::vector<std::string>& rest, const std::string& selector) {
+    FlagSet flags;
+    declare_debug_log_flags(flags);
+    flags.parse(rest);
+    const DebugLogFilter filter = DebugLogFilter::from_flags(flags);
+    const fs::path dir = existing_model_dir(selector);
+    const fs::path log = dir / "debug.log";
+    std::uintmax_t offset = 0;
+    const auto backlog = read_debug_log(log, filter, offset);
+    const std::size_t shown =
+        std::min(backlog.size(), debug_log_backlog(flags, backlog.size(), 10));
+    for (std::size_t i = backlog.size() - shown; i < backlog.size(); ++i) {
+        std::cout << backlog[i] << '\n';
+    }
+    std::cout.flush();
+    while (fs::exists(dir / "model.json")) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        std::error_code error;
+        if (fs::file_size(log, error) < offset && !error) {
+            offset = 0;  // the log was replaced
+        }
+        for (const auto& line : read_debug_log(log, filter, offset)) {
+            std::cout << line << '\n';
+        }
+        std::cout.flush();
+        if (!std::cout) {
+            return 0;  // nobody reads any more
+        }
+    }
+    return 0;
+}
+
+bool follows(const std::vector<std::string>& rest) {
+    FlagSet flags;
+    declare_debug_log_flags(flags);
+    flags.parse(rest);
+    return flags.on("tail") && !flags.on("no-tail");
+}
+
 /// Every other verb goes to the model's controller (started when it is not running).
 int forward_to_controller(std::vector<std::string> args, std::string selector) {
     // show-model NAME names its model like -m does.
@@ -550,8 +579,7 @@ int forward_to_controller(std::vector<std::string> args, std::string selector) {
     if (!args.empty() && (args.front() == "deploy" || args.front() == "add-unit")) {
         // Machines need the prepared image: build it here, where the user sees the progress,
         // rather than silently inside the controller (about a minute, first time only).
-        std::ifstream model_file(dir / "model.json");
-        const json model_json = json::parse(model_file, nullptr, false);
+        const json model_json = json::parse(read_model_file(dir), nullptr, false);
         if (!model_json.is_discarded() && model_json.value("machine_type", "") == "namespace") {
             const auto spec = ImageSpec::debian13_slurm();
             if (!image_is_current(spec)) {
@@ -597,6 +625,9 @@ int run_cli(const std::vector<std::string>& args_in) {
         }
         if (verb == "destroy-model") {
             return cli_destroy_model(rest, home);
+        }
+        if (verb == "debug-log" && follows(rest)) {
+            return cli_debug_log_follow(rest, selector);
         }
 
         return forward_to_controller(std::move(args), std::move(selector));

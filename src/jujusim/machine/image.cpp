@@ -15,7 +15,10 @@
 #include <unistd.h>
 
 #include <jujusim/image.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/strings.hpp>
 
+#include "spawn.hpp"
 #include "sys.hpp"
 
 namespace jujusim {
@@ -29,15 +32,6 @@ constexpr const char* kStampPath = "etc/jujusim-image.json";
 std::string getenv_or(const char* name, const std::string& fallback) {
     const char* value = std::getenv(name);
     return value != nullptr && *value != '\0' ? std::string(value) : fallback;
-}
-
-std::string trim(std::string text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
 }
 
 std::string iso_now() {
@@ -117,15 +111,12 @@ std::vector<std::pair<std::string, std::string>> installed_packages(const fs::pa
     return packages;
 }
 
+/// A file of the image being built, replaced whole (a symlink there, such as resolv.conf to
+/// the host's file, is replaced, never written through).
 void write_text(const fs::path& path, const std::string& content, fs::perms perms) {
-    fs::remove(path);  // may be a symlink to the host's file (resolv.conf)
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.close();
-    if (!out) {
-        throw std::runtime_error("cannot write " + path.string());
-    }
-    fs::permissions(path, perms);
+    util::AtomicWriteOptions options;
+    options.mode = static_cast<mode_t>(perms);
+    util::write_file_atomic(path, content, options);
 }
 
 void replace_line_starting(const fs::path& file, const std::string& prefix,
@@ -150,7 +141,7 @@ void remove_files_in(const fs::path& dir, const std::set<std::string>& keep = {}
 
 /// Refuses to delete a tree something is mounted under (it would delete through the mount).
 void remove_tree(const fs::path& path) {
-    const auto mountinfo = sys::read_file("/proc/self/mountinfo").value_or("");
+    const auto mountinfo = util::read_regular_file("/proc/self/mountinfo").value_or("");
     std::istringstream lines(mountinfo);
     std::string line;
     const std::string prefix = path.string() + "/";
@@ -236,7 +227,7 @@ class ImageLock {
     }
 
   private:
-    sys::UniqueFd fd_;
+    util::UniqueFd fd_;
 };
 
 }  // namespace
@@ -279,7 +270,7 @@ std::string host_debian_mirror() {
         std::ifstream in(path);
         std::string line;
         while (std::getline(in, line)) {
-            line = trim(line);
+            line = std::string(util::trim(line));
             if (line.rfind("URIs:", 0) != 0) {
                 continue;
             }
@@ -322,7 +313,7 @@ std::string host_debian_mirror() {
 
 ImageStamp read_image_stamp(const fs::path& image) {
     ImageStamp stamp;
-    const auto text = sys::read_file(image / kStampPath);
+    const auto text = util::read_regular_file(image / kStampPath);
     if (!text) {
         return stamp;
     }
@@ -413,7 +404,7 @@ void build_image(const ImageSpec& spec, const fs::path& destination,
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         finish_image(work, spec, mirror, seconds);
         {
-            sys::UniqueFd fd(::open(work.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+            util::UniqueFd fd(::open(work.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
             if (fd) {
                 ::syncfs(fd.get());
             }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <jujusim/machine_tools.hpp>
+#include <slurmctld/util/files.hpp>
 
 #include "supervisor.hpp"
 #include "sys.hpp"
@@ -116,11 +117,6 @@ void ensure_file(const fs::path& path, mode_t mode) {
         std::ofstream(path).close();
         ::chmod(path.c_str(), mode);
     }
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-    std::ofstream out(path, std::ios::trunc);
-    out << text;
 }
 
 /// A minimal /dev: the usual character devices, a private devpts and /dev/shm. Nothing of the
@@ -222,12 +218,13 @@ int stage1(const InitArgs& a) {
             bind_read_only(root / "run/jujusim/jujusim-machine", root / tool);
         }
 
-        write_text(root / "etc/hostname", a.hostname + "\n");
-        const auto machine_id = sys::read_file(root / "etc/machine-id").value_or("");
+        util::write_file_atomic(root / "etc/hostname", a.hostname + "\n");
+        const auto machine_id =
+            util::read_regular_file_following(root / "etc/machine-id").value_or("");
         if (machine_id.size() < 32) {
-            ::chmod((root / "etc/machine-id").c_str(), 0644);
-            write_text(root / "etc/machine-id", random_machine_id() + "\n");
-            ::chmod((root / "etc/machine-id").c_str(), 0444);
+            util::AtomicWriteOptions read_only;
+            read_only.mode = 0444;  // as systemd leaves it
+            util::write_file_atomic(root / "etc/machine-id", random_machine_id() + "\n", read_only);
         }
 
         check(::chdir(root.c_str()), "chdir " + root.string());
@@ -235,10 +232,7 @@ int stage1(const InitArgs& a) {
         check(::umount2(".", MNT_DETACH), "detach the host's root");
         check(::chdir("/"), "chdir /");
         check(::sethostname(a.hostname.data(), a.hostname.size()), "sethostname");
-        for (const char* path : {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
-                                 "/proc/sys/net/ipv6/conf/default/disable_ipv6"}) {
-            write_text(path, "1\n");
-        }
+        sys::disable_ipv6();
         // Kernel settings are not the machine's to change (networking ones were set above).
         bind_read_only("/proc/sys", "/proc/sys");
         if (fs::exists("/proc/sysrq-trigger")) {
@@ -310,7 +304,7 @@ void write_all(int fd, const std::string& data) {
 }
 
 void serve_connection(init::Supervisor& supervisor, int fd) {
-    sys::UniqueFd connection(fd);
+    util::UniqueFd connection(fd);
     ucred credentials{};
     socklen_t length = sizeof credentials;
     ::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length);

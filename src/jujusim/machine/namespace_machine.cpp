@@ -3,14 +3,19 @@
 #include <fstream>
 #include <sstream>
 
+#include <fcntl.h>
 #include <nlohmann/json.hpp>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jujusim/machine_namespaces.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/proc.hpp>
 
+#include "spawn.hpp"
 #include "sys.hpp"
 
 namespace jujusim {
@@ -48,9 +53,21 @@ std::optional<std::string> read_status_line(int fd, Clock::time_point deadline) 
     }
 }
 
-std::string tail_of(const fs::path& path, size_t max_bytes = 4000) {
-    const auto text = sys::read_file(path).value_or("");
-    return text.size() > max_bytes ? text.substr(text.size() - max_bytes) : text;
+/// The last `max_bytes` of a log file (a machine's console), for an error message.
+std::string tail_of(const fs::path& path, off_t max_bytes = 4000) {
+    const util::UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+    struct stat info {};
+    if (!fd || ::fstat(fd.get(), &info) != 0 || !S_ISREG(info.st_mode)) {
+        return {};
+    }
+    if (info.st_size > max_bytes) {
+        ::lseek(fd.get(), info.st_size - max_bytes, SEEK_SET);
+    }
+    try {
+        return util::read_to_end(fd.get(), path.string(), static_cast<std::size_t>(max_bytes));
+    } catch (const util::FileError&) {
+        return {};  // it grew meanwhile: the message goes without it
+    }
 }
 
 }  // namespace
@@ -60,8 +77,7 @@ NamespaceMachine::NamespaceMachine(MachineConfig config) : config_(std::move(con
         throw std::invalid_argument("machine " + config_.id + ": no network");
     }
     if (const auto init = sys::find_recorded_process(pid_file())) {
-        init_pid_ = init->pid;
-        init_start_ = init->start_time;
+        init_ = init->process;
         init_is_child_ = init->is_child;
     }
 }
@@ -77,32 +93,32 @@ NamespaceMachine::~NamespaceMachine() {
 
 bool NamespaceMachine::is_running() const {
     std::lock_guard lock(mutex_);
-    return init_pid_ > 0 && sys::process_alive(init_pid_, init_start_);
+    return util::is_running(init_);
 }
 
 pid_t NamespaceMachine::init_pid() const {
     std::lock_guard lock(mutex_);
-    return init_pid_ > 0 && sys::process_alive(init_pid_, init_start_) ? init_pid_ : 0;
+    return util::is_running(init_) ? init_.pid : 0;
 }
 
-void NamespaceMachine::wait_gone(pid_t pid, unsigned long long start_time, bool is_child) {
+void NamespaceMachine::wait_gone(const util::ProcessRecord& init, bool is_child) {
     if (is_child) {
-        if (!sys::wait_child(pid, std::chrono::seconds(30))) {
-            throw MachineError("machine " + config_.id + ": init " + std::to_string(pid) +
+        if (!sys::wait_child(init.pid, std::chrono::seconds(30))) {
+            throw MachineError("machine " + config_.id + ": init " + std::to_string(init.pid) +
                                " did not die");
         }
         return;
     }
     // Not our child (attached after a controller restart): gone or a zombie is enough; the
     // kernel reaped the rest of the PID namespace before the init became a zombie.
-    for (int i = 0; i < 3000 && sys::process_alive(pid, start_time); ++i) {
+    for (int i = 0; i < 3000 && util::is_running(init); ++i) {
         ::usleep(10000);
     }
 }
 
 void NamespaceMachine::boot() {
     std::lock_guard lock(mutex_);
-    if (init_pid_ > 0 && sys::process_alive(init_pid_, init_start_)) {
+    if (util::is_running(init_)) {
         return;
     }
     const fs::path& dir = config_.machine_dir;
@@ -117,12 +133,13 @@ void NamespaceMachine::boot() {
     // hosts (Slurm daemons look their own hostname up).
     if (!fs::exists(dir / "upper/etc/hosts")) {
         fs::create_directories(dir / "upper/etc");
-        sys::write_file_atomic(dir / "upper/etc/hosts", "127.0.0.1\tlocalhost\n" + config_.address +
-                                                            "\t" + config_.hostname + "\n");
+        util::write_file_atomic(
+            dir / "upper/etc/hosts",
+            "127.0.0.1\tlocalhost\n" + config_.address + "\t" + config_.hostname + "\n");
     }
 
-    auto [status_read, status_write] = sys::make_pipe();
-    auto [go_read, go_write] = sys::make_pipe();
+    auto [status_read, status_write] = util::make_pipe();
+    auto [go_read, go_write] = util::make_pipe();
     sys::DaemonOptions daemon;
     daemon.argv = {config_.machine_binary.string(),
                    "init",
@@ -182,21 +199,19 @@ void NamespaceMachine::boot() {
         abort_boot(ready ? *ready : "no answer from its init");
     }
     const auto init = sys::record_process(pid_file(), pid);
-    init_pid_ = init.pid;
-    init_start_ = init.start_time;
+    init_ = init.process;
     init_is_child_ = init.is_child;
 }
 
 void NamespaceMachine::poweroff() {
     std::lock_guard lock(mutex_);
-    if (init_pid_ > 0 && sys::process_alive(init_pid_, init_start_)) {
-        ::kill(init_pid_, SIGKILL);
-        wait_gone(init_pid_, init_start_, init_is_child_);
-    } else if (init_pid_ > 0 && init_is_child_) {
-        sys::wait_child(init_pid_, std::chrono::seconds(1));  // reap a init that died on its own
+    if (util::is_running(init_)) {
+        ::kill(init_.pid, SIGKILL);
+        wait_gone(init_, init_is_child_);
+    } else if (init_.pid > 0 && init_is_child_) {
+        sys::wait_child(init_.pid, std::chrono::seconds(1));  // reap a init that died on its own
     }
-    init_pid_ = 0;
-    init_start_ = 0;
+    init_ = {};
     init_is_child_ = false;
     std::error_code ec;
     fs::remove(pid_file(), ec);
@@ -207,19 +222,9 @@ ExecResult NamespaceMachine::exec(const ExecRequest& request) {
     if (pid == 0) {
         throw MachineError("machine " + config_.id + " is not running");
     }
-    sys::SpawnOptions options;
-    options.argv = request.argv;
-    for (const auto& [name, value] : request.env) {
-        options.env.push_back(name + "=" + value);
-    }
-    options.cwd = request.cwd;
-    options.stdin_data = request.stdin_data;
-    options.timeout = request.timeout;
-    options.on_output = request.on_output;
-    options.place = sys::SpawnPlace::MachineNamespaces;
-    options.target_pid = pid;
     try {
-        return sys::spawn_and_wait(options);
+        return sys::spawn_and_wait(
+            sys::spawn_options(request, sys::SpawnPlace::MachineNamespaces, pid));
     } catch (const std::system_error& error) {
         if (!is_running()) {
             throw MachineError("machine " + config_.id + " went down: " + error.what());
@@ -230,11 +235,11 @@ ExecResult NamespaceMachine::exec(const ExecRequest& request) {
 
 std::vector<std::pair<fs::path, fs::path>> NamespaceMachine::recorded_mounts() const {
     std::vector<std::pair<fs::path, fs::path>> mounts;
-    const auto text = sys::read_file(fstab_file());
-    if (!text) {
-        return mounts;
-    }
     try {
+        const auto text = util::read_regular_file(fstab_file());
+        if (!text) {
+            return mounts;
+        }
         const auto fstab = nlohmann::json::parse(*text);
         for (const auto& entry : fstab.at("mounts")) {
             mounts.emplace_back(entry.at("host").get<std::string>(),
@@ -242,6 +247,8 @@ std::vector<std::pair<fs::path, fs::path>> NamespaceMachine::recorded_mounts() c
         }
     } catch (const nlohmann::json::exception&) {
         throw MachineError("machine " + config_.id + ": unreadable " + fstab_file().string());
+    } catch (const util::FileError& error) {
+        throw MachineError("machine " + config_.id + ": " + error.what());
     }
     return mounts;
 }
@@ -252,7 +259,7 @@ void NamespaceMachine::write_fstab(const std::vector<std::pair<fs::path, fs::pat
         list.push_back({{"host", host.string()}, {"machine", inside.string()}});
     }
     fs::create_directories(config_.machine_dir);
-    sys::write_file_atomic(fstab_file(), nlohmann::json{{"mounts", list}}.dump(2) + "\n");
+    util::write_file_atomic(fstab_file(), nlohmann::json{{"mounts", list}}.dump(2) + "\n");
 }
 
 bool NamespaceMachine::mounted_inside(pid_t pid, const fs::path& machine_path) const {
@@ -321,7 +328,7 @@ void NamespaceMachine::set_hosts(const std::vector<std::pair<std::string, std::s
     const fs::path etc = pid != 0 ? fs::path("/proc/" + std::to_string(pid) + "/root/etc")
                                   : config_.machine_dir / "upper/etc";
     fs::create_directories(etc);
-    sys::write_file_atomic(etc / "hosts", content, 0644);
+    util::write_file_atomic(etc / "hosts", content);  // 0644
 }
 
 fs::path find_machine_binary() {

@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <jujusim/network.hpp>
+#include <slurmctld/util/proc.hpp>
 
+#include "spawn.hpp"
 #include "sys.hpp"
 
 namespace jujusim {
@@ -48,8 +50,7 @@ std::string veth_name(const std::string& machine_id) {
 
 Network::Network(Config config) : config_(std::move(config)) {
     if (const auto holder = sys::find_recorded_process(pid_file())) {
-        holder_ = holder->pid;
-        holder_start_ = holder->start_time;
+        holder_ = holder->process;
         holder_is_child_ = holder->is_child;
     }
 }
@@ -60,12 +61,12 @@ fs::path Network::pid_file() const {
 
 bool Network::is_up() const {
     std::lock_guard lock(mutex_);
-    return holder_ > 0 && sys::process_alive(holder_, holder_start_);
+    return util::is_running(holder_);
 }
 
 pid_t Network::holder_pid() const {
     std::lock_guard lock(mutex_);
-    return holder_;
+    return holder_.pid;
 }
 
 std::string Network::address_for(unsigned machine_number) const {
@@ -75,11 +76,11 @@ std::string Network::address_for(unsigned machine_number) const {
 
 void Network::up() {
     std::lock_guard lock(mutex_);
-    if (holder_ > 0 && sys::process_alive(holder_, holder_start_)) {
+    if (util::is_running(holder_)) {
         return;
     }
     fs::create_directories(config_.state_dir);
-    auto [ready_read, ready_write] = sys::make_pipe();
+    auto [ready_read, ready_write] = util::make_pipe();
     sys::DaemonOptions daemon;
     daemon.argv = {config_.machine_binary.string(), "hold-network", "--ready-fd", "3"};
     daemon.env = kToolEnvironment;
@@ -108,25 +109,23 @@ void Network::up() {
         throw;
     }
     const auto holder = sys::record_process(pid_file(), pid);
-    holder_ = holder.pid;
-    holder_start_ = holder.start_time;
+    holder_ = holder.process;
     holder_is_child_ = holder.is_child;
 }
 
 void Network::down() {
     std::lock_guard lock(mutex_);
-    if (holder_ > 0 && sys::process_alive(holder_, holder_start_)) {
-        ::kill(holder_, SIGKILL);
+    if (util::is_running(holder_)) {
+        ::kill(holder_.pid, SIGKILL);
         if (holder_is_child_) {
-            sys::wait_child(holder_, std::chrono::seconds(10));
+            sys::wait_child(holder_.pid, std::chrono::seconds(10));
         } else {
-            for (int i = 0; i < 500 && sys::process_alive(holder_, holder_start_); ++i) {
+            for (int i = 0; i < 500 && util::is_running(holder_); ++i) {
                 ::usleep(10000);
             }
         }
     }
-    holder_ = 0;
-    holder_start_ = 0;
+    holder_ = {};
     std::error_code ec;
     fs::remove(pid_file(), ec);
 }
@@ -135,7 +134,7 @@ void Network::attach(pid_t machine_pid, const std::string& machine_id, const std
     pid_t holder = 0;
     {
         std::lock_guard lock(mutex_);
-        holder = holder_;
+        holder = holder_.pid;
     }
     if (holder <= 0) {
         throw std::runtime_error("the model network is down");

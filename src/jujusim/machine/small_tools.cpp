@@ -1,5 +1,4 @@
 // The small programs of jujusim-machine: build-image, hold-network, systemd-detect-virt.
-#include <fstream>
 #include <iostream>
 
 #include <signal.h>
@@ -7,6 +6,8 @@
 
 #include <jujusim/image.hpp>
 #include <jujusim/machine_tools.hpp>
+
+#include "sys.hpp"
 
 namespace jujusim::tools {
 
@@ -29,12 +30,9 @@ int build_image_main(const std::vector<std::string>& args) {
 }
 
 int hold_network_main(const std::vector<std::string>& args) {
-    // The process of a model's bridge network namespace: IPv6 off in it (these files show the
-    // opener's network namespace), then it only waits to be killed.
-    for (const char* path : {"/proc/sys/net/ipv6/conf/all/disable_ipv6",
-                             "/proc/sys/net/ipv6/conf/default/disable_ipv6"}) {
-        std::ofstream(path) << "1\n";
-    }
+    // The process of a model's bridge network namespace: IPv6 off in it, then it only waits
+    // to be killed.
+    sys::disable_ipv6();
     for (size_t i = 0; i + 1 < args.size(); ++i) {
         if (args[i] == "--ready-fd") {
             const int fd = std::stoi(args[i + 1]);

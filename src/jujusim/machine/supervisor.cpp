@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <slurmctld/util/files.hpp>
+
 #include "supervisor_internal.hpp"
 #include "supervisor_util.hpp"
 #include "sys.hpp"
@@ -123,7 +125,7 @@ std::string limit_setting_name(int resource) {
 
 bool has_sys_resource_capability() {
     // CapEff in /proc/self/status; CAP_SYS_RESOURCE is bit 24.
-    const auto status = sys::read_file("/proc/self/status").value_or("");
+    const auto status = util::read_regular_file("/proc/self/status").value_or("");
     const auto at = status.find("CapEff:");
     if (at == std::string::npos) {
         return true;
@@ -135,21 +137,14 @@ bool has_sys_resource_capability() {
 }  // namespace detail
 
 const char* to_string(ActiveState state) {
-    switch (state) {
-        case ActiveState::Inactive:
-            return "inactive";
-        case ActiveState::Activating:
-            return "activating";
-        case ActiveState::Active:
-            return "active";
-        case ActiveState::Reloading:
-            return "reloading";
-        case ActiveState::Deactivating:
-            return "deactivating";
-        case ActiveState::Failed:
-            return "failed";
-    }
-    return "inactive";
+    static constexpr units::NamedValue<ActiveState> kStates[] = {
+        {"inactive", ActiveState::Inactive},
+        {"activating", ActiveState::Activating},
+        {"active", ActiveState::Active},
+        {"reloading", ActiveState::Reloading},
+        {"deactivating", ActiveState::Deactivating},
+        {"failed", ActiveState::Failed}};
+    return units::name_of(kStates, state);
 }
 
 Supervisor::Supervisor(std::string hostname, fs::path log_dir)
@@ -433,7 +428,7 @@ void Supervisor::monitor_loop() {
                 s->active == ActiveState::Failed) {
                 continue;
             }
-            const auto stat = sys::read_proc_stat(s->main_pid);
+            const auto stat = util::read_proc_stat(s->main_pid);
             if (stat && stat->ppid == 1) {
                 continue;  // our child: the reaper reports its end with the real status
             }
@@ -525,8 +520,8 @@ void Supervisor::drain_notify(Service& s) {
                     if (pid > 1 && pid != s.main_pid) {
                         s.main_pid = pid;
                         s.main_exited = false;
-                        s.last_main = ProcessRecord{pid, "ExecStart", comm_of(pid), "", 0, ""};
-                        if (const auto stat = sys::read_proc_stat(pid)) {
+                        s.last_main = ExecRecord{pid, "ExecStart", comm_of(pid), "", 0, ""};
+                        if (const auto stat = util::read_proc_stat(pid)) {
                             s.sessions.insert(stat->session);
                         }
                     }

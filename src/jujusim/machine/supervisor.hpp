@@ -43,8 +43,9 @@ struct Reply {
 enum class ActiveState { Inactive, Activating, Active, Reloading, Deactivating, Failed };
 const char* to_string(ActiveState state);
 
-/// A process the manager started for a service (for `systemctl status`).
-struct ProcessRecord {
+/// A process the manager started for a service and how it ended (systemd's ExecStatus, for
+/// `systemctl status`); not util::ProcessRecord, which names a running process for good.
+struct ExecRecord {
     pid_t pid = 0;
     std::string setting;  ///< "ExecStartPre", "ExecStart", ...
     std::string command;
@@ -72,8 +73,8 @@ struct Service {
     std::set<pid_t> sessions;  ///< sessions of processes we started: how we find its processes
     bool main_exited = false;  ///< main process gone, not handled yet
     int main_wait_status = 0;
-    ProcessRecord last_main;  ///< ExecMainPID/Code/Status
-    std::vector<ProcessRecord> control_records;
+    ExecRecord last_main;  ///< ExecMainPID/Code/Status
+    std::vector<ExecRecord> control_records;
     bool ready = false;
     std::string status_text;
     unsigned restarts = 0;
@@ -117,6 +118,27 @@ class Supervisor {
 
     // jobs (called with the unit's job mutex held, mutex_ not held)
     JobResult start_job(Service& s, std::string& error);
+    // start_job's steps; a JobResult is the job's end, nullopt goes on to the next step.
+    std::optional<JobResult> check_can_start(Service& s, units::ServiceDefinition& def,
+                                             std::string& error);
+    std::optional<JobResult> enter_activating(Service& s, const units::ServiceDefinition& def,
+                                              std::string& error);
+    static std::optional<Clock::time_point> start_deadline(const Service& s,
+                                                           const units::ServiceDefinition& def);
+    std::optional<JobResult> start_main_process(Service& s, const units::ServiceDefinition& def,
+                                                const units::Environment& env,
+                                                std::optional<Clock::time_point> deadline,
+                                                std::string& error);
+    std::optional<JobResult> finish_forking_start(Service& s, const units::ServiceDefinition& def,
+                                                  pid_t parent,
+                                                  std::optional<Clock::time_point> deadline,
+                                                  std::string& error);
+    std::optional<JobResult> wait_until_ready(Service& s, const units::ServiceDefinition& def,
+                                              std::optional<Clock::time_point> deadline,
+                                              std::string& error);
+    void complete_start(Service& s, const units::ServiceDefinition& def);
+    /// fail_start with `result`, which is also the job's error.
+    JobResult fail_job(Service& s, const std::string& result, std::string& error);
     JobResult stop_job(Service& s, bool restarting);
     JobResult reload_job(Service& s, std::string& error);
     void died_job(Service& s);
@@ -134,6 +156,9 @@ class Supervisor {
     SpawnResult spawn(Service& s, const units::Command& command,
                       const units::ServiceDefinition& def, const units::Environment& env,
                       const std::string& setting);
+    /// Reads what a failed child reported before exec (nothing when the exec succeeded).
+    void report_spawn_failure(Service& s, const std::string& path, int error_fd,
+                              SpawnResult& result);
     std::optional<int> wait_exit(pid_t pid, std::optional<Clock::time_point> deadline);
     bool run_control(Service& s, const std::string& setting, const std::vector<std::string>& lines,
                      const units::ServiceDefinition& def, const units::Environment& env,
@@ -159,6 +184,8 @@ class Supervisor {
     void set_state(Service& s, ActiveState state, const std::string& sub);  // mutex_ held
 
     // commands
+    static Options parse_options(const std::vector<std::string>& args);
+    Reply run_verb(const Options& o);  ///< after handle() checked permission and arguments
     Reply cmd_start(const Options& o, const std::vector<std::string>& units,
                     const std::string& verb);
     Reply cmd_stop(const Options& o, const std::vector<std::string>& units);

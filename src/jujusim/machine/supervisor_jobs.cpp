@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <slurmctld/util/proc.hpp>
+
 #include "supervisor.hpp"
 #include "supervisor_internal.hpp"
 #include "supervisor_util.hpp"
@@ -107,27 +109,8 @@ void Supervisor::schedule_restart(Service& s) {
 
 Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
     units::ServiceDefinition def;
-    {
-        std::lock_guard lock(mutex_);
-        load(s);
-        if (s.not_found) {
-            error = "Unit " + s.name + " not found.";
-            return JobResult::Failed;
-        }
-        if (s.masked) {
-            error = "Unit " + s.name + " is masked.";
-            return JobResult::Failed;
-        }
-        if (s.active == ActiveState::Active || s.active == ActiveState::Reloading ||
-            (s.active == ActiveState::Activating && s.sub != "auto-restart")) {
-            return JobResult::Done;
-        }
-        def = s.def;
-        if (def.exec_start.empty() && def.type != units::ServiceType::Oneshot) {
-            log_unit(s.name, "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.");
-            error = "Unit " + s.name + " has a bad unit file setting.";
-            return JobResult::Failed;
-        }
+    if (const auto over = check_can_start(s, def, error)) {
+        return *over;
     }
     if (!conditions_met(s, def)) {
         std::lock_guard lock(mutex_);
@@ -139,50 +122,10 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
         set_state(s, ActiveState::Inactive, "dead");
         return JobResult::Skipped;
     }
-    const auto now = Clock::now();
-    {
-        std::lock_guard lock(mutex_);
-        s.condition_failed.reset();
-        while (!s.recent_starts.empty() &&
-               now - s.recent_starts.front() > def.start_limit_interval) {
-            s.recent_starts.pop_front();
-        }
-        if (def.start_limit_burst > 0 && def.start_limit_interval.count() > 0 &&
-            s.recent_starts.size() >= def.start_limit_burst) {
-            log_unit(s.name, "Start request repeated too quickly.");
-            s.result = "start-limit-hit";
-            ++s.generation;
-            set_state(s, ActiveState::Failed, "failed");
-            log_unit(s.name, "Failed with result 'start-limit-hit'.");
-            logs_.append(s.name, "systemd", 1,
-                         "Failed to start " + display_name(s.name, def) + ".");
-            error = "start-limit-hit";
-            return JobResult::Failed;
-        }
-        s.recent_starts.push_back(now);
-        ++s.generation;
-        s.result = "success";
-        s.ready = false;
-        s.status_text.clear();
-        s.control_records.clear();
-        s.sessions.clear();
-        s.main_pid = 0;
-        s.main_exited = false;
-        s.last_main = {};
-        s.invocation_id = random_hex(32);
-        set_state(s, ActiveState::Activating, def.exec_start_pre.empty() ? "start" : "start-pre");
-        logs_.append(s.name, "systemd", 1, "Starting " + display_name(s.name, def) + "...");
-        if (def.type == units::ServiceType::Notify) {
-            open_notify_socket(s);
-        }
+    if (const auto over = enter_activating(s, def, error)) {
+        return *over;
     }
-    const std::optional<Clock::time_point> deadline =
-        def.timeout_start && def.type != units::ServiceType::Oneshot
-            ? std::optional<Clock::time_point>(Clock::now() + *def.timeout_start)
-            : (def.type == units::ServiceType::Oneshot && def.timeout_start &&
-                       s.file.value("Service", "TimeoutStartSec")
-                   ? std::optional<Clock::time_point>(Clock::now() + *def.timeout_start)
-                   : std::nullopt);
+    const auto deadline = start_deadline(s, def);
     units::Environment env;
     try {
         prepare_directories(def);
@@ -190,131 +133,22 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
         env = environment_for(s, def);
     } catch (const std::exception& failure) {
         log_unit(s.name, failure.what());
-        fail_start(s, "resources");
-        error = "resources";
-        return JobResult::Failed;
+        return fail_job(s, "resources", error);
     }
     std::string result;
     if (!run_control(s, "ExecStartPre", def.exec_start_pre, def, env, deadline, result)) {
-        fail_start(s, result);
-        error = result;
-        return JobResult::Failed;
+        return fail_job(s, result, error);
     }
     {
         std::lock_guard lock(mutex_);
         set_state(s, ActiveState::Activating, "start");
     }
-
-    using units::ServiceType;
-    if (def.type == ServiceType::Oneshot) {
+    if (def.type == units::ServiceType::Oneshot) {
         if (!run_control(s, "ExecStart", def.exec_start, def, env, deadline, result)) {
-            fail_start(s, result);
-            error = result;
-            return JobResult::Failed;
+            return fail_job(s, result, error);
         }
-    } else {
-        const auto commands = units::parse_commands(def.exec_start.front(), env);
-        if (commands.empty()) {
-            fail_start(s, "resources");
-            error = "resources";
-            return JobResult::Failed;
-        }
-        const auto spawned = spawn(s, commands.front(), def, env, "ExecStart");
-        if (spawned.pid <= 0 || spawned.exec_errno != 0) {
-            if (spawned.pid > 0 && def.type == ServiceType::Simple) {
-                // systemd reports a simple service started once forked; it fails right after.
-                std::unique_lock lock(mutex_);
-                changed_.wait_for(lock, std::chrono::seconds(2),
-                                  [&] { return s.main_exited || s.main_pid != spawned.pid; });
-                set_state(s, ActiveState::Active, "running");
-                return JobResult::Done;  // the reaper's handler records the failure
-            }
-            if (spawned.pid > 0 && def.type == ServiceType::Forking) {
-                wait_exit(spawned.pid, Clock::now() + std::chrono::seconds(5));
-            }
-            fail_start(s, "exit-code");
-            error = "exit-code";
-            return JobResult::Failed;
-        }
-        if (def.type == ServiceType::Forking) {
-            const auto status = wait_exit(spawned.pid, deadline);
-            if (!status) {
-                log_unit(s.name, "start operation timed out. Terminating.");
-                fail_start(s, "timeout");
-                error = "timeout";
-                return JobResult::Failed;
-            }
-            {
-                std::lock_guard lock(mutex_);
-                s.control_pid = 0;
-            }
-            if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
-                const auto [code, text] = describe_wait_status(*status);
-                log_unit(s.name, "Control process exited, code=" + code + ", status=" + text);
-                fail_start(s, result_of(*status));
-                error = result_of(*status);
-                return JobResult::Failed;
-            }
-            std::optional<pid_t> main;
-            if (!def.pid_file.empty()) {
-                // The parent exited after the daemon wrote its PID file (the forking protocol);
-                // allow a moment for daemons that write it right after.
-                for (int attempt = 0; attempt < 50 && !main; ++attempt) {
-                    main = read_pid_file(def.pid_file);
-                    if (!main) {
-                        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-                    }
-                }
-                if (!main) {
-                    log_unit(s.name, "Can't open PID file '" + def.pid_file +
-                                         "' (yet?) after start: No such file or directory");
-                }
-            }
-            std::lock_guard lock(mutex_);
-            if (!main && def.guess_main_pid) {
-                const auto members = service_processes(s);
-                if (members.size() == 1) {
-                    main = members.front();
-                }
-            }
-            if (main) {
-                s.main_pid = *main;
-                s.main_exited = !process_exists(*main);
-                s.last_main = ProcessRecord{*main, "ExecStart", comm_of(*main), "", 0, ""};
-                if (const auto stat = sys::read_proc_stat(*main)) {
-                    s.sessions.insert(stat->session);
-                }
-                if (s.main_exited) {
-                    s.main_wait_status = 0;
-                }
-            }
-        } else if (def.type == ServiceType::Notify) {
-            std::unique_lock lock(mutex_);
-            auto done = [&] {
-                drain_notify(s);
-                return s.ready || s.main_exited;
-            };
-            bool finished = deadline ? changed_.wait_until(lock, *deadline, done)
-                                     : (changed_.wait(lock, done), true);
-            if (!s.ready) {
-                if (!finished) {
-                    log_unit(s.name, "start operation timed out. Terminating.");
-                    lock.unlock();
-                    fail_start(s, "timeout");
-                    error = "timeout";
-                    return JobResult::Failed;
-                }
-                const int status = s.main_wait_status;
-                const auto [code, text] = describe_wait_status(status);
-                log_unit(s.name, "Main process exited, code=" + code + ", status=" + text);
-                const std::string failed =
-                    is_clean_exit(status, def) ? "protocol" : result_of(status);
-                lock.unlock();
-                fail_start(s, failed);
-                error = failed;
-                return JobResult::Failed;
-            }
-        }
+    } else if (const auto over = start_main_process(s, def, env, deadline, error)) {
+        return *over;
     }
     if (!def.exec_start_post.empty()) {
         {
@@ -322,11 +156,208 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
             set_state(s, ActiveState::Activating, "start-post");
         }
         if (!run_control(s, "ExecStartPost", def.exec_start_post, def, env, deadline, result)) {
-            fail_start(s, result);
-            error = result;
-            return JobResult::Failed;
+            return fail_job(s, result, error);
         }
     }
+    complete_start(s, def);
+    return JobResult::Done;
+}
+
+Supervisor::JobResult Supervisor::fail_job(Service& s, const std::string& result,
+                                           std::string& error) {
+    fail_start(s, result);
+    error = result;
+    return JobResult::Failed;
+}
+
+std::optional<Supervisor::JobResult> Supervisor::check_can_start(Service& s,
+                                                                 units::ServiceDefinition& def,
+                                                                 std::string& error) {
+    std::lock_guard lock(mutex_);
+    load(s);
+    if (s.not_found) {
+        error = "Unit " + s.name + " not found.";
+        return JobResult::Failed;
+    }
+    if (s.masked) {
+        error = "Unit " + s.name + " is masked.";
+        return JobResult::Failed;
+    }
+    if (s.active == ActiveState::Active || s.active == ActiveState::Reloading ||
+        (s.active == ActiveState::Activating && s.sub != "auto-restart")) {
+        return JobResult::Done;
+    }
+    def = s.def;
+    if (def.exec_start.empty() && def.type != units::ServiceType::Oneshot) {
+        log_unit(s.name, "Service has no ExecStart=, ExecStop=, or SuccessAction=. Refusing.");
+        error = "Unit " + s.name + " has a bad unit file setting.";
+        return JobResult::Failed;
+    }
+    return std::nullopt;
+}
+
+std::optional<Supervisor::JobResult> Supervisor::enter_activating(
+    Service& s, const units::ServiceDefinition& def, std::string& error) {
+    const auto now = Clock::now();
+    std::lock_guard lock(mutex_);
+    s.condition_failed.reset();
+    while (!s.recent_starts.empty() && now - s.recent_starts.front() > def.start_limit_interval) {
+        s.recent_starts.pop_front();
+    }
+    if (def.start_limit_burst > 0 && def.start_limit_interval.count() > 0 &&
+        s.recent_starts.size() >= def.start_limit_burst) {
+        log_unit(s.name, "Start request repeated too quickly.");
+        s.result = "start-limit-hit";
+        ++s.generation;
+        set_state(s, ActiveState::Failed, "failed");
+        log_unit(s.name, "Failed with result 'start-limit-hit'.");
+        logs_.append(s.name, "systemd", 1, "Failed to start " + display_name(s.name, def) + ".");
+        error = "start-limit-hit";
+        return JobResult::Failed;
+    }
+    s.recent_starts.push_back(now);
+    ++s.generation;
+    s.result = "success";
+    s.ready = false;
+    s.status_text.clear();
+    s.control_records.clear();
+    s.sessions.clear();
+    s.main_pid = 0;
+    s.main_exited = false;
+    s.last_main = {};
+    s.invocation_id = random_hex(32);
+    set_state(s, ActiveState::Activating, def.exec_start_pre.empty() ? "start" : "start-pre");
+    logs_.append(s.name, "systemd", 1, "Starting " + display_name(s.name, def) + "...");
+    if (def.type == units::ServiceType::Notify) {
+        open_notify_socket(s);
+    }
+    return std::nullopt;
+}
+
+std::optional<Clock::time_point> Supervisor::start_deadline(const Service& s,
+                                                            const units::ServiceDefinition& def) {
+    if (!def.timeout_start) {
+        return std::nullopt;
+    }
+    // A oneshot has no start timeout unless TimeoutStartSec= sets one (systemd's default).
+    if (def.type == units::ServiceType::Oneshot && !s.file.value("Service", "TimeoutStartSec")) {
+        return std::nullopt;
+    }
+    return Clock::now() + *def.timeout_start;
+}
+
+std::optional<Supervisor::JobResult> Supervisor::start_main_process(
+    Service& s, const units::ServiceDefinition& def, const units::Environment& env,
+    std::optional<Clock::time_point> deadline, std::string& error) {
+    using units::ServiceType;
+    const auto commands = units::parse_commands(def.exec_start.front(), env);
+    if (commands.empty()) {
+        return fail_job(s, "resources", error);
+    }
+    const auto spawned = spawn(s, commands.front(), def, env, "ExecStart");
+    if (spawned.pid <= 0 || spawned.exec_errno != 0) {
+        if (spawned.pid > 0 && def.type == ServiceType::Simple) {
+            // systemd reports a simple service started once forked; it fails right after.
+            std::unique_lock lock(mutex_);
+            changed_.wait_for(lock, std::chrono::seconds(2),
+                              [&] { return s.main_exited || s.main_pid != spawned.pid; });
+            set_state(s, ActiveState::Active, "running");
+            return JobResult::Done;  // the reaper's handler records the failure
+        }
+        if (spawned.pid > 0 && def.type == ServiceType::Forking) {
+            wait_exit(spawned.pid, Clock::now() + std::chrono::seconds(5));
+        }
+        return fail_job(s, "exit-code", error);
+    }
+    if (def.type == ServiceType::Forking) {
+        return finish_forking_start(s, def, spawned.pid, deadline, error);
+    }
+    if (def.type == ServiceType::Notify) {
+        return wait_until_ready(s, def, deadline, error);
+    }
+    return std::nullopt;
+}
+
+std::optional<Supervisor::JobResult> Supervisor::finish_forking_start(
+    Service& s, const units::ServiceDefinition& def, pid_t parent,
+    std::optional<Clock::time_point> deadline, std::string& error) {
+    const auto status = wait_exit(parent, deadline);
+    if (!status) {
+        log_unit(s.name, "start operation timed out. Terminating.");
+        return fail_job(s, "timeout", error);
+    }
+    {
+        std::lock_guard lock(mutex_);
+        s.control_pid = 0;
+    }
+    if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+        const auto [code, text] = describe_wait_status(*status);
+        log_unit(s.name, "Control process exited, code=" + code + ", status=" + text);
+        return fail_job(s, result_of(*status), error);
+    }
+    std::optional<pid_t> main;
+    if (!def.pid_file.empty()) {
+        // The parent exited after the daemon wrote its PID file (the forking protocol);
+        // allow a moment for daemons that write it right after.
+        for (int attempt = 0; attempt < 50 && !main; ++attempt) {
+            main = read_pid_file(def.pid_file);
+            if (!main) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        }
+        if (!main) {
+            log_unit(s.name, "Can't open PID file '" + def.pid_file +
+                                 "' (yet?) after start: No such file or directory");
+        }
+    }
+    std::lock_guard lock(mutex_);
+    if (!main && def.guess_main_pid) {
+        const auto members = service_processes(s);
+        if (members.size() == 1) {
+            main = members.front();
+        }
+    }
+    if (main) {
+        s.main_pid = *main;
+        s.main_exited = !process_exists(*main);
+        s.last_main = ExecRecord{*main, "ExecStart", comm_of(*main), "", 0, ""};
+        if (const auto stat = util::read_proc_stat(*main)) {
+            s.sessions.insert(stat->session);
+        }
+        if (s.main_exited) {
+            s.main_wait_status = 0;
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<Supervisor::JobResult> Supervisor::wait_until_ready(
+    Service& s, const units::ServiceDefinition& def, std::optional<Clock::time_point> deadline,
+    std::string& error) {
+    std::unique_lock lock(mutex_);
+    auto done = [&] {
+        drain_notify(s);
+        return s.ready || s.main_exited;
+    };
+    const bool finished =
+        deadline ? changed_.wait_until(lock, *deadline, done) : (changed_.wait(lock, done), true);
+    if (s.ready) {
+        return std::nullopt;
+    }
+    if (!finished) {
+        log_unit(s.name, "start operation timed out. Terminating.");
+        lock.unlock();
+        return fail_job(s, "timeout", error);
+    }
+    const int status = s.main_wait_status;
+    const auto [code, text] = describe_wait_status(status);
+    log_unit(s.name, "Main process exited, code=" + code + ", status=" + text);
+    const std::string failed = is_clean_exit(status, def) ? "protocol" : result_of(status);
+    lock.unlock();
+    return fail_job(s, failed, error);
+}
+
+void Supervisor::complete_start(Service& s, const units::ServiceDefinition& def) {
     std::lock_guard lock(mutex_);
     if (def.type == units::ServiceType::Oneshot) {
         if (def.remain_after_exit) {
@@ -340,7 +371,6 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
         set_state(s, ActiveState::Active, "running");
         logs_.append(s.name, "systemd", 1, "Started " + display_name(s.name, def) + ".");
     }
-    return JobResult::Done;
 }
 
 Supervisor::JobResult Supervisor::stop_job(Service& s, bool restarting) {

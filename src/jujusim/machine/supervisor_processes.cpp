@@ -21,6 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/process.hpp>
+#include <slurmctld/util/strings.hpp>
+
 #include "supervisor.hpp"
 #include "supervisor_internal.hpp"
 #include "supervisor_util.hpp"
@@ -62,7 +66,7 @@ units::Environment Supervisor::environment_for(const Service& s,
     }
     // EnvironmentFile= settings override Environment= ones (systemd's order).
     for (const auto& [path, optional] : def.environment_files) {
-        const auto text = sys::read_file(path);
+        const auto text = util::read_regular_file_following(path);
         if (!text) {
             if (optional) {
                 continue;
@@ -76,67 +80,120 @@ units::Environment Supervisor::environment_for(const Service& s,
     return env;
 }
 
-Supervisor::SpawnResult Supervisor::spawn(Service& s, const units::Command& command,
-                                          const units::ServiceDefinition& def,
-                                          const units::Environment& env,
-                                          const std::string& setting) {
-    SpawnResult result;
-    const bool is_main = setting == "ExecStart" && def.type != units::ServiceType::Oneshot &&
-                         def.type != units::ServiceType::Forking;
-    // Resolve the executable: absolute, or a name in systemd's fixed search path.
-    std::string path = command.path;
-    if (path.empty() || path[0] != '/') {
-        std::string found;
-        std::istringstream dirs(kDefaultPath);
-        std::string dir;
-        while (std::getline(dirs, dir, ':')) {
-            if (::access((dir + "/" + path).c_str(), X_OK) == 0) {
-                found = dir + "/" + path;
-                break;
-            }
-        }
-        path = found.empty() ? path : found;
+namespace {
+
+/// An executable name as systemd finds it: absolute, or in its fixed search path.
+std::string resolve_executable(const std::string& name) {
+    if (!name.empty() && name[0] == '/') {
+        return name;
     }
-    // Credentials, resolved before fork (NSS is not async-signal-safe).
-    bool change_user = !command.privileged && !def.user.empty();
+    std::istringstream dirs(kDefaultPath);
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        if (::access((dir + "/" + name).c_str(), X_OK) == 0) {
+            return dir + "/" + name;
+        }
+    }
+    return name;
+}
+
+/// The stdout and stderr descriptors of a service's process: the unit's log (a pipe read
+/// by the init), a file StandardOutput=/StandardError= names, or /dev/null.
+struct ServiceOutput {
+    util::UniqueFd null_fd{::open("/dev/null", O_RDWR | O_CLOEXEC)};
+    util::UniqueFd out_read;  ///< the log pipe's read end, when there is one
+    util::UniqueFd out_write;
+    util::UniqueFd out_file;
+    util::UniqueFd err_file;
+    int stdout_fd = -1;
+    int stderr_fd = -1;
+};
+
+util::UniqueFd open_output_target(const std::string& spec) {
+    for (const auto& [prefix, flags] : {std::pair{"file:", O_WRONLY | O_CREAT},
+                                        std::pair{"append:", O_WRONLY | O_CREAT | O_APPEND},
+                                        std::pair{"truncate:", O_WRONLY | O_CREAT | O_TRUNC}}) {
+        if (spec.rfind(prefix, 0) == 0) {
+            return util::UniqueFd(
+                ::open(spec.substr(std::strlen(prefix)).c_str(), flags | O_CLOEXEC, 0644));
+        }
+    }
+    return {};
+}
+
+void open_service_output(const units::ServiceDefinition& def, ServiceOutput& output) {
+    output.out_file = open_output_target(def.standard_output);
+    output.err_file = open_output_target(def.standard_error);
+    const bool out_null = def.standard_output == "null";
+    const bool err_null = def.standard_error == "null";
+    if (!out_null && !output.out_file) {
+        std::tie(output.out_read, output.out_write) = util::make_pipe();
+    }
+    output.stdout_fd = out_null          ? output.null_fd.get()
+                       : output.out_file ? output.out_file.get()
+                                         : output.out_write.get();
+    // StandardError=journal (the default) and inherit both go where stdout goes.
+    output.stderr_fd = err_null          ? output.null_fd.get()
+                       : output.err_file ? output.err_file.get()
+                                         : output.stdout_fd;
+}
+
+/// Everything a service's process needs, resolved before fork: NSS lookups and allocation are
+/// not async-signal-safe, and the init has other threads.
+struct SpawnPlan {
+    std::string path;
+    bool change_user = false;
     uid_t uid = 0;
     gid_t gid = 0;
     std::vector<gid_t> groups;
     std::string home = "/root";
-    int early_failure = 0;
-    if (change_user) {
+    int early_failure = 0;  ///< a step that already failed (unknown User= or Group=)
+    std::string cwd;
+    bool cwd_optional = false;
+    std::vector<std::pair<int, rlimit>> limits;
+    std::vector<std::string> env_strings;
+    std::vector<std::string> argv_strings;
+    std::vector<char*> envp;
+    std::vector<char*> argv;
+    ServiceOutput output;
+};
+
+/// User=, Group= and the supplementary groups (not for a '+' command, which runs as root).
+void resolve_credentials(const units::Command& command, const units::ServiceDefinition& def,
+                         SpawnPlan& plan) {
+    plan.change_user = !command.privileged && !def.user.empty();
+    if (plan.change_user) {
         if (const passwd* pw = ::getpwnam(def.user.c_str())) {
-            uid = pw->pw_uid;
-            gid = pw->pw_gid;
-            home = pw->pw_dir;
+            plan.uid = pw->pw_uid;
+            plan.gid = pw->pw_gid;
+            plan.home = pw->pw_dir;
             int count = 64;
-            groups.resize(static_cast<size_t>(count));
-            if (::getgrouplist(pw->pw_name, gid, groups.data(), &count) < 0) {
-                groups.resize(static_cast<size_t>(count));
-                ::getgrouplist(pw->pw_name, gid, groups.data(), &count);
+            plan.groups.resize(static_cast<size_t>(count));
+            if (::getgrouplist(pw->pw_name, plan.gid, plan.groups.data(), &count) < 0) {
+                plan.groups.resize(static_cast<size_t>(count));
+                ::getgrouplist(pw->pw_name, plan.gid, plan.groups.data(), &count);
             }
-            groups.resize(static_cast<size_t>(count));
+            plan.groups.resize(static_cast<size_t>(count));
         } else {
-            early_failure = kStepUser;
+            plan.early_failure = kStepUser;
         }
     }
     if (!command.privileged && !def.group.empty()) {
         if (const group* gr = ::getgrnam(def.group.c_str())) {
-            gid = gr->gr_gid;
-            if (!change_user) {
-                groups = {gid};
+            plan.gid = gr->gr_gid;
+            if (!plan.change_user) {
+                plan.groups = {plan.gid};
             }
-            change_user = true;
+            plan.change_user = true;
         } else {
-            early_failure = kStepGroup;
+            plan.early_failure = kStepGroup;
         }
     }
-    std::string cwd = def.working_directory.empty() ? "/" : def.working_directory;
-    if (cwd == "~") {
-        cwd = home;
-    }
-    const bool cwd_optional = def.working_directory_optional;
-    std::vector<std::pair<int, rlimit>> limits;
+}
+
+/// LimitNOFILE= and friends; `note` hears of a limit lowered to what the machine allows.
+void resolve_limits(const units::ServiceDefinition& def, SpawnPlan& plan,
+                    const std::function<void(const std::string&)>& note) {
     const bool can_raise = has_sys_resource_capability();
     for (const auto& [resource, limit] : def.limits) {
         rlimit wanted{limit.soft, limit.hard};
@@ -146,116 +203,98 @@ Supervisor::SpawnResult Supervisor::spawn(Service& s, const units::Command& comm
         // clamp to what the machine has instead of failing like systemd would.
         if (!can_raise &&
             (wanted.rlim_max > current.rlim_max || wanted.rlim_cur > current.rlim_max)) {
-            log_unit(s.name, limit_setting_name(resource) +
-                                 " lowered to the machine's hard limit " +
-                                 std::to_string(current.rlim_max) + " (no CAP_SYS_RESOURCE here)");
+            note(limit_setting_name(resource) + " lowered to the machine's hard limit " +
+                 std::to_string(current.rlim_max) + " (no CAP_SYS_RESOURCE here)");
             wanted.rlim_max = std::min(wanted.rlim_max, current.rlim_max);
             wanted.rlim_cur = std::min(wanted.rlim_cur, wanted.rlim_max);
         }
-        limits.push_back({resource, wanted});
+        plan.limits.push_back({resource, wanted});
     }
-    std::vector<std::string> env_strings;
-    for (const auto& [name, value] : env) {
-        env_strings.push_back(name + "=" + value);
-    }
-    std::vector<char*> envp;
-    for (auto& entry : env_strings) {
-        envp.push_back(entry.data());
-    }
-    envp.push_back(nullptr);
-    std::vector<std::string> argv_strings = command.argv;
-    std::vector<char*> argv;
-    for (auto& arg : argv_strings) {
-        argv.push_back(arg.data());
-    }
-    argv.push_back(nullptr);
+}
 
-    // Output: the unit's log unless StandardOutput= says otherwise.
-    sys::UniqueFd out_read;
-    sys::UniqueFd out_write;
-    sys::UniqueFd null_fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
-    auto open_target = [&](const std::string& spec) -> sys::UniqueFd {
-        for (const auto& [prefix, flags] : {std::pair{"file:", O_WRONLY | O_CREAT},
-                                            std::pair{"append:", O_WRONLY | O_CREAT | O_APPEND},
-                                            std::pair{"truncate:", O_WRONLY | O_CREAT | O_TRUNC}}) {
-            if (spec.rfind(prefix, 0) == 0) {
-                return sys::UniqueFd(
-                    ::open(spec.substr(std::strlen(prefix)).c_str(), flags | O_CLOEXEC, 0644));
-            }
-        }
-        return {};
+/// The forked child: limits, credentials, directory, descriptors, exec. Async-signal-safe
+/// calls only; a failed step is written to `error_fd` as {step, errno} and is the exit code.
+[[noreturn]] void exec_service(const SpawnPlan& plan, int error_fd) {
+    sys::reset_signals_in_child();
+    ::setsid();
+    auto fail = [&](int step) {
+        const int message[2] = {step, errno};
+        [[maybe_unused]] const auto ignored = ::write(error_fd, message, sizeof message);
+        ::_exit(step);
     };
-    sys::UniqueFd out_file = open_target(def.standard_output);
-    sys::UniqueFd err_file = open_target(def.standard_error);
-    const bool out_null = def.standard_output == "null";
-    const bool err_null = def.standard_error == "null";
-    if (!out_null && !out_file) {
-        std::tie(out_read, out_write) = sys::make_pipe();
+    if (plan.early_failure != 0) {
+        errno = ESRCH;
+        fail(plan.early_failure);
     }
-    const int stdout_fd = out_null ? null_fd.get() : out_file ? out_file.get() : out_write.get();
-    const int stderr_fd = err_null                                          ? null_fd.get()
-                          : err_file                                        ? err_file.get()
-                          : (def.standard_error == "journal" && !out_write) ? stdout_fd
-                                                                            : stdout_fd;
-    auto [error_read, error_write] = sys::make_pipe();
+    for (const auto& [resource, limit] : plan.limits) {
+        if (::setrlimit(static_cast<__rlimit_resource>(resource), &limit) != 0) {
+            fail(kStepLimits);
+        }
+    }
+    if (plan.change_user) {
+        if (::setgroups(plan.groups.size(), plan.groups.data()) != 0 || ::setgid(plan.gid) != 0) {
+            fail(kStepGroup);
+        }
+        if (plan.uid != 0 && ::setuid(plan.uid) != 0) {
+            fail(kStepUser);
+        }
+    }
+    if (::chdir(plan.cwd.c_str()) != 0 && !plan.cwd_optional) {
+        fail(kStepChdir);
+    }
+    const int in = sys::move_fd_high(plan.output.null_fd.get());
+    const int out = sys::move_fd_high(plan.output.stdout_fd);
+    const int err = sys::move_fd_high(plan.output.stderr_fd);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    sys::close_fds_from(3, CLOSE_RANGE_CLOEXEC);
+    ::execve(plan.path.c_str(), plan.argv.data(), plan.envp.data());
+    fail(kStepExec);
+    ::_exit(kStepExec);  // not reached: fail() exits
+}
+
+}  // namespace
+
+Supervisor::SpawnResult Supervisor::spawn(Service& s, const units::Command& command,
+                                          const units::ServiceDefinition& def,
+                                          const units::Environment& env,
+                                          const std::string& setting) {
+    SpawnResult result;
+    const bool is_main = setting == "ExecStart" && def.type != units::ServiceType::Oneshot &&
+                         def.type != units::ServiceType::Forking;
+    SpawnPlan plan;
+    plan.path = resolve_executable(command.path);
+    resolve_credentials(command, def, plan);
+    plan.cwd = def.working_directory.empty() ? "/" : def.working_directory;
+    if (plan.cwd == "~") {
+        plan.cwd = plan.home;
+    }
+    plan.cwd_optional = def.working_directory_optional;
+    resolve_limits(def, plan, [&](const std::string& note) { log_unit(s.name, note); });
+    for (const auto& [name, value] : env) {
+        plan.env_strings.push_back(name + "=" + value);
+    }
+    plan.argv_strings = command.argv;
+    plan.envp = sys::c_strings(plan.env_strings);
+    plan.argv = sys::c_strings(plan.argv_strings);
+    open_service_output(def, plan.output);
+    auto [error_read, error_write] = util::make_pipe();
 
     pid_t pid = 0;
     {
         std::lock_guard lock(mutex_);
         pid = ::fork();
         if (pid == 0) {
-            // child: async-signal-safe calls only
-            struct sigaction action {};
-            action.sa_handler = SIG_DFL;
-            for (int signal_number = 1; signal_number < NSIG; ++signal_number) {
-                ::sigaction(signal_number, &action, nullptr);
-            }
-            sigset_t empty;
-            ::sigemptyset(&empty);
-            ::sigprocmask(SIG_SETMASK, &empty, nullptr);
-            ::setsid();
-            auto fail = [&](int step) {
-                const int message[2] = {step, errno};
-                [[maybe_unused]] const auto ignored =
-                    ::write(error_write.get(), message, sizeof message);
-                ::_exit(step);
-            };
-            if (early_failure != 0) {
-                errno = ESRCH;
-                fail(early_failure);
-            }
-            for (const auto& [resource, limit] : limits) {
-                if (::setrlimit(static_cast<__rlimit_resource>(resource), &limit) != 0) {
-                    fail(kStepLimits);
-                }
-            }
-            if (change_user) {
-                if (::setgroups(groups.size(), groups.data()) != 0 || ::setgid(gid) != 0) {
-                    fail(kStepGroup);
-                }
-                if (uid != 0 && ::setuid(uid) != 0) {
-                    fail(kStepUser);
-                }
-            }
-            if (::chdir(cwd.c_str()) != 0 && !cwd_optional) {
-                fail(kStepChdir);
-            }
-            const int in = ::fcntl(null_fd.get(), F_DUPFD_CLOEXEC, 10);
-            const int out = ::fcntl(stdout_fd, F_DUPFD_CLOEXEC, 10);
-            const int err = ::fcntl(stderr_fd, F_DUPFD_CLOEXEC, 10);
-            ::dup2(in, 0);
-            ::dup2(out, 1);
-            ::dup2(err, 2);
-            ::syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-            ::execve(path.c_str(), argv.data(), envp.data());
-            fail(kStepExec);
+            exec_service(plan, error_write.get());
         }
         if (pid > 0) {
             s.sessions.insert(pid);
             if (is_main) {
                 s.main_pid = pid;
                 s.main_exited = false;
-                s.last_main = ProcessRecord{pid, setting, join(command.argv), "", 0, ""};
+                s.last_main =
+                    ExecRecord{pid, setting, util::describe_command(command.argv), "", 0, ""};
             } else {
                 tracked_.insert(pid);
                 s.control_pid = pid;
@@ -269,30 +308,37 @@ Supervisor::SpawnResult Supervisor::spawn(Service& s, const units::Command& comm
     }
     result.pid = pid;
     error_write.reset();
-    out_write.reset();
-    if (out_read) {
+    plan.output.out_write.reset();
+    if (plan.output.out_read) {
         std::string identifier = def.syslog_identifier;
         if (identifier.empty()) {
-            identifier =
-                fs::path(command.argv.empty() ? path : command.argv.front()).filename().string();
+            identifier = fs::path(command.argv.empty() ? plan.path : command.argv.front())
+                             .filename()
+                             .string();
         }
-        watch_output(out_read.release(), s.name, identifier, pid);
+        watch_output(plan.output.out_read.release(), s.name, identifier, pid);
     }
+    report_spawn_failure(s, plan.path, error_read.get(), result);
+    return result;
+}
+
+void Supervisor::report_spawn_failure(Service& s, const std::string& path, int error_fd,
+                                      SpawnResult& result) {
     int message[2] = {0, 0};
     ssize_t n = 0;
-    while ((n = ::read(error_read.get(), message, sizeof message)) < 0 && errno == EINTR) {
+    while ((n = ::read(error_fd, message, sizeof message)) < 0 && errno == EINTR) {
     }
-    if (n == static_cast<ssize_t>(sizeof message)) {
-        result.exec_errno = message[1];
-        result.failed_step = step_name(message[0]);
-        if (message[0] == kStepExec) {
-            log_unit(s.name,
-                     "Unable to locate executable '" + path + "': " + std::strerror(message[1]));
-        }
-        log_unit(s.name, "Failed at step " + result.failed_step + " spawning " + path + ": " +
-                             std::strerror(message[1]));
+    if (n != static_cast<ssize_t>(sizeof message)) {
+        return;  // the exec succeeded: the pipe closed with it
     }
-    return result;
+    result.exec_errno = message[1];
+    result.failed_step = step_name(message[0]);
+    if (message[0] == kStepExec) {
+        log_unit(s.name,
+                 "Unable to locate executable '" + path + "': " + std::strerror(message[1]));
+    }
+    log_unit(s.name, "Failed at step " + result.failed_step + " spawning " + path + ": " +
+                         std::strerror(message[1]));
 }
 
 std::optional<int> Supervisor::wait_exit(pid_t pid, std::optional<Clock::time_point> deadline) {
@@ -339,8 +385,8 @@ bool Supervisor::run_control(Service& s, const std::string& setting,
             {
                 std::lock_guard lock(mutex_);
                 s.control_pid = 0;
-                s.control_records.push_back(ProcessRecord{
-                    spawned.pid, setting, join(command.argv), code,
+                s.control_records.push_back(ExecRecord{
+                    spawned.pid, setting, util::describe_command(command.argv), code,
                     WIFEXITED(*status) ? WEXITSTATUS(*status) : WTERMSIG(*status), text});
             }
             const bool ok = WIFEXITED(*status) && WEXITSTATUS(*status) == 0;
@@ -357,12 +403,12 @@ bool Supervisor::run_control(Service& s, const std::string& setting,
 }
 
 std::vector<pid_t> Supervisor::service_processes(const Service& s) {
-    std::map<pid_t, sys::ProcStat> all;
-    for (const pid_t pid : sys::list_pids()) {
+    std::map<pid_t, util::ProcStat> all;
+    for (const pid_t pid : util::list_pids()) {
         if (pid == 1) {
             continue;
         }
-        if (auto stat = sys::read_proc_stat(pid);
+        if (auto stat = util::read_proc_stat(pid);
             stat && stat->state != 'Z' && stat->state != 'X') {
             all[pid] = *stat;
         }
@@ -515,12 +561,12 @@ bool Supervisor::conditions_met(Service& s, const units::ServiceDefinition& def)
 }
 
 std::optional<pid_t> Supervisor::read_pid_file(const std::string& path) {
-    const auto text = sys::read_file(path);
-    if (!text) {
-        return std::nullopt;
-    }
     try {
-        const pid_t pid = std::stoi(trim(*text));
+        const auto text = util::read_regular_file_following(path);
+        if (!text) {
+            return std::nullopt;
+        }
+        const pid_t pid = std::stoi(std::string(util::trim(*text)));
         return pid > 1 ? std::optional<pid_t>(pid) : std::nullopt;
     } catch (const std::exception&) {
         return std::nullopt;

@@ -6,55 +6,11 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <slurmctld/util/proc.hpp>
+
 #include "sys.hpp"
 
 namespace jujusim::init::detail {
-
-std::string trim(const std::string& text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
-}
-
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-    std::string out;
-    for (const auto& part : parts) {
-        if (!out.empty()) {
-            out += separator;
-        }
-        out += part;
-    }
-    return out;
-}
-
-std::string signal_name(int signal) {
-    static const std::map<int, std::string> names = {
-        {SIGHUP, "HUP"},   {SIGINT, "INT"},    {SIGQUIT, "QUIT"}, {SIGILL, "ILL"},
-        {SIGTRAP, "TRAP"}, {SIGABRT, "ABRT"},  {SIGBUS, "BUS"},   {SIGFPE, "FPE"},
-        {SIGKILL, "KILL"}, {SIGUSR1, "USR1"},  {SIGSEGV, "SEGV"}, {SIGUSR2, "USR2"},
-        {SIGPIPE, "PIPE"}, {SIGALRM, "ALRM"},  {SIGTERM, "TERM"}, {SIGCONT, "CONT"},
-        {SIGSTOP, "STOP"}, {SIGWINCH, "WINCH"}};
-    const auto it = names.find(signal);
-    return it != names.end() ? it->second : std::to_string(signal);
-}
-
-int parse_signal_arg(const std::string& text) {
-    static const std::map<std::string, int> names = {
-        {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
-        {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"CONT", SIGCONT},
-        {"STOP", SIGSTOP}, {"ABRT", SIGABRT}};
-    std::string name = text;
-    if (name.rfind("SIG", 0) == 0) {
-        name = name.substr(3);
-    }
-    if (const auto it = names.find(name); it != names.end()) {
-        return it->second;
-    }
-    return std::stoi(text);
-}
 
 /// "code=exited, status=1/FAILURE" and friends, as systemd logs a process end.
 std::pair<std::string, std::string> describe_wait_status(int status) {
@@ -71,7 +27,7 @@ std::pair<std::string, std::string> describe_wait_status(int status) {
     }
     const int signal = WTERMSIG(status);
     return {WCOREDUMP(status) ? "dumped" : "killed",
-            std::to_string(signal) + "/" + signal_name(signal)};
+            std::to_string(signal) + "/" + units::signal_name(signal)};
 }
 
 std::string format_timestamp(WallClock::time_point when) {
@@ -100,7 +56,7 @@ std::string format_ago(WallClock::time_point when) {
 }
 
 std::string comm_of(pid_t pid) {
-    const auto stat = sys::read_proc_stat(pid);
+    const auto stat = util::read_proc_stat(pid);
     return stat ? stat->comm : "?";
 }
 
@@ -128,7 +84,7 @@ std::string display_name(const std::string& name, const units::ServiceDefinition
 }
 
 bool process_exists(pid_t pid) {
-    const auto stat = sys::read_proc_stat(pid);
+    const auto stat = util::read_proc_stat(pid);
     return stat && stat->state != 'Z' && stat->state != 'X';
 }
 

@@ -17,10 +17,6 @@ namespace jujusim::init::detail {
 
 using WallClock = std::chrono::system_clock;
 
-std::string trim(const std::string& text);
-std::string join(const std::vector<std::string>& parts, const std::string& separator = " ");
-std::string signal_name(int signal);
-int parse_signal_arg(const std::string& text);
 /// "code=exited, status=1/FAILURE" and friends, as systemd logs a process end.
 std::pair<std::string, std::string> describe_wait_status(int status);
 std::string format_timestamp(WallClock::time_point when);

@@ -8,6 +8,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/strings.hpp>
+
 #include "supervisor.hpp"
 #include "supervisor_util.hpp"
 #include "sys.hpp"
@@ -35,7 +38,7 @@ struct Supervisor::Options {
     std::string kill_whom = "all";
 };
 
-Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid) {
+Supervisor::Options Supervisor::parse_options(const std::vector<std::string>& args) {
     Options o;
     std::vector<std::string> positional;
     for (size_t i = 0; i < args.size(); ++i) {
@@ -91,9 +94,9 @@ Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid)
             std::replace(state->begin(), state->end(), ',', ' ');
             o.states = units::split_words(*state);
         } else if (arg == "-s" || arg == "--signal") {
-            o.signal = parse_signal_arg(next());
+            o.signal = units::parse_signal(next());
         } else if (auto signal = value("--signal")) {
-            o.signal = parse_signal_arg(*signal);
+            o.signal = units::parse_signal(*signal);
         } else if (auto whom = value("--kill-whom")) {
             o.kill_whom = *whom;
         } else if (auto who = value("--kill-who")) {
@@ -117,6 +120,11 @@ Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid)
     for (auto& unit : o.units) {
         unit = units::normalize_unit_name(unit);
     }
+    return o;
+}
+
+Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid) {
+    const Options o = parse_options(args);
     const std::string& verb = o.verb;
     // Verbs that change units and name them; then the others that change state, or read it.
     static const std::set<std::string> unit_changes = {"start",
@@ -145,6 +153,11 @@ Reply Supervisor::handle(const std::vector<std::string>& args, uid_t caller_uid)
     if (needs_units && o.units.empty()) {
         return {1, "", "Too few arguments.\n"};
     }
+    return run_verb(o);
+}
+
+Reply Supervisor::run_verb(const Options& o) {
+    const std::string& verb = o.verb;
     if (verb == "start" || verb == "restart" || verb == "try-restart" || verb == "condrestart" ||
         verb == "reload-or-restart" || verb == "try-reload-or-restart" || verb == "force-reload") {
         return verb == "force-reload" ? cmd_reload(o, o.units, "reload-or-restart")
@@ -559,7 +572,7 @@ std::string Supervisor::status_text(Service& s, int lines) {
         bool first = true;
         for (const auto& [dir, files] : by_dir) {
             out << (first ? "    Drop-In: " : "             ") << dir << "\n";
-            out << "             \u2514\u2500" << join(files, ", ") << "\n";
+            out << "             \u2514\u2500" << util::join(files, ", ") << "\n";
             first = false;
         }
     }
@@ -577,7 +590,7 @@ std::string Supervisor::status_text(Service& s, int lines) {
             << *s.condition_failed << " was not met\n";
     }
     if (!s.def.documentation.empty()) {
-        out << "       Docs: " << join(s.def.documentation, "\n             ") << "\n";
+        out << "       Docs: " << util::join(s.def.documentation, "\n             ") << "\n";
     }
     for (const auto& record : s.control_records) {
         out << "    Process: " << record.pid << " " << record.setting << "=" << record.command
@@ -598,12 +611,17 @@ std::string Supervisor::status_text(Service& s, int lines) {
         out << "      Tasks: " << processes.size() << "\n";
         out << "     CGroup: /system.slice/" << s.name << "\n";
         for (size_t i = 0; i < processes.size(); ++i) {
-            const auto cmdline =
-                sys::read_file("/proc/" + std::to_string(processes[i]) + "/cmdline").value_or("");
-            std::string command = cmdline;
+            std::string command;
+            try {
+                command =
+                    util::read_regular_file("/proc/" + std::to_string(processes[i]) + "/cmdline")
+                        .value_or("");
+            } catch (const util::FileError&) {
+                // The process is exiting; it is listed without its command line.
+            }
             std::replace(command.begin(), command.end(), '\0', ' ');
             out << "             " << (i + 1 == processes.size() ? "\u2514\u2500" : "\u251c\u2500")
-                << processes[i] << " " << trim(command) << "\n";
+                << processes[i] << " " << util::trim(command) << "\n";
         }
     }
     if (lines > 0) {
@@ -695,14 +713,14 @@ Reply Supervisor::cmd_show(const Options& o, const std::vector<std::string>& nam
                  for (const auto& p : s.file.dropin_paths) {
                      paths.push_back(p.string());
                  }
-                 return join(paths);
+                 return util::join(paths, " ");
              }()},
             {"UnitFileState", unit_file_state(s)},
             {"InvocationID", s.invocation_id},
             {"CanReload", s.def.exec_reload.empty() ? "no" : "yes"},
             {"ConditionResult", s.condition_failed ? "no" : "yes"},
-            {"After", join(s.def.after)},
-            {"WantedBy", join(s.def.wanted_by)},
+            {"After", util::join(s.def.after, " ")},
+            {"WantedBy", util::join(s.def.wanted_by, " ")},
             {"NeedDaemonReload", changed_on_disk(s) ? "yes" : "no"},
         };
         if (!first && o.properties.empty()) {
@@ -744,7 +762,8 @@ Reply Supervisor::cmd_cat(const std::vector<std::string>& names) {
                  paths.insert(paths.end(), s.file.dropin_paths.begin(), s.file.dropin_paths.end());
                  return paths;
              }()) {
-            reply.out += "# " + path.string() + "\n" + sys::read_file(path).value_or("") + "\n";
+            reply.out += "# " + path.string() + "\n" +
+                         util::read_regular_file_following(path).value_or("") + "\n";
         }
     }
     return reply;

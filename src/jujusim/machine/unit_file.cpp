@@ -1,30 +1,25 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
 #include <jujusim/unit_file.hpp>
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace jujusim::units {
 
+namespace util = slurmctld::util;
+
 namespace {
 
-std::string trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(first, last - first + 1));
-}
+/// systemd's WHITESPACE: what unit files and values are trimmed of.
+constexpr std::string_view kWhitespace = " \t\n\r";
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
+std::string trimmed(std::string_view text) {
+    return std::string(util::trim(text, kWhitespace));
 }
 
 bool is_name_char(char c) {
@@ -38,14 +33,14 @@ bool is_valid_env_name(std::string_view name) {
     return std::all_of(name.begin(), name.end(), is_name_char);
 }
 
-std::optional<std::string> read_text(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+/// A unit file or drop-in, following links as systemd does (units are often links); one that
+/// cannot be read is skipped, as systemd skips it with a warning.
+std::optional<std::string> read_unit_text(const fs::path& path) {
+    try {
+        return util::read_regular_file_following(path);
+    } catch (const util::FileError&) {
         return std::nullopt;
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
 }
 
 /// A word of a command line and whether it was a bare ';' (a command separator).
@@ -179,36 +174,6 @@ std::vector<std::string> split_whitespace(const std::string& text) {
     return parts;
 }
 
-int parse_signal(const std::string& text) {
-    static const std::map<std::string, int> signals = {
-        {"HUP", SIGHUP},   {"INT", SIGINT},    {"QUIT", SIGQUIT}, {"ABRT", SIGABRT},
-        {"KILL", SIGKILL}, {"USR1", SIGUSR1},  {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},
-        {"ALRM", SIGALRM}, {"TERM", SIGTERM},  {"CONT", SIGCONT}, {"STOP", SIGSTOP},
-        {"SEGV", SIGSEGV}, {"BUS", SIGBUS},    {"FPE", SIGFPE},   {"ILL", SIGILL},
-        {"TRAP", SIGTRAP}, {"WINCH", SIGWINCH}};
-    std::string name = text;
-    if (name.rfind("SIG", 0) == 0) {
-        name = name.substr(3);
-    }
-    if (const auto it = signals.find(name); it != signals.end()) {
-        return it->second;
-    }
-    return std::stoi(text);  // throws for junk
-}
-
-const std::map<std::string, int>& limit_names() {
-    static const std::map<std::string, int> names = {
-        {"LimitNOFILE", RLIMIT_NOFILE},     {"LimitMEMLOCK", RLIMIT_MEMLOCK},
-        {"LimitSTACK", RLIMIT_STACK},       {"LimitNPROC", RLIMIT_NPROC},
-        {"LimitCORE", RLIMIT_CORE},         {"LimitAS", RLIMIT_AS},
-        {"LimitFSIZE", RLIMIT_FSIZE},       {"LimitDATA", RLIMIT_DATA},
-        {"LimitCPU", RLIMIT_CPU},           {"LimitRSS", RLIMIT_RSS},
-        {"LimitLOCKS", RLIMIT_LOCKS},       {"LimitSIGPENDING", RLIMIT_SIGPENDING},
-        {"LimitMSGQUEUE", RLIMIT_MSGQUEUE}, {"LimitNICE", RLIMIT_NICE},
-        {"LimitRTPRIO", RLIMIT_RTPRIO}};
-    return names;
-}
-
 const std::vector<std::string>& unit_suffixes() {
     static const std::vector<std::string> suffixes = {".service", ".socket", ".target",   ".timer",
                                                       ".mount",   ".path",   ".slice",    ".scope",
@@ -286,7 +251,7 @@ void parse_unit_text(const std::string& text, UnitFile& into) {
     std::string section;
     std::string pending;  // a line continued with a trailing backslash
     while (std::getline(in, raw)) {
-        std::string line = trim(raw);
+        std::string line = trimmed(raw);
         if (!pending.empty()) {
             if (!line.empty() && (line[0] == '#' || line[0] == ';')) {
                 continue;  // comments inside continuations are skipped
@@ -311,13 +276,13 @@ void parse_unit_text(const std::string& text, UnitFile& into) {
             continue;  // systemd warns and ignores it
         }
         into.sections[section].push_back(
-            {trim(line.substr(0, equals)), trim(line.substr(equals + 1))});
+            {trimmed(line.substr(0, equals)), trimmed(line.substr(equals + 1))});
     }
     if (!pending.empty()) {
         const auto equals = pending.find('=');
         if (equals != std::string::npos && !section.empty()) {
             into.sections[section].push_back(
-                {trim(pending.substr(0, equals)), trim(pending.substr(equals + 1))});
+                {trimmed(pending.substr(0, equals)), trimmed(pending.substr(equals + 1))});
         }
     }
 }
@@ -342,11 +307,11 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
                 return unit;
             }
         }
-        const auto text = read_text(candidate);
+        const auto text = read_unit_text(candidate);
         if (!text) {
             continue;
         }
-        if (trim(*text).empty()) {
+        if (util::trim(*text, kWhitespace).empty()) {
             unit.masked = true;  // systemd treats an empty unit file as masked
             unit.fragment_path = candidate;
             return unit;
@@ -380,7 +345,7 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
         return std::nullopt;
     }
     for (const auto& [file, path] : dropins) {
-        if (const auto text = read_text(path)) {
+        if (const auto text = read_unit_text(path)) {
             parse_unit_text(*text, unit);
             unit.dropin_paths.push_back(path);
         }
@@ -391,7 +356,7 @@ std::optional<UnitFile> load_unit(const std::string& name, const std::vector<fs:
 // ---- values ------------------------------------------------------------------------------
 
 std::optional<std::chrono::microseconds> parse_timespan(const std::string& input) {
-    const std::string text = trim(input);
+    const std::string text = trimmed(input);
     if (text == "infinity") {
         return std::nullopt;
     }
@@ -444,8 +409,40 @@ std::optional<std::chrono::microseconds> parse_timespan(const std::string& input
     return std::chrono::microseconds(static_cast<long long>(total));
 }
 
+namespace {
+
+/// The signals units and systemctl name, by name without "SIG".
+const std::map<std::string, int>& signal_numbers() {
+    static const std::map<std::string, int> numbers = {
+        {"HUP", SIGHUP},   {"INT", SIGINT},    {"QUIT", SIGQUIT}, {"ABRT", SIGABRT},
+        {"KILL", SIGKILL}, {"USR1", SIGUSR1},  {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},
+        {"ALRM", SIGALRM}, {"TERM", SIGTERM},  {"CONT", SIGCONT}, {"STOP", SIGSTOP},
+        {"SEGV", SIGSEGV}, {"BUS", SIGBUS},    {"FPE", SIGFPE},   {"ILL", SIGILL},
+        {"TRAP", SIGTRAP}, {"WINCH", SIGWINCH}};
+    return numbers;
+}
+
+}  // namespace
+
+int parse_signal(const std::string& text) {
+    const std::string name = text.rfind("SIG", 0) == 0 ? text.substr(3) : text;
+    if (const auto it = signal_numbers().find(name); it != signal_numbers().end()) {
+        return it->second;
+    }
+    return std::stoi(text);  // throws for junk
+}
+
+std::string signal_name(int signal) {
+    for (const auto& [name, number] : signal_numbers()) {
+        if (number == signal) {
+            return name;
+        }
+    }
+    return std::to_string(signal);
+}
+
 bool parse_boolean(const std::string& input, bool fallback) {
-    const std::string text = lower(trim(input));
+    const std::string text = util::to_lower(util::trim(input, kWhitespace));
     if (text == "1" || text == "yes" || text == "true" || text == "on" || text == "y") {
         return true;
     }
@@ -457,7 +454,7 @@ bool parse_boolean(const std::string& input, bool fallback) {
 
 std::optional<ResourceLimit> parse_resource_limit(const std::string& input) {
     auto parse_one = [](const std::string& part) -> std::optional<rlim_t> {
-        const std::string text = trim(part);
+        const std::string text = trimmed(part);
         if (text == "infinity") {
             return RLIM_INFINITY;
         }
@@ -540,9 +537,9 @@ std::vector<std::pair<std::string, std::string>> parse_environment_file(const st
             ++i;
             continue;
         }
-        std::string key = trim(std::string_view(text).substr(key_start, i - key_start));
+        std::string key = trimmed(std::string_view(text).substr(key_start, i - key_start));
         if (key.rfind("export ", 0) == 0) {
-            key = trim(key.substr(7));
+            key = trimmed(std::string_view(key).substr(7));
         }
         ++i;  // '='
         while (i < n && (text[i] == ' ' || text[i] == '\t')) {
@@ -739,265 +736,11 @@ std::vector<Command> parse_commands(const std::string& value, const Environment&
 // ---- ServiceDefinition -------------------------------------------------------------------
 
 const char* to_string(ServiceType type) {
-    switch (type) {
-        case ServiceType::Simple:
-            return "simple";
-        case ServiceType::Exec:
-            return "exec";
-        case ServiceType::Forking:
-            return "forking";
-        case ServiceType::Notify:
-            return "notify";
-        case ServiceType::Oneshot:
-            return "oneshot";
-    }
-    return "simple";
+    return name_of(kServiceTypes, type);
 }
 
 const char* to_string(RestartPolicy policy) {
-    switch (policy) {
-        case RestartPolicy::No:
-            return "no";
-        case RestartPolicy::OnSuccess:
-            return "on-success";
-        case RestartPolicy::OnFailure:
-            return "on-failure";
-        case RestartPolicy::OnAbnormal:
-            return "on-abnormal";
-        case RestartPolicy::OnWatchdog:
-            return "on-watchdog";
-        case RestartPolicy::OnAbort:
-            return "on-abort";
-        case RestartPolicy::Always:
-            return "always";
-    }
-    return "no";
-}
-
-ServiceDefinition to_service_definition(const UnitFile& unit, const SpecifierContext& context) {
-    ServiceDefinition def;
-    def.name = unit.name;
-    auto spec = [&](const std::string& text) { return expand_specifiers(text, context); };
-    auto warn = [&](const std::string& key, const std::string& value) {
-        def.warnings.push_back(unit.name + ": ignoring invalid " + key + "=" + value);
-    };
-    auto list_words = [&](const std::string& section, const std::string& key) {
-        std::vector<std::string> words;
-        for (const auto& value : unit.values(section, key)) {
-            for (auto& word : split_words(spec(value))) {
-                words.push_back(std::move(word));
-            }
-        }
-        return words;
-    };
-    auto timespan = [&](const std::string& section, const std::string& key,
-                        std::optional<std::chrono::microseconds>& out) {
-        if (const auto value = unit.value(section, key)) {
-            try {
-                out = parse_timespan(*value);
-                if (out && out->count() == 0) {
-                    out = std::nullopt;  // 0 turns the timeout off
-                }
-            } catch (const std::exception&) {
-                warn(key, *value);
-            }
-        }
-    };
-
-    // [Unit]
-    def.description = spec(unit.value("Unit", "Description").value_or(""));
-    def.documentation = list_words("Unit", "Documentation");
-    def.after = list_words("Unit", "After");
-    def.before = list_words("Unit", "Before");
-    def.wants = list_words("Unit", "Wants");
-    def.requires_units = list_words("Unit", "Requires");
-    for (const char* setting :
-         {"ConditionPathExists", "ConditionPathIsDirectory", "ConditionFileNotEmpty",
-          "ConditionFileIsExecutable", "ConditionDirectoryNotEmpty", "ConditionPathIsMountPoint"}) {
-        for (const auto& value : unit.values("Unit", setting)) {
-            std::string path = spec(value);
-            bool negate = false;
-            if (!path.empty() && path[0] == '|') {
-                path.erase(0, 1);  // triggering conditions are treated as plain ones
-            }
-            if (!path.empty() && path[0] == '!') {
-                negate = true;
-                path.erase(0, 1);
-            }
-            def.conditions.push_back({setting, path, negate});
-        }
-    }
-    for (const auto& [section, key] :
-         {std::pair{"Unit", "StartLimitIntervalSec"}, std::pair{"Service", "StartLimitInterval"}}) {
-        if (const auto value = unit.value(section, key)) {
-            try {
-                def.start_limit_interval =
-                    parse_timespan(*value).value_or(std::chrono::microseconds(0));
-            } catch (const std::exception&) {
-                warn(key, *value);
-            }
-        }
-    }
-    for (const auto& [section, key] :
-         {std::pair{"Unit", "StartLimitBurst"}, std::pair{"Service", "StartLimitBurst"}}) {
-        if (const auto value = unit.value(section, key)) {
-            try {
-                def.start_limit_burst = static_cast<unsigned>(std::stoul(*value));
-            } catch (const std::exception&) {
-                warn(key, *value);
-            }
-        }
-    }
-
-    // [Service]
-    def.exec_start_pre = unit.values("Service", "ExecStartPre");
-    def.exec_start = unit.values("Service", "ExecStart");
-    def.exec_start_post = unit.values("Service", "ExecStartPost");
-    def.exec_reload = unit.values("Service", "ExecReload");
-    def.exec_stop = unit.values("Service", "ExecStop");
-    def.exec_stop_post = unit.values("Service", "ExecStopPost");
-    for (auto* list : {&def.exec_start_pre, &def.exec_start, &def.exec_start_post, &def.exec_reload,
-                       &def.exec_stop, &def.exec_stop_post}) {
-        for (auto& line : *list) {
-            line = spec(line);
-        }
-    }
-    const auto type = unit.value("Service", "Type");
-    if (!type || type->empty()) {
-        def.type = def.exec_start.empty() ? ServiceType::Oneshot : ServiceType::Simple;
-    } else if (*type == "simple" || *type == "idle" || *type == "dbus") {
-        def.type = ServiceType::Simple;
-    } else if (*type == "exec") {
-        def.type = ServiceType::Exec;
-    } else if (*type == "forking") {
-        def.type = ServiceType::Forking;
-    } else if (*type == "notify" || *type == "notify-reload") {
-        def.type = ServiceType::Notify;
-    } else if (*type == "oneshot") {
-        def.type = ServiceType::Oneshot;
-    } else {
-        warn("Type", *type);
-    }
-    for (const auto& value : unit.values("Service", "Environment")) {
-        for (auto& assignment : parse_environment_assignments(spec(value))) {
-            def.environment.push_back(std::move(assignment));
-        }
-    }
-    for (const auto& value : unit.values("Service", "EnvironmentFile")) {
-        std::string path = spec(value);
-        const bool optional = !path.empty() && path[0] == '-';
-        if (optional) {
-            path.erase(0, 1);
-        }
-        def.environment_files.emplace_back(path, optional);
-    }
-    def.user = spec(unit.value("Service", "User").value_or(""));
-    def.group = spec(unit.value("Service", "Group").value_or(""));
-    def.runtime_directories = list_words("Service", "RuntimeDirectory");
-    def.state_directories = list_words("Service", "StateDirectory");
-    def.logs_directories = list_words("Service", "LogsDirectory");
-    if (const auto mode = unit.value("Service", "RuntimeDirectoryMode")) {
-        try {
-            def.runtime_directory_mode = static_cast<mode_t>(std::stoul(*mode, nullptr, 8));
-        } catch (const std::exception&) {
-            warn("RuntimeDirectoryMode", *mode);
-        }
-    }
-    if (const auto preserve = unit.value("Service", "RuntimeDirectoryPreserve")) {
-        def.runtime_directory_preserve = *preserve == "restart" || parse_boolean(*preserve, false);
-    }
-    if (const auto dir = unit.value("Service", "WorkingDirectory")) {
-        std::string path = spec(*dir);
-        if (!path.empty() && path[0] == '-') {
-            def.working_directory_optional = true;
-            path.erase(0, 1);
-        }
-        def.working_directory = path;
-    }
-    def.pid_file = spec(unit.value("Service", "PIDFile").value_or(""));
-    def.remain_after_exit =
-        parse_boolean(unit.value("Service", "RemainAfterExit").value_or("no"), false);
-    def.guess_main_pid = parse_boolean(unit.value("Service", "GuessMainPID").value_or("yes"), true);
-    if (const auto restart = unit.value("Service", "Restart")) {
-        static const std::map<std::string, RestartPolicy> policies = {
-            {"no", RestartPolicy::No},
-            {"on-success", RestartPolicy::OnSuccess},
-            {"on-failure", RestartPolicy::OnFailure},
-            {"on-abnormal", RestartPolicy::OnAbnormal},
-            {"on-watchdog", RestartPolicy::OnWatchdog},
-            {"on-abort", RestartPolicy::OnAbort},
-            {"always", RestartPolicy::Always}};
-        if (const auto it = policies.find(*restart); it != policies.end()) {
-            def.restart = it->second;
-        } else {
-            warn("Restart", *restart);
-        }
-    }
-    if (const auto value = unit.value("Service", "RestartSec")) {
-        try {
-            def.restart_sec = parse_timespan(*value).value_or(std::chrono::microseconds(0));
-        } catch (const std::exception&) {
-            warn("RestartSec", *value);
-        }
-    }
-    for (const auto& value : unit.values("Service", "SuccessExitStatus")) {
-        for (const auto& word : split_words(value)) {
-            try {
-                const bool numeric = std::all_of(word.begin(), word.end(), [](char c) {
-                    return std::isdigit(static_cast<unsigned char>(c)) != 0;
-                });
-                // Signals are kept as 128+N (the way exits by signal are reported here).
-                def.success_exit_status.push_back(numeric ? std::stoi(word)
-                                                          : 128 + parse_signal(word));
-            } catch (const std::exception&) {
-                warn("SuccessExitStatus", word);
-            }
-        }
-    }
-    for (const auto& [key, resource] : limit_names()) {
-        if (const auto value = unit.value("Service", key)) {
-            if (const auto limit = parse_resource_limit(*value)) {
-                def.limits[resource] = *limit;
-            } else {
-                warn(key, *value);
-            }
-        }
-    }
-    if (const auto mode = unit.value("Service", "KillMode")) {
-        if (*mode == "control-group") {
-            def.kill_mode = KillMode::ControlGroup;
-        } else if (*mode == "mixed") {
-            def.kill_mode = KillMode::Mixed;
-        } else if (*mode == "process") {
-            def.kill_mode = KillMode::Process;
-        } else if (*mode == "none") {
-            def.kill_mode = KillMode::None;
-        } else {
-            warn("KillMode", *mode);
-        }
-    }
-    if (const auto signal = unit.value("Service", "KillSignal")) {
-        try {
-            def.kill_signal = parse_signal(*signal);
-        } catch (const std::exception&) {
-            warn("KillSignal", *signal);
-        }
-    }
-    def.send_sigkill = parse_boolean(unit.value("Service", "SendSIGKILL").value_or("yes"), true);
-    timespan("Service", "TimeoutSec", def.timeout_start);
-    timespan("Service", "TimeoutSec", def.timeout_stop);
-    timespan("Service", "TimeoutStartSec", def.timeout_start);
-    timespan("Service", "TimeoutStopSec", def.timeout_stop);
-    def.standard_output = unit.value("Service", "StandardOutput").value_or("journal");
-    def.standard_error = unit.value("Service", "StandardError").value_or("inherit");
-    def.syslog_identifier = spec(unit.value("Service", "SyslogIdentifier").value_or(""));
-
-    // [Install]
-    def.has_install_section = unit.sections.count("Install") != 0;
-    def.wanted_by = list_words("Install", "WantedBy");
-    def.required_by = list_words("Install", "RequiredBy");
-    def.also = list_words("Install", "Also");
-    return def;
+    return name_of(kRestartPolicies, policy);
 }
 
 }  // namespace jujusim::units

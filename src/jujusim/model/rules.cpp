@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <ctime>
 
 #include <jujusim/go_format.hpp>
 #include <jujusim/model_rules.hpp>
@@ -30,7 +31,67 @@ ordered_json goal_unit_entry(const Model& model, const Unit& unit) {
                       unit.workload.since);
 }
 
+/// Whether goal-state shows `other` to `unit` (Juju's goalStateUnits): not Dead, and a
+/// subordinate only when `unit` is its principal. (So a subordinate sees none of its own
+/// application's units, and every unit of its principal's application.)
+bool in_goal_state(const Unit& other, const Unit& unit) {
+    return !other.removed && (other.principal.empty() || other.principal == unit.name);
+}
+
 }  // namespace
+
+double leadership_lease_seconds(const Model& model) {
+    const auto it = model.config.find("leadership-lease-seconds");
+    return it != model.config.end() && it->is_number() ? it->get<double>() : 60.0;
+}
+
+double renewed_lease(double expires, double now, double lease) {
+    return now >= expires - lease / 2 ? now + lease : expires;
+}
+
+double next_rotate_time(const std::string& policy, double from) {
+    const auto seconds = static_cast<std::time_t>(from);
+    std::tm when{};
+    gmtime_r(&seconds, &when);
+    if (policy == "hourly") {
+        return from + 3600;
+    }
+    if (policy == "daily") {
+        when.tm_mday += 1;
+    } else if (policy == "weekly") {
+        when.tm_mday += 7;
+    } else if (policy == "monthly") {
+        when.tm_mon += 1;
+    } else if (policy == "quarterly") {
+        when.tm_mon += 3;
+    } else if (policy == "yearly") {
+        when.tm_year += 1;
+    } else {
+        return 0;
+    }
+    // timegm normalises as Go's AddDate does (31 Jan + 1 month = 3 Mar).
+    return static_cast<double>(timegm(&when)) + (from - static_cast<double>(seconds));
+}
+
+double latest_expiry(const Secret& secret) {
+    const auto found = secret.expiry.find(std::to_string(secret.latest));
+    return found == secret.expiry.end() ? 0 : found->second;
+}
+
+double next_rotate_after_hook(const Secret& secret, long base_revision, double now) {
+    const double last = secret.next_rotate > 0 ? secret.next_rotate : now;
+    double next = next_rotate_time(secret.rotate, last);
+    if (next == 0) {
+        return 0;
+    }
+    const double expires = latest_expiry(secret);
+    const double forced = last + kSecretRotateRetryDelay;
+    const bool will_expire = expires > 0 && expires < next;
+    if ((will_expire && forced < expires) || secret.latest == base_revision) {
+        next = forced;
+    }
+    return next;
+}
 
 bool is_leader_now(const Model& model, const Unit& unit) {
     const App& app = model.apps.at(unit.app);
@@ -148,7 +209,7 @@ json effective_config(const CharmMeta& meta, const App& app, bool all) {
 ordered_json goal_state(const Model& model, const Unit& unit) {
     ordered_json units = ordered_json::object();
     for (const auto& [name, other] : model.units) {
-        if (other.app == unit.app) {
+        if (other.app == unit.app && in_goal_state(other, unit)) {
             units[name] = goal_unit_entry(model, other);
         }
     }
@@ -165,8 +226,7 @@ ordered_json goal_state(const Model& model, const Unit& unit) {
         }
         entry[other->app] = goal_entry("joined", relation.created_at);
         for (const auto& [name, remote] : model.units) {
-            const bool colocated = remote.principal == unit.name || unit.principal == name;
-            if (remote.app == other->app && (!relation.container_scope() || colocated)) {
+            if (remote.app == other->app && in_goal_state(remote, unit)) {
                 entry[name] = goal_unit_entry(model, remote);
             }
         }

@@ -18,7 +18,12 @@ CommandResult relation_ids(ToolCall& call) {
         call.usage_error(std::string(tool_message::kNoEndpoint));
     }
     std::vector<std::string> ids;
+    // Before install Juju's agent has joined no relation: none is listed (the peer relation's
+    // relation-created comes after install).
     for (const auto& [id, relation] : call.model.relations) {
+        if (!call.unit.installed) {
+            break;
+        }
         const RelationEnd* mine = relation.end_of(call.unit.app);
         if (mine == nullptr || mine->endpoint != endpoint) {
             continue;

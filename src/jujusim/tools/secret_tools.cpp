@@ -5,6 +5,8 @@
 #include <regex>
 #include <set>
 
+#include <slurmctld/util/base64.hpp>
+
 #include "tool_call.hpp"
 
 namespace jujusim {
@@ -23,32 +25,28 @@ std::string new_secret_id() {
     return id;
 }
 
+/// A key#base64 value, decoded as Go's base64.StdEncoding does (padding required, line breaks
+/// skipped).
 std::string decode_base64(const ToolCall& call, const std::string& text) {
-    static const std::string alphabet =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    int value = 0;
-    int bits = -8;
-    for (char c : text) {
-        if (c == '=' || c == '\n' || c == '\r' || c == ' ') {
-            continue;
-        }
-        const auto pos = alphabet.find(c);
-        if (pos == std::string::npos) {
-            call.run_error("illegal base64 data");
-        }
-        value = (value << 6) + static_cast<int>(pos);
-        bits += 6;
-        if (bits >= 0) {
-            out += static_cast<char>((value >> bits) & 0xff);
-            bits -= 8;
-        }
+    slurmctld::util::Base64Options options;
+    options.ignore_newlines = true;
+    auto decoded = slurmctld::util::decode_base64(text, options);
+    if (!decoded) {
+        call.run_error("illegal base64 data");
     }
-    return out;
+    return std::move(decoded).value();
 }
 
 bool owned_by(const Secret& secret, const Unit& unit) {
     return secret.unit_owned ? secret.owner == unit.name : secret.owner == unit.app;
+}
+
+/// The secret's metadata is the unit's to see (secret-ids, secret-info-get): its own secrets,
+/// and its application's only while it leads (Juju's GetSecretMetadata adds the application
+/// as an owner for the leader alone). Non-leaders may still secret-get the content.
+bool sees_metadata(const ToolCall& call, const Secret& secret) {
+    return secret.unit_owned ? secret.owner == call.unit.name
+                             : secret.owner == call.unit.app && call.leader();
 }
 
 const json* pending_add(const HookContext& ctx, const std::string& id) {
@@ -93,6 +91,25 @@ json secret_content(const ToolCall& call, const std::vector<std::string>& values
     return content;
 }
 
+/// --expire as Juju's Init reads it: an RFC 3339 time, or a positive Go duration from now.
+std::optional<double> expire_at(const ToolCall& call) {
+    if (!call.flags().is_set("expire")) {
+        return std::nullopt;
+    }
+    const std::string spec = call.flags().get("expire");
+    if (const auto when = parse_rfc3339(spec)) {
+        return when;
+    }
+    const auto duration = parse_go_duration(spec);
+    if (!duration) {
+        call.usage_error("expire time or duration \"" + spec + "\" not valid");
+    }
+    if (*duration <= 0) {
+        call.usage_error("negative expire duration \"" + spec + "\" not valid");
+    }
+    return call.effects.now() + *duration;
+}
+
 /// --owner and --rotate, checked as Juju's Init does.
 void check_secret_metadata(const ToolCall& call) {
     const std::string owner = call.flags().get("owner");
@@ -135,15 +152,18 @@ CommandResult secret_add(ToolCall& call) {
         check_label_free(call, label);
     }
     const std::string id = new_secret_id();
-    call.ctx.secret_ops.push_back(json{{"op", "add"},
-                                       {"id", id},
-                                       {"owner", unit_owned ? call.unit.name : call.unit.app},
-                                       {"unit_owned", unit_owned},
-                                       {"label", label},
-                                       {"description", call.flags().get("description")},
-                                       {"rotate", call.flags().get("rotate")},
-                                       {"expire", call.flags().get("expire")},
-                                       {"content", content}});
+    json change{{"op", "add"},
+                {"id", id},
+                {"owner", unit_owned ? call.unit.name : call.unit.app},
+                {"unit_owned", unit_owned},
+                {"label", label},
+                {"description", call.flags().get("description")},
+                {"rotate", call.flags().get("rotate")},
+                {"content", content}};
+    if (const auto when = expire_at(call)) {
+        change["expire_at"] = *when;
+    }
+    call.ctx.secret_ops.push_back(change);
     return CommandResult{0, "secret://" + call.model.uuid + "/" + id + "\n", ""};
 }
 
@@ -176,10 +196,13 @@ CommandResult secret_set(ToolCall& call) {
     if (!content.empty()) {
         change["content"] = content;
     }
-    for (const char* key : {"label", "description", "rotate", "expire"}) {
+    for (const char* key : {"label", "description", "rotate"}) {
         if (call.flags().is_set(key)) {
             change[key] = call.flags().get(key);
         }
+    }
+    if (const auto when = expire_at(call)) {
+        change["expire_at"] = *when;
     }
     call.ctx.secret_ops.push_back(change);
     return {};
@@ -222,10 +245,9 @@ json consumed_content(ToolCall& call, Secret& secret, const std::string& label) 
     long revision = secret.latest;
     if (!call.flags().on("peek") &&
         (call.flags().on("refresh") || consumer == secret.consumers.end())) {
-        // Reading tracks the revision at once (the controller records consumers).
-        auto& record = secret.consumers[call.unit.name];
-        record.tracked = secret.latest;
-        record.notified = std::max(record.notified, secret.latest);
+        // Reading tracks the revision at once (the controller records consumers). What the
+        // unit was told of (secret-changed) is the agent's and changes only with that hook.
+        secret.consumers[call.unit.name].tracked = secret.latest;
     } else if (!call.flags().on("peek")) {
         revision = consumer->second.tracked;
     }
@@ -260,8 +282,17 @@ CommandResult secret_get(ToolCall& call) {
             call.run_error(tool_message::secret_not_found(id));
         }
         Secret& secret = found->second;
-        content = owned_by(secret, call.unit) ? secret.revisions.at(std::to_string(secret.latest))
-                                              : consumed_content(call, secret, label);
+        if (owned_by(secret, call.unit)) {
+            content = secret.revisions.at(std::to_string(secret.latest));
+            if (!secret.unit_owned && secret.consumers.count(call.unit.name) == 0) {
+                // Juju gives the units of the owning application a consumer record when they
+                // read its secret, so that they get secret-changed for new revisions.
+                secret.consumers[call.unit.name];
+                call.effects.changed();
+            }
+        } else {
+            content = consumed_content(call, secret, label);
+        }
     }
     if (call.args().size() < 2) {
         return call.output(content);
@@ -279,7 +310,7 @@ CommandResult secret_get(ToolCall& call) {
 CommandResult secret_ids(ToolCall& call) {
     std::vector<std::string> ids;
     for (const auto& [id, secret] : call.model.secrets) {
-        if (owned_by(secret, call.unit)) {
+        if (sees_metadata(call, secret)) {
             ids.push_back(id);
         }
     }
@@ -298,8 +329,11 @@ ordered_json secret_info(const Secret& secret) {
     if (!secret.rotate.empty()) {
         info["rotation"] = secret.rotate;
     }
-    if (!secret.expire.empty()) {
-        info["expiry"] = secret.expire;
+    if (const double expires = latest_expiry(secret); expires > 0) {
+        info["expiry"] = rfc3339(from_epoch(expires));
+    }
+    if (secret.next_rotate > 0) {
+        info["rotates"] = rfc3339(from_epoch(secret.next_rotate));
     }
     json access = json::array();
     for (const auto& grant : secret.grants) {
@@ -322,11 +356,12 @@ CommandResult secret_info_get(ToolCall& call) {
     if (call.args().empty() && !by_label) {
         call.usage_error("require either a secret URI or label");
     }
-    const std::string wanted = by_label ? call.flags().get("label") : call.args()[0];
+    // Juju names a secret it did not find by its bare id (or the label asked for).
+    const std::string wanted =
+        by_label ? call.flags().get("label") : bare_secret_id(call.args()[0]);
     const Secret* found = nullptr;
     for (const auto& [id, secret] : call.model.secrets) {
-        if (owned_by(secret, call.unit) &&
-            (by_label ? secret.label == wanted : id == bare_secret_id(wanted))) {
+        if (sees_metadata(call, secret) && (by_label ? secret.label == wanted : id == wanted)) {
             found = &secret;
         }
     }

@@ -51,8 +51,11 @@ int ToolCall::relation(bool required) const {
     const int id = juju::parse_relation_flag(tool, text).id;
     const auto relation_it = model.relations.find(id);
     const auto seen = unit.relations.find(id);
+    // Juju's unit agent joins relations only once install has run (the relation state
+    // tracker synchronises scopes after install), so before that no relation is known.
     const bool known =
-        relation_it != model.relations.end() && relation_it->second.end_of(unit.app) != nullptr &&
+        unit.installed && relation_it != model.relations.end() &&
+        relation_it->second.end_of(unit.app) != nullptr &&
         (id == op().relation_id ||
          (seen != unit.relations.end() && seen->second.created && !seen->second.broken) ||
          participates(model, metas, relation_it->second, unit));

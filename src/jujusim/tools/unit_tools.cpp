@@ -41,8 +41,9 @@ CommandResult leader_set(ToolCall& call) {
         }
     }
     if (before != call.app.leader_settings) {
-        // Immediate, not transactional; the writer does not get leader-settings-changed.
-        call.unit.leader_settings_seen = ++call.app.leader_settings_version;
+        // Immediate, not transactional. The leader runs no leader-settings-changed while it
+        // leads (Juju's resolver runs it for minions only).
+        ++call.app.leader_settings_version;
         call.effects.changed();
     }
     return {};
@@ -195,7 +196,9 @@ CommandResult state_set(ToolCall& call) {
         if (value.size() > 65536) {
             call.run_error("value too long");
         }
-        call.ctx.state_writes[key] = value.empty() ? std::optional<std::string>() : value;
+        // An empty value is a value (Juju's SetCharmStateValue stores ""); only state-delete
+        // removes a key.
+        call.ctx.state_writes[key] = value;
     }
     return {};
 }

@@ -140,6 +140,7 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
     flags.parse(args);
     const json defaults{{"update-status-hook-interval", "5m"},
                         {"automatically-retry-hooks", true},
+                        {kSharedEtcHosts, true},
                         {"leadership-lease-seconds", 60},
                         {"name", model_.name},
                         {"uuid", model_.uuid},
@@ -201,15 +202,20 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
         if (key == "update-status-hook-interval") {
             parse_duration(value);
             updates[key] = value;
-        } else if (key == "automatically-retry-hooks") {
+        } else if (key == "automatically-retry-hooks" || key == kSharedEtcHosts) {
             const auto parsed = parse_go_bool(value);
             if (!parsed) {
-                throw UserError("automatically-retry-hooks: expected bool, got string(\"" + value +
-                                "\")");
+                throw UserError(key + ": expected bool, got string(\"" + value + "\")");
             }
             updates[key] = *parsed;
         } else if (key == "leadership-lease-seconds") {
             updates[key] = std::stod(value);
+        } else if (key == kTestKillHook) {
+            if (!parse_hook_kill(value)) {
+                throw UserError(std::string(kTestKillHook) +
+                                ": expected <unit>:<hook>:<n>, got \"" + value + "\"");
+            }
+            updates[key] = value;
         } else {
             updates[key] = yaml_scalar(value);
         }
@@ -224,6 +230,7 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
             model_.config.erase(key);
         }
     }
+    refresh_hosts();  // shared-etc-hosts
     touch();
     return {};
 }

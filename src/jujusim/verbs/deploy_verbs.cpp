@@ -108,17 +108,7 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
     app.config = config;
     model_.apps[app_name] = app;
     metas_[app_name] = charm;
-    for (const auto& [name, endpoint] : charm.endpoints) {
-        if (endpoint.role != "peer") {
-            continue;
-        }
-        Relation relation;
-        relation.id = model_.next_relation++;
-        relation.ends.push_back(
-            RelationEnd{app_name, name, endpoint.interface, "peer", endpoint.scope});
-        relation.created_at = now();
-        model_.relations[relation.id] = relation;
-    }
+    add_peer_relations(app_name);
     std::string out_err = notices(flags);
     out_err += "Located local charm \"" + charm.name + "\", revision 0\n";
     out_err += "Deploying \"" + app_name + "\" from local charm \"" + charm.name +
@@ -131,6 +121,91 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
     }
     touch();
     return CommandResult{0, "", out_err};
+}
+
+void Controller::add_peer_relations(const std::string& app_name) {
+    for (const auto& [name, endpoint] : meta(app_name).endpoints) {
+        const bool exists =
+            std::any_of(model_.relations.begin(), model_.relations.end(), [&](const auto& item) {
+                const RelationEnd* end = item.second.end_of(app_name);
+                return item.second.is_peer() && end != nullptr && end->endpoint == name;
+            });
+        if (endpoint.role != "peer" || exists) {
+            continue;
+        }
+        Relation relation;
+        relation.id = model_.next_relation++;
+        relation.ends.push_back(
+            RelationEnd{app_name, name, endpoint.interface, "peer", endpoint.scope});
+        relation.created_at = now();
+        model_.relations[relation.id] = relation;
+    }
+}
+
+CommandResult Controller::cmd_refresh(const std::vector<std::string>& args, const fs::path& cwd) {
+    FlagSet flags;
+    flags.value({"path"}).value({"switch"});
+    accept_meaningless(flags);
+    flags.parse(args);
+    if (flags.positional.size() != 1) {
+        throw UserError(flags.positional.empty()
+                            ? "no application specified"
+                            : "unrecognized args: [\"" + flags.positional[1] + "\"]");
+    }
+    const std::string app_name = flags.positional[0];
+    const auto app_it = model_.apps.find(app_name);
+    if (app_it == model_.apps.end()) {
+        throw UserError("application \"" + app_name + "\" not found");
+    }
+    App& app = app_it->second;
+    if (!flags.is_set("path") || flags.is_set("switch") || !app.builtin.empty()) {
+        throw UserError(
+            "jujusim refreshes applications deployed from a local charm, with "
+            "--path <charm>");
+    }
+    const fs::path charm_path = fs::path(flags.get("path")).is_absolute()
+                                    ? fs::path(flags.get("path"))
+                                    : cwd / flags.get("path");
+    if (!fs::exists(charm_path)) {
+        throw UserError("charm or bundle at \"" + flags.get("path") + "\" not found");
+    }
+    const int revision = app.charm_rev + 1;
+    const fs::path stored = dir_ / "charms" / (app_name + "-" + std::to_string(revision));
+    install_charm_files(charm_path, stored);
+    CharmMeta charm;
+    try {
+        charm = CharmMeta::load(stored);
+        const std::string url = "local:" + charm.name + "-" + std::to_string(revision);
+        const std::string refused =
+            "cannot upgrade application \"" + app_name + "\" to charm \"" + url + "\": ";
+        if (charm.name != app.charm_name) {
+            throw UserError(refused + "cannot change a charm's name (\"" + app.charm_name +
+                            "\" to \"" + charm.name + "\")");
+        }
+        // Juju refuses a charm whose endpoints no longer carry an existing relation.
+        for (const auto& [id, relation] : model_.relations) {
+            const RelationEnd* end = relation.end_of(app_name);
+            const auto kept =
+                end == nullptr ? charm.endpoints.end() : charm.endpoints.find(end->endpoint);
+            if (end != nullptr &&
+                (kept == charm.endpoints.end() || kept->second.interface != end->interface ||
+                 kept->second.role != end->role)) {
+                throw UserError(refused + "would break relation \"" + relation.key() + "\"");
+            }
+        }
+    } catch (...) {
+        fs::remove_all(stored);
+        throw;
+    }
+    app.charm_rev = revision;
+    app.charm_source = fs::absolute(charm_path).string();
+    app.charm_dir = stored.string();
+    metas_[app_name] = charm;
+    add_peer_relations(app_name);  // a peer endpoint the new charm adds gets its relation
+    touch();
+    return CommandResult{0, "",
+                         notices(flags) + "Added local charm \"" + charm.name + "\", revision " +
+                             std::to_string(revision) + ", to the model\n"};
 }
 
 CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
@@ -166,6 +241,8 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
         unit.machine = principal.empty() ? add_machine() : model_.units.at(principal).machine;
         unit.workload = StatusValue{"waiting", "agent initialising", now(), json::object()};
         unit.agent = StatusValue{"allocating", "", now(), json::object()};
+        unit.charm_rev = app.charm_rev;
+        unit.charm_dir = app.charm_dir;
         model_.units[unit.name] = unit;
         setup_unit_files(model_.units.at(unit.name));
         Unit& stored = model_.units.at(unit.name);
@@ -220,6 +297,33 @@ EndpointRef parse_endpoint_ref(const std::string& text) {
 }
 
 }  // namespace
+
+void Controller::check_relation_limits(const std::vector<RelationEnd>& ends) const {
+    Relation wanted;
+    wanted.ends = ends;
+    // Juju checks each end in the relation key's order (requirer first).
+    std::vector<RelationEnd> ordered = ends;
+    if (ordered.size() == 2 && ordered[0].role == "provider") {
+        std::swap(ordered[0], ordered[1]);
+    }
+    for (const auto& end : ordered) {
+        const int limit = meta(end.app).endpoints.at(end.endpoint).limit;
+        if (limit <= 0) {
+            continue;
+        }
+        const auto established =
+            std::count_if(model_.relations.begin(), model_.relations.end(), [&](const auto& item) {
+                const RelationEnd* existing = item.second.end_of(end.app);
+                return existing != nullptr && existing->endpoint == end.endpoint;
+            });
+        if (established + 1 > limit) {
+            throw UserError("cannot add relation \"" + wanted.key() +
+                            "\": establishing a new relation for " + end.app + ":" + end.endpoint +
+                            " would exceed its maximum relation limit of " + std::to_string(limit) +
+                            " (quota limit exceeded)");
+        }
+    }
+}
 
 CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
     FlagSet flags;
@@ -313,6 +417,9 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
                             chosen.right.name + " already exists");
         }
     }
+    check_relation_limits(
+        {RelationEnd{a.app, chosen.left.name, chosen.left.interface, chosen.left.role, ""},
+         RelationEnd{b.app, chosen.right.name, chosen.right.interface, chosen.right.role, ""}});
     Relation relation;
     relation.id = model_.next_relation++;
     const std::string scope = chosen.left.scope == "container" || chosen.right.scope == "container"

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include <jujusim/controller.hpp>
+#include <jujusim/debug_log.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
 #include <jujusim/network.hpp>
@@ -24,10 +25,26 @@ CommandResult Controller::cmd_wait(const std::vector<std::string>& args,
     const double timeout = parse_duration(flags.get("timeout"));
     const auto deadline = std::chrono::steady_clock::now() +
                           std::chrono::milliseconds(static_cast<long>(timeout * 1000));
+    // Units in error whose machine is up, as juju status words them ("hook failed: ...").
+    const auto units_in_error = [this] {
+        std::string failed;
+        for (const auto& [name, unit] : model_.units) {
+            if (unit.in_error && unit_can_run(unit)) {
+                failed += "\n  " + name + ": hook failed: \"" + unit.failed_op.hook + "\"";
+            }
+        }
+        return failed;
+    };
     int quiet = 0;
     while (true) {
         quiet = model_busy() ? 0 : quiet + 1;
         if (quiet >= 3) {
+            // Settled, but not healthy: a unit waits in error for a retry or `resolved`
+            // (as jubilant's wait with error=any_error fails on it).
+            const std::string failed = units_in_error();
+            if (!failed.empty()) {
+                return CommandResult{1, "", "ERROR units in error:" + failed + "\n"};
+            }
             return {};
         }
         if (std::chrono::steady_clock::now() >= deadline) {
@@ -41,15 +58,31 @@ CommandResult Controller::cmd_wait(const std::vector<std::string>& args,
                     pending += "\n  " + name + ": " + op->hook;
                 }
             }
+            const std::string failed = units_in_error();
             return CommandResult{1, "",
                                  "ERROR timed out after " + flags.get("timeout") +
-                                     " waiting for the model to settle" + pending + "\n"};
+                                     " waiting for the model to settle" + pending +
+                                     (failed.empty() ? "" : "\nunits in error:" + failed) + "\n"};
         }
         changed_.wait_for(lock, std::chrono::milliseconds(50));
     }
 }
 
-CommandResult Controller::cmd_tick() {
+CommandResult Controller::cmd_tick(const std::vector<std::string>& args) {
+    // jujusim's own (not juju): timers fire now. update-status on every unit; with --secrets,
+    // every scheduled secret rotation too (rotations are at least hourly: tests cannot wait).
+    FlagSet flags;
+    flags.boolean({"secrets"});
+    flags.parse(args);
+    if (flags.on("secrets")) {
+        for (auto& [id, secret] : model_.secrets) {
+            if (secret.next_rotate > 0) {
+                secret.next_rotate = std::min(secret.next_rotate, now());
+            }
+        }
+        touch();
+        return {};
+    }
     for (auto& [name, unit] : model_.units) {
         if (unit.started && unit.life == Life::Alive && unit_can_run(unit)) {
             unit.update_status_due = true;
@@ -218,52 +251,23 @@ CommandResult Controller::cmd_hooks(const std::vector<std::string>& args) {
 
 CommandResult Controller::cmd_debug_log(const std::vector<std::string>& args) {
     FlagSet flags;
-    flags.value({"n", "lines"})
-        .value({"limit"})
-        .boolean({"replay"})
-        .boolean({"tail"})
-        .boolean({"no-tail"})
-        .value({"include", "i"})
-        .value({"level", "l"})
-        .boolean({"color"})
-        .boolean({"utc"})
-        .value({"include-module"})
-        .value({"exclude-module"})
-        .boolean({"ms"});
+    declare_debug_log_flags(flags);
     flags.parse(args);
+    if (flags.on("tail") && !flags.on("no-tail")) {
+        // Following is the client's (it reads the file as it grows); see cli.cpp.
+        throw UserError("debug-log --tail follows on the client: run it through jujusim");
+    }
+    const DebugLogFilter filter = DebugLogFilter::from_flags(flags);
     std::vector<std::string> lines;
     {
         std::lock_guard log_lock(log_mutex_);
-        std::ifstream in(dir_ / "debug.log");
-        std::string line;
-        const auto includes = flags.all("include");
-        while (std::getline(in, line)) {
-            if (!includes.empty()) {
-                bool keep = false;
-                for (const auto& include : includes) {
-                    const std::string tag =
-                        include.find('/') != std::string::npos ? unit_tag(include) : include;
-                    if (line.starts_with(tag + ":") || line.starts_with("unit-" + include + "-")) {
-                        keep = true;
-                    }
-                }
-                if (!keep) {
-                    continue;
-                }
-            }
-            lines.push_back(line);
-        }
+        std::uintmax_t offset = 0;
+        lines = read_debug_log(dir_ / "debug.log", filter, offset);
     }
-    std::size_t limit = lines.size();
-    if (flags.is_set("limit")) {
-        limit = std::stoul(flags.get("limit"));
-    }
-    if (flags.is_set("n")) {
-        limit = std::stoul(flags.get("n"));
-    }
-    const std::size_t first = lines.size() > limit ? lines.size() - limit : 0;
+    const std::size_t shown =
+        std::min(lines.size(), debug_log_backlog(flags, lines.size(), lines.size()));
     std::string out;
-    for (std::size_t i = first; i < lines.size(); ++i) {
+    for (std::size_t i = lines.size() - shown; i < lines.size(); ++i) {
         out += lines[i] + "\n";
     }
     return CommandResult{0, out, ""};

@@ -175,6 +175,43 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
     return CommandResult{0, out, err};
 }
 
+/// `exec --machine`: the command straight on the machine, as Juju runs it there (no unit).
+CommandResult Controller::exec_on_machine(const std::string& id, const std::string& command,
+                                          const std::string& format,
+                                          std::unique_lock<std::mutex>& lock) {
+    if (model_.machines.count(id) == 0) {
+        throw UserError("machine " + id + " not found");
+    }
+    Machine& m = machine(id);
+    lock.unlock();
+    ExecRequest request;
+    request.argv = {"/bin/bash", "-c", command};
+    request.env = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
+                   {"LANG", "C.UTF-8"}};
+    const ExecResult result = m.exec(request);
+    lock.lock();
+    if (format == "json") {
+        ordered_json results{{"return-code", result.exit_code}};
+        if (!result.stdout_text.empty()) {
+            results["stdout"] = result.stdout_text;
+        }
+        if (!result.stderr_text.empty()) {
+            results["stderr"] = result.stderr_text;
+        }
+        ordered_json out;
+        out["machine-" + id] = ordered_json{{"id", std::to_string(model_.next_task++)},
+                                            {"machine", id},
+                                            {"results", results},
+                                            {"status", "completed"}};
+        return CommandResult{result.exit_code == 0 ? 0 : 1, go_json(out) + "\n",
+                             result.exit_code == 0
+                                 ? ""
+                                 : "ERROR the following task failed:\n id \"0\" with return code " +
+                                       std::to_string(result.exit_code) + "\n"};
+    }
+    return CommandResult{result.exit_code, result.stdout_text, result.stderr_text};
+}
+
 CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
                                    std::unique_lock<std::mutex>& lock) {
     FlagSet flags;
@@ -222,39 +259,7 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
         }
     }
     if (flags.is_set("machine")) {
-        const std::string id = flags.get("machine");
-        if (model_.machines.count(id) == 0) {
-            throw UserError("machine " + id + " not found");
-        }
-        Machine& m = machine(id);
-        lock.unlock();
-        ExecRequest request;
-        request.argv = {"/bin/bash", "-c", command};
-        request.env = {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
-                       {"LANG", "C.UTF-8"}};
-        const ExecResult result = m.exec(request);
-        lock.lock();
-        if (flags.get("format") == "json") {
-            ordered_json results{{"return-code", result.exit_code}};
-            if (!result.stdout_text.empty()) {
-                results["stdout"] = result.stdout_text;
-            }
-            if (!result.stderr_text.empty()) {
-                results["stderr"] = result.stderr_text;
-            }
-            ordered_json out;
-            out["machine-" + id] = ordered_json{{"id", std::to_string(model_.next_task++)},
-                                                {"machine", id},
-                                                {"results", results},
-                                                {"status", "completed"}};
-            return CommandResult{
-                result.exit_code == 0 ? 0 : 1, go_json(out) + "\n",
-                result.exit_code == 0
-                    ? ""
-                    : "ERROR the following task failed:\n id \"0\" with return code " +
-                          std::to_string(result.exit_code) + "\n"};
-        }
-        return CommandResult{result.exit_code, result.stdout_text, result.stderr_text};
+        return exec_on_machine(flags.get("machine"), command, flags.get("format"), lock);
     }
     if (targets.empty()) {
         throw UserError(

@@ -2,14 +2,13 @@
 // the dispatch by verb and the helpers the verb files share. Every verb validates everything
 // before it changes anything, and words errors as juju does.
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include <jujusim/controller.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
 #include <jujusim/network.hpp>
 #include <jujusim/yaml_json.hpp>
+#include <slurmctld/util/files.hpp>
 
 #include "verb_helpers.hpp"
 
@@ -57,44 +56,22 @@ double parse_duration(const std::string& text) {
     if (text.empty()) {
         return -1;
     }
-    double total = 0;
-    std::size_t i = 0;
-    bool any = false;
-    while (i < text.size()) {
-        std::size_t used = 0;
-        const double value = std::stod(text.substr(i), &used);
-        i += used;
-        std::string unit;
-        while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) {
-            unit += text[i++];
-        }
-        if (unit == "ms") {
-            total += value / 1000;
-        } else if (unit == "s" || unit.empty()) {
-            total += value;
-        } else if (unit == "m") {
-            total += value * 60;
-        } else if (unit == "h") {
-            total += value * 3600;
-        } else {
-            throw UserError("invalid duration \"" + text + "\"");
-        }
-        any = true;
-    }
-    if (!any) {
+    const auto seconds = parse_go_duration(text, true);
+    if (!seconds) {
         throw UserError("invalid duration \"" + text + "\"");
     }
-    return total;
+    return *seconds;
 }
 
 std::string read_text_file(const fs::path& path) {
-    std::ifstream in(path);
-    if (!in) {
-        throw UserError("cannot read " + path.string() + ": no such file or directory");
+    try {
+        if (auto text = slurmctld::util::read_regular_file_following(path)) {
+            return std::move(*text);
+        }
+    } catch (const slurmctld::util::FileError& error) {
+        throw UserError(error.what());
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    throw UserError("cannot read " + path.string() + ": no such file or directory");
 }
 
 std::string go_time_string(double epoch) {
@@ -115,6 +92,9 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
     try {
         if (verb == "deploy") {
             return cmd_deploy(args, cwd);
+        }
+        if (verb == "refresh" || verb == "upgrade-charm") {
+            return cmd_refresh(args, cwd);
         }
         if (verb == "add-unit") {
             return cmd_add_unit(args);
@@ -156,7 +136,7 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
             return cmd_wait(args, lock);
         }
         if (verb == "tick") {
-            return cmd_tick();
+            return cmd_tick(args);
         }
         if (verb == "poweroff") {
             return cmd_power(args, false, lock);

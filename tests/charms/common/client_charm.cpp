@@ -96,6 +96,7 @@ int run_charm(int argc, char** argv, const Reconcile& reconcile) {
             tools.status_set(
                 juju::parse_workload_state(status.state).value_or(juju::WorkloadState::Active),
                 status.message, false);
+            return std::function<void()>();
         });
 }
 

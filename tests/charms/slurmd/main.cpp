@@ -54,8 +54,11 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
     }
     const auto config = tools.config_get();
     if (tools.is_leader()) {
-        const std::string wanted = juju::codec::encode(
-            partition_data(context.app_name, config.value("partition-config", "")));
+        const std::string raw = config.value("raw-partition", "");
+        const std::string wanted =
+            !raw.empty() ? raw
+                         : juju::codec::encode(partition_data(context.app_name,
+                                                              config.value("partition-config", "")));
         const auto mine = tools.relation_get_app(integration->relation, context.app_name);
         const auto current = mine.find("partition");
         if (current == mine.end() || current->second != wanted) {

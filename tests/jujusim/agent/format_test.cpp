@@ -57,5 +57,29 @@ TEST(YamlJsonTest, ScalarsAreTypedAsYamlV2Does) {
               json::parse(R"({"a":"3","b":3,"c":["x",1]})"));
 }
 
+TEST(GoTimeTest, DurationsAsGoParsesThem) {
+    EXPECT_EQ(parse_go_duration("90s"), 90.0);
+    EXPECT_EQ(parse_go_duration("1h30m"), 5400.0);
+    EXPECT_EQ(parse_go_duration("500ms"), 0.5);
+    EXPECT_EQ(parse_go_duration("1.5h"), 5400.0);
+    EXPECT_EQ(parse_go_duration("-5m"), -300.0);
+    EXPECT_EQ(parse_go_duration("0"), 0.0);
+    EXPECT_FALSE(parse_go_duration("10").has_value());  // Go wants a unit
+    EXPECT_EQ(parse_go_duration("10", true), 10.0);     // jujusim's own flags take seconds
+    EXPECT_FALSE(parse_go_duration("10d").has_value());
+    EXPECT_FALSE(parse_go_duration("").has_value());
+    EXPECT_FALSE(parse_go_duration("h").has_value());
+}
+
+TEST(GoTimeTest, Rfc3339AsGoParsesIt) {
+    EXPECT_EQ(parse_rfc3339("1970-01-01T00:01:00Z"), 60.0);
+    EXPECT_EQ(parse_rfc3339("2025-01-01T06:06:06Z"), 1735711566.0);
+    EXPECT_EQ(parse_rfc3339("2025-01-01T08:06:06+02:00"), 1735711566.0);
+    EXPECT_EQ(parse_rfc3339("2025-01-01T06:06:06.5Z"), 1735711566.5);
+    EXPECT_FALSE(parse_rfc3339("2025-01-01 06:06:06Z").has_value());
+    EXPECT_FALSE(parse_rfc3339("24h").has_value());
+    EXPECT_EQ(rfc3339(from_epoch(1735711566)), "2025-01-01T06:06:06Z");
+}
+
 }  // namespace
 }  // namespace jujusim

@@ -13,14 +13,6 @@
 namespace jujusim_test {
 namespace {
 
-std::string leader_of(const json& status, const std::string& app) {
-    for (const auto& [name, unit] : status["applications"][app]["units"].items()) {
-        if (unit.value("leader", false))
-            return name;
-    }
-    return "";
-}
-
 class PowerRootTest : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -77,6 +69,53 @@ TEST_F(PowerRootTest, PoweroffMovesLeadershipAfterTheLeaseAndPoweronRestarts) {
                         "leader-settings-changed"),
               after.end());
     EXPECT_EQ(model.status()["machines"][machine]["juju-status"]["current"], "started");
+}
+
+TEST_F(PowerRootTest, TestKillHookKillsAHookInsideAMachine) {
+    // The hook runs in the machine's PID namespace: the tool server finds its process group
+    // through the calling jujuc's credentials, kills it once, and the retry passes.
+    SimModel model("namespace");
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.wait("300s");
+    model.ok({"model-config", "test-kill-hook=rec/0:config-changed:3"});
+    model.ok({"config", "rec", "message=survived"});
+    model.wait_for(
+        [](const json& s) {
+            return s["applications"]["rec"]["units"]["rec/0"]["workload-status"].value(
+                       "message", "") == "survived";
+        },
+        std::chrono::seconds(60));
+    std::vector<int> exits;
+    for (const auto& entry : json::parse(model.ok({"hooks", "--format", "json"}))) {
+        if (entry["hook"] == "config-changed")
+            exits.push_back(entry["exit-code"].get<int>());
+    }
+    EXPECT_EQ(exits, (std::vector<int>{0, 128 + 9, 0}));
+    // The machine and its other processes lived on.
+    EXPECT_EQ(model.status()["machines"]["0"]["juju-status"]["current"], "started");
+}
+
+TEST_F(PowerRootTest, WithoutSharedEtcHostsMachinesKnowOnlyTheirOwnName) {
+    SimModel model("namespace");
+    model.ok({"model-config", "shared-etc-hosts=false"});
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+    model.wait("300s");
+    const json status = model.status();
+    const std::string own = status["machines"]["0"]["hostname"];
+    const std::string other = status["machines"]["1"]["hostname"];
+    const std::string other_address = status["machines"]["1"]["dns-name"];
+    EXPECT_THAT(model.ok({"exec", "--unit", "rec/0", "--", "getent hosts " + own}),
+                ::testing::HasSubstr(own));
+    const auto unknown = model.run({"exec", "--unit", "rec/0", "--", "getent hosts " + other});
+    EXPECT_NE(unknown.exit_code, 0);
+    EXPECT_THAT(unknown.stdout_text, ::testing::Not(::testing::HasSubstr(other)));
+    // Addresses still reach the other machine.
+    EXPECT_EQ(
+        model.run({"exec", "--unit", "rec/0", "--", "ping -c1 -W2 " + other_address}).exit_code, 0);
+    // Shared again: every name everywhere.
+    model.ok({"model-config", "shared-etc-hosts=true"});
+    EXPECT_THAT(model.ok({"exec", "--unit", "rec/0", "--", "getent hosts " + other}),
+                ::testing::HasSubstr(other));
 }
 
 TEST_F(PowerRootTest, DestroyModelLeavesNoProcessMountOrNamespace) {

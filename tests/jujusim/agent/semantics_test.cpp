@@ -12,14 +12,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string leader_of(const json& status, const std::string& app) {
-    for (const auto& [name, unit] : status["applications"][app]["units"].items()) {
-        if (unit.value("leader", false))
-            return name;
-    }
-    return "";
-}
-
 json peer_data(const SimModel& model, const std::string& unit, const std::string& of_unit) {
     const json info = json::parse(model.ok({"show-unit", unit, "--format", "json"}));
     for (const auto& relation : info[unit]["relation-info"]) {
@@ -54,8 +46,10 @@ TEST(SemanticsTest, FailedHookCommitsNothingButItsStatusSetStays) {
     EXPECT_FALSE(peer_data(model, leader, leader).contains("failed-write"));
     // A config change while in error runs no hook until the failed one passes.
     const auto before = model.hooks(leader).size();
-    testing_support::write_text(model.agent_dir(leader) / "allow-config-changed", "");
-    model.ok({"resolved", leader});
+    // (Both units failed config-changed: both are let through, or wait reports the other.)
+    for (const std::string name : {"rec/0", "rec/1"})
+        testing_support::write_text(model.agent_dir(name) / "allow-config-changed", "");
+    model.ok({"resolved", "--all"});
     model.wait();
     const json healed = model.status();
     EXPECT_EQ(healed["applications"]["rec"]["units"][leader]["workload-status"]["current"],
@@ -82,9 +76,29 @@ TEST(SemanticsTest, FailedHookIsRetriedWithBackoffUntilItPasses) {
                        "current", "") == "active";
         },
         std::chrono::seconds(30));
+    // config-changed sets "active" before start runs: let the unit settle before counting.
+    model.wait();
     const auto hooks = model.hooks("rec/0");
     EXPECT_GE(std::count(hooks.begin(), hooks.end(), "install"), 2);
     EXPECT_EQ(std::count(hooks.begin(), hooks.end(), "start"), 1);
+}
+
+TEST(SemanticsTest, WaitFailsNamingTheUnitsInError) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+    model.wait();
+    model.ok({"config", "rec", "fail-hook=config-changed"});
+    // Both units fail and wait for a retry: the model settles unhealthy, and wait says so.
+    const auto waited = model.run({"wait", "--timeout", "60s"});
+    EXPECT_EQ(waited.exit_code, 1);
+    EXPECT_THAT(waited.stderr_text, HasSubstr("ERROR units in error:"));
+    EXPECT_THAT(waited.stderr_text, HasSubstr("rec/0: hook failed: \"config-changed\""));
+    EXPECT_THAT(waited.stderr_text, HasSubstr("rec/1: hook failed: \"config-changed\""));
+    // Once the hook passes, wait succeeds again.
+    for (const std::string unit : {"rec/0", "rec/1"})
+        testing_support::write_text(model.agent_dir(unit) / "allow-config-changed", "");
+    model.ok({"resolved", "--all"});
+    model.wait();
 }
 
 TEST(SemanticsTest, ResolvedNoRetrySkipsTheHookAndResolvedOnHealthyUnitFails) {
@@ -147,6 +161,7 @@ TEST(SemanticsTest, SecretsLifecycle) {
     ASSERT_NE(changed, events.end());
     EXPECT_EQ(changed->get("secret-content"), "v2");
     EXPECT_EQ(changed->get("secret"), id);
+    EXPECT_EQ(changed->get("secret-revision"), "2");  // Juju sets the new revision
     // The consumer moved to revision 2: the owner is told revision 1 is unused, and removes it.
     const auto owner = model.events("rec/0");
     const auto removed = std::find_if(owner.begin(), owner.end(),
@@ -275,6 +290,29 @@ TEST(SemanticsTest, AmbiguousAndMismatchedEndpointsAreRejected) {
     model.ok({"integrate", "a:source", "b:sink"});
     const auto twice = model.run({"integrate", "a:source", "b:sink"});
     EXPECT_THAT(twice.stderr_text, HasSubstr("already exists"));
+}
+
+TEST(SemanticsTest, IntegrateKeepsToTheEndpointsLimit) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "a"});
+    model.ok({"deploy", recorder_charm(), "b"});
+    model.ok({"deploy", recorder_charm(), "c"});
+    model.ok({"integrate", "a:source", "c:sink"});
+    model.wait();
+    const std::string before = model.ok({"status", "--format", "json"});
+    // recorder's sink has `limit: 1`: a second relation on c:sink is refused, as Juju words it.
+    const auto refused = model.run({"integrate", "b:source", "c:sink"});
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_EQ(refused.stderr_text,
+              "ERROR cannot add relation \"c:sink b:source\": establishing a new relation for "
+              "c:sink would exceed its maximum relation limit of 1 (quota limit exceeded)\n");
+    json after = json::parse(model.ok({"status", "--format", "json"}));
+    json earlier = json::parse(before);
+    after.erase("controller");
+    earlier.erase("controller");
+    EXPECT_EQ(after["applications"], earlier["applications"]);
+    // source has no limit: a:source takes another relation.
+    model.ok({"integrate", "a:source", "b:sink"});
 }
 
 TEST(HookToolsTest, OutputFormatsFlagsAndErrorsAreJujus) {
@@ -430,6 +468,106 @@ TEST(SubordinateTest, BuiltinFilesystemClientServesMountInfo) {
     model.ok({"remove-relation", "fs:mount", "rec:mount"});
     model.wait();
     EXPECT_FALSE(model.status()["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
+}
+
+TEST(SubordinateTest, ARemovedPrincipalTearsDownBeforeItsSubordinate) {
+    // Juju: the dying principal's agent destroys its subordinates as it starts its own
+    // teardown, so its first teardown hook comes first; it becomes Dead (and leaves the model)
+    // only once they are gone.
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "2"});
+    model.ok({"deploy", "filesystem-client", "fs"});
+    model.ok({"integrate", "fs:mount", "rec:mount"});
+    model.wait();
+    const json subordinates =
+        model.status()["applications"]["rec"]["units"]["rec/1"]["subordinates"];
+    ASSERT_EQ(subordinates.size(), 1u);
+    const std::string sub = subordinates.begin().key();
+    const std::size_t before = json::parse(model.ok({"hooks", "--format", "json"})).size();
+    model.ok({"remove-unit", "rec/1"});
+    model.wait();
+    const json hooks = json::parse(model.ok({"hooks", "--format", "json"}));
+    std::vector<std::string> order;
+    for (std::size_t i = before; i < hooks.size(); ++i) {
+        const std::string unit = hooks[i]["unit"];
+        if (unit == "rec/1" || unit == sub)
+            order.push_back(unit + " " + hooks[i]["hook"].get<std::string>());
+    }
+    ASSERT_FALSE(order.empty());
+    EXPECT_THAT(order.front(), ::testing::StartsWith("rec/1 ")) << ::testing::PrintToString(order);
+    EXPECT_NE(std::find(order.begin(), order.end(), "rec/1 remove"), order.end());
+    EXPECT_NE(std::find(order.begin(), order.end(), sub + " remove"), order.end());
+    const json status = model.status();
+    EXPECT_FALSE(status["applications"]["rec"]["units"].contains("rec/1"));
+    EXPECT_TRUE(status["applications"]["rec"]["units"]["rec/0"].contains("subordinates"));
+}
+
+TEST(FaultInjectionTest, TestKillHookKillsTheHookOnceAndItsRetryPasses) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec"});
+    model.wait();
+    const auto bad = model.run({"model-config", "test-kill-hook=rec/0:config-changed"});
+    EXPECT_EQ(bad.exit_code, 1);
+    EXPECT_THAT(bad.stderr_text, HasSubstr("expected <unit>:<hook>:<n>"));
+    // config-changed calls config-get, config-get, status-set: killed at the second.
+    model.ok({"model-config", "test-kill-hook=rec/0:config-changed:2"});
+    model.ok({"config", "rec", "message=after"});
+    model.wait_for(
+        [](const json& s) {
+            const json& unit = s["applications"]["rec"]["units"]["rec/0"]["workload-status"];
+            return unit.value("message", "") == "after";
+        },
+        std::chrono::seconds(30));
+    model.wait();
+    std::vector<std::pair<int, std::size_t>> runs;  // (exit code, tool calls)
+    for (const auto& entry : json::parse(model.ok({"hooks", "--format", "json"}))) {
+        if (entry["hook"] == "config-changed")
+            runs.emplace_back(entry["exit-code"].get<int>(), entry["tools"].size());
+    }
+    ASSERT_EQ(runs.size(), 3u);  // deploy's, the killed one, its retry
+    EXPECT_EQ(runs[1], std::make_pair(128 + 9, std::size_t{1}));
+    EXPECT_EQ(runs[2].first, 0);
+    EXPECT_THAT(model.ok({"debug-log"}),
+                HasSubstr("killing the \"config-changed\" hook at its hook-tool call 2"));
+    EXPECT_NE(model.run({"model-config", "test-kill-hook"}).exit_code, 0);  // used up
+}
+
+TEST(GoalStateTest, DyingUnitsShowDyingAndRemovedOnesDisappear) {
+    SimModel model;
+    model.ok({"deploy", recorder_charm(), "rec", "-n", "3", "--config", "fail-hook=stop"});
+    model.ok({"deploy", "filesystem-client", "fs"});
+    model.ok({"integrate", "fs:mount", "rec:mount"});
+    model.wait();
+    const auto goal = [&](const std::string& unit) {
+        return json::parse(model.ok({"exec", "--unit", unit, "--", "goal-state --format=json"}));
+    };
+    // A subordinate sees every unit of its principal's application and none of its own
+    // (Juju's goalStateUnits keeps only subordinates whose principal is the caller); a principal
+    // sees only its own subordinate.
+    const std::string sub0 =
+        model.status()["applications"]["rec"]["units"]["rec/0"]["subordinates"].begin().key();
+    const json of_sub = goal(sub0);
+    EXPECT_EQ(of_sub["units"], json::object());
+    EXPECT_EQ(of_sub["relations"]["mount"].size(), 4u);  // rec and rec/0..2
+    const json of_principal = goal("rec/0");
+    EXPECT_EQ(of_principal["relations"]["mount"].size(), 2u);  // fs and its own subordinate
+    EXPECT_TRUE(of_principal["relations"]["mount"].contains(sub0));
+    // rec/2 is being removed (held in its failing stop hook): dying at once, for every unit.
+    model.ok({"remove-unit", "rec/2"});
+    model.wait_for([](const json& s) {
+        return s["applications"]["rec"]["units"]["rec/2"]["workload-status"].value("current", "") ==
+               "error";
+    });
+    EXPECT_EQ(goal("rec/0")["units"]["rec/2"]["status"], "dying");
+    EXPECT_EQ(goal(sub0)["relations"]["mount"]["rec/2"]["status"], "dying");
+    EXPECT_EQ(goal("rec/1")["units"]["rec/1"]["status"], "active");
+    // Removed, it is gone.
+    testing_support::write_text(model.agent_dir("rec/2") / "allow-stop", "");
+    model.ok({"resolved", "rec/2"});
+    model.wait();
+    EXPECT_FALSE(goal("rec/0")["units"].contains("rec/2"));
+    EXPECT_EQ(goal("rec/0")["units"].size(), 2u);
+    EXPECT_FALSE(goal(sub0)["relations"]["mount"].contains("rec/2"));
 }
 
 }  // namespace

@@ -44,6 +44,18 @@ struct Event {
     }
 };
 
+/// The application's leader as status shows it ("" when none); two leaders fail the test.
+inline std::string leader_of(const json& status, const std::string& app) {
+    std::string leader;
+    for (const auto& [name, unit] : status["applications"][app]["units"].items()) {
+        if (unit.value("leader", false)) {
+            EXPECT_TRUE(leader.empty()) << "two leaders: " << leader << " and " << name;
+            leader = name;
+        }
+    }
+    return leader;
+}
+
 class SimModel {
   public:
     explicit SimModel(std::string machine_type = "host", std::string name = "test")
