@@ -128,6 +128,19 @@ class TestCluster {
     int next_unit_number_ = 0;
 };
 
+/// A file's text on the unit's machine ("<missing>" when there is none).
+inline std::string file_text(TestUnit& unit, const std::string& path) {
+    return unit.host->read_file(path).value_or("<missing>");
+}
+
+/// One controller unit of cluster "polaris", deployed (install to the first update-status).
+inline TestCluster deployed_controller() {
+    TestCluster cluster(1);
+    cluster.unit(0).state.config["cluster-name"] = "polaris";
+    cluster.deploy();
+    return cluster;
+}
+
 }  // namespace charm_tests
 
 namespace slurmctld::juju {

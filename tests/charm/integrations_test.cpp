@@ -23,17 +23,6 @@ constexpr int kCosRelationId = 23;
 constexpr int kSlurmdRelationId = 24;
 constexpr int kSlurmdbdRelationId = 25;
 
-std::string file_text(TestUnit& unit, const std::string& path) {
-    return unit.host->read_file(path).value_or("<missing>");
-}
-
-TestCluster deployed() {
-    TestCluster cluster(1);
-    cluster.unit(0).state.config["cluster-name"] = "polaris";
-    cluster.deploy();
-    return cluster;
-}
-
 /// Everything the unit told Juju and the world: logs, statuses, relation data.
 std::string everything_said(const TestUnit& unit) {
     std::string said;
@@ -71,7 +60,7 @@ EventSource oci_source() {
 }
 
 TEST(CharmOciRuntime, CreatedChangedAndBrokenWriteAndRemoveOciConf) {
-    auto cluster = deployed();
+    auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);
     auto& relation = unit.state.add_relation("oci-runtime", kOciRelationId, "apptainer");
     relation.remote_units_data["apptainer/0"] = {};
@@ -112,7 +101,7 @@ TEST(CharmOciRuntime, AnUnknownTypeOrABadPathIsAClearStatusNotACrash) {
               "`executable_path` has an empty, `.` or `..` component"},
              {"apptainer", "\"/usr/bin/apptainer\"", "`type` is not a JSON string"},
          }) {
-        auto cluster = deployed();
+        auto cluster = deployed_controller();
         auto& unit = cluster.unit(0);
         auto& relation = unit.state.add_relation("oci-runtime", kOciRelationId, "apptainer");
         relation.remote_app_data = {{"type", type}, {"executable_path", path}};
@@ -165,7 +154,7 @@ TEST(CharmNodes, ADepartedSlurmdUnitsNodeIsDeletedOnceByTheLeader) {
 }
 
 TEST(CharmNodes, AFailedDeletionBlocksWithUpstreamsMessageAndIsRetried) {
-    auto cluster = deployed();
+    auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);
     auto& relation = unit.state.add_relation("slurmd", kSlurmdRelationId, "compute");
     relation.remote_app_data["partition"] = R"({"partitionname": "compute", "nodes": ["compute"]})";
@@ -207,7 +196,7 @@ EventSource smtp_source() {
 }
 
 TEST(CharmMail, OnUbuntuSlurmMailIsInstalledFromThePpaConfiguredAndRemovedOnBroken) {
-    auto cluster = deployed();
+    auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);
     unit.host->add_file("/etc/os-release",
                         "ID=ubuntu\nVERSION_ID=\"24.04\"\nVERSION_CODENAME=noble\n");
@@ -247,7 +236,7 @@ TEST(CharmMail, OnUbuntuSlurmMailIsInstalledFromThePpaConfiguredAndRemovedOnBrok
 }
 
 TEST(CharmMail, WhereSlurmMailIsNotPackagedTheStatusSaysJobMailIsOff) {
-    auto cluster = deployed();
+    auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);
     unit.host->add_file("/etc/os-release",
                         "ID=debian\nVERSION_ID=\"13\"\nVERSION_CODENAME=trixie\n");
@@ -276,7 +265,7 @@ TEST(CharmMail, AHostileSmtpValueOrPasswordIsLeftOutAndNeverShown) {
              {"transport_security", "ssl3"},
              {"password_id", "/etc/shadow"},
          }) {
-        auto cluster = deployed();
+        auto cluster = deployed_controller();
         auto& unit = cluster.unit(0);
         relate_smtp(unit);
         unit.state.relation(kSmtpRelationId).remote_app_data[key] = value;
@@ -286,7 +275,7 @@ TEST(CharmMail, AHostileSmtpValueOrPasswordIsLeftOutAndNeverShown) {
                     HasSubstr("smtp settings from `smtp-integrator` rejected"));
         EXPECT_FALSE(unit.host->exists("/etc/slurm-mail/slurm-mail.conf")) << key;
     }
-    auto cluster = deployed();
+    auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);
     relate_smtp(unit, "line one\nsmtpServer = evil");
     EXPECT_EQ(cluster.run(0, "smtp-relation-changed", smtp_source()), 0);
@@ -301,7 +290,7 @@ TEST(CharmMail, AHostileSmtpValueOrPasswordIsLeftOutAndNeverShown) {
 // -----------------------------------------------------------------------------------------
 
 struct InfluxFixture {
-    TestCluster cluster = deployed();
+    TestCluster cluster = deployed_controller();
     std::shared_ptr<test_charms::InfluxdbModel> influx =
         std::make_shared<test_charms::InfluxdbModel>("admin", "adminpass");
 
@@ -438,7 +427,7 @@ TEST(CharmInfluxdb, AnUnreachableInfluxdbWaitsAndHostileDataIsLeftOut) {
 // ----------------------------------------------------------------------------------------
 
 TEST(CharmCosAgent, TheUnitDataIsCosAgentProvidersAndTheExporterRuns) {
-    auto cluster = deployed();
+    auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);
     auto& relation =
         unit.state.add_relation("cos-agent", kCosRelationId, "opentelemetry-collector");
@@ -560,7 +549,7 @@ TEST(CharmCosAgent, TheExporterReportsControllersAndTheOneInControl) {
 // ---- slurm-conf-parameters: every key the installed Slurm accepts (issue 9 item 6) --------------
 
 TEST(CharmConfigKeys, DefCpuPerGpuAndDefMemPerGpuReachTheOverridesFile) {
-    auto cluster = deployed();
+    auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);
     unit.state.config["slurm-conf-parameters"] = "DefCpuPerGPU=4\nDefMemPerGPU=2048\n";
     cluster.run(0, "config-changed");
