@@ -49,6 +49,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
         facts.config = CharmConfig::from_json(scope.tools.config_get(), facts.slurm);
     }
     configure_machine(scope, installed.value());
+    adopt_running_controller(scope);
     facts.peers = publish_peer_data(scope);
     if (auto stop = prepare_shared_fs(scope, outcome)) {
         outcome.stopped = std::move(stop);

@@ -105,6 +105,9 @@ StepResult write_configuration(HookScope& scope, Outcome& outcome);
 /// service.cpp: the leader's restart signal, and the controller on this unit.
 void publish_restart_signal(HookScope& scope);
 StepResult run_controller(HookScope& scope, Outcome& outcome);
+/// service.cpp: a running controller this charm did not start (a refresh from the upstream
+/// charm) is recorded as running the files on disk before this hook changes any of them.
+void adopt_running_controller(HookScope& scope);
 /// clients.cpp: ControllerData for sackd, slurmd, slurmdbd, slurmrestd (leader). Upstream
 /// answers only while the local controller runs; a departing leader passes false.
 void update_clients(HookScope& scope, bool require_local_controller = true);

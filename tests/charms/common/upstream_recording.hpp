@@ -47,10 +47,11 @@ inline std::string upstream_slurm_conf(const std::string& hostname, bool metrics
            "include slurm.conf.overrides\n";
 }
 
-/// slurm.conf.compute for the partition of slurmd application `app`, the default partition.
-inline std::string upstream_partition_include(const std::string& app) {
+/// slurm.conf.compute for the partition of slurmd application `app` (`is_default`: it is
+/// upstream's `default-partition`).
+inline std::string upstream_partition_include(const std::string& app, bool is_default) {
     return "nodeset=" + app + " feature=" + app + "\npartitionname=" + app + " nodes=" + app +
-           " default=True\n";
+           (is_default ? " default=True\n" : "\n");
 }
 
 }  // namespace test_charms
