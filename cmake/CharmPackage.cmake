@@ -12,11 +12,29 @@ add_custom_target(check-static-linking
   DEPENDS dispatch
   COMMENT "readelf -d dispatch: only glibc may be linked dynamically")
 
+# cos-agent dashboards, packed as cos-lib sends them (LZMA + base64, see the tool's header).
+find_program(XZ_PROGRAM xz REQUIRED)
+add_executable(cos-pack-dashboards ${CMAKE_CURRENT_SOURCE_DIR}/src/tools/cos_pack_dashboards.cpp)
+target_link_libraries(cos-pack-dashboards PRIVATE slurmctld_charm)
+target_compile_options(cos-pack-dashboards PRIVATE ${PROJECT_WARNINGS})
+file(GLOB COS_DASHBOARDS CONFIGURE_DEPENDS
+  ${CMAKE_CURRENT_SOURCE_DIR}/src/cos/grafana_dashboards/*.json)
+file(GLOB_RECURSE COS_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/src/cos/*)
+set(COS_PACKED_DASHBOARDS ${CMAKE_BINARY_DIR}/cos/grafana_dashboards.packed.json)
+add_custom_command(OUTPUT ${COS_PACKED_DASHBOARDS}
+  COMMAND ${CMAKE_COMMAND} -E make_directory ${CMAKE_BINARY_DIR}/cos
+  COMMAND cos-pack-dashboards ${XZ_PROGRAM} slurmctld ${COS_PACKED_DASHBOARDS}
+          src/cos/grafana_dashboards ${COS_DASHBOARDS}
+  DEPENDS cos-pack-dashboards ${COS_DASHBOARDS}
+  COMMENT "Packing the cos-agent dashboards")
+add_custom_target(cos-dashboards ALL DEPENDS ${COS_PACKED_DASHBOARDS})
+
 if(ZIP_PROGRAM)
   add_custom_command(OUTPUT ${CHARM_FILE}
     COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/cmake/pack-charm.sh
             ${CMAKE_CURRENT_SOURCE_DIR} $<TARGET_FILE:dispatch> ${CHARM_STAGE} ${CHARM_FILE}
-    DEPENDS dispatch check-static-linking
+            ${COS_PACKED_DASHBOARDS}
+    DEPENDS dispatch check-static-linking ${COS_PACKED_DASHBOARDS} ${COS_FILES}
             ${CMAKE_CURRENT_SOURCE_DIR}/cmake/pack-charm.sh
             ${CMAKE_CURRENT_SOURCE_DIR}/metadata.yaml ${CMAKE_CURRENT_SOURCE_DIR}/config.yaml
             ${CMAKE_CURRENT_SOURCE_DIR}/actions.yaml

@@ -7,6 +7,7 @@
 
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/controller_probe.hpp>
+#include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/host/virtualization.hpp>
@@ -20,9 +21,40 @@ namespace slurmctld::charm {
 namespace log = util::log;
 using juju::WorkloadState;
 
+/// The remote application on `relation`: the event's when it is this relation, else Juju's.
+std::optional<std::string> remote_app(HookScope& scope, const juju::RelationId& relation) {
+    const auto& event = scope.facts.context.relation;
+    if (event && event->relation == relation && !event->remote_app.empty()) {
+        return event->remote_app;
+    }
+    auto app = scope.tools.relation_list_app(relation);
+    return app.empty() ? std::nullopt : std::optional<std::string>(std::move(app));
+}
+
+bool write_if_changed(host::Host& host, const std::string& path, const std::string& text,
+                      const host::FileAttributes& attributes) {
+    if (host.read_file(path) == text) {
+        const auto status = host.status(path);
+        if ((status.mode & 07777) == attributes.mode) {
+            return false;
+        }
+    }
+    host.write_file(path, text, attributes);
+    log::debug("wrote {}", path);
+    return true;
+}
+
+bool remove_if_present(host::Host& host, const std::string& path) {
+    if (host.status(path).type == host::FileType::Missing) {
+        return false;
+    }
+    host.remove_file(path);
+    log::info("removed {}", path);
+    return true;
+}
+
 namespace {
 
-constexpr mode_t kConfigFileMode = 0644;  // slurm:slurm, world-readable as Slurm expects
 constexpr std::string_view kSlurmdbdPort = "6819";
 /// How long the leader waits, within the hook's budget, for a controller leaving the list to
 /// stop (its unit hands control over first, a few seconds).
@@ -33,16 +65,6 @@ constexpr std::chrono::minutes kArrivalWait{10};
 
 std::string etc_path(std::string_view name) {
     return std::string(kEtcSlurm) + "/" + std::string(name);
-}
-
-/// The remote application on `relation`: the event's when it is this relation, else Juju's.
-std::optional<std::string> remote_app(HookScope& scope, const juju::RelationId& relation) {
-    const auto& event = scope.facts.context.relation;
-    if (event && event->relation == relation && !event->remote_app.empty()) {
-        return event->remote_app;
-    }
-    auto app = scope.tools.relation_list_app(relation);
-    return app.empty() ? std::nullopt : std::optional<std::string>(std::move(app));
 }
 
 /// Parses a configuration file the charm wrote; a file that does not parse is left alone and
@@ -59,16 +81,6 @@ std::optional<slurm::ConfigDocument> load_document(host::Host& host, const std::
         return std::nullopt;
     }
     return std::move(parsed).value();
-}
-
-/// Writes `text` (slurm:slurm) unless the file already holds it. Returns whether it wrote.
-bool write_if_changed(host::Host& host, const std::string& path, const std::string& text) {
-    if (host.read_file(path) == text) {
-        return false;
-    }
-    host.write_file(path, text, {"slurm", "slurm", kConfigFileMode});
-    log::debug("wrote {}", path);
-    return true;
 }
 
 struct PartitionsFromSlurmd {
@@ -152,8 +164,13 @@ void write_partitions(HookScope& scope, Outcome& outcome, slurm::ConfigDocument&
     }
 }
 
-/// AccountingStorage* from a slurmdbd application's hostname.
-void write_accounting(HookScope& scope, Outcome& outcome) {
+/// AccountingStorage* from a slurmdbd application's hostname. Upstream also includes
+/// slurm.conf.profiling while a slurmdbd application provides accounting (prepended when it
+/// arrives) and drops that include when it leaves (job profiling needs accounting): the same
+/// transitions here, read from the accounting file itself so that a retried hook sees them.
+/// Returns the accounting file's new text, or nullopt when it cannot be read.
+std::optional<std::string> plan_accounting(HookScope& scope, Outcome& outcome,
+                                           slurm::ConfigDocument& slurm_conf) {
     std::string database_host;
     for (const auto& relation : scope.tools.relation_ids(kSlurmdbdEndpoint)) {
         const auto app = remote_app(scope, relation);
@@ -178,19 +195,21 @@ void write_accounting(HookScope& scope, Outcome& outcome) {
     auto document = load_document(scope.host, path, problem);
     if (!document) {
         outcome.rejections.push_back({"slurm.conf.accounting", *problem});
-        return;
+        return std::nullopt;
     }
     if (!database_host.empty()) {
         document->set("AccountingStorageHost", database_host);
         document->set("AccountingStoragePort", std::string(kSlurmdbdPort));
         document->set("AccountingStorageType", "accounting_storage/slurmdbd");
-    } else {
+        slurm_conf.prepend_include(slurm::kProfilingInclude);
+    } else if (document->contains("AccountingStorageHost")) {
         for (const char* key :
              {"AccountingStorageHost", "AccountingStoragePort", "AccountingStorageType"}) {
             document->remove(key);
         }
+        slurm_conf.remove_include(slurm::kProfilingInclude);
     }
-    write_if_changed(scope.host, path, document->render());
+    return document->render();
 }
 
 /// Whether controllers may be added now: every planned unit is seen, or the leader has waited
@@ -348,9 +367,14 @@ StepResult write_configuration(HookScope& scope, Outcome& outcome) {
     } else if (host.status(etc_path(slurm::kOverridesInclude)).type == host::FileType::Missing) {
         write_if_changed(host, etc_path(slurm::kOverridesInclude), "\n");
     }
+    // An empty include makes every Slurm client that reads it print `s_p_parse_file: file
+    // "..." is empty` (parse_config.c checks st_size == 0). Upstream creates these two empty;
+    // one newline (what upstream's own editor writes for an empty file) parses the same for
+    // Slurm and for upstream's readers, and keeps the clients quiet.
     for (const auto include : {slurm::kAccountingInclude, slurm::kProfilingInclude}) {
-        if (host.status(etc_path(include)).type == host::FileType::Missing) {
-            write_if_changed(host, etc_path(include), "");
+        const auto text = host.read_file(etc_path(include));
+        if (!text || text->empty()) {
+            write_if_changed(host, etc_path(include), "\n");
         }
     }
     if (host.status(std::string(kGresConf)).type == host::FileType::Missing) {
@@ -369,9 +393,14 @@ StepResult write_configuration(HookScope& scope, Outcome& outcome) {
     }
     drop_unavailable_jwt(host, *slurm_conf);
     write_partitions(scope, outcome, *slurm_conf);
-    write_accounting(scope, outcome);
+    const auto accounting = plan_accounting(scope, outcome, *slurm_conf);
     update_controller_list(scope, outcome, placement, *slurm_conf);
+    // slurm.conf before the accounting file: the profiling include follows the accounting keys,
+    // and a hook killed in between must still see the accounting change to make.
     write_if_changed(host, std::string(kSlurmConf), slurm_conf->render());
+    if (accounting) {
+        write_if_changed(host, etc_path(slurm::kAccountingInclude), *accounting);
+    }
     return std::nullopt;
 }
 

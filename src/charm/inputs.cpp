@@ -154,6 +154,218 @@ bool mount_reported(const juju::Databag& data) {
     return found != data.end() && found->second == "true";
 }
 
+namespace {
+
+/// A plain absolute path: letters, digits and `._+-/`, no empty, `.` or `..` component.
+std::optional<std::string> absolute_path_problem(std::string_view path) {
+    if (path.empty() || path.front() != '/') {
+        return "is not an absolute path";
+    }
+    if (path.size() > 1024) {
+        return "is longer than 1024 bytes";
+    }
+    const bool plain = std::all_of(path.begin(), path.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '+' || c == '-' || c == '/';
+    });
+    if (!plain) {
+        return "holds characters other than letters, digits and `._+-/`";
+    }
+    std::size_t start = 1;
+    while (start <= path.size()) {
+        const auto end = std::min(path.find('/', start), path.size());
+        const auto component = path.substr(start, end - start);
+        if (component.empty() || component == "." || component == "..") {
+            return "has an empty, `.` or `..` component";
+        }
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+/// One line of printable text (a slurm-mail.conf value): no control characters, no leading or
+/// trailing blank (configparser would strip it), at most `max_bytes`.
+std::optional<std::string> config_line_problem(std::string_view value, std::size_t max_bytes) {
+    if (value.size() > max_bytes) {
+        return "is longer than " + std::to_string(max_bytes) + " bytes";
+    }
+    const bool printable = std::all_of(value.begin(), value.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte >= 0x20 && byte != 0x7f;
+    });
+    if (!printable) {
+        return "holds a line break or another control character";
+    }
+    if (!value.empty() && (value.front() == ' ' || value.back() == ' ')) {
+        return "starts or ends with a blank";
+    }
+    return std::nullopt;
+}
+
+std::optional<int> port_number(std::string_view text) {
+    if (text.empty() || text.size() > 5 ||
+        !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::nullopt;
+    }
+    const int port = std::stoi(std::string(text));
+    return port >= 1 && port <= 65535 ? std::optional<int>(port) : std::nullopt;
+}
+
+/// A Juju secret URI as a relation carries it: `secret:<id>` or `secret://<model>/<id>`.
+bool is_secret_uri(std::string_view uri) {
+    if (uri.size() > 128) {
+        return false;
+    }
+    std::string_view rest;
+    if (uri.rfind("secret://", 0) == 0) {
+        rest = uri.substr(9);
+    } else if (uri.rfind("secret:", 0) == 0) {
+        rest = uri.substr(7);
+    } else {
+        return false;
+    }
+    return !rest.empty() && std::all_of(rest.begin(), rest.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '/';
+    });
+}
+
+const std::string* find_value(const juju::Databag& data, const char* key) {
+    const auto found = data.find(key);
+    return found == data.end() || found->second.empty() ? nullptr : &found->second;
+}
+
+}  // namespace
+
+Checked<std::optional<OciRuntimeInput>> oci_runtime(std::string_view app,
+                                                    const juju::Databag& data) {
+    const std::string source = "oci runtime from `" + slurm::printable(app) + "`";
+    const auto* raw_type = find_value(data, "type");
+    const auto* raw_path = find_value(data, "executable_path");
+    if (raw_type == nullptr && raw_path == nullptr) {
+        return std::optional<OciRuntimeInput>();
+    }
+    if (raw_type == nullptr || raw_path == nullptr) {
+        return reject(source, "has no `type` or no `executable_path`");
+    }
+    auto type = json_string(*raw_type, /*tolerant=*/false);
+    if (!type.has_value()) {
+        return reject(source, "`type` " + type.error().message);
+    }
+    if (type.value() != "apptainer") {
+        return reject(source, "runtime type `" + slurm::printable(type.value()) +
+                                  "` is not supported (only apptainer)");
+    }
+    auto path = json_string(*raw_path, /*tolerant=*/false);
+    if (!path.has_value()) {
+        return reject(source, "`executable_path` " + path.error().message);
+    }
+    if (const auto problem = absolute_path_problem(path.value())) {
+        return reject(source, "`executable_path` " + *problem);
+    }
+    return std::optional<OciRuntimeInput>(
+        OciRuntimeInput{std::move(type).value(), std::move(path).value()});
+}
+
+Checked<std::optional<SmtpInput>> smtp_settings(std::string_view app, const juju::Databag& data) {
+    const std::string source = "smtp settings from `" + slurm::printable(app) + "`";
+    const auto* host = find_value(data, "host");
+    const auto* port = find_value(data, "port");
+    const auto* auth_type = find_value(data, "auth_type");
+    const auto* security = find_value(data, "transport_security");
+    if (host == nullptr && port == nullptr) {
+        return std::optional<SmtpInput>();
+    }
+    if (host == nullptr || port == nullptr || auth_type == nullptr || security == nullptr) {
+        return reject(source, "lack `host`, `port`, `auth_type` or `transport_security`");
+    }
+    SmtpInput input;
+    if (const auto problem = slurm::host_or_address_problem(*host)) {
+        return reject(source, "host `" + slurm::printable(*host) + "` " + *problem);
+    }
+    input.host = *host;
+    const auto number = port_number(*port);
+    if (!number) {
+        return reject(source, "port `" + slurm::printable(*port) + "` is not 1-65535");
+    }
+    input.port = *number;
+    if (*auth_type != "none" && *auth_type != "not_provided" && *auth_type != "plain") {
+        return reject(source, "auth_type `" + slurm::printable(*auth_type) + "` is unknown");
+    }
+    input.auth_type = *auth_type;
+    if (*security != "none" && *security != "starttls" && *security != "tls") {
+        return reject(source,
+                      "transport_security `" + slurm::printable(*security) + "` is unknown");
+    }
+    input.transport_security = *security;
+    if (const auto* user = find_value(data, "user")) {
+        if (const auto problem = config_line_problem(*user, 256)) {
+            return reject(source, "user " + *problem);
+        }
+        input.user = *user;
+    }
+    if (const auto* id = find_value(data, "password_id")) {
+        if (!is_secret_uri(*id)) {
+            return reject(source, "password_id is not a secret URI");
+        }
+        input.password_id = *id;
+    }
+    return std::optional<SmtpInput>(std::move(input));
+}
+
+Checked<std::string> smtp_password(const juju::SecretContent& content) {
+    const auto found = content.find("password");
+    if (found == content.end()) {
+        return reject("smtp password secret", "has no `password`");
+    }
+    if (const auto problem = config_line_problem(found->second, 1024)) {
+        // The value is not quoted: it is a secret.
+        return reject("smtp password secret", "`password` " + *problem);
+    }
+    return found->second;
+}
+
+Checked<std::optional<InfluxdbAdmin>> influxdb_admin(std::string_view unit,
+                                                     const juju::Databag& data) {
+    const std::string source = "influxdb data of " + slurm::printable(unit);
+    const auto* host = find_value(data, "ingress-address");
+    const auto* port = find_value(data, "port");
+    const auto* user = find_value(data, "user");
+    const auto* password = find_value(data, "password");
+    if (host == nullptr || port == nullptr || user == nullptr || password == nullptr) {
+        return std::optional<InfluxdbAdmin>();  // upstream: "admin connection info incomplete"
+    }
+    if (const auto problem = slurm::host_or_address_problem(*host)) {
+        return reject(source, "ingress-address `" + slurm::printable(*host) + "` " + *problem);
+    }
+    const auto number = port_number(*port);
+    if (!number) {
+        return reject(source, "port `" + slurm::printable(*port) + "` is not 1-65535");
+    }
+    if (user->size() > 64 || !std::all_of(user->begin(), user->end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '_' || c == '-' || c == '.';
+        })) {
+        return reject(source, "user `" + slurm::printable(*user) + "` is not a plain name");
+    }
+    if (const auto problem = config_line_problem(*password, 1024)) {
+        return reject(source, "password " + *problem);
+    }
+    return std::optional<InfluxdbAdmin>(InfluxdbAdmin{*host, *number, *user, *password});
+}
+
+Checked<std::string> departed_node_name(std::string_view unit) {
+    const std::string source = "departed unit " + slurm::printable(unit);
+    if (!juju::is_unit_name(unit)) {
+        return reject(source, "is not a unit name");
+    }
+    std::string node(unit);
+    std::replace(node.begin(), node.end(), '/', '-');
+    if (const auto problem = slurm::node_name_problem(node)) {
+        return reject(source, "node name `" + node + "` " + *problem);
+    }
+    return node;
+}
+
 Checked<AuthKeyContent> auth_key_content(const juju::SecretContent& content) {
     const std::string source = "secret `" + std::string(kAuthKeyLabel) + "`";
     const auto key = content.find("key");

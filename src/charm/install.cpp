@@ -3,10 +3,12 @@
 #include <sstream>
 
 #include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/host/packages.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/slurm/default_files.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -33,12 +35,11 @@ constexpr std::string_view kDropInContent =
     "Restart=on-failure\n"
     "RestartSec=10\n";
 
-// Upstream installs from the Ubuntu HPC team's PPA on Ubuntu (upstream.md §6). This is that
-// archive's public signing key, as Launchpad publishes it; apt reads it inline (Signed-By).
-constexpr std::string_view kUbuntuHpcPpaUri =
-    "https://ppa.launchpadcontent.net/ubuntu-hpc/slurm-wlm-25.11/ubuntu";
-constexpr std::string_view kUbuntuHpcPpaSources =
-    "/etc/apt/sources.list.d/ubuntu-hpc-slurm-wlm-25.11.sources";
+// Upstream installs from the Ubuntu HPC team's PPAs on Ubuntu (upstream.md §6): Slurm on
+// releases before 26.04 (since bececfe Slurm comes from the Ubuntu archive), and slurm-mail. This
+// is those archives' public signing key, as Launchpad publishes it; apt reads it inline
+// (Signed-By).
+constexpr std::string_view kUbuntuHpcPpaBase = "https://ppa.launchpadcontent.net/ubuntu-hpc/";
 constexpr std::string_view kUbuntuHpcPpaKey[] = {
     "-----BEGIN PGP PUBLIC KEY BLOCK-----",
     "",
@@ -70,22 +71,6 @@ constexpr std::string_view kUbuntuHpcPpaKey[] = {
     "-----END PGP PUBLIC KEY BLOCK-----",
 };
 
-/// KEY=value lines of /etc/os-release (quotes removed).
-std::string os_release_value(const std::string& text, const std::string& key) {
-    std::istringstream lines(text);
-    std::string line;
-    while (std::getline(lines, line)) {
-        if (line.rfind(key + "=", 0) == 0) {
-            std::string value = line.substr(key.size() + 1);
-            if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
-                value = value.substr(1, value.size() - 2);
-            }
-            return value;
-        }
-    }
-    return {};
-}
-
 /// Writes `text` to `path` (root-owned) unless it already holds exactly that. Returns whether it
 /// wrote.
 bool write_machine_file(host::Host& host, const std::string& path, std::string_view text) {
@@ -100,6 +85,10 @@ bool write_machine_file(host::Host& host, const std::string& path, std::string_v
     return true;
 }
 
+std::string ppa_sources_path(std::string_view ppa) {
+    return "/etc/apt/sources.list.d/ubuntu-hpc-" + std::string(ppa) + ".sources";
+}
+
 /// Ubuntu releases before 26.04 take Slurm from the Ubuntu HPC team's PPA (upstream.md §6);
 /// 26.04 and later, like upstream's current base, from the Ubuntu archive (upstream.md §10).
 bool ubuntu_release_uses_hpc_ppa(const std::string& version_id) {
@@ -112,26 +101,18 @@ bool ubuntu_release_uses_hpc_ppa(const std::string& version_id) {
 /// wrote before the machine moved to a release that uses the archive (a series upgrade). Debian
 /// and other systems use their own archive as configured.
 void configure_slurm_source(host::Host& host) {
-    const auto os_release = host.read_file("/etc/os-release");
-    if (!os_release || os_release_value(*os_release, "ID") != "ubuntu") {
+    const auto platform = read_platform(host);
+    if (platform.id != "ubuntu") {
         return;
     }
-    const std::string sources_path(kUbuntuHpcPpaSources);
-    if (!ubuntu_release_uses_hpc_ppa(os_release_value(*os_release, "VERSION_ID"))) {
+    if (!ubuntu_release_uses_hpc_ppa(platform.version_id)) {
+        const std::string sources_path = ppa_sources_path(kUbuntuHpcSlurmPpa);
         if (host.status(sources_path).type != host::FileType::Missing) {
             host.remove_file(sources_path);
         }
         return;
     }
-    const auto codename = os_release_value(*os_release, "VERSION_CODENAME");
-    std::string sources = "Types: deb\nURIs: " + std::string(kUbuntuHpcPpaUri) +
-                          "\nSuites: " + codename + "\nComponents: main\nSigned-By:\n";
-    // deb822 continuation lines; appended piecewise (`" " + std::string(line)` trips GCC 12's
-    // -Wrestrict false positive, bug 105651, at -O3).
-    for (const auto line : kUbuntuHpcPpaKey) {
-        sources.append(1, ' ').append(line.empty() ? std::string_view(".") : line).append(1, '\n');
-    }
-    write_machine_file(host, sources_path, sources);
+    add_ubuntu_hpc_ppa(host, kUbuntuHpcSlurmPpa);
 }
 
 /// A machine that had Slurm before this charm (or an older revision of it) may lack rsync;
@@ -152,7 +133,50 @@ void ensure_rsync(HookScope& scope) {
     }
 }
 
+/// The packages upstream installs with slurmctld (slurm_ops _ADDITIONAL_SLURM_PACKAGES), and
+/// the platform's auth/jwt plugin where it is packaged apart (Debian and Ubuntu's archive:
+/// slurm-wlm-jwt-plugin), so that AuthAltTypes=auth/jwt can stay in slurm.conf.
+std::vector<std::string> companion_packages(host::Host& host) {
+    std::vector<std::string> wanted{"libpmix-dev"};
+    if (host.status(std::string(slurm::kAmd64PluginDir) + "/auth_jwt.so").type ==
+        host::FileType::Missing) {
+        wanted.emplace_back("slurm-wlm-jwt-plugin");
+    }
+    return host::missing_packages(host, wanted);
+}
+
+/// Installs the companion packages once per install or upgrade; a platform without one
+/// (a private mirror, no network) keeps the controller working without it, and says so.
+void install_companion_packages(HookScope& scope) {
+    // One at a time: a package this platform lacks must not keep the others out.
+    for (const auto& package : companion_packages(scope.host)) {
+        try {
+            host::install_packages(scope.host, {package});
+            log::info("installed {}", package);
+        } catch (const host::HostError& error) {
+            log::warning("could not install {}: {}", package, error.what());
+        }
+    }
+}
+
 }  // namespace
+
+bool add_ubuntu_hpc_ppa(host::Host& host, std::string_view ppa) {
+    const auto platform = read_platform(host);
+    if (platform.id != "ubuntu") {
+        return false;
+    }
+    std::string sources = "Types: deb\nURIs: " + std::string(kUbuntuHpcPpaBase) + std::string(ppa) +
+                          "/ubuntu\nSuites: " + platform.codename +
+                          "\nComponents: main\nSigned-By:\n";
+    // deb822 continuation lines; appended piecewise (`" " + std::string(line)` trips GCC 12's
+    // -Wrestrict false positive, bug 105651, at -O3).
+    for (const auto line : kUbuntuHpcPpaKey) {
+        sources.append(1, ' ').append(line.empty() ? std::string_view(".") : line).append(1, '\n');
+    }
+    write_machine_file(host, ppa_sources_path(ppa), sources);
+    return true;
+}
 
 Result<slurm::SlurmVersion, Stop> ensure_installed(HookScope& scope) {
     if (scope.facts.slurm) {
@@ -208,6 +232,7 @@ void configure_machine(HookScope& scope, const slurm::SlurmVersion& version) {
             }
         }
     }
+    install_companion_packages(scope);
     scope.tools.open_port(kSlurmctldPort, "tcp");
     scope.tools.open_port(kPrometheusExporterPort, "tcp");
     if (const auto installed = host::installed_version(host, kPackage)) {

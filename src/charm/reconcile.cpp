@@ -1,4 +1,5 @@
 #include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/charm/settled.hpp>
@@ -48,6 +49,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
         facts.config = CharmConfig::from_json(scope.tools.config_get(), facts.slurm);
     }
     configure_machine(scope, installed.value());
+    adopt_running_controller(scope);
     facts.peers = publish_peer_data(scope);
     if (auto stop = prepare_shared_fs(scope, outcome)) {
         outcome.stopped = std::move(stop);
@@ -62,6 +64,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
         outcome.stopped = std::move(stop);
         return outcome;
     }
+    configure_integrations(scope, outcome);
     publish_restart_signal(scope);
     if (auto stop = run_munge(scope)) {
         outcome.stopped = std::move(stop);
@@ -73,6 +76,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
     }
     handle_secret_event(scope, /*after_reconfigure=*/true);
     update_clients(scope);
+    after_controller_runs(scope, outcome);
     return outcome;
 }
 

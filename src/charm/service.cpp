@@ -185,6 +185,17 @@ StepResult run_munge(HookScope& scope) {
     return std::nullopt;
 }
 
+void adopt_running_controller(HookScope& scope) {
+    auto& host = scope.host;
+    if (read_applied_config(host) || !host::service_is_active(host, kService)) {
+        return;
+    }
+    // Recorded before the configuration step writes: what changes then is applied
+    // (scontrol reconfigure) like any other change, instead of being taken as already read.
+    log::info("slurmctld runs with the configuration on disk; recording it");
+    record_applied_config(host, {configuration_digest(host), configured_controllers(host)});
+}
+
 StepResult run_controller(HookScope& scope, Outcome& outcome) {
     const auto& facts = scope.facts;
     auto& host = scope.host;
@@ -217,8 +228,8 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         return start_controller(scope, wanted);
     }
     if (!applied) {
-        // A controller this charm did not start (a refresh from an older charm, a reboot):
-        // it read the files as they are.
+        // A controller that started without the charm in this hook (adopt_running_controller
+        // saw it stopped): it read the files as they are.
         log::info("slurmctld runs with the configuration on disk; recording it");
         record_applied_config(host, wanted);
         return std::nullopt;

@@ -69,7 +69,9 @@ std::optional<SettledState> settled_after(const Facts& facts, const Outcome& out
                                           const SetStatuses& statuses, host::Host& host) {
     if (facts.dying || facts.context.is_action() || outcome.stopped || outcome.pending ||
         outcome.shared_fs_unresponsive || statuses.unit.state != WorkloadState::Active ||
-        !facts.slurm) {
+        !facts.slurm || !outcome.notices.empty()) {
+        // A notice is a feature waiting on the machine (slurm-mail installed by hand, a Slurm
+        // upgrade): only a full reconcile sees that change.
         return std::nullopt;
     }
     SettledState state;
@@ -140,7 +142,7 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     const auto pings = ping_controllers(host, version);
     const auto slow = placement.etc_shared ? probe_statefs_latency(host) : std::nullopt;
     const auto hostname = host.short_hostname();
-    const auto message = controller_status_line(pings, hostname, slow);
+    const auto message = controller_status_line(pings, hostname, slow, /*notices=*/{});
     if (message != state->unit_message) {
         tools.status_set(WorkloadState::Active, message, /*application=*/false);
         state->unit_message = message;

@@ -185,7 +185,8 @@ std::optional<Stop> auth_key_ready(StatusView& view) {
 }
 
 std::string controller_message(StatusView& view) {
-    return controller_status_line(view.pings(), view.facts.hostname, view.outcome.slow_statefs_p99);
+    return controller_status_line(view.pings(), view.facts.hostname, view.outcome.slow_statefs_p99,
+                                  view.outcome.notices);
 }
 
 std::optional<Stop> remote_data_accepted(StatusView& view) {
@@ -238,12 +239,16 @@ Stop evaluate_status(StatusView& view) {
 
 std::string controller_status_line(const std::vector<slurm::ControllerPing>& pings,
                                    const std::string& hostname,
-                                   const std::optional<std::chrono::microseconds>& slow_p99) {
+                                   const std::optional<std::chrono::microseconds>& slow_p99,
+                                   const std::vector<std::string>& notices) {
     std::string message = slurm::controller_status(pings, hostname);
     if (slow_p99) {
         const auto milliseconds = static_cast<double>(slow_p99->count()) / 1000.0;
         message += fmt::format("{}shared file system slow: p99 fsync+rename {:.0f} ms",
                                message.empty() ? "" : "; ", milliseconds);
+    }
+    for (const auto& notice : notices) {
+        message += (message.empty() ? "" : "; ") + notice;
     }
     return message;
 }

@@ -964,6 +964,12 @@ void RealHost::sleep_for(std::chrono::milliseconds duration) {
 
 // ---- programs ----------------------------------------------------------------------------
 
+Expected<util::http::Response> RealHost::http_request(const std::string& host_name, int port,
+                                                      const util::http::Request& request,
+                                                      std::chrono::milliseconds timeout) {
+    return util::http::send(host_name, port, request, timeout);
+}
+
 bool RealHost::can_connect(const std::string& host_name, int port,
                            std::chrono::milliseconds timeout) {
     addrinfo hints{};

@@ -205,8 +205,10 @@ Expected<std::string> apply_partition(ConfigDocument& include, const json& parti
     if (!record) {
         return record.error();
     }
-    if (is_default) {
-        record.value().set("default", "True");  // in place when the app sent Default=
+    if (is_default && !record.value().get("default")) {
+        // Upstream sets default=True over whatever the slurmd application sent; a Default= that
+        // application's operator chose is kept here (issue 9 item 7), the charm only adds one.
+        record.value().set("default", "True");
     }
     const std::string name = record.value().name();
     Record nodeset("nodeset", name);

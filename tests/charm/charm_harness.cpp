@@ -1,5 +1,8 @@
 #include "charm/charm_harness.hpp"
 
+#include <filesystem>
+#include <fstream>
+
 #include <slurmctld/juju/log_forwarding.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/util/log.hpp>
@@ -24,7 +27,40 @@ nlohmann::json default_config() {
             {"use-network-state", false}};
 }
 
+/// The charm's own files a unit reads from its charm directory (cos-agent rules and
+/// dashboards), as pack-charm.sh lays them out.
+void add_charm_files(FakeHost& host) {
+    const std::filesystem::path source = std::filesystem::path(PROJECT_SOURCE_DIR) / "src/cos";
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(source)) {
+        if (entry.is_regular_file()) {
+            std::ifstream in(entry.path());
+            const std::string text((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+            host.add_file(std::string(kCharmDir) + "/src/cos/" +
+                              entry.path().lexically_relative(source).string(),
+                          text);
+        }
+    }
+    std::ifstream packed(std::string(TEST_BINARY_DIR) + "/../cos/grafana_dashboards.packed.json");
+    const std::string text((std::istreambuf_iterator<char>(packed)),
+                           std::istreambuf_iterator<char>());
+    host.add_file(std::string(kCharmDir) + "/src/cos/grafana_dashboards.packed.json", text);
+}
+
 }  // namespace
+
+void serve_influxdb(FakeHost& host, const std::string& endpoint,
+                    std::shared_ptr<test_charms::InfluxdbModel> influxdb) {
+    host.http_servers[endpoint] = [influxdb](const slurmctld::util::http::Request& request) {
+        std::string authorization;
+        for (const auto& [name, value] : request.headers) {
+            if (name == "Authorization") {
+                authorization = value;
+            }
+        }
+        return influxdb->handle(request.method, request.target, authorization, request.body);
+    };
+}
 
 TestCluster::TestCluster(int units, bool shared_fs, std::string slurm_package_version)
     : slurm_package_version_(std::move(slurm_package_version)) {
@@ -46,6 +82,7 @@ int TestCluster::add_unit() {
     // scontrol answers as that release does ("22.05.8-4+deb12u3" -> "22.05.8").
     unit.host->slurm.version = slurm_package_version_.substr(0, slurm_package_version_.find('-'));
     unit.host->container = "lxc";  // jujusim and LXD machines are containers
+    add_charm_files(*unit.host);
     unit.state.unit_name = unit.name;
     unit.state.config = default_config();
     if (!units_.empty()) {
@@ -100,7 +137,7 @@ HookContext TestCluster::context_for(const TestUnit& unit, const std::string& ho
         {"JUJU_MODEL_NAME", unit.state.model_name},
         {"JUJU_MODEL_UUID", unit.state.model_uuid},
         {"JUJU_VERSION", "3.6.12"},
-        {"JUJU_CHARM_DIR", "/var/lib/juju/agents/unit-slurmctld-0/charm"},
+        {"JUJU_CHARM_DIR", kCharmDir},
     };
     if (hook.rfind("actions/", 0) == 0) {
         env["JUJU_DISPATCH_PATH"] = hook;

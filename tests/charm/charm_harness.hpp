@@ -14,6 +14,7 @@
 #include <slurmctld/juju/context.hpp>
 #include <slurmctld/juju/hook_runner.hpp>
 
+#include "charms/common/influxdb_model.hpp"
 #include "support/crash_plan.hpp"
 #include "support/fake_hook_tools.hpp"
 #include "support/fake_host.hpp"
@@ -23,6 +24,8 @@ namespace charm_tests {
 inline constexpr int kPeerRelationId = 1;
 inline constexpr int kMountRelationId = 2;
 inline constexpr const char* kSlurmVersion = "24.11.5-4+deb13u1";
+/// JUJU_CHARM_DIR of every unit; the machine holds the charm's files there.
+inline constexpr const char* kCharmDir = "/var/lib/juju/agents/unit-slurmctld-0/charm";
 
 struct TestUnit {
     std::string name;
@@ -61,6 +64,10 @@ struct EventSource {
     std::string secret_label;
     int secret_revision = 0;
 };
+
+/// Makes `influxdb` answer HTTP requests to `endpoint` ("host:port") from `host`.
+void serve_influxdb(testing_support::FakeHost& host, const std::string& endpoint,
+                    std::shared_ptr<test_charms::InfluxdbModel> influxdb);
 
 class TestCluster {
   public:
@@ -122,6 +129,19 @@ class TestCluster {
     int next_unit_number_ = 0;
     std::string slurm_package_version_ = kSlurmVersion;
 };
+
+/// A file's text on the unit's machine ("<missing>" when there is none).
+inline std::string file_text(TestUnit& unit, const std::string& path) {
+    return unit.host->read_file(path).value_or("<missing>");
+}
+
+/// One controller unit of cluster "polaris", deployed (install to the first update-status).
+inline TestCluster deployed_controller() {
+    TestCluster cluster(1);
+    cluster.unit(0).state.config["cluster-name"] = "polaris";
+    cluster.deploy();
+    return cluster;
+}
 
 }  // namespace charm_tests
 

@@ -17,10 +17,6 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::StartsWith;
 
-std::string file_text(TestUnit& unit, const std::string& path) {
-    return unit.host->read_file(path).value_or("<missing>");
-}
-
 std::vector<std::string> controllers_of(TestUnit& unit) {
     return unit.host->configured_controllers().value_or(std::vector<std::string>{});
 }

@@ -129,6 +129,108 @@ void relate_clients(TestCluster& cluster) {
     slurmd.remote_units_data["compute/0"] = {};
 }
 
+// ---- the integrations of issue 9: each created/changed and broken -----------------------------
+
+constexpr int kOciRelationId = 20;
+constexpr int kSmtpRelationId = 21;
+constexpr int kInfluxRelationId = 22;
+constexpr int kCosRelationId = 23;
+constexpr int kSlurmdbdRelationId = 25;
+
+void remove_relation(TestCluster& cluster, int id) {
+    auto& relations = cluster.unit(0).state.relations;
+    relations.erase(std::remove_if(relations.begin(), relations.end(),
+                                   [id](const auto& relation) { return relation.id == id; }),
+                    relations.end());
+}
+
+TestCluster integrations_start() {
+    auto cluster = new_cluster(1, false);
+    auto& unit = cluster.unit(0);
+    unit.host->add_file("/etc/os-release",
+                        "ID=ubuntu\nVERSION_ID=\"24.04\"\nVERSION_CODENAME=noble\n");
+    auto influx = std::make_shared<test_charms::InfluxdbModel>("admin", "adminpass");
+    serve_influxdb(*unit.host, "10.1.2.3:8086", influx);
+    cluster.deploy();
+    relate_clients(cluster);
+    unit.host->slurm.nodes = {"compute-0", "compute-1"};
+    auto& slurmdbd = unit.state.add_relation("slurmdbd", kSlurmdbdRelationId, "slurmdbd");
+    slurmdbd.remote_app_data["hostname"] = "\"juju-db-0\"";
+    slurmdbd.remote_units_data["slurmdbd/0"] = {};
+    cluster.run(0, "slurmdbd-relation-changed",
+                {kSlurmdbdRelationId, "slurmdbd", "slurmdbd", "slurmdbd/0", ""});
+    cluster.settle(2);
+    return cluster;
+}
+
+Scenario integrations_scenario() {
+    Scenario scenario{"integrations", integrations_start, {}};
+    auto& steps = scenario.steps;
+    steps.push_back(hook_step(
+        "oci_changed", 0, "oci-runtime-relation-changed",
+        {kOciRelationId, "oci-runtime", "apptainer", "", ""}, [](TestCluster& cluster) {
+            auto& relation =
+                cluster.unit(0).state.add_relation("oci-runtime", kOciRelationId, "apptainer");
+            relation.remote_units_data["apptainer/0"] = {};
+            relation.remote_app_data = {{"type", "\"apptainer\""},
+                                        {"executable_path", "\"/usr/bin/apptainer\""}};
+        }));
+    steps.push_back(
+        hook_step("oci_broken", 0, "oci-runtime-relation-broken",
+                  {kOciRelationId, "oci-runtime", "apptainer", "", ""},
+                  [](TestCluster& cluster) { remove_relation(cluster, kOciRelationId); }));
+    steps.push_back(hook_step(
+        "smtp_changed", 0, "smtp-relation-changed",
+        {kSmtpRelationId, "smtp", "smtp-integrator", "", ""}, [](TestCluster& cluster) {
+            auto& state = cluster.unit(0).state;
+            auto& relation = state.add_relation("smtp", kSmtpRelationId, "smtp-integrator");
+            relation.remote_units_data["smtp-integrator/0"] = {};
+            relation.remote_app_data = {{"host", "mail.example.com"},
+                                        {"port", "587"},
+                                        {"user", "slurm"},
+                                        {"password_id", "secret:cr00000000000000smtp"},
+                                        {"auth_type", "plain"},
+                                        {"transport_security", "tls"}};
+            state.add_remote_secret("cr00000000000000smtp", {{1, {{"password", "pw"}}}});
+        }));
+    steps.push_back(
+        hook_step("smtp_broken", 0, "smtp-relation-broken",
+                  {kSmtpRelationId, "smtp", "smtp-integrator", "", ""},
+                  [](TestCluster& cluster) { remove_relation(cluster, kSmtpRelationId); }));
+    steps.push_back(hook_step(
+        "influxdb_changed", 0, "influxdb-relation-changed",
+        {kInfluxRelationId, "influxdb", "influxdb", "influxdb/0", ""}, [](TestCluster& cluster) {
+            auto& relation =
+                cluster.unit(0).state.add_relation("influxdb", kInfluxRelationId, "influxdb");
+            relation.remote_units_data["influxdb/0"] = {{"ingress-address", "10.1.2.3"},
+                                                        {"port", "8086"},
+                                                        {"user", "admin"},
+                                                        {"password", "adminpass"}};
+        }));
+    steps.push_back(
+        hook_step("influxdb_broken", 0, "influxdb-relation-broken",
+                  {kInfluxRelationId, "influxdb", "influxdb", "", ""},
+                  [](TestCluster& cluster) { remove_relation(cluster, kInfluxRelationId); }));
+    steps.push_back(hook_step("cos_joined", 0, "cos-agent-relation-joined",
+                              {kCosRelationId, "cos-agent", "grafana-agent", "grafana-agent/0", ""},
+                              [](TestCluster& cluster) {
+                                  auto& relation = cluster.unit(0).state.add_relation(
+                                      "cos-agent", kCosRelationId, "grafana-agent");
+                                  relation.remote_units_data["grafana-agent/0"] = {};
+                              }));
+    steps.push_back(
+        hook_step("cos_broken", 0, "cos-agent-relation-broken",
+                  {kCosRelationId, "cos-agent", "grafana-agent", "", ""},
+                  [](TestCluster& cluster) { remove_relation(cluster, kCosRelationId); }));
+    steps.push_back(hook_step(
+        "slurmd_unit_departed", 0, "slurmd-relation-departed",
+        {kSlurmdRelationId, "slurmd", "compute", "compute/1", "compute/1"},
+        [](TestCluster& cluster) {
+            cluster.unit(0).state.relation(kSlurmdRelationId).remote_units_data.erase("compute/1");
+        }));
+    return scenario;
+}
+
 std::vector<Scenario> scenarios() {
     std::vector<Scenario> all;
 
@@ -215,6 +317,8 @@ std::vector<Scenario> scenarios() {
                                   EventSource::secret("", "slurm-auth-key", 1)});
     all.push_back(std::move(rotation));
 
+    all.push_back(integrations_scenario());
+
     Scenario failover{"failover", [] { return ha_cluster(2); }, {}};
     failover.steps.push_back(
         hook_step("new_leader_elected", 1, "leader-elected", {}, [](TestCluster& cluster) {
@@ -271,7 +375,9 @@ void walk(host::Host& machine, const std::string& path, std::map<std::string, st
     const std::string base = path.substr(path.rfind('/') + 1);
     switch (status.type) {
         case host::FileType::Regular:
-            if (kKeyFiles.count(base) != 0 || base == ".slurmctld-statefs-id") {
+            // acct_gather.conf holds the InfluxDB password the charm makes up.
+            if (kKeyFiles.count(base) != 0 || base == ".slurmctld-statefs-id" ||
+                base == "acct_gather.conf") {
                 out[name] = attributes + "<secret or random>";
             } else {
                 out[name] = attributes + machine.read_file(path).value_or("");

@@ -15,10 +15,6 @@ using testing::ElementsAre;
 using testing::HasSubstr;
 using testing::StartsWith;
 
-std::string file_text(TestUnit& unit, const std::string& path) {
-    return unit.host->read_file(path).value_or("<missing>");
-}
-
 /// A slurmd application `app` on relation `id` that sent `partition` (the raw databag value).
 void relate_slurmd(TestCluster& cluster, int id, const std::string& app,
                    const std::string& partition) {
@@ -139,7 +135,7 @@ TEST(CharmHostileInput, ABadDatabaseHostIsLeftOut) {
         EXPECT_THAT(unit.state.unit_status.message,
                     HasSubstr("database host from `database` rejected"))
             << hostname;
-        EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.accounting"), "") << hostname;
+        EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.accounting"), "\n") << hostname;
     }
 }
 

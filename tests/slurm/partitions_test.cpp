@@ -239,11 +239,12 @@ TEST(PartitionData, DefaultIsSetOnlyForTheDefaultPartitionAndNeverAddedAsFalse) 
               "nodeset=p feature=p\npartitionname=p nodes=p default=True\n");
     EXPECT_EQ(rendered(R"({"partitionname": "p", "default": "NO", "nodes": ["p"]})", false),
               "nodeset=p feature=p\npartitionname=p default=NO nodes=p\n");
-    // The configured default partition: default=True, in place of what the app sent (upstream).
+    // The configured default partition: default=True added; a Default= the app sent is never
+    // overridden (upstream overrides it; issue 9 item 7 keeps the slurmd operator's choice).
     EXPECT_EQ(rendered(R"({"partitionname": "p", "nodes": ["p"]})", true),
               "nodeset=p feature=p\npartitionname=p nodes=p default=True\n");
     EXPECT_EQ(rendered(R"({"partitionname": "p", "default": false, "nodes": ["p"]})", true),
-              "nodeset=p feature=p\npartitionname=p default=True nodes=p\n");
+              "nodeset=p feature=p\npartitionname=p default=False nodes=p\n");
 }
 
 TEST(PartitionData, IncludeNameIsThePrefixedPartitionName) {

@@ -891,6 +891,22 @@ bool FakeHost::can_connect(const std::string& host_name, int port, std::chrono::
     return port == 6817 && controller_up(host_name);
 }
 
+slurmctld::Expected<slurmctld::util::http::Response> FakeHost::http_request(
+    const std::string& host_name, int port, const slurmctld::util::http::Request& request,
+    std::chrono::milliseconds timeout) {
+    const std::string endpoint = host_name + ":" + std::to_string(port);
+    if (request.method != "GET") {
+        changing("http " + request.method + " " + endpoint);
+    }
+    http_log.push_back(request.method + " " + endpoint + " " + request.target);
+    const auto server = http_servers.find(endpoint);
+    if (server == http_servers.end()) {
+        return slurmctld::Failure{"cannot connect to " + endpoint + ": connection refused"};
+    }
+    (void)timeout;
+    return server->second(request);
+}
+
 Clock::time_point FakeHost::now() {
     return clock;
 }
@@ -1066,6 +1082,22 @@ CommandResult FakeHost::run_systemctl(const std::vector<std::string>& args) {
         }
     }
     if (verb == "daemon-reload") {
+        // systemd loads the unit files an admin (or a charm) put in /etc/systemd/system.
+        for (auto& [name, entry] : services) {
+            if (entry.from_unit_file && !exists("/etc/systemd/system/" + name + ".service")) {
+                entry.installed = false;
+            }
+        }
+        for (const auto& file : list_directory("/etc/systemd/system")) {
+            if (file.size() > 8 && file.ends_with(".service") &&
+                status("/etc/systemd/system/" + file).type == slurmctld::host::FileType::Regular) {
+                auto& entry = services[file.substr(0, file.size() - 8)];
+                if (!entry.installed) {
+                    entry.installed = true;
+                    entry.from_unit_file = true;
+                }
+            }
+        }
         return ok();
     }
     if (verb == "is-active" || verb == "is-enabled") {
@@ -1387,6 +1419,22 @@ CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
             return error(1, "slurm_update error: " + unreachable);
         }
         slurm.updates.emplace_back(words.begin() + 1, words.end());
+        return ok();
+    }
+    if (command == "delete") {
+        // `scontrol delete nodename=<node>` (dynamic nodes).
+        if (!in_control) {
+            return error(1, "scontrol_delete_nodes error: " + unreachable);
+        }
+        const std::string prefix = "nodename=";
+        if (words.size() != 2 || lower(words[1]).rfind(prefix, 0) != 0) {
+            return error(1, "invalid delete request\n");
+        }
+        const std::string node = words[1].substr(prefix.size());
+        if (slurm.nodes.erase(node) == 0) {
+            return error(1, "scontrol_delete_nodes error: Invalid node name specified\n");
+        }
+        slurm.deleted_nodes.push_back(node);
         return ok();
     }
     if (command == "takeover") {

@@ -105,6 +105,7 @@ struct InstalledPackage {
 
 struct FakeService {
     bool installed = false;  ///< the unit file exists (its package is installed, or a test says so)
+    bool from_unit_file = false;  ///< loaded by daemon-reload from /etc/systemd/system
     bool enabled = false;
     bool active = false;
     int starts = 0;    ///< `start` verbs (and `enable --now`)
@@ -134,6 +135,10 @@ struct FakeSlurm {
     int reconfigures = 0;
     /// Arguments after `update` of every `scontrol update`.
     std::vector<std::vector<std::string>> updates;
+    /// Nodes the controller knows (`scontrol delete nodename=` of another is refused).
+    std::set<std::string> nodes;
+    /// Every node `scontrol delete nodename=` removed, in order.
+    std::vector<std::string> deleted_nodes;
     /// Backup index of every successful `scontrol takeover [N]`.
     std::vector<int> takeovers;
 };
@@ -211,6 +216,12 @@ class FakeHost : public slurmctld::host::Host {
     /// What measure_write_latency reports for each sample, per directory prefix (the longest
     /// matching prefix wins); 500 us when none matches.
     std::map<std::string, std::chrono::microseconds> write_latency;
+    /// HTTP servers reachable from this machine, by "host:port".
+    std::map<std::string,
+             std::function<slurmctld::util::http::Response(const slurmctld::util::http::Request&)>>
+        http_servers;
+    /// Every HTTP request sent, as "METHOD host:port target".
+    std::vector<std::string> http_log;
 
     // ---- helpers -----------------------------------------------------------------------------
     /// The regular file at `path` (symlinks followed), nullptr when there is none.
@@ -294,6 +305,11 @@ class FakeHost : public slurmctld::host::Host {
     /// Port 6817: whether the controller on that host is up (FakeSlurm's model).
     bool can_connect(const std::string& host_name, int port,
                      std::chrono::milliseconds timeout) override;
+    /// Answered by the server registered in http_servers for "host:port" (a model such as
+    /// FakeInfluxdb); refused when none is.
+    slurmctld::Expected<slurmctld::util::http::Response> http_request(
+        const std::string& host_name, int port, const slurmctld::util::http::Request& request,
+        std::chrono::milliseconds timeout) override;
 
     CommandResult systemctl(const std::vector<std::string>& args) override;
     CommandResult apt_get(const std::vector<std::string>& args) override;

@@ -63,6 +63,49 @@ Checked<std::string> slurmdbd_hostname(std::string_view app, std::string_view ra
 /// The filesystem-client unit's `mounted` flag ("true" is the only true value).
 bool mount_reported(const juju::Databag& data);
 
+/// An oci-runtime provider's application data (interface 1.0, upstream aee39d4): the runtime
+/// `type` (only "apptainer" is known) and its `executable_path`, both JSON strings.
+struct OciRuntimeInput {
+    std::string type;
+    std::string executable_path;
+};
+/// nullopt while the provider has sent nothing (upstream waits); a Rejection for an unknown
+/// type or a path that is not a plain absolute path (it becomes part of RunTimeRun).
+Checked<std::optional<OciRuntimeInput>> oci_runtime(std::string_view app,
+                                                    const juju::Databag& data);
+
+/// The smtp-integrator's application data (smtp interface, plain strings): where to relay job
+/// e-mail and how. The password itself is in the secret `password_id` names (smtp_password).
+struct SmtpInput {
+    std::string host;
+    int port = 0;
+    std::string user;
+    std::string password_id;
+    std::string auth_type;           ///< none, not_provided, plain
+    std::string transport_security;  ///< none, starttls, tls
+};
+/// nullopt while the integrator has sent nothing; a Rejection for a value that could not be
+/// written to slurm-mail.conf as it is or is not one the smtp interface allows.
+Checked<std::optional<SmtpInput>> smtp_settings(std::string_view app, const juju::Databag& data);
+/// The SMTP password secret's `password`: one line of printable text.
+Checked<std::string> smtp_password(const juju::SecretContent& content);
+
+/// An influxdb-api provider unit's data (plain strings): the InfluxDB API's address (the unit's
+/// `ingress-address`), `port`, and the admin `user` and `password` the charm creates its own
+/// user and database with (upstream's InfluxDB interface). nullopt until all four are there.
+struct InfluxdbAdmin {
+    std::string host;
+    int port = 0;
+    std::string user;
+    std::string password;
+};
+Checked<std::optional<InfluxdbAdmin>> influxdb_admin(std::string_view unit,
+                                                     const juju::Databag& data);
+
+/// A unit of a slurmd application: the Slurm node name it registered as (upstream's
+/// SlurmdNodeDepartedEvent.departing_node: the unit name with '/' replaced by '-').
+Checked<std::string> departed_node_name(std::string_view unit);
+
 // ---- secret content -------------------------------------------------------------------------
 
 /// The `slurm-auth-key` secret: `key` (base64 of Slurm's key bytes) and `keyid`.

@@ -46,6 +46,9 @@ struct Outcome {
     std::optional<std::string> pending;
     /// The shared file system did not answer: nothing else in this hook may touch it.
     bool shared_fs_unresponsive = false;
+    /// What an integration cannot do on this platform (e.g. no slurm-mail package), shown after
+    /// the controller's status while the unit is otherwise active.
+    std::vector<std::string> notices;
 };
 
 /// One hook's time for waiting (hand-overs, a controller settling). Juju has no hook timeout,
@@ -105,6 +108,9 @@ StepResult run_controller(HookScope& scope, Outcome& outcome);
 /// Slurm before 23.11 (auth/munge): munged runs on a unit that may run a controller, and is
 /// restarted whenever the key file differs from the one it was started with.
 StepResult run_munge(HookScope& scope);
+/// service.cpp: a running controller this charm did not start (a refresh from the upstream
+/// charm) is recorded as running the files on disk before this hook changes any of them.
+void adopt_running_controller(HookScope& scope);
 /// clients.cpp: ControllerData for sackd, slurmd, slurmdbd, slurmrestd (leader). Upstream
 /// answers only while the local controller runs; a departing leader passes false.
 void update_clients(HookScope& scope, bool require_local_controller = true);

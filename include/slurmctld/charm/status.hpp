@@ -58,10 +58,11 @@ struct SetStatuses {
 SetStatuses set_status(HookScope& scope, const Outcome& outcome);
 
 /// An active unit's message: "<mode> - <UP|DOWN>" of this host's controller, and the slow
-/// shared file system when it is.
+/// shared file system when it is, then the integrations' notices (a feature the platform lacks).
 std::string controller_status_line(const std::vector<slurm::ControllerPing>& pings,
                                    const std::string& hostname,
-                                   const std::optional<std::chrono::microseconds>& slow_p99);
+                                   const std::optional<std::chrono::microseconds>& slow_p99,
+                                   const std::vector<std::string>& notices);
 
 /// The leader's application status: "slurmctld/1 (backup) in control; 1 of 2 controllers UP"
 /// (waiting when no controller is in control). `unit_of` names the unit of a host.

@@ -15,6 +15,7 @@
 
 #include <sys/types.h>
 
+#include <slurmctld/util/http.hpp>
 #include <slurmctld/util/result.hpp>
 
 namespace slurmctld::host {
@@ -146,6 +147,12 @@ class Host {
     /// resolved as the machine resolves it).
     virtual bool can_connect(const std::string& host_name, int port,
                              std::chrono::milliseconds timeout) = 0;
+    /// One HTTP request to `host_name`:`port` (util::http::send), answered within `timeout`:
+    /// the influxdb integration's calls to the InfluxDB API. A failure names the endpoint,
+    /// never the request (it carries credentials).
+    virtual Expected<util::http::Response> http_request(const std::string& host_name, int port,
+                                                        const util::http::Request& request,
+                                                        std::chrono::milliseconds timeout) = 0;
 
     // ---- programs (1:1 with their command lines, arguments after the program name) ------
     // Each has a time limit (RealHostOptions); past it the program and what it started are

@@ -85,6 +85,9 @@ class RealHost final : public Host {
     void sleep_for(std::chrono::milliseconds duration) override;
     bool can_connect(const std::string& host_name, int port,
                      std::chrono::milliseconds timeout) override;
+    Expected<util::http::Response> http_request(const std::string& host_name, int port,
+                                                const util::http::Request& request,
+                                                std::chrono::milliseconds timeout) override;
 
     CommandResult systemctl(const std::vector<std::string>& args) override;
     /// Runs with DEBIAN_FRONTEND=noninteractive: a hook has no terminal to answer prompts.

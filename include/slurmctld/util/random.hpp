@@ -10,8 +10,9 @@ namespace slurmctld::util {
 /// "0f8fad5b-d9cb-469f-a165-70867728950e".
 std::string random_uuid_v4();
 
-/// `length` characters from [A-Za-z0-9]: names of temp files and private directories, which
-/// must not collide between processes or machines sharing a directory (not secrets).
+/// `length` characters from [A-Za-z0-9], straight from the kernel's CSPRNG without modulo
+/// bias: names of temp files and private directories, which must not collide between processes
+/// or machines sharing a directory, and passwords the charm creates (32 characters: 190 bits).
 std::string random_alphanumeric(std::size_t length);
 
 }  // namespace slurmctld::util

@@ -311,8 +311,13 @@ const std::vector<std::string> kMachineTools = {
 
 ImageSpec ImageSpec::debian13_slurm() {
     ImageSpec spec;
-    // Slurm 24.11 and its authentication, rsync (the charm's state migration), the tools.
-    spec.packages = {"slurmctld", "slurmd", "slurm-client", "sackd", "munge", "rsync"};
+    // Slurm 24.11 and its authentication; what the slurmctld charm installs next to it (as
+    // upstream: libpmix-dev; Debian packs auth/jwt and the InfluxDB profile plugin separately);
+    // rsync (the charm's state migration); the tools.
+    spec.packages = {
+        "slurmctld", "slurmd",      "slurm-client",         "sackd",
+        "munge",     "libpmix-dev", "slurm-wlm-jwt-plugin", "slurm-wlm-influxdb-plugin",
+        "rsync"};
     spec.packages.insert(spec.packages.end(), kMachineTools.begin(), kMachineTools.end());
     return spec;
 }
