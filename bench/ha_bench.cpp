@@ -10,85 +10,41 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <functional>
-#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <unistd.h>
 
-#include <slurmctld/util/process.hpp>
+#include "bench_support.hpp"
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
-using Clock = std::chrono::steady_clock;
+using bench::Clock;
+using bench::json;
+using bench::since;
+using bench::summary;
+using bench::wait_until;
 
 namespace {
 
-std::string g_jujusim;
-std::string g_home;
+bench::Sim g_sim;
 std::string g_build;
 
 slurmctld::util::ProcessResult sim(const std::vector<std::string>& args, bool quiet = false) {
-    std::vector<std::string> argv{g_jujusim};
-    argv.insert(argv.end(), args.begin(), args.end());
-    slurmctld::util::ProcessOptions options;
-    options.env["JUJUSIM_HOME"] = g_home;
-    options.timeout = std::chrono::minutes(10);
-    auto result = slurmctld::util::run_process(argv, options);
-    if (result.exit_code != 0 && !quiet) {
-        std::fprintf(stderr, "jujusim %s: %s", args.front().c_str(), result.stderr_text.c_str());
-    }
-    return result;
+    return g_sim.run(args, quiet);
 }
-
 std::string exec(const std::string& unit, const std::string& command) {
-    return sim({"exec", "--unit", unit, "--", command}, true).stdout_text;
+    return g_sim.exec(unit, command);
 }
 bool exec_ok(const std::string& unit, const std::string& command) {
-    return sim({"exec", "--unit", unit, "--", command}, true).exit_code == 0;
+    return g_sim.exec_ok(unit, command);
 }
-
 json status() {
-    return json::parse(sim({"status", "--format", "json"}).stdout_text);
+    return g_sim.status();
 }
-
 std::string message(const std::string& unit) {
-    const auto s = status();
-    const auto app = unit.substr(0, unit.find('/'));
-    if (!s["applications"].contains(app) || !s["applications"][app]["units"].contains(unit)) {
-        return "";
-    }
-    return s["applications"][app]["units"][unit]["workload-status"].value("message", "");
-}
-
-bool wait_until(const char* what, const std::function<bool()>& condition, int seconds) {
-    const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-    while (Clock::now() < deadline) {
-        if (condition()) {
-            return true;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    }
-    std::fprintf(stderr, "timed out waiting for %s\n", what);
-    return false;
-}
-
-double since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-void summary(const char* name, std::vector<double> values, const char* unit) {
-    if (values.empty()) {
-        std::printf("%-40s no successful run\n", name);
-        return;
-    }
-    std::sort(values.begin(), values.end());
-    std::printf("%-40s median %.2f %s, min %.2f, max %.2f (%zu runs)\n", name,
-                values[values.size() / 2], unit, values.front(), values.back(), values.size());
+    return g_sim.message(unit);
 }
 
 /// The unit whose controller is in control, as the leader's application status says it
@@ -128,41 +84,23 @@ void deploy(int slurmctld_timeout) {
 }
 
 void report_hooks(const char* title) {
-    const auto hooks = json::parse(sim({"hooks", "--format", "json"}).stdout_text);
-    std::map<std::string, std::vector<double>> durations;
-    std::map<std::string, std::vector<double>> calls;
-    for (const auto& entry : hooks) {
-        if (entry.value("unit", "").rfind("slurmctld/", 0) != 0) {
-            continue;
-        }
-        std::string hook = entry.value("hook", "");
-        durations[hook].push_back(entry.value("duration", 0.0) * 1000.0);
-        calls[hook].push_back(static_cast<double>(entry["tools"].size()));
-    }
-    std::printf("\nslurmctld hooks in jujusim, %s:\n", title);
-    std::printf("%-36s %6s %12s %14s\n", "hook", "runs", "median ms", "median calls");
-    for (auto& [hook, values] : durations) {
-        auto& tool_calls = calls[hook];
-        std::sort(values.begin(), values.end());
-        std::sort(tool_calls.begin(), tool_calls.end());
-        std::printf("%-36s %6zu %12.1f %14.0f\n", hook.c_str(), values.size(),
-                    values[values.size() / 2], tool_calls[tool_calls.size() / 2]);
-    }
+    const auto groups = bench::group_hooks(g_sim.hooks(), [](const json& entry) {
+        return entry.value("unit", "").rfind("slurmctld/", 0) == 0 ? entry.value("hook", "")
+                                                                   : std::string();
+    });
+    bench::print_hook_table((std::string("slurmctld hooks in jujusim, ") + title).c_str(), groups);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    g_build =
-        fs::absolute(argc > 1 ? argv[1]
-                              : fs::read_symlink("/proc/self/exe").parent_path().parent_path())
-            .string();
+    g_build = bench::build_dir(argc, argv);
     const int runs = argc > 2 ? std::stoi(argv[2]) : 5;
     const int timeout = argc > 3 ? std::stoi(argv[3]) : 5;
-    g_jujusim = g_build + "/jujusim";
+    g_sim.jujusim = g_build + "/jujusim";
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress shows as it happens, even in a log file
     char pattern[] = "/tmp/ha-bench-XXXXXX";
-    g_home = ::mkdtemp(pattern);
+    g_sim.home = ::mkdtemp(pattern);
     setenv("JUJUSIM_IMAGES", "/var/lib/jujusim/images", 0);
 
     const auto deploy_start = Clock::now();
@@ -265,6 +203,6 @@ int main(int argc, char** argv) {
     summary("failover (power-off -> backup serving)", failovers, "s");
     summary("switchover (longest client gap)", switchovers, "s");
     sim({"destroy-model", "bench", "--no-prompt"});
-    fs::remove_all(g_home);
+    fs::remove_all(g_sim.home);
     return 0;
 }

@@ -4,6 +4,7 @@
 // commits a hook's buffered changes only when it exits 0, and answers the CLI.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <filesystem>
@@ -28,6 +29,8 @@ namespace jujusim {
 /// Seconds between a machine's last unit going and the machine going (Juju releases instances
 /// asynchronously, after the unit is dead).
 inline constexpr double kMachineReleaseDelay = 15;
+/// How often at most the controller writes model.json while the model changes.
+inline constexpr std::chrono::milliseconds kPersistInterval{500};
 
 /// The most of model.json that is read: far above any model (actions and secret revisions
 /// accumulate), unlike the util toolkit's 16 MiB default for config files.
@@ -95,14 +98,31 @@ class Controller {
     std::map<std::string, HookContext*> contexts_;        ///< running hooks by context id
     std::map<std::string, std::string> running_unit_op_;  ///< unit -> hook being run
     std::thread timer_;
+    /// Wakes the machine workers that have something to run after a change (dispatch_loop),
+    /// so that a change does not wake every worker: at 1000 machines, 1000 threads woken for
+    /// each hook-tool call starved the tool server of the model lock.
+    std::thread dispatcher_;
+    std::map<std::string, std::unique_ptr<std::condition_variable>> worker_wakes_;
     bool stopping_ = false;
     bool destroyed_ = false;
     long revision_ = 0;  ///< bumps on every change (wait, run)
+    /// Changed since model.json was last written (the timer writes it at most every
+    /// kPersistInterval and at most a tenth of the time, stop() at the end): a write is
+    /// O(model), a change is not.
+    bool dirty_ = false;
+    std::chrono::steady_clock::time_point persisted_at_{};
+    std::chrono::steady_clock::duration persist_took_{};  ///< how long the last write took
+    /// Units by machine in natural name order (the machine lock's scan), rebuilt when a unit
+    /// is added or removed (unit_index_stale_).
+    std::map<std::string, std::vector<std::string>> units_by_machine_;
+    bool unit_index_stale_ = true;
+    const std::vector<std::string>& units_on_machine(const std::string& machine_id);
 
     // ---- persistence and logs (mutex held) ----
     void load();
     void persist();
-    void touch();  ///< persist + notify
+    void persist_if_due(bool now_anyway);
+    void touch();  ///< marks the model changed (persisted soon) + notify
     /// Appends a debug-log line (any thread; takes only log_mutex_).
     void debug_log(const std::string& unit, const std::string& level, const std::string& logger,
                    const std::string& message);
@@ -114,11 +134,20 @@ class Controller {
     Machine& machine(const std::string& id);
     /// Namespace models: the network is up and the image exists (built when missing).
     void prepare_namespace_machines();
-    std::string add_machine();
+    /// A new machine of `type` ("host" or "namespace"), booted by its worker. Other machines'
+    /// /etc/hosts learn its name at the next refresh_hosts() (the caller's, once per batch).
+    std::string add_machine(const std::string& type);
+    /// host or namespace: the machine type of a machine record (older records: the model's).
+    std::string machine_type_of(const MachineRecord& record) const;
     void start_worker(const std::string& machine_id);
-    void refresh_hosts();
+    /// Every machine's /etc/hosts (or only that of machine `only`) from the model's machines.
+    void refresh_hosts(const std::string& only = "");
     void worker_loop(std::string machine_id);
     void timer_loop();
+    void dispatch_loop();
+    /// A unit on the machine has an operation to run (what its worker would pick).
+    bool machine_has_work(const std::string& machine_id);
+    void wake_all_workers();
     void setup_unit_files(const Unit& unit);
     /// juju refresh: the unit's charm directory gets the application's new charm.
     void deploy_new_charm(Unit& unit);

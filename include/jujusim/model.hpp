@@ -141,6 +141,9 @@ struct App {
     std::string charm_source;
     std::string charm_dir;  ///< stored copy the units unpack from
     std::string builtin;    ///< "filesystem-client" for the built-in charm
+    /// jujusim's own (not Juju's): "host" or "namespace" for this application's machines, ""
+    /// for the model's machine-type (deploy --machine-type).
+    std::string machine_type;
     int charm_rev = 0;
     json config = json::object();  ///< values set by the user
     long config_version = 0;
@@ -191,6 +194,7 @@ struct Relation {
 
 struct MachineRecord {
     std::string id;
+    std::string type;  ///< host | namespace ("" in older models: the model's machine-type)
     std::string hostname;
     std::string address;
     bool powered = true;

@@ -84,7 +84,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
 
 std::function<void()> run_charm_hook(const juju::HookContext& context, juju::HookTools& tools,
                                      host::Host& host) {
-    if (context.hook_name == "update-status" && refresh_settled_unit(context, tools, host)) {
+    if (event_brings_no_input(context) && refresh_settled_unit(context, tools, host)) {
         return nullptr;
     }
     // A full reconcile: what the record says may not hold any more.

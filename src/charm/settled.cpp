@@ -94,6 +94,28 @@ std::optional<SettledState> settled_after(const Facts& facts, const Outcome& out
     return state;
 }
 
+bool event_brings_no_input(const juju::HookContext& context) {
+    if (context.hook_name == "update-status") {
+        return true;
+    }
+    if (!context.relation || context.relation->remote_unit.empty()) {
+        return false;
+    }
+    const auto& event = *context.relation;
+    const bool client = event.endpoint == kSackdEndpoint || event.endpoint == kSlurmdEndpoint ||
+                        event.endpoint == kSlurmdbdEndpoint ||
+                        event.endpoint == kSlurmrestdEndpoint;
+    switch (event.kind) {
+        case juju::RelationEventKind::Joined:
+        case juju::RelationEventKind::Changed:
+            return client;
+        case juju::RelationEventKind::Departed:
+            return client && event.departing_unit != context.unit_name;
+        default:
+            return false;
+    }
+}
+
 bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& tools,
                           host::Host& host) {
     auto state = read_settled_state(host);

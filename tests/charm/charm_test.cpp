@@ -465,7 +465,7 @@ TEST(CharmIntegrations, SlurmdPartitionsBecomeIncludesAndTheDefaultPartitionIsMa
     relation.remote_app_data["partition"] =
         "{\"partitionname\": \"compute\", \"nodes\": [\"compute\"]}";
     relation.remote_units_data["compute/0"] = {};
-    cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/0", ""});
+    cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "", ""});  // app data
     EXPECT_EQ(
         file_text(unit, "/etc/slurm/slurm.conf.compute"),
         "nodeset=compute feature=compute\npartitionname=compute nodes=compute default=True\n");

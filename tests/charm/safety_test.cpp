@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <slurmctld/charm/settled.hpp>
+#include <slurmctld/juju/context.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 
 #include "charm/charm_harness.hpp"
@@ -22,7 +24,7 @@ void relate_slurmd(TestCluster& cluster, int id, const std::string& app,
     auto& relation = unit.state.add_relation("slurmd", id, app);
     relation.remote_app_data["partition"] = partition;
     relation.remote_units_data[app + "/0"] = {};
-    cluster.run(0, "slurmd-relation-changed", {id, "slurmd", app, app + "/0", ""});
+    cluster.run(0, "slurmd-relation-changed", {id, "slurmd", app, "", ""});  // app data
 }
 
 // ---- hostile partitions from a slurmd application -----------------------------------------
@@ -129,7 +131,7 @@ TEST(CharmHostileInput, ABadDatabaseHostIsLeftOut) {
         auto& relation = unit.state.add_relation("slurmdbd", 8, "database");
         relation.remote_app_data["hostname"] = hostname;
         relation.remote_units_data["database/0"] = {};
-        cluster.run(0, "slurmdbd-relation-changed", {8, "slurmdbd", "database", "database/0", ""});
+        cluster.run(0, "slurmdbd-relation-changed", {8, "slurmdbd", "database", "", ""});
         EXPECT_EQ(unit.last_exit_code, 0) << hostname;
         EXPECT_EQ(unit.state.unit_status.state, "blocked") << hostname;
         EXPECT_THAT(unit.state.unit_status.message,
@@ -491,6 +493,44 @@ TEST(CharmSettled, AnyChangeOnTheMachineOrInLeadershipMeansAFullReconcile) {
     leader.host->sleep_for(std::chrono::minutes(31));
     cluster.run(0, "update-status");
     EXPECT_GT(leader.tool_calls, 1);
+}
+
+TEST(CharmSettled, AComputeNodeComingOrGoingAsksOnlyIsLeaderButNewPartitionDataIsRead) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    auto& leader = cluster.unit(0);
+    auto& relation = leader.state.add_relation("slurmd", 6, "compute");
+    relation.remote_app_data["partition"] = R"({"partitionname": "compute", "nodes": ["compute"]})";
+    relation.remote_units_data["compute/0"] = {};
+    cluster.run(0, "slurmd-relation-created", {6, "slurmd", "compute", "", ""});
+    cluster.settle(3);
+    // Unit-level events carry only the node's unit databag, which the charm never reads.
+    relation.remote_units_data["compute/1"] = {};
+    cluster.run(0, "slurmd-relation-joined", {6, "slurmd", "compute", "compute/1", ""});
+    EXPECT_EQ(leader.tool_calls, 1) << "is-leader only";
+    cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/1", ""});
+    EXPECT_EQ(leader.tool_calls, 1);
+    relation.remote_units_data.erase("compute/1");
+    cluster.run(0, "slurmd-relation-departed", {6, "slurmd", "compute", "compute/1", "compute/1"});
+    EXPECT_EQ(leader.tool_calls, 1);
+    // New application data comes with an application-level relation-changed: a full reconcile.
+    relation.remote_app_data["partition"] =
+        R"({"maxtime": "1:00:00", "partitionname": "compute", "nodes": ["compute"]})";
+    cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "", ""});
+    EXPECT_GT(leader.tool_calls, 1);
+    EXPECT_THAT(file_text(leader, "/etc/slurm/slurm.conf.compute"), HasSubstr("maxtime=1:00:00"));
+    // The unit itself departing is its teardown, never the shortcut.
+    EXPECT_FALSE(
+        slurmctld::charm::event_brings_no_input(slurmctld::juju::HookContext::from_environment(
+            {{"JUJU_DISPATCH_PATH", "hooks/slurmd-relation-departed"},
+             {"JUJU_UNIT_NAME", "slurmctld/0"},
+             {"JUJU_RELATION", "slurmd"},
+             {"JUJU_RELATION_ID", "slurmd:6"},
+             {"JUJU_REMOTE_APP", "compute"},
+             {"JUJU_REMOTE_UNIT", "compute/0"},
+             {"JUJU_DEPARTING_UNIT", "slurmctld/0"}},
+            "")));
 }
 
 }  // namespace

@@ -1,7 +1,8 @@
 // A unit that has nothing left to do. Every hook-tool call is a round trip to the Juju agent,
 // and a full reconcile asks Juju about a dozen questions; update-status comes every five
 // minutes on every unit. When the last full hook ended with nothing pending (no wait left, no
-// stop) it leaves a record of what it saw on the machine, and an update-status then checks only
+// stop) it leaves a record of what it saw on the machine, and an update-status (or another event
+// that brings nothing the charm reads: event_brings_no_input) then checks only
 // what can change without a Juju event — leadership, the service, the files on disk (against
 // the record and against what the controller runs), the shared mount — and refreshes the
 // status from the controllers. Anything else (config, relation data, secrets, scaling) comes
@@ -46,9 +47,17 @@ void forget_settled_state(host::Host& host);
 std::optional<SettledState> settled_after(const Facts& facts, const Outcome& outcome,
                                           const SetStatuses& statuses, host::Host& host);
 
-/// update-status on a settled unit: true when it was handled (statuses refreshed, at most one
-/// is-leader and the status-set calls whose message changed); false when a full reconcile must
-/// run.
+/// Events that bring nothing the charm reads, so that a settled unit answers them as an idle
+/// update-status: update-status itself, and a unit of a client application (sackd, slurmd,
+/// slurmdbd, slurmrestd) joining, changing its unit databag or leaving. The charm reads only
+/// the clients' application databags, and Juju runs an application-level relation-changed (no
+/// remote unit) when one of those changes (docs/reference/juju.md §3.3). At cluster scale
+/// these are most of the controllers' hooks: two per compute node on every controller unit.
+bool event_brings_no_input(const juju::HookContext& context);
+
+/// An event_brings_no_input event on a settled unit: true when it was handled (statuses refreshed,
+/// at most one is-leader and the status-set calls whose message changed); false when a full
+/// reconcile must run.
 bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& tools,
                           host::Host& host);
 

@@ -197,10 +197,47 @@ void Controller::persist() {
         dir_ / "model.json", data.dump(1, ' ', false, json::error_handler_t::replace), options);
 }
 
+void Controller::persist_if_due(bool now_anyway) {
+    // At most every kPersistInterval, and never more than a tenth of the time: a big model's
+    // write (megabytes of JSON at 1000 units) must not take a core of its own.
+    const auto since = std::chrono::steady_clock::now() - persisted_at_;
+    if (!dirty_ || destroyed_ ||
+        (!now_anyway && (since < kPersistInterval || since < 10 * persist_took_))) {
+        return;
+    }
+    try {
+        const auto start = std::chrono::steady_clock::now();
+        persist();
+        dirty_ = false;
+        persisted_at_ = std::chrono::steady_clock::now();
+        persist_took_ = persisted_at_ - start;
+    } catch (const std::exception& error) {
+        // The model directory went (destroy-model, or removed under us): nothing to keep.
+        debug_log("controller", "WARNING", "jujusim.controller",
+                  std::string("cannot save the model: ") + error.what());
+    }
+}
+
 void Controller::touch() {
     ++revision_;
-    persist();
+    dirty_ = true;
     changed_.notify_all();
+}
+
+const std::vector<std::string>& Controller::units_on_machine(const std::string& machine_id) {
+    if (unit_index_stale_) {
+        units_by_machine_.clear();
+        for (const auto& [name, unit] : model_.units) {
+            units_by_machine_[unit.machine].push_back(name);
+        }
+        for (auto& [id, names] : units_by_machine_) {
+            std::sort(names.begin(), names.end(), natural_less);
+        }
+        unit_index_stale_ = false;
+    }
+    static const std::vector<std::string> none;
+    const auto found = units_by_machine_.find(machine_id);
+    return found == units_by_machine_.end() ? none : found->second;
 }
 
 void Controller::debug_log(const std::string& unit, const std::string& level,
@@ -278,7 +315,7 @@ Machine& Controller::machine(const std::string& id) {
     }
     const MachineRecord& record = model_.machines.at(id);
     std::unique_ptr<Machine> created;
-    if (model_.machine_type == "namespace") {
+    if (machine_type_of(record) == "namespace") {
         prepare_namespace_machines();
         MachineConfig config;
         config.id = record.id;
@@ -298,11 +335,16 @@ Machine& Controller::machine(const std::string& id) {
     return result;
 }
 
-std::string Controller::add_machine() {
+std::string Controller::machine_type_of(const MachineRecord& record) const {
+    return record.type.empty() ? model_.machine_type : record.type;
+}
+
+std::string Controller::add_machine(const std::string& type) {
     MachineRecord record;
     record.id = std::to_string(model_.next_machine++);
+    record.type = type;
     record.hostname = "juju-" + model_.uuid.substr(0, 6) + "-" + record.id;
-    if (model_.machine_type == "namespace") {
+    if (type == "namespace") {
         prepare_namespace_machines();
         record.address = network_->address_for(static_cast<unsigned>(std::stoi(record.id)));
     } else {
@@ -311,12 +353,11 @@ std::string Controller::add_machine() {
     record.created_at = now();
     model_.machines[record.id] = record;
     machine(record.id);
-    refresh_hosts();
     start_worker(record.id);  // boots the machine without holding the model lock
     return record.id;
 }
 
-void Controller::refresh_hosts() {
+void Controller::refresh_hosts(const std::string& only) {
     // Shared (the default): every machine's name in every /etc/hosts. Not shared: a machine
     // knows only its own name, as on clouds whose DNS does not resolve instance names; peers
     // then reach each other only through addresses Juju hands out.
@@ -327,7 +368,7 @@ void Controller::refresh_hosts() {
         entries.emplace_back(record.address, record.hostname);
     }
     for (const auto& [id, record] : model_.machines) {
-        if (record.powered) {
+        if (record.powered && (only.empty() || id == only)) {
             machine(id).set_hosts(all ? entries
                                       : std::vector<std::pair<std::string, std::string>>{
                                             {record.address, record.hostname}});
@@ -336,6 +377,9 @@ void Controller::refresh_hosts() {
 }
 
 void Controller::start_worker(const std::string& machine_id) {
+    if (worker_wakes_.count(machine_id) == 0) {
+        worker_wakes_[machine_id] = std::make_unique<std::condition_variable>();
+    }
     if (workers_.count(machine_id) != 0) {
         if (workers_[machine_id].joinable()) {
             return;
@@ -460,7 +504,7 @@ void Controller::worker_loop(std::string machine_id) {
         }
         lock.lock();
         if (model_.machines.count(machine_id) != 0) {
-            refresh_hosts();
+            refresh_hosts(machine_id);  // the others learnt its name when it was added
             remount_builtin(machine_id);
             touch();
         }
@@ -471,13 +515,16 @@ void Controller::worker_loop(std::string machine_id) {
         if (record == model_.machines.end()) {
             break;
         }
+        // Woken by dispatch_loop when there is work; the timeout covers what no change
+        // announces (a retry falling due, power coming back).
+        auto& wake = *worker_wakes_.at(machine_id);
         if (!record->second.powered) {
-            changed_.wait_for(lock, std::chrono::milliseconds(500));
+            wake.wait_for(lock, std::chrono::milliseconds(500));
             continue;
         }
         const auto next = next_on_machine(machine_id, last_unit);
         if (!next) {
-            changed_.wait_for(lock, std::chrono::milliseconds(500));
+            wake.wait_for(lock, std::chrono::milliseconds(500));
             continue;
         }
         const std::string chosen = next->first;
@@ -508,13 +555,7 @@ std::optional<std::pair<std::string, Op>> Controller::next_on_machine(
     const std::string& machine_id, const std::string& last_unit) {
     // Units on this machine in name order, starting after the last one served (fairness
     // between a principal and its subordinates under the machine lock).
-    std::vector<std::string> names;
-    for (const auto& [name, unit] : model_.units) {
-        if (unit.machine == machine_id) {
-            names.push_back(name);
-        }
-    }
-    std::sort(names.begin(), names.end(), natural_less);
+    std::vector<std::string> names = units_on_machine(machine_id);
     std::rotate(names.begin(),
                 std::upper_bound(names.begin(), names.end(), last_unit, natural_less), names.end());
     for (const auto& name : names) {
@@ -536,6 +577,46 @@ std::optional<std::pair<std::string, Op>> Controller::next_on_machine(
         }
     }
     return std::nullopt;
+}
+
+bool Controller::machine_has_work(const std::string& machine_id) {
+    for (const auto& name : units_on_machine(machine_id)) {
+        const auto unit = model_.units.find(name);
+        if (unit != model_.units.end() && next_op(unit->second)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void Controller::wake_all_workers() {
+    for (auto& [id, wake] : worker_wakes_) {
+        wake->notify_all();
+    }
+}
+
+void Controller::dispatch_loop() {
+    std::unique_lock lock(mutex_);
+    long seen = -1;
+    while (!stopping_) {
+        changed_.wait_for(lock, std::chrono::milliseconds(100),
+                          [&] { return stopping_ || revision_ != seen; });
+        if (stopping_) {
+            break;
+        }
+        seen = revision_;
+        for (auto& [id, wake] : worker_wakes_) {
+            if (busy_machines_.count(id) == 0 && machine_has_work(id)) {
+                wake->notify_all();
+            }
+        }
+        // A pass looks at every machine: at most about 100 passes a second, however many
+        // changes come in between (a hook waits at most that long to be picked up).
+        lock.unlock();
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        lock.lock();
+    }
+    wake_all_workers();
 }
 
 void Controller::timer_loop() {
@@ -603,6 +684,7 @@ void Controller::timer_loop() {
         if (retry_due) {
             changed_.notify_all();
         }
+        persist_if_due(false);
     }
 }
 
@@ -616,6 +698,7 @@ void Controller::serve() {
             start_worker(id);
         }
         timer_ = std::thread([this] { timer_loop(); });
+        dispatcher_ = std::thread([this] { dispatch_loop(); });
     }
     std::thread watcher([this, fd = stop_write.get()] {
         std::unique_lock lock(mutex_);
@@ -661,11 +744,15 @@ void Controller::serve() {
 void Controller::stop() {
     {
         std::lock_guard lock(mutex_);
-        if (stopping_ && workers_.empty() && !timer_.joinable()) {
+        if (stopping_ && workers_.empty() && !timer_.joinable() && !dispatcher_.joinable()) {
             return;
         }
         stopping_ = true;
         changed_.notify_all();
+        wake_all_workers();
+    }
+    if (dispatcher_.joinable()) {
+        dispatcher_.join();
     }
     for (auto& [id, worker] : workers_) {
         if (worker.joinable()) {
@@ -676,6 +763,8 @@ void Controller::stop() {
     if (timer_.joinable()) {
         timer_.join();
     }
+    std::lock_guard lock(mutex_);
+    persist_if_due(true);
 }
 
 }  // namespace jujusim

@@ -17,15 +17,15 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Unit, name, app, number, machine
                                                 resolve_now, update_status_due, last_update_status,
                                                 pending_actions, remove_notified, history)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(App, name, charm_name, charm_source, charm_dir,
-                                                builtin, charm_rev, config, config_version,
-                                                next_unit, leader, lease_expires, leader_term,
-                                                leader_settings, leader_settings_version,
-                                                status_set, status, life)
+                                                builtin, machine_type, charm_rev, config,
+                                                config_version, next_unit, leader, lease_expires,
+                                                leader_term, leader_settings,
+                                                leader_settings_version, status_set, status, life)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RelationEnd, app, endpoint, interface, role, scope)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Relation, id, ends, app_data, app_versions,
                                                 unit_data, unit_versions, in_scope, life,
                                                 created_at)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MachineRecord, id, hostname, address, powered,
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MachineRecord, id, type, hostname, address, powered,
                                                 down_since, created_at, released_at)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(SecretGrant, relation_id, target)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(Secret, id, owner, unit_owned, label, description,

@@ -494,6 +494,7 @@ void Controller::remove_unit_record(const std::string& name) {
         action.completed = now();
     }
     model_.units.erase(it);
+    unit_index_stale_ = true;
     for (auto& [id, relation] : model_.relations) {
         relation.in_scope.erase(name);
     }

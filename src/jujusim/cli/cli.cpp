@@ -33,6 +33,7 @@ const char* usage_text =
 Models:      add-model NAME [--no-switch] [--config machine-type=host|namespace]
              models [--format json] | switch NAME | destroy-model NAME [--no-prompt]
 Deploying:   deploy CHARM [APP] [-n N] [--config K=V]...   (CHARM: .charm, directory, filesystem-client)
+               [--machine-type host|namespace]   (not juju: this application's machines)
              add-unit APP [-n N] | remove-unit UNIT... | remove-application APP
              refresh APP --path CHARM   (upgrade-charm)
              integrate A[:EP] B[:EP] | remove-relation A[:EP] B[:EP]

@@ -17,7 +17,7 @@ using namespace verbs;
 
 CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const fs::path& cwd) {
     FlagSet flags;
-    flags.value({"n", "num-units"}, "1").value({"config"});
+    flags.value({"n", "num-units"}, "1").value({"config"}).value({"machine-type"});
     accept_meaningless(flags);
     flags.parse(args);
     if (flags.positional.empty()) {
@@ -45,6 +45,13 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
     }
     if (count < 0) {
         throw UserError("--num-units must be a positive integer");
+    }
+    // jujusim's own flag (not Juju's): this application's machines are host directories (no
+    // isolation: for charms that only use hook tools, e.g. many lightweight units) or namespace
+    // machines, whatever the model's machine-type.
+    const std::string machine_type = flags.get("machine-type");
+    if (!machine_type.empty() && machine_type != "host" && machine_type != "namespace") {
+        throw UserError("--machine-type must be host or namespace");
     }
 
     const fs::path staging = dir_ / "charms" / (".staging-" + std::to_string(model_.next_task));
@@ -106,6 +113,7 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
         app.charm_dir = stored.string();
     }
     app.config = config;
+    app.machine_type = machine_type;
     model_.apps[app_name] = app;
     metas_[app_name] = charm;
     add_peer_relations(app_name);
@@ -113,11 +121,8 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
     out_err += "Located local charm \"" + charm.name + "\", revision 0\n";
     out_err += "Deploying \"" + app_name + "\" from local charm \"" + charm.name +
                "\", revision 0 on ubuntu@24.04/stable\n";
-    if (!charm.subordinate) {
-        for (int i = 0; i < count; ++i) {
-            std::vector<std::string> add_args{app_name};
-            cmd_add_unit(add_args);
-        }
+    if (!charm.subordinate && count > 0) {
+        cmd_add_unit({app_name, "-n", std::to_string(count)});
     }
     touch();
     return CommandResult{0, "", out_err};
@@ -238,12 +243,16 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
         unit.name = app_name + "/" + std::to_string(unit.number);
         unit.app = app_name;
         unit.principal = principal;
-        unit.machine = principal.empty() ? add_machine() : model_.units.at(principal).machine;
+        unit.machine =
+            principal.empty()
+                ? add_machine(app.machine_type.empty() ? model_.machine_type : app.machine_type)
+                : model_.units.at(principal).machine;
         unit.workload = StatusValue{"waiting", "agent initialising", now(), json::object()};
         unit.agent = StatusValue{"allocating", "", now(), json::object()};
         unit.charm_rev = app.charm_rev;
         unit.charm_dir = app.charm_dir;
         model_.units[unit.name] = unit;
+        unit_index_stale_ = true;
         setup_unit_files(model_.units.at(unit.name));
         Unit& stored = model_.units.at(unit.name);
         for (auto& [id, relation] : model_.relations) {
@@ -276,6 +285,9 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
                 cmd_add_unit({other, "--principal", unit.name});
             }
         }
+    }
+    if (principal.empty()) {
+        refresh_hosts();  // once for the whole batch: every machine learns the new names
     }
     touch();
     return {};

@@ -48,9 +48,13 @@ std::optional<ControllerData> ready_controller_data(juju::HookTools& tools,
     return result;
 }
 
-bool write_auth_key(juju::HookTools& tools, slurmctld::host::Host& host,
-                    const std::string& secret_id, const slurmctld::host::FileAttributes& owner,
-                    bool refresh) {
+bool lightweight(juju::HookTools& tools) {
+    const auto config = tools.config_get();
+    const auto value = config.find("lightweight");
+    return value != config.end() && value->is_boolean() && value->get<bool>();
+}
+
+std::string auth_key_jwks(juju::HookTools& tools, const std::string& secret_id, bool refresh) {
     const auto content = tools.secret_get(
         juju::SecretRef{secret_id, "slurm-auth-key"},
         refresh ? juju::SecretGetOptions::refreshing() : juju::SecretGetOptions::tracked());
@@ -64,7 +68,13 @@ bool write_auth_key(juju::HookTools& tools, slurmctld::host::Host& host,
         throw std::runtime_error(set.error().message);
     }
     const auto text = jwks.render();
-    const std::string wanted(text.data(), text.size());
+    return std::string(text.data(), text.size());
+}
+
+bool write_auth_key(juju::HookTools& tools, slurmctld::host::Host& host,
+                    const std::string& secret_id, const slurmctld::host::FileAttributes& owner,
+                    bool refresh) {
+    const std::string wanted = auth_key_jwks(tools, secret_id, refresh);
     if (host.read_file("/etc/slurm/slurm.jwks") == wanted) {
         return false;
     }

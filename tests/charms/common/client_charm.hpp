@@ -34,6 +34,15 @@ std::optional<Integration> find_integration(slurmctld::juju::HookTools& tools,
 std::optional<ControllerData> ready_controller_data(slurmctld::juju::HookTools& tools,
                                                     const Integration& integration);
 
+/// Config option `lightweight` (test only): the charm does its relation side alone and touches
+/// nothing on the machine (scale benchmarks put many such units on host-directory machines).
+bool lightweight(slurmctld::juju::HookTools& tools);
+
+/// slurm.jwks holding only the key of the `slurm-auth-key` secret, fetched by ID with
+/// upstream's label (so later secret-changed events carry that label).
+std::string auth_key_jwks(slurmctld::juju::HookTools& tools, const std::string& secret_id,
+                          bool refresh);
+
 /// Writes /etc/slurm/slurm.jwks holding only the key of the `slurm-auth-key` secret, fetched
 /// by ID with upstream's label (so later secret-changed events carry that label). Returns
 /// whether the file changed.

@@ -13,13 +13,14 @@ namespace host = slurmctld::host;
 
 juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
                        host::Host& machine) {
-    if (context.hook_name == "install") {
+    const bool light = test_charms::lightweight(tools);
+    if (context.hook_name == "install" && !light) {
         host::stop_service(machine, "sackd");
         host::disable_service(machine, "sackd");
     }
     const auto integration = test_charms::find_integration(tools, "slurmctld");
     if (!integration) {
-        if (host::service_is_active(machine, "sackd")) {
+        if (!light && host::service_is_active(machine, "sackd")) {
             host::stop_service(machine, "sackd");  // slurmctld_disconnected
         }
         return {"blocked", "Waiting for integrations: [`slurmctld`]"};
@@ -29,6 +30,10 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
         return {"waiting", "Waiting for controller data"};
     }
     const bool refresh = context.hook_name == "secret-changed";
+    if (light) {
+        test_charms::auth_key_jwks(tools, data->auth_secret_id, refresh);
+        return {"active", "lightweight: no sackd"};
+    }
     bool changed = test_charms::write_auth_key(tools, machine, data->auth_secret_id,
                                                {"slurm", "slurm", 0600}, refresh);
     std::string servers;

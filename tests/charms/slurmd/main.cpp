@@ -41,13 +41,14 @@ nlohmann::ordered_json partition_data(const std::string& app, const std::string&
 
 juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
                        host::Host& machine) {
-    if (context.hook_name == "install") {
+    const bool light = test_charms::lightweight(tools);
+    if (context.hook_name == "install" && !light) {
         host::stop_service(machine, "slurmd");
         host::disable_service(machine, "slurmd");
     }
     const auto integration = test_charms::find_integration(tools, "slurmctld");
     if (!integration) {
-        if (host::service_is_active(machine, "slurmd")) {
+        if (!light && host::service_is_active(machine, "slurmd")) {
             host::stop_service(machine, "slurmd");
         }
         return {"blocked", "Waiting for integrations: [`slurmctld`]"};
@@ -57,8 +58,8 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
         const std::string raw = config.value("raw-partition", "");
         const std::string wanted =
             !raw.empty() ? raw
-                         : juju::codec::encode(partition_data(context.app_name,
-                                                              config.value("partition-config", "")));
+                         : juju::codec::encode(partition_data(
+                               context.app_name, config.value("partition-config", "")));
         const auto mine = tools.relation_get_app(integration->relation, context.app_name);
         const auto current = mine.find("partition");
         if (current == mine.end() || current->second != wanted) {
@@ -70,6 +71,10 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
         return {"waiting", "Waiting for controller data"};
     }
     const bool refresh = context.hook_name == "secret-changed";
+    if (light) {
+        test_charms::auth_key_jwks(tools, data->auth_secret_id, refresh);
+        return {"active", "lightweight: no slurmd"};
+    }
     bool changed = test_charms::write_auth_key(tools, machine, data->auth_secret_id,
                                                {"root", "root", 0600}, refresh);
     std::string servers;

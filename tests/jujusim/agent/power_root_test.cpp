@@ -118,6 +118,24 @@ TEST_F(PowerRootTest, WithoutSharedEtcHostsMachinesKnowOnlyTheirOwnName) {
                 ::testing::HasSubstr(other));
 }
 
+TEST_F(PowerRootTest, AnApplicationMayRunOnHostDirectoriesInANamespaceModel) {
+    SimModel model("namespace");
+    model.ok({"deploy", recorder_charm(), "light", "-n", "2", "--machine-type", "host"});
+    model.ok({"deploy", recorder_charm(), "real"});
+    model.ok({"add-unit", "light"});  // the application's machine type, not the model's
+    model.wait("300s");
+    const json status = model.status();
+    char host_name[256] = {};
+    ::gethostname(host_name, sizeof host_name - 1);
+    for (const std::string unit : {"light/0", "light/2"}) {
+        // A host directory: the hook runs on this host, not in a machine of its own.
+        EXPECT_EQ(model.ok({"ssh", unit, "hostname"}), std::string(host_name) + "\n") << unit;
+    }
+    const std::string machine = status["applications"]["real"]["units"]["real/0"]["machine"];
+    EXPECT_EQ(model.ok({"ssh", "real/0", "hostname"}),
+              status["machines"][machine]["hostname"].get<std::string>() + "\n");
+}
+
 TEST_F(PowerRootTest, DestroyModelLeavesNoProcessMountOrNamespace) {
     std::string pid_text;
     fs::path dir;

@@ -242,6 +242,17 @@ TEST(CliTest, ModelsSwitchAndFormats) {
     home.ok({"destroy-model", "second", "--no-prompt"});
 }
 
+TEST(CliTest, DeployMachineTypeIsHostOrNamespace) {
+    SimModel home("host", "kinds");
+    const auto bad = home.run({"deploy", recorder_charm(), "r", "--machine-type", "lxd"});
+    EXPECT_NE(bad.exit_code, 0);
+    EXPECT_THAT(bad.stderr_text, HasSubstr("--machine-type must be host or namespace"));
+    home.ok({"deploy", recorder_charm(), "r", "-n", "2", "--machine-type", "host"});
+    home.ok({"add-unit", "r"});
+    home.ok({"wait"});
+    EXPECT_EQ(home.status()["applications"]["r"]["units"].size(), 3U);
+}
+
 TEST(CliTest, DestroyModelStopsTheControllerAndRemovesEverything) {
     SimModel home("host", "keeper");
     home.ok({"add-model", "doomed"});
