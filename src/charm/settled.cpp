@@ -110,7 +110,9 @@ bool event_brings_no_input(const juju::HookContext& context) {
         case juju::RelationEventKind::Changed:
             return client;
         case juju::RelationEventKind::Departed:
-            return client && event.departing_unit != context.unit_name;
+            // A slurmd unit leaving is input: its node is deleted from Slurm (clients.cpp).
+            return client && event.endpoint != kSlurmdEndpoint &&
+                   event.departing_unit != context.unit_name;
         default:
             return false;
     }

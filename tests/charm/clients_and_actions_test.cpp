@@ -114,7 +114,7 @@ TEST(CharmIntegrations, SlurmdbdGetsBothSecretsAndGivesTheAccountingHost) {
     }
     relation.remote_app_data["hostname"] = "\"juju-db-0\"";
     cluster.run(0, "slurmdbd-relation-changed",
-                {kSlurmdbdRelationId, "slurmdbd", "database", "database/0", ""});
+                {kSlurmdbdRelationId, "slurmdbd", "database", "", ""});
     EXPECT_EQ(file_text(unit, "/etc/slurm/slurm.conf.accounting"),
               "\naccountingstoragehost=juju-db-0\naccountingstorageport=6819\n"
               "accountingstoragetype=accounting_storage/slurmdbd\n");

@@ -315,8 +315,9 @@ struct InfluxFixture {
             cluster.unit(0).state.add_relation("slurmdbd", kSlurmdbdRelationId, "slurmdbd");
         relation.remote_app_data["hostname"] = "\"juju-db-0\"";
         relation.remote_units_data["slurmdbd/0"] = {};
+        // The application data arrives with an application-level relation-changed, as in Juju.
         cluster.run(0, "slurmdbd-relation-changed",
-                    {kSlurmdbdRelationId, "slurmdbd", "slurmdbd", "slurmdbd/0", ""});
+                    {kSlurmdbdRelationId, "slurmdbd", "slurmdbd", "", ""});
     }
     static EventSource source(const std::string& remote_unit) {
         return {kInfluxRelationId, "influxdb", "influxdb", remote_unit, ""};

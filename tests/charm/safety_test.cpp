@@ -511,9 +511,10 @@ TEST(CharmSettled, AComputeNodeComingOrGoingAsksOnlyIsLeaderButNewPartitionDataI
     EXPECT_EQ(leader.tool_calls, 1) << "is-leader only";
     cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/1", ""});
     EXPECT_EQ(leader.tool_calls, 1);
+    // A compute node leaving is input: the leader deletes its node from Slurm (a full hook).
     relation.remote_units_data.erase("compute/1");
     cluster.run(0, "slurmd-relation-departed", {6, "slurmd", "compute", "compute/1", "compute/1"});
-    EXPECT_EQ(leader.tool_calls, 1);
+    EXPECT_GT(leader.tool_calls, 1);
     // New application data comes with an application-level relation-changed: a full reconcile.
     relation.remote_app_data["partition"] =
         R"({"maxtime": "1:00:00", "partitionname": "compute", "nodes": ["compute"]})";

@@ -350,7 +350,8 @@ ImageSpec ImageSpec::debian13_build() {
     spec.packages = {"g++",        "cmake",         "ninja-build",        "binutils",
                      "pkgconf",    "ccache",        "nlohmann-json3-dev", "libyaml-cpp-dev",
                      "libfmt-dev", "libspdlog-dev", "libboost-dev",       "libboost-filesystem-dev",
-                     "libssl-dev", "zlib1g-dev",    "libzstd-dev",        "file"};
+                     "libssl-dev", "zlib1g-dev",    "libzstd-dev",        "file",
+                     "xz-utils"};
     return spec;
 }
 
