@@ -120,9 +120,10 @@ TEST(SharedFsIdentity, AUnitOnADifferentFileSystemStaysBlocked) {
         return m.workload("slurmctld/0").second == "primary - UP" &&
                m.workload("slurmctld/1").second == "backup - UP";
     }));
-    // An admin points unit 1 at another export at the same path.
+    // An admin points unit 1 at another export at the same path (a lazy unmount: the unit's
+    // running daemons keep files open on the old one).
     m.exec_ok("slurmctld/1",
-              "umount /srv/slurmctld-statefs && mount -t tmpfs stray /srv/slurmctld-statefs");
+              "umount -l /srv/slurmctld-statefs && mount -t tmpfs stray /srv/slurmctld-statefs");
     ASSERT_TRUE(m.wait_until(
         "unit 1 blocked",
         [&] {

@@ -340,7 +340,8 @@ ImageSpec ImageSpec::debian13_apt() {
     spec.packages.push_back("systemd");
     // What the slurmctld charm's install hook asks apt for, and what the test charms' Slurm
     // daemons need, with their dependencies.
-    spec.repository_packages = {"slurmctld", "slurmd", "slurm-client", "sackd", "munge", "rsync"};
+    spec.repository_packages = {"slurmctld", "slurmd", "slurm-client", "sackd",
+                                "munge",     "rsync",  "libpmix-dev",  "slurm-wlm-jwt-plugin"};
     return spec;
 }
 
