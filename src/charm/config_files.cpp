@@ -164,6 +164,27 @@ void write_partitions(HookScope& scope, Outcome& outcome, slurm::ConfigDocument&
     }
 }
 
+/// Accounting turns on: a controller that ran without it minted a cluster ID of its own and
+/// keeps it in <StateSaveLocation>/clustername; a slurmdbd that does not know the cluster yet
+/// registers it under a new ID, and slurmctld then refuses the configuration ("fatal: CLUSTER
+/// ID MISMATCH ... Remove .../clustername to override"). Removing the file, as Slurm's message
+/// says, lets the controller take the database's ID when it re-reads the configuration. Done
+/// only on the off -> on transition (a retried hook repeats it, harmlessly).
+void forget_local_cluster_id(host::Host& host, const slurm::ConfigDocument& slurm_conf) {
+    const auto state = slurm_conf.get("StateSaveLocation");
+    if (!state || (*state != kLocalCheckpoint && *state != kHaCheckpoint)) {
+        return;  // only the locations the charm configures
+    }
+    const std::string path = *state + "/clustername";
+    if (host.status(path).type == host::FileType::Regular) {
+        host.remove_file(path);
+        log::info(
+            "accounting turns on: removed {} so that slurmctld takes the cluster ID of "
+            "the accounting database",
+            path);
+    }
+}
+
 /// AccountingStorage* from a slurmdbd application's hostname. Upstream also includes
 /// slurm.conf.profiling while a slurmdbd application provides accounting (prepended when it
 /// arrives) and drops that include when it leaves (job profiling needs accounting): the same
@@ -198,6 +219,9 @@ std::optional<std::string> plan_accounting(HookScope& scope, Outcome& outcome,
         return std::nullopt;
     }
     if (!database_host.empty()) {
+        if (!document->contains("AccountingStorageHost")) {
+            forget_local_cluster_id(scope.host, slurm_conf);
+        }
         document->set("AccountingStorageHost", database_host);
         document->set("AccountingStoragePort", std::string(kSlurmdbdPort));
         document->set("AccountingStorageType", "accounting_storage/slurmdbd");

@@ -121,6 +121,27 @@ TEST(CharmIntegrations, SlurmdbdGetsBothSecretsAndGivesTheAccountingHost) {
     EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
 }
 
+TEST(CharmIntegrations, AccountingTurningOnDropsTheClusterIdTheControllerMintedWithoutIt) {
+    auto cluster = deployed_controller();
+    auto& unit = cluster.unit(0);
+    const std::string clustername = "/var/lib/slurm/checkpoint/clustername";
+    // What slurmctld leaves when it starts without accounting: its own cluster ID.
+    unit.host->write_file(clustername, "polaris|3695\n", {"slurm", "slurm", 0600});
+    auto& relation = unit.state.add_relation("slurmdbd", kSlurmdbdRelationId, "database");
+    relation.remote_units_data["database/0"] = {};
+    relation.remote_app_data["hostname"] = "\"juju-db-0\"";
+    cluster.run(0, "slurmdbd-relation-changed",
+                {kSlurmdbdRelationId, "slurmdbd", "database", "", ""});
+    EXPECT_EQ(file_text(unit, clustername), "<missing>");
+    // The controller then writes the database's ID: kept while accounting stays on.
+    unit.host->write_file(clustername, "polaris|4015\n", {"slurm", "slurm", 0600});
+    relation.remote_app_data["hostname"] = "\"juju-db-1\"";
+    cluster.run(0, "slurmdbd-relation-changed",
+                {kSlurmdbdRelationId, "slurmdbd", "database", "", ""});
+    EXPECT_EQ(file_text(unit, clustername), "polaris|4015\n");
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+}
+
 TEST(CharmIntegrations, SlurmrestdGetsSlurmConfAndEveryIncludeAsUpstreamsDicts) {
     auto cluster = deployed_controller();
     auto& unit = cluster.unit(0);

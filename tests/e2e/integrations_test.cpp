@@ -149,12 +149,11 @@ TEST_F(Integrations, SmtpConfiguresSlurmMailAndSaysJobMailIsOffWithoutThePackage
     }));
 }
 
-// Disabled, visibly: it needs a real slurmdbd. Upstream's profiling include adds
-// AccountingStorageTRES=ic/sysfs, a TRES slurmctld must create in the accounting database before
-// it runs ("fatal: Problem adding tres to the database"); the slurmdbd test charm has no
-// database (the image has no slurmdbd or MariaDB), so slurmctld cannot start with profiling on.
-// The files themselves are covered by the charm tests (tests/charm/integrations_test.cpp).
-TEST_F(Integrations, DISABLED_InfluxdbProfilesJobsWhileAccountingIsThereAndIsRemovedOnBroken) {
+// Upstream's profiling include adds AccountingStorageTRES=ic/sysfs, a TRES slurmctld must create
+// in the accounting database: the slurmdbd test charm runs a real slurmdbd on MariaDB. The
+// controller ran without accounting before, so this also covers the cluster ID it minted then
+// (the charm lets slurmctld take the database's when accounting turns on).
+TEST_F(Integrations, InfluxdbProfilesJobsWhileAccountingIsThereAndIsRemovedOnBroken) {
     m().ok({"deploy", test_charm("influxdb"), "influxdb"});
     m().ok({"deploy", test_charm("slurmdbd"), "database"});
     m().ok({"integrate", "slurmctld", "database"});
@@ -167,6 +166,13 @@ TEST_F(Integrations, DISABLED_InfluxdbProfilesJobsWhileAccountingIsThereAndIsRem
     }));
     EXPECT_EQ(m().exec_ok("slurmctld/0", "stat -c '%U:%G %a' /etc/slurm/acct_gather.conf"),
               "slurm:slurm 600\n");
+    // Accounting is real: the controller registered the cluster and its ic/sysfs TRES with
+    // slurmdbd (clients ask slurmdbd directly).
+    EXPECT_THAT(running_config(), HasSubstr("ic/sysfs"));
+    EXPECT_EQ(m().exec("login/0", "sacctmgr -n -P show cluster format=cluster 2>&1").stdout_text,
+              "polaris\n");
+    EXPECT_THAT(m().exec("login/0", "sacctmgr -n -P show tres 2>&1").stdout_text,
+                HasSubstr("ic|sysfs|"));
     EXPECT_THAT(controller_file("/etc/slurm/slurm.conf.profiling"),
                 HasSubstr("acctgatherprofiletype=acct_gather_profile/influxdb\n"));
     const auto state =
@@ -174,7 +180,9 @@ TEST_F(Integrations, DISABLED_InfluxdbProfilesJobsWhileAccountingIsThereAndIsRem
     EXPECT_TRUE(state["users"].contains("slurm"));
     EXPECT_TRUE(state["policies"].contains("polaris"));
     // A profiled job: slurmstepd on the compute node sends its samples to the InfluxDB.
-    m().exec("login/0", "timeout 120 srun -p compute -N1 --profile=task sleep 12 2>&1");
+    const auto job =
+        m().exec("login/0", "timeout 120 srun -p compute -N1 --profile=task sleep 12 2>&1");
+    EXPECT_EQ(job.exit_code, 0) << job.stdout_text;
     EXPECT_TRUE(m().wait_until(
         "profile samples written",
         [&] {
@@ -183,15 +191,26 @@ TEST_F(Integrations, DISABLED_InfluxdbProfilesJobsWhileAccountingIsThereAndIsRem
             return now["points"].value("polaris", 0) > 0;
         },
         std::chrono::seconds(60)));
-    m().ok({"remove-relation", "slurmctld:influxdb", "influxdb"});
-    ASSERT_TRUE(m().wait_until("profiling off", [&] {
-        return m().exec("slurmctld/0", "test -e /etc/slurm/acct_gather.conf").exit_code != 0 &&
-               controller_says("primary - UP");
+    // slurmdbd recorded the job, and the controller never refused the database's cluster ID.
+    EXPECT_TRUE(m().wait_until("the job in accounting", [&] {
+        return m().exec("login/0", "sacct -n -X -P -o JobName,State 2>&1")
+                   .stdout_text.find("sleep|COMPLETED") != std::string::npos;
     }));
-    const auto after =
-        nlohmann::json::parse(m().exec_ok("influxdb/0", "cat /var/lib/fake-influxdb/state.json"));
-    EXPECT_FALSE(after["users"].contains("slurm"));
-    EXPECT_FALSE(after["policies"].contains("polaris"));
+    EXPECT_THAT(controller_file("/var/log/slurm/slurmctld.log"),
+                Not(HasSubstr("CLUSTER ID MISMATCH")));
+    m().ok({"remove-relation", "slurmctld:influxdb", "influxdb"});
+    // The files go at relation-departed (no InfluxDB unit left to read); the leader drops the
+    // user and the database at relation-broken, a hook later.
+    const auto influxdb_state = [&] {
+        return nlohmann::json::parse(
+            m().exec_ok("influxdb/0", "cat /var/lib/fake-influxdb/state.json"));
+    };
+    ASSERT_TRUE(m().wait_until("profiling off and the InfluxDB cleaned up", [&] {
+        const auto after = influxdb_state();
+        return m().exec("slurmctld/0", "test -e /etc/slurm/acct_gather.conf").exit_code != 0 &&
+               controller_says("primary - UP") && !after["users"].contains("slurm") &&
+               !after["policies"].contains("polaris");
+    }));
     EXPECT_EQ(controller_file("/etc/slurm/slurm.conf.profiling"), "\n");
 }
 
