@@ -380,7 +380,10 @@ StepResult write_configuration(HookScope& scope, Outcome& outcome) {
         }
     }
     if (host.status(std::string(kGresConf)).type == host::FileType::Missing) {
-        write_if_changed(host, std::string(kGresConf), slurm::default_gres_conf().render());
+        write_if_changed(
+            host, std::string(kGresConf),
+            slurm::default_gres_conf(slurm::supports_autodetect_nvidia(*scope.facts.slurm))
+                .render());
     }
     write_cgroup_conf(scope);
 

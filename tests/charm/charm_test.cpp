@@ -565,6 +565,7 @@ TEST(CharmSlurmVersions, Slurm2205StartsOnlyWithAPartition) {
     // A container without a cgroup file system: 22.05 has no `disabled`; cgroup/v1 named
     // skips the detection that stops its slurmd.
     EXPECT_EQ(file_text(unit, "/etc/slurm/cgroup.conf"), "cgroupplugin=cgroup/v1\n");
+    EXPECT_EQ(file_text(unit, "/etc/slurm/gres.conf"), "autodetect=off\n");  // no `nvidia`
 }
 
 TEST(CharmSlurmVersions, Slurm2205UsesMungeAndTheTextPing) {

@@ -30,6 +30,7 @@ struct SlurmRelease {
     std::string cred_type;       ///< CredType in slurm.conf
     std::string key_file;        ///< the auth key file on each controller
     std::string key_stat;        ///< `stat -c '%U %G %a'` of it
+    std::string gres_conf;       ///< gres.conf (AutoDetect=nvidia exists from 24.11)
     bool munge = false;          ///< munged runs on controllers and compute nodes
     bool ping_json = false;      ///< `scontrol ping --json` exists
     bool sackd = false;          ///< a login node (sackd) can be deployed
@@ -63,6 +64,7 @@ class VersionMatrix : public ::testing::TestWithParam<SlurmRelease> {
             SCOPED_TRACE(unit);
             EXPECT_EQ(slurm_conf_value(m, unit, "AuthType"), release.auth_type);
             EXPECT_EQ(slurm_conf_value(m, unit, "CredType"), release.cred_type);
+            EXPECT_EQ(m.exec_ok(unit, "cat /etc/slurm/gres.conf"), release.gres_conf);
             EXPECT_EQ(m.exec_ok(unit, "stat -c '%U %G %a' " + release.key_file),
                       release.key_stat + "\n");
             if (release.munge) {  // munge keys are at most 1 KiB: the first KiB of the secret's
@@ -83,6 +85,10 @@ class VersionMatrix : public ::testing::TestWithParam<SlurmRelease> {
         }
         // Every machine holds the same key (the controllers from the secret, the compute node
         // from the secret it was granted); munge on the compute node runs with it.
+        // slurmd took every file it was served (a value its release does not know is an error).
+        EXPECT_EQ(
+            m.exec("compute/0", "grep -c 'error: unknown' /var/log/slurm/slurmd.log").stdout_text,
+            "0\n");
         const auto key = key_digest(m, "slurmctld/0", release.key_file);
         EXPECT_EQ(key_digest(m, "slurmctld/1", release.key_file), key);
         if (release.munge) {
@@ -180,9 +186,11 @@ TEST_P(VersionMatrix, HaScenarioOfTheDemo) {
 INSTANTIATE_TEST_SUITE_P(
     Releases, VersionMatrix,
     testing::Values(SlurmRelease{"debian-13-slurm", "24.11.", "auth/slurm", "cred/slurm",
-                                 "/etc/slurm/slurm.jwks", "slurm slurm 600", false, true, true},
+                                 "/etc/slurm/slurm.jwks", "slurm slurm 600", "autodetect=nvidia\n",
+                                 false, true, true},
                     SlurmRelease{"debian-12-slurm", "22.05.", "auth/munge", "cred/munge",
-                                 "/etc/munge/munge.key", "munge munge 400", true, false, false}),
+                                 "/etc/munge/munge.key", "munge munge 400", "autodetect=off\n",
+                                 true, false, false}),
     release_name);
 
 }  // namespace
