@@ -330,9 +330,11 @@ slurm::ConfigDocument fresh_slurm_conf(HookScope& scope, const Placement& placem
     return slurm::default_slurm_conf(options);
 }
 
-/// cgroup.conf: the option's where cgroups work; in a container without a cgroup file system
-/// of its own, Slurm >= 23.11 (which always initialises a cgroup plugin) gets the plugin
-/// disabled, as slurmd (configless: it gets this file from us) would fail otherwise.
+/// cgroup.conf: the option's where cgroups work. In a container without a cgroup file system
+/// of its own slurmd (configless: it gets this file from us) fails to initialise its cgroup
+/// plugin ("No filesystem mounted on /sys/fs/cgroup", 24.11 and 22.05 alike): Slurm >= 23.11
+/// gets the plugin disabled; older releases have no `disabled`, and get cgroup/v1 named, which
+/// skips the detection that fails and is never used with proctrack/linuxproc and task/affinity.
 void write_cgroup_conf(HookScope& scope) {
     const auto& facts = scope.facts;
     auto& host = scope.host;
@@ -343,16 +345,16 @@ void write_cgroup_conf(HookScope& scope) {
         }
         return;
     }
-    if (*facts.slurm < slurm::SlurmVersion{23, 11, 0}) {
-        return;
-    }
     bool cgroup_fs = false;
     for (const auto& mount : host.mounts()) {
         cgroup_fs |= (mount.fs_type == "cgroup2" || mount.fs_type == "cgroup") &&
                      mount.mount_point.rfind("/sys/fs/cgroup", 0) == 0;
     }
     if (!cgroup_fs) {
-        write_if_changed(host, std::string(kCgroupConf), "cgroupplugin=disabled\n");
+        write_if_changed(host, std::string(kCgroupConf),
+                         *facts.slurm >= slurm::SlurmVersion{23, 11, 0}
+                             ? "cgroupplugin=disabled\n"
+                             : "cgroupplugin=cgroup/v1\n");
     } else if (!facts.config.cgroup_conf.empty()) {
         log::warning("cgroup-parameters ignored: cgroup.conf is not written in a container");
     }
@@ -402,7 +404,10 @@ StepResult write_configuration(HookScope& scope, Outcome& outcome) {
         }
     }
     if (host.status(std::string(kGresConf)).type == host::FileType::Missing) {
-        write_if_changed(host, std::string(kGresConf), slurm::default_gres_conf().render());
+        write_if_changed(
+            host, std::string(kGresConf),
+            slurm::default_gres_conf(slurm::supports_autodetect_nvidia(*scope.facts.slurm))
+                .render());
     }
     write_cgroup_conf(scope);
 

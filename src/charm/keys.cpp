@@ -1,5 +1,3 @@
-#include <algorithm>
-
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/keys.hpp>
 #include <slurmctld/charm/roles.hpp>
@@ -80,6 +78,12 @@ void create_missing_secrets(HookScope& scope, KeySecrets& secrets) {
     }
 }
 
+/// The raw key file (slurm.key or munge.key) for `auth`.
+Expected<slurm::SecretBytes> key_file_bytes(slurm::AuthSetup auth, const AuthKeyContent& key) {
+    return auth == slurm::AuthSetup::Munge ? slurm::munge_key_bytes(key.key)
+                                           : slurm::slurm_key_bytes(key.key);
+}
+
 /// Whether the auth key file holds `key` as the key Slurm signs with (the last of slurm.jwks:
 /// during a rotation the old one stays before it).
 bool auth_file_matches(host::Host& host, const std::string& path, slurm::AuthSetup auth,
@@ -97,15 +101,12 @@ bool auth_file_matches(host::Host& host, const std::string& path, slurm::AuthSet
         return last.keyid == key.keyid &&
                std::string_view(last.key.data(), last.key.size()) == key.key;
     }
-    auto bytes = slurm::slurm_key_bytes(key.key);
+    auto bytes = key_file_bytes(auth, key);
     if (!bytes.has_value()) {
         return false;
     }
     const auto& raw = bytes.value();
-    // munge keys are at most 1 KiB; the first KiB of the 2 KiB key is plenty.
-    const std::size_t size =
-        auth == slurm::AuthSetup::Munge ? std::min<std::size_t>(raw.size(), 1024) : raw.size();
-    return *text == std::string_view(reinterpret_cast<const char*>(raw.data()), size);
+    return *text == std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size());
 }
 
 void write_auth_file(host::Host& host, const std::string& path, slurm::AuthSetup auth,
@@ -120,14 +121,12 @@ void write_auth_file(host::Host& host, const std::string& path, slurm::AuthSetup
         host.write_file(path, std::string_view(text.data(), text.size()), slurm_secret_file());
         return;
     }
-    auto bytes = slurm::slurm_key_bytes(key.key);
+    auto bytes = key_file_bytes(auth, key);
     if (!bytes.has_value()) {
         throw std::runtime_error("auth key secret: " + bytes.error().message);
     }
     const auto& raw = bytes.value();
-    const std::size_t size =
-        auth == slurm::AuthSetup::Munge ? std::min<std::size_t>(raw.size(), 1024) : raw.size();
-    host.write_file(path, std::string_view(reinterpret_cast<const char*>(raw.data()), size),
+    host.write_file(path, std::string_view(reinterpret_cast<const char*>(raw.data()), raw.size()),
                     auth == slurm::AuthSetup::Munge ? host::FileAttributes{"munge", "munge", 0400}
                                                     : slurm_secret_file());
 }

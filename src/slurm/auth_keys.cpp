@@ -25,6 +25,7 @@ using SecretJson = nlohmann::basic_json<std::map, std::vector, SecretString>;
 
 constexpr int kAuthKeyBytes = 2048;
 constexpr int kJwtKeyBits = 2048;
+constexpr std::size_t kMungeKeyMaxBytes = 1024;  // munge keys are at most 1 KiB
 
 // Key and id characters render() can write without JSON escapes: base64, base64url, UUIDs.
 bool is_plain_json_text(std::string_view text) {
@@ -123,6 +124,14 @@ Expected<SecretBytes> slurm_key_bytes(std::string_view base64_key) {
     }
     // EVP_DecodeBlock counts the padding as zero bytes.
     bytes.resize(static_cast<std::size_t>(length) - padding);
+    return bytes;
+}
+
+Expected<SecretBytes> munge_key_bytes(std::string_view base64_key) {
+    auto bytes = slurm_key_bytes(base64_key);
+    if (bytes.has_value() && bytes.value().size() > kMungeKeyMaxBytes) {
+        bytes.value().resize(kMungeKeyMaxBytes);
+    }
     return bytes;
 }
 

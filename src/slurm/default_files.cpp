@@ -65,9 +65,9 @@ std::optional<std::string> plugin_dir_for(std::string_view architecture) {
     return std::nullopt;
 }
 
-ConfigDocument default_gres_conf() {
+ConfigDocument default_gres_conf(bool autodetect_nvidia) {
     ConfigDocument gres(ConfigDialect::GresConf);
-    gres.set("autodetect", "nvidia");
+    gres.set("autodetect", autodetect_nvidia ? "nvidia" : "off");
     return gres;
 }
 

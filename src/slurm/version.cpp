@@ -83,6 +83,10 @@ bool supports_ping_json(const SlurmVersion& version) {
     return version >= SlurmVersion{23, 2, 0};
 }
 
+bool supports_autodetect_nvidia(const SlurmVersion& version) {
+    return version >= SlurmVersion{24, 11, 0};
+}
+
 bool supports_metrics_type(const SlurmVersion& version) {
     return version >= SlurmVersion{25, 11, 0};
 }

@@ -562,6 +562,10 @@ TEST(CharmSlurmVersions, Slurm2205StartsOnlyWithAPartition) {
     relate_compute_partition(cluster, 0);
     EXPECT_TRUE(unit.host->service("slurmctld").active);
     EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+    // A container without a cgroup file system: 22.05 has no `disabled`; cgroup/v1 named
+    // skips the detection that stops its slurmd.
+    EXPECT_EQ(file_text(unit, "/etc/slurm/cgroup.conf"), "cgroupplugin=cgroup/v1\n");
+    EXPECT_EQ(file_text(unit, "/etc/slurm/gres.conf"), "autodetect=off\n");  // no `nvidia`
 }
 
 TEST(CharmSlurmVersions, Slurm2205UsesMungeAndTheTextPing) {

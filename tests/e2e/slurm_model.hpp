@@ -11,6 +11,8 @@
 #include <string>
 #include <thread>
 
+#include <slurmctld/slurm/scontrol_output.hpp>
+
 #include "jujusim/agent/sim_fixture.hpp"
 
 namespace e2e {
@@ -139,18 +141,27 @@ class SlurmModel {
         return true;
     }
 
-    /// upstream's _get_slurm_controllers: `scontrol ping --json` on the login node, keyed by
-    /// mode, each mapped to the unit whose machine has that hostname.
-    std::map<std::string, Controller> controllers(const std::string& login_unit = "login/0") {
+    /// The unit client commands (sbatch, scontrol ping, sinfo) run on: the login node, or a
+    /// compute node where there is no login node (Slurm before 23.11 has no sackd; slurmd's
+    /// configless cache serves the clients there).
+    void set_client_unit(const std::string& unit) { client_unit_ = unit; }
+    const std::string& client_unit() const { return client_unit_; }
+    /// Whether this Slurm has `scontrol ping --json` (23.02 and later); the text form otherwise.
+    void set_ping_json(bool json_form) { ping_json_ = json_form; }
+
+    /// upstream's _get_slurm_controllers: `scontrol ping --json` (the text form before 23.02)
+    /// on the client unit, keyed by mode, each mapped to the unit whose machine has that
+    /// hostname.
+    std::map<std::string, Controller> controllers() {
         std::map<std::string, Controller> result;
-        const auto ping = exec(login_unit, "scontrol ping --json 2>/dev/null");
+        const auto ping = exec(client_unit_, ping_json_ ? "scontrol ping --json 2>/dev/null"
+                                                        : "scontrol ping 2>/dev/null");
         if (ping.stdout_text.empty()) {
             return result;
         }
-        json parsed;
-        try {
-            parsed = json::parse(ping.stdout_text);
-        } catch (const std::exception&) {
+        auto parsed = ping_json_ ? slurmctld::slurm::parse_ping_json(ping.stdout_text)
+                                 : slurmctld::slurm::parse_ping_text(ping.stdout_text);
+        if (!parsed.has_value()) {
             return result;
         }
         const auto s = status();
@@ -164,12 +175,11 @@ class SlurmModel {
         for (const auto& [name, unit] : controller_units.items()) {
             unit_by_machine[unit.value("machine", "")] = name;
         }
-        const json pings = parsed.value("pings", json::array());
-        for (const auto& ping_entry : pings) {
+        for (const auto& ping_entry : parsed.value()) {
             Controller c;
-            c.hostname = ping_entry.value("hostname", "");
-            c.mode = ping_entry.value("mode", "");
-            c.pinged = ping_entry.value("pinged", "");
+            c.hostname = ping_entry.hostname;
+            c.mode = ping_entry.mode;
+            c.pinged = ping_entry.up ? "UP" : "DOWN";
             c.machine = machine_by_host[c.hostname];
             c.unit = unit_by_machine[c.machine];
             result[c.mode] = c;
@@ -192,13 +202,13 @@ class SlurmModel {
                (primary == std::string::npos || primary < background);
     }
 
-    /// Submits a batch job from the login node that writes "start", sleeps, writes "finished";
+    /// Submits a batch job from the client unit that writes "start", sleeps, writes "finished";
     /// returns its job id.
     std::string submit_job(int seconds, const std::string& name) {
         const auto out =
-            exec_ok("login/0", "sbatch --parsable --chdir=/tmp -J " + name + " -o /tmp/" + name +
-                                   ".out --wrap 'echo start; sleep " + std::to_string(seconds) +
-                                   "; echo finished' 2>/dev/null");
+            exec_ok(client_unit_, "sbatch --parsable --chdir=/tmp -J " + name + " -o /tmp/" + name +
+                                      ".out --wrap 'echo start; sleep " + std::to_string(seconds) +
+                                      "; echo finished' 2>/dev/null");
         return out.substr(0, out.find_first_of(";\n"));
     }
     /// The job's output file on the compute node.
@@ -207,24 +217,32 @@ class SlurmModel {
     }
 
     /// The HA cluster upstream's test_ha.py deploys: two controllers (SlurmctldTimeout=5) on a
-    /// filesystem-client mount, a login node (sackd) and an idle compute node (slurmd); returns
-    /// once every application is active.
-    void deploy_ha_cluster() {
+    /// filesystem-client mount, a login node (sackd; left out with `login = false`) and an idle
+    /// compute node (slurmd); returns once every application is active.
+    void deploy_ha_cluster(bool login = true) {
         ok({"deploy", slurmctld_charm(), "slurmctld", "-n", "2", "--config",
             "slurm-conf-parameters=SlurmctldTimeout=5\n", "--config", "default-partition=compute"});
         ok({"deploy", "filesystem-client", "checkpoint"});
         ok({"integrate", "slurmctld:mount", "checkpoint:mount"});
-        ok({"deploy", test_charm("sackd"), "login"});
+        if (login) {
+            ok({"deploy", test_charm("sackd"), "login"});
+        }
         ok({"deploy", test_charm("slurmd"), "compute", "--config", "default-node-state=idle"});
-        ok({"integrate", "slurmctld", "login"});
+        if (login) {
+            ok({"integrate", "slurmctld", "login"});
+        }
         ok({"integrate", "slurmctld", "compute"});
-        wait_until("all applications active", [&] {
-            return all_active({"slurmctld", "checkpoint", "login", "compute"});
-        });
+        std::vector<std::string> apps{"slurmctld", "checkpoint", "compute"};
+        if (login) {
+            apps.emplace_back("login");
+        }
+        wait_until("all applications active", [&] { return all_active(apps); });
     }
 
   private:
     jujusim_test::SimModel model_;
+    std::string client_unit_ = "login/0";
+    bool ping_json_ = true;
 };
 
 }  // namespace e2e

@@ -78,6 +78,19 @@ TEST(SlurmKey, DecodesTheBase64KeyToItsRawBytes) {
     }
 }
 
+TEST(MungeKey, IsTheFirstKibOfTheAuthKeyBytes) {
+    const AuthKey generated = slurmctld::slurm::generate_auth_key();
+    const auto all = slurmctld::slurm::slurm_key_bytes(plain(generated.key));
+    const auto munge = slurmctld::slurm::munge_key_bytes(plain(generated.key));
+    ASSERT_TRUE(all);
+    ASSERT_TRUE(munge);
+    ASSERT_EQ(munge.value().size(), 1024U);
+    EXPECT_TRUE(std::equal(munge.value().begin(), munge.value().end(), all.value().begin()));
+    // A short key stays whole; invalid base64 is refused as for slurm.key.
+    EXPECT_EQ(slurmctld::slurm::munge_key_bytes("YWJj").value().size(), 3U);
+    ASSERT_FALSE(slurmctld::slurm::munge_key_bytes("ab!c"));
+}
+
 // ---- slurm.jwks
 // -----------------------------------------------------------------------------------
 

@@ -91,6 +91,8 @@ TEST(DefaultGresConf, IsAutodetectNvidia) {
     EXPECT_EQ(slurmctld::slurm::default_gres_conf().render(), "autodetect=nvidia\n");
     EXPECT_EQ(slurmctld::slurm::upstream_file_text(slurmctld::slurm::default_gres_conf()),
               "autodetect=nvidia\n");
+    // Before 24.11 there is no `nvidia` detector.
+    EXPECT_EQ(slurmctld::slurm::default_gres_conf(false).render(), "autodetect=off\n");
 }
 
 TEST(DefaultCgroupConf, IsUpstreamsDefaults) {

@@ -117,4 +117,7 @@ TEST(SlurmVersion, ComparesAndPicksTheAuthSetup) {
     EXPECT_TRUE(supports_ping_json(noble));
     EXPECT_FALSE(supports_metrics_type(trixie));
     EXPECT_TRUE(supports_metrics_type(ppa));
+    EXPECT_TRUE(supports_autodetect_nvidia(trixie));
+    EXPECT_FALSE(supports_autodetect_nvidia(SlurmVersion{24, 5, 8}));
+    EXPECT_FALSE(supports_autodetect_nvidia(noble));
 }

@@ -68,6 +68,10 @@ using util::random_uuid_v4;
 /// slurm.key for Slurm 23.11: the raw bytes of the base64 `key`. Fails on invalid base64.
 Expected<SecretBytes> slurm_key_bytes(std::string_view base64_key);
 
+/// munge.key for Slurm before 23.11 (auth/munge), on controllers and clients alike: the first
+/// KiB of slurm_key_bytes (munge keys are at most 1 KiB). Fails on invalid base64.
+Expected<SecretBytes> munge_key_bytes(std::string_view base64_key);
+
 /// Why slurm.jwks could not be read. Messages are upstream's `auth_key_ready` texts where it has
 /// one (upstream.md §1.4).
 struct JwksError {

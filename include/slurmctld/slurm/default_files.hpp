@@ -43,8 +43,9 @@ ConfigDocument default_slurm_conf(const DefaultSlurmConf& options);
 /// "x86_64" -> /usr/lib/x86_64-linux-gnu/slurm-wlm); nullopt for one we do not know.
 std::optional<std::string> plugin_dir_for(std::string_view architecture);
 
-/// gres.conf: `autodetect=nvidia`.
-ConfigDocument default_gres_conf();
+/// gres.conf: `autodetect=nvidia` (upstream's); `autodetect=off` for a Slurm without that value
+/// (supports_autodetect_nvidia), whose other detectors need a GPU vendor's library.
+ConfigDocument default_gres_conf(bool autodetect_nvidia = true);
 
 /// cgroup.conf before the user's `cgroup-parameters`: ConstrainCores, ConstrainDevices,
 /// ConstrainRAMSpace, ConstrainSwapSpace, SignalChildrenProcesses, all yes (upstream.md §1.2).

@@ -5,6 +5,7 @@
 #include <jujusim/controller.hpp>
 #include <jujusim/flags.hpp>
 #include <jujusim/go_format.hpp>
+#include <jujusim/image.hpp>
 
 namespace jujusim {
 
@@ -114,6 +115,10 @@ json Controller::status_json() const {
         machine_ids.push_back(id);
     }
     std::sort(machine_ids.begin(), machine_ids.end(), natural_less);
+    // The machines' Debian release, from the model's image (debian-12-slurm is bookworm).
+    const auto image =
+        ImageSpec::named(model_.config.value(kMachineImage, std::string(kDefaultImage)));
+    const std::string debian_release = image && image->suite == "bookworm" ? "12" : "13";
     for (const auto& id : machine_ids) {
         const MachineRecord& record = model_.machines.at(id);
         ordered_json entry;
@@ -134,7 +139,7 @@ json Controller::status_json() const {
                 : status_info(StatusValue{"stopped", "Stopped", record.down_since, json::object()});
         entry["modification-status"] =
             status_info(StatusValue{"idle", "", record.created_at, json::object()});
-        entry["base"] = ordered_json{{"name", "debian"}, {"channel", "13"}};
+        entry["base"] = ordered_json{{"name", "debian"}, {"channel", debian_release}};
         ordered_json nic;
         nic["ip-addresses"] = std::vector<std::string>{record.address};
         nic["mac-address"] =

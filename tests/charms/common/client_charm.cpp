@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <slurmctld/host/packages.hpp>
 #include <slurmctld/host/real_host.hpp>
+#include <slurmctld/host/services.hpp>
 #include <slurmctld/juju/caching_hook_tools.hpp>
 #include <slurmctld/juju/hook_runner.hpp>
 #include <slurmctld/juju/process_hook_tools.hpp>
@@ -81,6 +83,46 @@ bool write_auth_key(juju::HookTools& tools, slurmctld::host::Host& host,
     host.make_directories("/etc/slurm", {"root", "root", 0755});
     host.write_file("/etc/slurm/slurm.jwks", wanted, owner);
     return true;
+}
+
+std::optional<slurmctld::slurm::SlurmVersion> installed_slurm(slurmctld::host::Host& host,
+                                                              std::string_view package) {
+    const auto installed = slurmctld::host::installed_version(host, package);
+    if (!installed) {
+        return std::nullopt;
+    }
+    auto parsed = slurmctld::slurm::SlurmVersion::parse(*installed);
+    if (!parsed.has_value()) {
+        return std::nullopt;
+    }
+    return parsed.value();
+}
+
+bool run_munge(juju::HookTools& tools, slurmctld::host::Host& host, const std::string& secret_id,
+               bool refresh) {
+    const auto content = tools.secret_get(
+        juju::SecretRef{secret_id, "slurm-auth-key"},
+        refresh ? juju::SecretGetOptions::refreshing() : juju::SecretGetOptions::tracked());
+    if (!content) {
+        throw std::runtime_error("auth key secret " + secret_id + " not found");
+    }
+    const auto bytes = slurmctld::slurm::munge_key_bytes(content->at("key"));
+    if (!bytes.has_value()) {
+        throw std::runtime_error(bytes.error().message);
+    }
+    const std::string_view wanted(reinterpret_cast<const char*>(bytes.value().data()),
+                                  bytes.value().size());
+    const std::string path = "/etc/munge/munge.key";
+    const bool changed = host.read_file(path) != wanted;
+    if (changed) {
+        host.write_file(path, wanted, {"munge", "munge", 0400});
+    }
+    if (changed || !slurmctld::host::service_is_active(host, "munge")) {
+        slurmctld::host::enable_service(host, "munge");
+        slurmctld::host::restart_service(host, "munge");
+        log::info("munge (re)started with the auth key");
+    }
+    return changed;
 }
 
 bool write_service_options(slurmctld::host::Host& host, const std::string& service,

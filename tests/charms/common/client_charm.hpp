@@ -2,7 +2,8 @@
 // (upstream.md §4.2), shared by the two test charms that stand in for them in
 // jujusim: read ControllerData from the slurmctld application databag with ops' decoding and
 // upstream's readiness rule, fetch the auth key secret by ID (giving it upstream's label), and
-// write what the daemons read (slurm.jwks, /etc/default/<service>).
+// write what the daemons read (slurm.jwks, /etc/default/<service>; before Slurm 23.11, which
+// upstream's charms no longer support, munge.key from the same secret, as slurmctld writes it).
 #pragma once
 
 #include <functional>
@@ -13,6 +14,7 @@
 #include <slurmctld/host/host.hpp>
 #include <slurmctld/juju/context.hpp>
 #include <slurmctld/juju/hook_tools.hpp>
+#include <slurmctld/slurm/version.hpp>
 
 namespace test_charms {
 
@@ -49,6 +51,17 @@ std::string auth_key_jwks(slurmctld::juju::HookTools& tools, const std::string& 
 bool write_auth_key(slurmctld::juju::HookTools& tools, slurmctld::host::Host& host,
                     const std::string& secret_id, const slurmctld::host::FileAttributes& owner,
                     bool refresh);
+
+/// The Slurm release of the installed `package` (slurmd, slurm-client), nullopt when absent.
+std::optional<slurmctld::slurm::SlurmVersion> installed_slurm(slurmctld::host::Host& host,
+                                                              std::string_view package);
+
+/// Slurm before 23.11 (auth/munge): writes /etc/munge/munge.key (munge, 0400) as the slurmctld
+/// charm writes it on its controllers (the first KiB of the `slurm-auth-key` secret's key,
+/// slurm::munge_key_bytes) and (re)starts munged when the key changed or munged is not running.
+/// Returns whether the key file changed.
+bool run_munge(slurmctld::juju::HookTools& tools, slurmctld::host::Host& host,
+               const std::string& secret_id, bool refresh);
 
 /// Sets `<VAR>_OPTIONS=<options>` in /etc/default/<service> (unquoted, as upstream writes it).
 /// Returns whether the file changed.

@@ -14,6 +14,14 @@ namespace host = slurmctld::host;
 juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
                        host::Host& machine) {
     const bool light = test_charms::lightweight(tools);
+    if (!light) {
+        // sackd came with Slurm 23.11; upstream's sackd charm has no older release to run.
+        const auto slurm = test_charms::installed_slurm(machine, "slurm-client");
+        if (slurm && *slurm < slurmctld::slurm::SlurmVersion{23, 11, 0}) {
+            return {"blocked",
+                    "sackd needs Slurm 23.11 or later (installed: " + slurm->to_string() + ")"};
+        }
+    }
     if (context.hook_name == "install" && !light) {
         host::stop_service(machine, "sackd");
         host::disable_service(machine, "sackd");

@@ -1,8 +1,9 @@
 // Test stand-in for the upstream slurmd charm: compute nodes. Upstream: its leader sends
 // ComputeData (`partition`: the partition-config keys, then partitionname and nodes = the
 // application name) on relation-created and config-changed; every unit, once slurmctld's data
-// is ready, writes the auth key and SLURMD_OPTIONS (-Z: a dynamic node registering with
-// Features=<partition>, --conf-server in priority order) and restarts slurmd.
+// is ready, writes the auth key (munge.key and munged before Slurm 23.11) and SLURMD_OPTIONS (-Z: a
+// dynamic node registering with Features=<partition>, --conf-server in priority order) and restarts
+// slurmd.
 #include <sstream>
 
 #include <slurmctld/host/services.hpp>
@@ -37,6 +38,23 @@ nlohmann::ordered_json partition_data(const std::string& app, const std::string&
     partition["partitionname"] = app;
     partition["nodes"] = nlohmann::ordered_json::array({app});
     return partition;
+}
+
+/// Debian 12's slurmd.service (Slurm 22.05) starts only with a local slurm.conf, which a
+/// configless node never has (Debian 13's comments the condition out): a drop-in lifts it, as
+/// Slurm's configless guide says. Returns whether the drop-in was written.
+bool allow_configless_start(host::Host& machine) {
+    const auto unit = machine.read_file("/usr/lib/systemd/system/slurmd.service");
+    const std::string dropin = "/etc/systemd/system/slurmd.service.d/10-configless.conf";
+    const std::string wanted = "[Unit]\nConditionPathExists=\n";
+    if (!unit || unit->find("\nConditionPathExists=/etc/slurm/slurm.conf") == std::string::npos ||
+        machine.read_file(dropin) == wanted) {
+        return false;
+    }
+    machine.make_directories("/etc/systemd/system/slurmd.service.d", {"root", "root", 0755});
+    machine.write_file(dropin, wanted, {"root", "root", 0644});
+    host::daemon_reload(machine);
+    return true;
 }
 
 juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
@@ -75,14 +93,20 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
         test_charms::auth_key_jwks(tools, data->auth_secret_id, refresh);
         return {"active", "lightweight: no slurmd"};
     }
-    bool changed = test_charms::write_auth_key(tools, machine, data->auth_secret_id,
-                                               {"root", "root", 0600}, refresh);
+    // Before 23.11 Slurm authenticates with munge (slurmctld's rule, design.md §2).
+    const auto slurm = test_charms::installed_slurm(machine, "slurmd");
+    const bool munge =
+        slurm && slurmctld::slurm::auth_setup_for(*slurm) == slurmctld::slurm::AuthSetup::Munge;
+    bool changed = munge ? test_charms::run_munge(tools, machine, data->auth_secret_id, refresh)
+                         : test_charms::write_auth_key(tools, machine, data->auth_secret_id,
+                                                       {"root", "root", 0600}, refresh);
     std::string servers;
     for (const auto& controller : data->controllers) {
         servers += (servers.empty() ? "" : ",") + controller;
     }
     std::string node = context.unit_name;
     std::replace(node.begin(), node.end(), '/', '-');
+    changed |= allow_configless_start(machine);
     changed |= test_charms::write_service_options(
         machine, "slurmd",
         "-Z -N " + node + " --conf-server " + servers + " --conf Features=" + context.app_name);
@@ -97,6 +121,9 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
             machine.scontrol({"update", "nodename=" + node, "state=" + state,
                               "reason=" + (reason.empty() ? std::string("new node") : reason)});
         }
+    }
+    if (!host::service_is_active(machine, "slurmd")) {  // e.g. a start condition unmet
+        return {"blocked", "slurmd is not running"};
     }
     return {"active", ""};
 }

@@ -514,6 +514,8 @@ TEST(ModelConfigTest, MachineImageIsAKnownImageFixedOnceTheModelHasMachines) {
     EXPECT_EQ(model.ok({"model-config", "machine-image"}), "debian-12-slurm\n");
     model.ok({"deploy", recorder_charm(), "rec"});
     model.wait();
+    const json machine = model.status()["machines"]["0"];
+    EXPECT_EQ(machine["base"], (json{{"name", "debian"}, {"channel", "12"}}));  // bookworm
     const auto change = model.run({"model-config", "machine-image=debian-13-slurm"});
     EXPECT_EQ(change.exit_code, 1);
     EXPECT_THAT(change.stderr_text,
