@@ -126,7 +126,44 @@ StepResult apply_configuration(HookScope& scope, Outcome& outcome, const Applied
     return std::nullopt;
 }
 
+std::string taken_back_line(const ControllerUnit& member) {
+    return member.unit + " " + member.takeover + "\n";
+}
+
 }  // namespace
+
+std::optional<std::string> held_back_by(const Facts& facts, host::Host& host,
+                                        const std::vector<std::string>& controllers) {
+    const auto self = std::find(controllers.begin(), controllers.end(), facts.hostname);
+    if (self == controllers.end()) {
+        return std::nullopt;
+    }
+    const auto taken_back = host.read_file(std::string(kTakenBackRecord)).value_or("");
+    for (const auto& member : facts.peers.members) {
+        if (member.unit == facts.unit() || member.takeover.empty() || member.hostname.empty() ||
+            std::find(self + 1, controllers.end(), member.hostname) == controllers.end()) {
+            continue;
+        }
+        const auto line = taken_back_line(member);
+        if (taken_back.find(line) == 0 || taken_back.find("\n" + line) != std::string::npos) {
+            continue;
+        }
+        return member.unit;
+    }
+    return std::nullopt;
+}
+
+void record_taken_back(const Facts& facts, host::Host& host) {
+    std::string text;
+    for (const auto& member : facts.peers.members) {
+        if (member.unit != facts.unit() && !member.takeover.empty()) {
+            text += taken_back_line(member);
+        }
+    }
+    host.make_directories(std::string(kTakenBackRecord).substr(0, kTakenBackRecord.rfind('/')),
+                          {"root", "root", 0755});
+    host.write_file(std::string(kTakenBackRecord), text, {"root", "root", 0600});
+}
 
 void publish_restart_signal(HookScope& scope) {
     const auto& facts = scope.facts;
@@ -217,6 +254,18 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         return Stop{WorkloadState::Waiting, std::string(kMsgWaitingForPartition)};
     }
     if (!host::service_is_active(host, kService)) {
+        if (const auto holder = held_back_by(facts, host, wanted.controllers)) {
+            // Disabled too, so that the machine's init does not start it at boot either.
+            try {
+                host::disable_service(host, kService);
+            } catch (const host::ServiceError& error) {
+                log::error("{}", error.what());
+            }
+            log::info("slurmctld stays stopped: control was moved to {} by `takeover`", *holder);
+            return blocked("Control was moved to " + *holder +
+                           " by `takeover`; run the `takeover` action on this unit to take it "
+                           "back");
+        }
         if (started_by_charm(host) && facts.context.hook_name == "update-status" && applied &&
             applied->digest == wanted.digest) {
             // Stopped by someone after the charm started it (maintenance, a test of failover):
@@ -232,6 +281,9 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         // saw it stopped): it read the files as they are.
         log::info("slurmctld runs with the configuration on disk; recording it");
         record_applied_config(host, wanted);
+        // Started at boot by the machine's init: a later stop (a takeover handing control to a
+        // backup) is one update-status must respect, as if the charm had started it.
+        host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
         return std::nullopt;
     }
     if (applied->digest == wanted.digest) {

@@ -399,6 +399,53 @@ TEST(CharmHighAvailability, RemovingTheServingControllerHandsOverFirst) {
     EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "backup - UP"}));
 }
 
+TEST(CharmHighAvailability, AfterATakeoverAnEarlierControllerStaysStoppedUntilItsOwnTakeover) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& primary = cluster.unit(0);
+    auto& backup = cluster.unit(1);
+    ASSERT_EQ(primary.state.unit_status, (Status{"active", "primary - UP"}));
+    cluster.run(1, "actions/takeover");
+    ASSERT_FALSE(backup.state.action->failure.has_value()) << *backup.state.action->failure;
+    EXPECT_EQ(backup.host->slurm.takeovers, std::vector<int>{1});
+    const auto& record = backup.state.relation(kPeerRelationId).local_unit_data;
+    ASSERT_EQ(record.count("takeover"), 1U);
+    EXPECT_THAT(record.at("takeover"), testing::MatchesRegex("\"[0-9]+\""));
+    // Slurm's primary exits when the backup takes over (REQUEST_SHUTDOWN).
+    ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
+    // Neither a real event nor a reboot starts it (it would take control back at once).
+    const EventSource changed{kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/1", ""};
+    for (const char* hook : {"slurmctld-peer-relation-changed", "start", "update-status"}) {
+        cluster.run(
+            0, hook,
+            std::string(hook).find("relation") != std::string::npos ? changed : EventSource{});
+        EXPECT_FALSE(primary.host->service("slurmctld").active) << hook;
+        EXPECT_FALSE(primary.host->service("slurmctld").enabled) << hook;
+        EXPECT_EQ(primary.state.unit_status,
+                  (Status{"blocked",
+                          "Control was moved to slurmctld/1 by `takeover`; run the `takeover` "
+                          "action on this unit to take it back"}))
+            << hook;
+    }
+    // The backup itself is not held back by its own record.
+    cluster.run(1, "update-status");
+    EXPECT_TRUE(backup.host->service("slurmctld").active);
+    // Its own takeover takes control back, and later events keep it running.
+    cluster.run(0, "actions/takeover");
+    ASSERT_FALSE(primary.state.action->failure.has_value()) << *primary.state.action->failure;
+    EXPECT_EQ(primary.state.action->results.at("in-control"), "juju-5f2a1c-0");
+    EXPECT_TRUE(primary.host->service("slurmctld").enabled);
+    cluster.settle(2);
+    EXPECT_TRUE(primary.host->service("slurmctld").active);
+    EXPECT_EQ(primary.state.unit_status, (Status{"active", "primary - UP"}));
+    // A stop by someone else afterwards is the old rule again: a real event starts it.
+    ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
+    cluster.run(0, "start");
+    EXPECT_TRUE(primary.host->service("slurmctld").active);
+}
+
 TEST(CharmHighAvailability, ADepartingLeaderDropsItselfOnceAndLaterHooksChangeNothing) {
     TestCluster cluster(2, /*shared_fs=*/true);
     cluster.deploy();
