@@ -195,13 +195,7 @@ TEST_F(JobsAcrossFailover, OnlyJobsInsideTheStateSaveWindowAreLostOrRunAgainAcro
         std::chrono::seconds(300)));
 }
 
-// DISABLED (known failure, issue 12): after `takeover` onto a backup, the old primary's
-// slurmctld is started again and, being first in SlurmctldHost, takes control back from a
-// backup that has not finished saving ("REQUEST_CONTROL reply but backup not completely done
-// relinquishing control. Old state possible"); most jobs of the stream are lost (31 of 37).
-// BENCHMARKS.md "Jobs across failover" has the measurements. Run it with
-// --gtest_also_run_disabled_tests.
-TEST_F(JobsAcrossFailover, DISABLED_EveryJobRunsOnceAcrossASwitchover) {
+TEST_F(JobsAcrossFailover, EveryJobRunsOnceAcrossASwitchover) {
     const std::string serving = serving_unit();
     ASSERT_FALSE(serving.empty());
     const std::string other = serving == "slurmctld/0" ? "slurmctld/1" : "slurmctld/0";
