@@ -8,6 +8,7 @@
 // it in place and it keeps control, so clients see no outage) and a restart for a standby
 // (backups do not re-read slurm.conf on reconfigure).
 #include <algorithm>
+#include <chrono>
 
 #include <slurmctld/charm/applied_config.hpp>
 #include <slurmctld/charm/constants.hpp>
@@ -132,8 +133,8 @@ std::string taken_back_line(const ControllerUnit& member) {
 
 }  // namespace
 
-std::optional<std::string> held_back_by(const Facts& facts, host::Host& host,
-                                        const std::vector<std::string>& controllers) {
+std::optional<TakeoverHold> held_back_by(const Facts& facts, host::Host& host,
+                                         const std::vector<std::string>& controllers) {
     const auto self = std::find(controllers.begin(), controllers.end(), facts.hostname);
     if (self == controllers.end()) {
         return std::nullopt;
@@ -148,7 +149,25 @@ std::optional<std::string> held_back_by(const Facts& facts, host::Host& host,
         if (taken_back.find(line) == 0 || taken_back.find("\n" + line) != std::string::npos) {
             continue;
         }
-        return member.unit;
+        // Held back only while a later controller is seen in control: its heartbeat is recent.
+        // Otherwise (the holder's machine died and no other backup took over) starting is the
+        // only way back to a controller; Slurm's takeback finds no one to take control from.
+        const auto heartbeat = read_heartbeat(host);
+        const auto now =
+            std::chrono::duration_cast<std::chrono::seconds>(host.now().time_since_epoch());
+        const bool in_control =
+            heartbeat && heartbeat->controller_index > self - controllers.begin() &&
+            now.count() - heartbeat->written_at <= kHeldBackHeartbeatAge.count();
+        if (!in_control) {
+            log::warning(
+                "control was moved to {} by `takeover`, but no later controller's "
+                "heartbeat is recent ({}); starting this one",
+                member.unit,
+                heartbeat ? "controller " + std::to_string(heartbeat->controller_index) + ", " +
+                                std::to_string(now.count() - heartbeat->written_at) + " s old"
+                          : std::string("none"));
+        }
+        return TakeoverHold{member.unit, in_control};
     }
     return std::nullopt;
 }
@@ -254,17 +273,24 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         return Stop{WorkloadState::Waiting, std::string(kMsgWaitingForPartition)};
     }
     if (!host::service_is_active(host, kService)) {
-        if (const auto holder = held_back_by(facts, host, wanted.controllers)) {
+        const auto hold = held_back_by(facts, host, wanted.controllers);
+        if (hold && hold->holder_in_control) {
             // Disabled too, so that the machine's init does not start it at boot either.
             try {
                 host::disable_service(host, kService);
             } catch (const host::ServiceError& error) {
                 log::error("{}", error.what());
             }
-            log::info("slurmctld stays stopped: control was moved to {} by `takeover`", *holder);
-            return blocked("Control was moved to " + *holder +
+            log::info("slurmctld stays stopped: control was moved to {} by `takeover`",
+                      hold->holder);
+            return blocked("Control was moved to " + hold->holder +
                            " by `takeover`; run the `takeover` action on this unit to take it "
                            "back");
+        }
+        if (hold) {
+            // The holder is gone: this controller is needed now, whatever hook this is.
+            record_taken_back(facts, host);
+            return start_controller(scope, wanted);
         }
         if (started_by_charm(host) && facts.context.hook_name == "update-status" && applied &&
             applied->digest == wanted.digest) {

@@ -2,6 +2,7 @@
 // (upstream.md) byte for byte unless a comment says otherwise.
 #pragma once
 
+#include <chrono>
 #include <string_view>
 
 #include <slurmctld/host/host.hpp>
@@ -29,6 +30,9 @@ inline constexpr std::string_view kPeerHostnameKey = "hostname";
 /// epoch) saying that control was moved to this unit's controller. Controllers earlier in
 /// SlurmctldHost order do not start again on their own while it holds (Slurm's takeback).
 inline constexpr std::string_view kPeerTakeoverKey = "takeover";
+/// A controller held back after a takeover starts anyway when the heartbeat of the controller
+/// in control is older than this: slurmctld rewrites it every min(SlurmctldTimeout/4, 30) s.
+inline constexpr std::chrono::seconds kHeldBackHeartbeatAge{60};
 inline constexpr std::string_view kPeerClusterNameKey = "cluster_name";
 inline constexpr std::string_view kPeerRestartSignalKey = "restart_signal";
 /// Ours, not upstream's: identity token of the shared file system (design.md §3).
