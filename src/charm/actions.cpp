@@ -1,6 +1,7 @@
 // Actions (upstream.md §1.3) and key rotation (§3.4), plus the planned takeover.
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 
 #include <slurmctld/charm/actions.hpp>
 #include <slurmctld/charm/constants.hpp>
@@ -10,6 +11,7 @@
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/juju/hook_runner.hpp>
+#include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
 #include <slurmctld/slurm/upstream_form.hpp>
 #include <slurmctld/util/log.hpp>
@@ -180,29 +182,60 @@ void rotate_jwt_key(HookScope& scope) {
     }
 }
 
+/// The time as the takeover token: milliseconds since the epoch.
+std::string takeover_token(host::Host& host) {
+    const auto now = host.now().time_since_epoch();
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
+}
+
 void takeover(HookScope& scope) {
     auto& host = scope.host;
     auto& tools = scope.tools;
-    const auto& hostname = scope.facts.hostname;
+    const auto& facts = scope.facts;
+    const auto& hostname = facts.hostname;
     const auto controllers = configured_controllers(host);
     const auto self = std::find(controllers.begin(), controllers.end(), hostname);
-    if (self == controllers.end() || !host::service_is_active(host, kService)) {
+    if (self == controllers.end()) {
         tools.action_fail("This unit's controller is not running.");
         return;
     }
-    if (in_control(host, hostname).value_or(false)) {
+    if (!host::service_is_active(host, kService)) {
+        if (!held_back_by(facts, host, controllers)) {
+            tools.action_fail("This unit's controller is not running.");
+            return;
+        }
+        // Held back after a takeover: taking control back is this planned start (Slurm's
+        // takeback: the holder saves its state and hands over when asked).
+        record_taken_back(facts, host);
+        try {
+            host::enable_service(host, kService);
+            host::start_service(host, kService);
+        } catch (const host::ServiceError& error) {
+            log::error("{}", error.what());
+            tools.action_fail("Failed to start `slurmctld`. See `juju debug-log` for details.");
+            return;
+        }
+    } else if (in_control(host, hostname).value_or(false)) {
         tools.action_set({{"in-control", hostname}});
         return;
-    }
-    const auto index = static_cast<std::size_t>(self - controllers.begin());
-    if (index == 0) {
+    } else if (self == controllers.begin()) {
         // The primary takes control back when it starts (Slurm's takeback).
+        record_taken_back(facts, host);
         host::restart_service(host, kService);
     } else {
+        const auto index = static_cast<std::size_t>(self - controllers.begin());
         const auto result = host.scontrol({"takeover", std::to_string(index)});
         if (!result.ok()) {
             tools.action_fail("scontrol takeover failed: " + result.stderr_text);
             return;
+        }
+        // Tells the controllers earlier in SlurmctldHost order not to start (and take control
+        // back) on their own; committed when the action ends.
+        if (facts.peers.relation) {
+            tools.relation_set(
+                *facts.peers.relation,
+                {{std::string(kPeerTakeoverKey), juju::codec::encode(takeover_token(host))}},
+                /*app=*/false);
         }
     }
     if (scope.waits.wait_until([&] { return in_control(host, hostname).value_or(false); },

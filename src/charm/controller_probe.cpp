@@ -27,6 +27,19 @@ std::vector<slurm::ControllerPing> ping_controllers(
     return std::move(parsed).value();
 }
 
+std::optional<slurm::Heartbeat> read_heartbeat(host::Host& host) {
+    const auto document = read_slurm_conf(host);
+    const std::string state =
+        document ? document->get("StateSaveLocation").value_or(std::string(kHaCheckpoint))
+                 : std::string(kHaCheckpoint);
+    try {
+        return slurm::parse_heartbeat(host.read_file(state + "/heartbeat").value_or(""));
+    } catch (const host::HostError& error) {
+        log::warning("cannot read the heartbeat: {}", error.what());
+        return std::nullopt;
+    }
+}
+
 std::optional<bool> in_control(host::Host& host, const std::string& hostname) {
     // A client that knows only one controller asks only it: the controller in control answers,
     // a standby refuses ("backup controller in standby mode"), a dead one is unreachable.

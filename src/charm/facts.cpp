@@ -100,7 +100,16 @@ PeerFacts load_peers(const juju::HookContext& context, const std::string& hostna
         } else {
             rejections.push_back(address.error());
         }
-        view.members.push_back({unit, peer_host, peer_ip});
+        ControllerUnit member{unit, peer_host, peer_ip};
+        if (const auto found = data.find(std::string(kPeerTakeoverKey)); found != data.end()) {
+            auto checked = peer_takeover(unit, found->second);
+            if (checked.has_value()) {
+                member.takeover = std::move(checked).value();
+            } else {
+                rejections.push_back(checked.error());
+            }
+        }
+        view.members.push_back(std::move(member));
     }
     auto app = peer_app_data(tools.relation_get_app(*view.relation, context.app_name),
                              context.app_name, rejections);

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cctype>
 
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/inputs.hpp>
@@ -64,6 +65,20 @@ Checked<std::string> peer_hostname(std::string_view unit, std::string_view raw) 
     }
     if (const auto problem = slurm::short_host_name_problem(value.value())) {
         return reject(source, "`" + slurm::printable(value.value()) + "` " + *problem);
+    }
+    return std::move(value).value();
+}
+
+Checked<std::string> peer_takeover(std::string_view unit, std::string_view raw) {
+    const std::string source = "takeover of " + std::string(unit);
+    auto value = json_string(raw, /*tolerant=*/false);
+    if (!value.has_value()) {
+        return reject(source, value.error().message);
+    }
+    const auto& token = value.value();
+    if (token.empty() || token.size() > 20 ||
+        !std::all_of(token.begin(), token.end(), [](unsigned char c) { return std::isdigit(c); })) {
+        return reject(source, "`" + slurm::printable(token) + "` is not a decimal number");
     }
     return std::move(value).value();
 }

@@ -8,6 +8,7 @@
 // it in place and it keeps control, so clients see no outage) and a restart for a standby
 // (backups do not re-read slurm.conf on reconfigure).
 #include <algorithm>
+#include <chrono>
 
 #include <slurmctld/charm/applied_config.hpp>
 #include <slurmctld/charm/constants.hpp>
@@ -126,7 +127,62 @@ StepResult apply_configuration(HookScope& scope, Outcome& outcome, const Applied
     return std::nullopt;
 }
 
+std::string taken_back_line(const ControllerUnit& member) {
+    return member.unit + " " + member.takeover + "\n";
+}
+
 }  // namespace
+
+std::optional<TakeoverHold> held_back_by(const Facts& facts, host::Host& host,
+                                         const std::vector<std::string>& controllers) {
+    const auto self = std::find(controllers.begin(), controllers.end(), facts.hostname);
+    if (self == controllers.end()) {
+        return std::nullopt;
+    }
+    const auto taken_back = host.read_file(std::string(kTakenBackRecord)).value_or("");
+    for (const auto& member : facts.peers.members) {
+        if (member.unit == facts.unit() || member.takeover.empty() || member.hostname.empty() ||
+            std::find(self + 1, controllers.end(), member.hostname) == controllers.end()) {
+            continue;
+        }
+        const auto line = taken_back_line(member);
+        if (taken_back.find(line) == 0 || taken_back.find("\n" + line) != std::string::npos) {
+            continue;
+        }
+        // Held back only while a later controller is seen in control: its heartbeat is recent.
+        // Otherwise (the holder's machine died and no other backup took over) starting is the
+        // only way back to a controller; Slurm's takeback finds no one to take control from.
+        const auto heartbeat = read_heartbeat(host);
+        const auto now =
+            std::chrono::duration_cast<std::chrono::seconds>(host.now().time_since_epoch());
+        const bool in_control =
+            heartbeat && heartbeat->controller_index > self - controllers.begin() &&
+            now.count() - heartbeat->written_at <= kHeldBackHeartbeatAge.count();
+        if (!in_control) {
+            log::warning(
+                "control was moved to {} by `takeover`, but no later controller's "
+                "heartbeat is recent ({}); starting this one",
+                member.unit,
+                heartbeat ? "controller " + std::to_string(heartbeat->controller_index) + ", " +
+                                std::to_string(now.count() - heartbeat->written_at) + " s old"
+                          : std::string("none"));
+        }
+        return TakeoverHold{member.unit, in_control};
+    }
+    return std::nullopt;
+}
+
+void record_taken_back(const Facts& facts, host::Host& host) {
+    std::string text;
+    for (const auto& member : facts.peers.members) {
+        if (member.unit != facts.unit() && !member.takeover.empty()) {
+            text += taken_back_line(member);
+        }
+    }
+    host.make_directories(std::string(kTakenBackRecord).substr(0, kTakenBackRecord.rfind('/')),
+                          {"root", "root", 0755});
+    host.write_file(std::string(kTakenBackRecord), text, {"root", "root", 0600});
+}
 
 void publish_restart_signal(HookScope& scope) {
     const auto& facts = scope.facts;
@@ -217,6 +273,25 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         return Stop{WorkloadState::Waiting, std::string(kMsgWaitingForPartition)};
     }
     if (!host::service_is_active(host, kService)) {
+        const auto hold = held_back_by(facts, host, wanted.controllers);
+        if (hold && hold->holder_in_control) {
+            // Disabled too, so that the machine's init does not start it at boot either.
+            try {
+                host::disable_service(host, kService);
+            } catch (const host::ServiceError& error) {
+                log::error("{}", error.what());
+            }
+            log::info("slurmctld stays stopped: control was moved to {} by `takeover`",
+                      hold->holder);
+            return blocked("Control was moved to " + hold->holder +
+                           " by `takeover`; run the `takeover` action on this unit to take it "
+                           "back");
+        }
+        if (hold) {
+            // The holder is gone: this controller is needed now, whatever hook this is.
+            record_taken_back(facts, host);
+            return start_controller(scope, wanted);
+        }
         if (started_by_charm(host) && facts.context.hook_name == "update-status" && applied &&
             applied->digest == wanted.digest) {
             // Stopped by someone after the charm started it (maintenance, a test of failover):
@@ -232,6 +307,9 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         // saw it stopped): it read the files as they are.
         log::info("slurmctld runs with the configuration on disk; recording it");
         record_applied_config(host, wanted);
+        // Started at boot by the machine's init: a later stop (a takeover handing control to a
+        // backup) is one update-status must respect, as if the charm had started it.
+        host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
         return std::nullopt;
     }
     if (applied->digest == wanted.digest) {

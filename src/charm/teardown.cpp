@@ -66,20 +66,9 @@ void hand_over_control(HookScope& scope) {
     // Then stay until the heartbeat on the shared state says the next one is in control: while
     // this unit exists its name resolves, and the next controller checks on it before it takes
     // over (a vanished name costs it ten seconds of lookups, and clients wait as long).
-    const auto document = read_slurm_conf(host);
-    const std::string state =
-        document ? document->get("StateSaveLocation").value_or(std::string(kHaCheckpoint))
-                 : std::string(kHaCheckpoint);
     scope.waits.wait_until(
         [&] {
-            std::optional<std::string> beat;
-            try {
-                beat = host.read_file(state + "/heartbeat");
-            } catch (const host::HostError& error) {
-                log::warning("cannot read the heartbeat: {}", error.what());
-                return true;
-            }
-            const auto heartbeat = slurm::parse_heartbeat(beat.value_or(""));
+            const auto heartbeat = read_heartbeat(host);
             return !heartbeat || heartbeat->controller_index == static_cast<int>(*target);
         },
         kHandOverWait, std::chrono::milliseconds(200));

@@ -399,6 +399,105 @@ TEST(CharmHighAvailability, RemovingTheServingControllerHandsOverFirst) {
     EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "backup - UP"}));
 }
 
+/// The heartbeat slurmctld writes in StateSaveLocation when in control (slurm/heartbeat.hpp):
+/// written now by the controller at `index` in SlurmctldHost order.
+void write_heartbeat(testing_support::FakeHost& host, int index) {
+    std::string bytes;
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(host.clock.time_since_epoch()).count();
+    for (const std::uint64_t value :
+         {static_cast<std::uint64_t>(now), static_cast<std::uint64_t>(index)}) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            bytes.push_back(static_cast<char>((value >> static_cast<unsigned>(shift)) & 0xFFU));
+        }
+    }
+    host.write_file("/srv/slurmctld-statefs/checkpoint/heartbeat", bytes, {"slurm", "slurm", 0600});
+}
+
+/// Two controllers on a shared file system, settled, then `takeover` on the backup: the
+/// primary's slurmctld exits (Slurm's REQUEST_SHUTDOWN) and the backup, in control, writes its
+/// heartbeat.
+void switch_over_to_backup(TestCluster& cluster) {
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(3);
+    auto& primary = cluster.unit(0);
+    auto& backup = cluster.unit(1);
+    ASSERT_EQ(primary.state.unit_status, (Status{"active", "primary - UP"}));
+    cluster.run(1, "actions/takeover");
+    ASSERT_FALSE(backup.state.action->failure.has_value()) << *backup.state.action->failure;
+    ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
+    write_heartbeat(*backup.host, 1);
+}
+
+TEST(CharmHighAvailability, AfterATakeoverAnEarlierControllerStaysStoppedUntilItsOwnTakeover) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    ASSERT_NO_FATAL_FAILURE(switch_over_to_backup(cluster));
+    auto& primary = cluster.unit(0);
+    auto& backup = cluster.unit(1);
+    EXPECT_EQ(backup.host->slurm.takeovers, std::vector<int>{1});
+    const auto& record = backup.state.relation(kPeerRelationId).local_unit_data;
+    ASSERT_EQ(record.count("takeover"), 1U);
+    EXPECT_THAT(record.at("takeover"), testing::MatchesRegex("\"[0-9]+\""));
+    // Neither a real event nor a reboot starts it (it would take control back at once).
+    const EventSource changed{kPeerRelationId, "slurmctld-peer", "slurmctld", "slurmctld/1", ""};
+    for (const char* hook : {"slurmctld-peer-relation-changed", "start", "update-status"}) {
+        cluster.run(
+            0, hook,
+            std::string(hook).find("relation") != std::string::npos ? changed : EventSource{});
+        EXPECT_FALSE(primary.host->service("slurmctld").active) << hook;
+        EXPECT_FALSE(primary.host->service("slurmctld").enabled) << hook;
+        EXPECT_EQ(primary.state.unit_status,
+                  (Status{"blocked",
+                          "Control was moved to slurmctld/1 by `takeover`; run the `takeover` "
+                          "action on this unit to take it back"}))
+            << hook;
+    }
+    // The backup itself is not held back by its own record.
+    cluster.run(1, "update-status");
+    EXPECT_TRUE(backup.host->service("slurmctld").active);
+    // Its own takeover takes control back, and later events keep it running.
+    cluster.run(0, "actions/takeover");
+    ASSERT_FALSE(primary.state.action->failure.has_value()) << *primary.state.action->failure;
+    EXPECT_EQ(primary.state.action->results.at("in-control"), "juju-5f2a1c-0");
+    EXPECT_TRUE(primary.host->service("slurmctld").enabled);
+    cluster.settle(2);
+    EXPECT_TRUE(primary.host->service("slurmctld").active);
+    EXPECT_EQ(primary.state.unit_status, (Status{"active", "primary - UP"}));
+    // A stop by someone else afterwards is the old rule again: a real event starts it.
+    ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
+    cluster.run(0, "start");
+    EXPECT_TRUE(primary.host->service("slurmctld").active);
+}
+
+TEST(CharmHighAvailability, AControllerHeldBackAfterATakeoverStartsWhenTheHolderIsGone) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    ASSERT_NO_FATAL_FAILURE(switch_over_to_backup(cluster));
+    auto& primary = cluster.unit(0);
+    auto& backup = cluster.unit(1);
+    cluster.run(0, "update-status");
+    ASSERT_FALSE(primary.host->service("slurmctld").active);
+    ASSERT_EQ(primary.state.unit_status.state, "blocked");
+    // A heartbeat a minute old is still the holder's (written at most every 30 s).
+    primary.host->clock += std::chrono::seconds(59);
+    cluster.run(0, "update-status");
+    EXPECT_FALSE(primary.host->service("slurmctld").active);
+    // The holder's machine dies: no heartbeat for longer, and no other backup in control. The
+    // held controller starts (and takes control with the state the holder saved).
+    ASSERT_TRUE(backup.host->systemctl({"stop", "slurmctld"}).ok());
+    primary.host->clock += std::chrono::seconds(2);
+    cluster.run(0, "update-status");
+    EXPECT_TRUE(primary.host->service("slurmctld").active);
+    EXPECT_TRUE(primary.host->service("slurmctld").enabled);
+    EXPECT_NE(primary.state.unit_status.state, "blocked");
+    // That takeover is over: when the backup is in control again later (a failover), a
+    // stopped primary is started as before (Slurm's takeback).
+    ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
+    write_heartbeat(*backup.host, 1);
+    cluster.run(0, "start");
+    EXPECT_TRUE(primary.host->service("slurmctld").active);
+}
+
 TEST(CharmHighAvailability, ADepartingLeaderDropsItselfOnceAndLaterHooksChangeNothing) {
     TestCluster cluster(2, /*shared_fs=*/true);
     cluster.deploy();

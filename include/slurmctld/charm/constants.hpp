@@ -2,6 +2,7 @@
 // (upstream.md) byte for byte unless a comment says otherwise.
 #pragma once
 
+#include <chrono>
 #include <string_view>
 
 #include <slurmctld/host/host.hpp>
@@ -25,6 +26,13 @@ inline constexpr std::string_view kAuthKeyLabel = "slurm-auth-key";
 inline constexpr std::string_view kJwtKeyLabel = "slurm-jwt-key";
 
 inline constexpr std::string_view kPeerHostnameKey = "hostname";
+/// Ours: in a unit's databag, set by the `takeover` action: a token (the time, in ms since the
+/// epoch) saying that control was moved to this unit's controller. Controllers earlier in
+/// SlurmctldHost order do not start again on their own while it holds (Slurm's takeback).
+inline constexpr std::string_view kPeerTakeoverKey = "takeover";
+/// A controller held back after a takeover starts anyway when the heartbeat of the controller
+/// in control is older than this: slurmctld rewrites it every min(SlurmctldTimeout/4, 30) s.
+inline constexpr std::chrono::seconds kHeldBackHeartbeatAge{60};
 inline constexpr std::string_view kPeerClusterNameKey = "cluster_name";
 inline constexpr std::string_view kPeerRestartSignalKey = "restart_signal";
 /// Ours, not upstream's: identity token of the shared file system (design.md §3).
@@ -76,6 +84,10 @@ inline constexpr std::string_view kSettledRecord = "/run/slurmctld-charm/settled
 /// Ours: the charm started slurmctld on this machine since it booted (so a controller an admin
 /// stopped stays stopped on update-status).
 inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
+
+/// Ours, on the local disk (it must outlive a reboot): the takeovers (peer unit and token, one
+/// a line) this unit took control back from with its own `takeover` action.
+inline constexpr std::string_view kTakenBackRecord = "/var/lib/slurmctld-charm/taken-back";
 
 /// Ours: digest of the munge key munged was last (re)started with (Slurm before 23.11).
 inline constexpr std::string_view kMungeKeyRecord = "/run/slurmctld-charm/munge-key";

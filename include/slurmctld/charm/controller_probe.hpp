@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <slurmctld/host/host.hpp>
+#include <slurmctld/slurm/heartbeat.hpp>
 #include <slurmctld/slurm/scontrol_output.hpp>
 #include <slurmctld/slurm/version.hpp>
 
@@ -28,5 +29,9 @@ std::optional<bool> in_control(host::Host& host, const std::string& hostname);
 std::optional<std::string> serving_controller(host::Host& host,
                                               const std::vector<slurm::ControllerPing>& pings,
                                               const std::string& self);
+
+/// The heartbeat the controller in control writes in StateSaveLocation (slurm/heartbeat.hpp):
+/// read from the file system, no Slurm RPC. nullopt when there is none or it cannot be read.
+std::optional<slurm::Heartbeat> read_heartbeat(host::Host& host);
 
 }  // namespace slurmctld::charm

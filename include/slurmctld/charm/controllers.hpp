@@ -19,6 +19,8 @@ struct ControllerUnit {
     std::string unit;      ///< "slurmctld/3"
     std::string hostname;  ///< short hostname it published; empty when not yet published
     std::string address;   ///< its ingress address from Juju; empty when unknown
+    /// Its `takeover` token (kPeerTakeoverKey); empty when it never ran the action.
+    std::string takeover;
 };
 
 /// One SlurmctldHost entry: `host` or `host(address)`. Slurm compares `host` with the machine's

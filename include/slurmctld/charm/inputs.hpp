@@ -36,6 +36,8 @@ using Checked = Result<T, Rejection>;
 /// A peer's `hostname` (JSON-quoted or bare, as upstream's tolerant reader takes it): a host name
 /// Slurm can use in SlurmctldHost.
 Checked<std::string> peer_hostname(std::string_view unit, std::string_view raw);
+/// A peer's `takeover` token (JSON-quoted): 1 to 20 decimal digits.
+Checked<std::string> peer_takeover(std::string_view unit, std::string_view raw);
 /// A unit's address from the keys Juju sets in its databag (ingress-address, else
 /// private-address): an IP address, or "" when there is none.
 Checked<std::string> peer_address(std::string_view unit, const juju::Databag& data);

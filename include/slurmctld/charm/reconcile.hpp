@@ -105,6 +105,22 @@ StepResult write_configuration(HookScope& scope, Outcome& outcome);
 /// service.cpp: the leader's restart signal, and the controller on this unit.
 void publish_restart_signal(HookScope& scope);
 StepResult run_controller(HookScope& scope, Outcome& outcome);
+/// A takeover that holds this unit's stopped controller back.
+struct TakeoverHold {
+    std::string holder;  ///< the unit whose `takeover` moved control to it
+    /// Its controller (or a later one) is seen in control: the heartbeat in StateSaveLocation
+    /// is recent and written by a controller later than this unit's. When not, the hold ends.
+    bool holder_in_control = false;
+};
+/// The unit later in SlurmctldHost order (`controllers`) than this one whose `takeover` moved
+/// control to it and that this unit has not taken control back from: while its controller is in
+/// control, this unit's stopped controller is not started (Slurm's primary would take control
+/// back at start, and Slurm 24.11's takeback stalls 29 s and replies before the holder saved
+/// its state). nullopt when no takeover is pending.
+std::optional<TakeoverHold> held_back_by(const Facts& facts, host::Host& host,
+                                         const std::vector<std::string>& controllers);
+/// Records that this unit takes control back from every takeover `held_back_by` sees now.
+void record_taken_back(const Facts& facts, host::Host& host);
 /// Slurm before 23.11 (auth/munge): munged runs on a unit that may run a controller, and is
 /// restarted whenever the key file differs from the one it was started with.
 StepResult run_munge(HookScope& scope);
