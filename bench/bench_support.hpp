@@ -61,6 +61,60 @@ struct Sim {
     json hooks() const { return json::parse(run({"hooks", "--format", "json"}).stdout_text); }
 };
 
+/// Both controllers (`controllers` of them) answer `scontrol ping` from `unit` and sinfo works
+/// there: the cluster serves, whatever words the charm's statuses use.
+inline bool cluster_serves(const Sim& sim, const std::string& unit, std::size_t controllers) {
+    const auto ping = sim.exec(unit, "timeout 20 scontrol ping 2>/dev/null");
+    std::size_t up = 0;
+    for (auto at = ping.find("is UP"); at != std::string::npos; at = ping.find("is UP", at + 1)) {
+        ++up;
+    }
+    return up == controllers && ping.find("DOWN") == std::string::npos &&
+           sim.exec_ok(unit, "timeout 10 sinfo >/dev/null 2>&1");
+}
+
+/// The demo's scenario in model "bench": `slurmctld -n 2` (SlurmctldTimeout=10) with the
+/// filesystem-client mount, a login node (sackd test charm) and a compute node (slurmd test
+/// charm), update-status only from `jujusim tick`.
+inline void deploy_demo(const Sim& sim, const std::string& build, const std::string& charm) {
+    sim.run({"add-model", "bench"});
+    sim.run({"model-config", "update-status-hook-interval=1h"});  // ticks come from `tick`
+    sim.run({"model-config", "leadership-lease-seconds=10"});
+    sim.run({"deploy", charm, "slurmctld", "-n", "2", "--config",
+             "slurm-conf-parameters=SlurmctldTimeout=10\n", "--config",
+             "default-partition=compute"});
+    sim.run({"deploy", "filesystem-client", "checkpoint"});
+    sim.run({"integrate", "slurmctld:mount", "checkpoint:mount"});
+    sim.run({"deploy", build + "/test-charms/sackd", "login"});
+    sim.run({"deploy", build + "/test-charms/slurmd", "compute", "--config",
+             "default-node-state=idle"});
+    sim.run({"integrate", "slurmctld", "login"});
+    sim.run({"integrate", "slurmctld", "compute"});
+}
+
+/// The unit that leads `app` now ("" when none does).
+inline std::string leader_of(const Sim& sim, const std::string& app) {
+    const auto status = sim.status();  // alive for the loop: items() refers into it
+    for (const auto& [unit, entry] : status["applications"][app]["units"].items()) {
+        if (entry.value("leader", false)) {
+            return unit;
+        }
+    }
+    return "";
+}
+
+/// The load average over the last minute (/proc/loadavg).
+inline double load_average() {
+    double one_minute = 0;
+    if (std::FILE* file = std::fopen("/proc/loadavg", "r"); file != nullptr) {
+        if (std::fscanf(file, "%lf", &one_minute) != 1) {
+            one_minute = 0;
+        }
+        std::fclose(file);
+    }
+    return one_minute;
+}
+
 /// The build directory: argv[1], else the one this benchmark was built in (bench/..).
 inline std::string build_dir(int argc, char** argv) {
     return std::filesystem::absolute(

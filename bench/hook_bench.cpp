@@ -28,18 +28,6 @@ namespace {
 
 bench::Sim g_sim;
 
-/// Both controllers answer `scontrol ping` from the login node and sinfo works there: the
-/// cluster serves, whatever words the charm's statuses use.
-bool cluster_serves(std::size_t controllers) {
-    const auto ping = g_sim.exec("login/0", "timeout 20 scontrol ping 2>/dev/null");
-    std::size_t up = 0;
-    for (auto at = ping.find("is UP"); at != std::string::npos; at = ping.find("is UP", at + 1)) {
-        ++up;
-    }
-    return up == controllers && ping.find("DOWN") == std::string::npos &&
-           g_sim.exec_ok("login/0", "timeout 10 sinfo >/dev/null 2>&1");
-}
-
 void settle() {
     g_sim.run({"wait", "--timeout", "300s"});
 }
@@ -76,21 +64,10 @@ int main(int argc, char** argv) {
 
     mark("deploy");
     const auto deploy_start = bench::Clock::now();
-    g_sim.run({"add-model", "bench"});
-    g_sim.run({"model-config", "update-status-hook-interval=1h"});  // ticks come from `tick`
-    g_sim.run({"model-config", "leadership-lease-seconds=10"});
-    g_sim.run({"deploy", charm, "slurmctld", "-n", "2", "--config",
-               "slurm-conf-parameters=SlurmctldTimeout=10\n", "--config",
-               "default-partition=compute"});
-    g_sim.run({"deploy", "filesystem-client", "checkpoint"});
-    g_sim.run({"integrate", "slurmctld:mount", "checkpoint:mount"});
-    g_sim.run({"deploy", build + "/test-charms/sackd", "login"});
-    g_sim.run({"deploy", build + "/test-charms/slurmd", "compute", "--config",
-               "default-node-state=idle"});
-    g_sim.run({"integrate", "slurmctld", "login"});
-    g_sim.run({"integrate", "slurmctld", "compute"});
+    bench::deploy_demo(g_sim, build, charm);
     if (!bench::wait_until(
-            "both controllers UP", [] { return cluster_serves(2); }, 600)) {
+            "both controllers UP", [] { return bench::cluster_serves(g_sim, "login/0", 2); },
+            600)) {
         g_sim.run({"destroy-model", "bench", "--no-prompt"});
         return 1;
     }
@@ -124,7 +101,7 @@ int main(int argc, char** argv) {
     mark("add a third controller");
     g_sim.run({"add-unit", "slurmctld"});
     bench::wait_until(
-        "three controllers UP", [] { return cluster_serves(3); }, 600);
+        "three controllers UP", [] { return bench::cluster_serves(g_sim, "login/0", 3); }, 600);
     settle();
     ticks(1);
 
@@ -151,13 +128,7 @@ int main(int argc, char** argv) {
     };
     // The leader's hooks ask more (client data, application status): update-status rows say
     // whose they are. Leadership does not move in this scenario.
-    std::string leader;
-    const auto status = g_sim.status();  // alive for the loop: items() refers into it
-    for (const auto& [unit, entry] : status["applications"]["slurmctld"]["units"].items()) {
-        if (entry.value("leader", false)) {
-            leader = unit;
-        }
-    }
+    const std::string leader = bench::leader_of(g_sim, "slurmctld");
     const auto groups = bench::group_hooks(hooks, [&](const json& entry) {
         const std::string unit = entry.value("unit", "");
         if (unit.rfind("slurmctld/", 0) != 0) {

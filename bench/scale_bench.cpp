@@ -116,8 +116,9 @@ Step run_step(const std::string& name, const std::function<void()>& change) {
     std::tie(step.active, step.lightweight) = lightweight_units_active();
     std::printf(
         "%s: settled in %.1f s (jujusim controller CPU %.1f s); %zu of %zu lightweight "
-        "units active\n",
-        name.c_str(), step.end - step.start, step.cpu, step.active, step.lightweight);
+        "units active; load average (1 min) %.2f\n",
+        name.c_str(), step.end - step.start, step.cpu, step.active, step.lightweight,
+        bench::load_average());
     return step;
 }
 

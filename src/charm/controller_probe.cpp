@@ -83,8 +83,9 @@ std::optional<bool> in_control(host::Host& host, const std::string& hostname) {
 
 std::optional<std::string> serving_controller(host::Host& host,
                                               const std::vector<slurm::ControllerPing>& pings,
-                                              const std::string& self) {
-    if (in_control(host, self).value_or(false)) {
+                                              const std::string& self,
+                                              const SelfInControl& self_answer) {
+    if ((self_answer ? *self_answer : in_control(host, self)).value_or(false)) {
         return self;
     }
     for (const auto& entry : pings) {

@@ -155,20 +155,29 @@ Facts load_facts(const juju::HookContext& context, juju::HookTools& tools, host:
     facts.slurm = installed_slurm(host);
     facts.dying = is_dying(context, tools);
     facts.leader = tools.is_leader();
-    facts.config = CharmConfig::from_json(tools.config_get(), facts.slurm);
-    facts.peers = load_peers(context, facts.hostname, tools, facts.rejections);
-    facts.mount_related = !tools.relation_ids(kMountEndpoint).empty();
-    if (facts.leader && !facts.dying) {
+    if (facts.dying) {
+        // A unit going away hands over, stops and leaves the controller list: until it
+        // changes that list (teardown.cpp) it needs none of the rest.
+        return facts;
+    }
+    load_remaining_facts(facts, tools);
+    if (facts.leader) {
         for (const auto& [unit, entry] : tools.goal_state().units) {
             if (entry.status != "dying") {
                 facts.planned_units.insert(unit);
             }
         }
     }
+    return facts;
+}
+
+void load_remaining_facts(Facts& facts, juju::HookTools& tools) {
+    facts.config = CharmConfig::from_json(tools.config_get(), facts.slurm);
+    facts.peers = load_peers(facts.context, facts.hostname, tools, facts.rejections);
+    facts.mount_related = !tools.relation_ids(kMountEndpoint).empty();
     for (const auto& rejection : facts.rejections) {
         log::error("{}", rejection.describe());
     }
-    return facts;
 }
 
 }  // namespace slurmctld::charm

@@ -1,3 +1,6 @@
+#include <functional>
+#include <vector>
+
 #include <nlohmann/json.hpp>
 
 #include <slurmctld/charm/applied_config.hpp>
@@ -135,6 +138,7 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     if (placement.etc_shared && !placement.mounted) {
         return false;  // the full reconcile says what is wrong with the mount
     }
+    // First, alone: every later check reads the shared files (slurm.conf is there).
     if (placement.etc_shared &&
         !host.check_responsive(std::string(kHaMountPoint), std::chrono::seconds(10))) {
         // What the full reconcile would find, without waiting for the mount a second time.
@@ -143,49 +147,77 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
         tools.status_set(WorkloadState::Blocked, kMsgStatefsUnresponsive, /*application=*/false);
         return true;
     }
-    if (host::service_is_active(host, kService) != state->controller_active) {
-        return false;
-    }
-    // munged (Slurm before 23.11, started by run_munge) died: the full path starts it again.
-    if (host.status(std::string(kMungeKeyRecord)).type == host::FileType::Regular &&
-        !host::service_is_active(host, std::string(kMungeService))) {
-        return false;
-    }
     const auto digest = configuration_digest(host);
     const auto applied = read_applied_config(host);
     if (digest != state->config_digest ||
         (state->controller_active && (!applied || applied->digest != digest))) {
         return false;
     }
-    if (tools.is_leader() != state->leader) {
-        return false;
-    }
+    // Only update-status refreshes the statuses from the controllers: a client unit's event
+    // changes nothing they report, and at cluster scale those events are most of the hooks.
+    const bool refresh = context.hook_name == "update-status";
     auto slurm = slurm::SlurmVersion::parse(state->slurm_version);
     const std::optional<slurm::SlurmVersion> version =
         slurm.has_value() ? std::optional(slurm.value()) : std::nullopt;
-    const auto pings = ping_controllers(host, version);
-    const auto slow = placement.etc_shared ? probe_statefs_latency(host) : std::nullopt;
     const auto hostname = host.short_hostname();
+    // The rest are independent questions, each a program with its own time limit: asked at the
+    // same time, the hook waits for the slowest (scontrol ping) instead of their sum.
+    bool controller_active = false;
+    bool munged_down = false;
+    bool leader = false;
+    std::vector<slurm::ControllerPing> pings;
+    SelfInControl self_answer;
+    std::vector<std::function<void()>> checks{
+        [&] { controller_active = host::service_is_active(host, kService); },
+        [&] { leader = tools.is_leader(); },
+    };
+    // munged (Slurm before 23.11, started by run_munge) died: the full path starts it again.
+    if (host.status(std::string(kMungeKeyRecord)).type == host::FileType::Regular) {
+        checks.emplace_back(
+            [&] { munged_down = !host::service_is_active(host, std::string(kMungeService)); });
+    }
+    if (refresh) {
+        checks.emplace_back([&] { pings = ping_controllers(host, version); });
+        if (state->leader) {
+            checks.emplace_back([&] { self_answer = in_control(host, hostname); });
+        }
+    }
+    host.run_concurrently(checks);
+    if (controller_active != state->controller_active || munged_down || leader != state->leader) {
+        return false;
+    }
+    if (!refresh) {
+        log::debug("{}: settled; nothing to do", context.describe());
+        return true;
+    }
+    const auto slow = placement.etc_shared ? probe_statefs_latency(host) : std::nullopt;
     const auto message = controller_status_line(pings, hostname, slow, /*notices=*/{});
+    bool changed = false;
     if (message != state->unit_message) {
         tools.status_set(WorkloadState::Active, message, /*application=*/false);
         state->unit_message = message;
+        changed = true;
     }
     if (state->leader) {
         const auto& units = state->unit_of_host;
-        const auto app =
-            application_status(host, pings, hostname, [&units](const std::string& name) {
+        const auto app = application_status(
+            host, pings, hostname,
+            [&units](const std::string& name) {
                 const auto found = units.find(name);
                 return found != units.end() ? found->second : name;
-            });
+            },
+            self_answer);
         const bool active = app.state == WorkloadState::Active;
         if (app.message != state->app_message || active != state->app_active) {
             tools.status_set(app.state, app.message, /*application=*/true);
             state->app_message = app.message;
             state->app_active = active;
+            changed = true;
         }
     }
-    record_settled_state(host, *state);
+    if (changed) {
+        record_settled_state(host, *state);
+    }
     log::debug("{}: settled; statuses refreshed", context.describe());
     return true;
 }

@@ -100,8 +100,12 @@ void drop_self_from_controllers(HookScope& scope) {
     document.set_all("SlurmctldHost", remaining);
     host.write_file(std::string(kSlurmConf), document.render(), {"slurm", "slurm", 0644});
     log::info("removed this controller from the list: {}", fmt::join(remaining, ", "));
-    publish_restart_signal(scope);
-    update_clients(scope, /*require_local_controller=*/false);
+    // Telling the peers and the clients needs the facts a leaving unit did not load.
+    Facts full = facts;
+    load_remaining_facts(full, scope.tools);
+    HookScope tell{full, scope.tools, host, scope.waits};
+    publish_restart_signal(tell);
+    update_clients(tell, /*require_local_controller=*/false);
 }
 
 }  // namespace

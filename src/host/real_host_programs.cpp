@@ -1,6 +1,7 @@
 // RealHost's clock and the programs it runs (each with its own time limit from
 // RealHostOptions); the file system side is real_host.cpp.
 #include <cerrno>
+#include <exception>
 #include <system_error>
 #include <thread>
 
@@ -114,6 +115,39 @@ CommandResult RealHost::scontrol_with_config(const fs::path& slurm_conf,
     util::ProcessOptions options;
     options.env["SLURM_CONF"] = slurm_conf.string();
     return run("scontrol", args, options_.scontrol_timeout, options);
+}
+
+void RealHost::run_concurrently(const std::vector<std::function<void()>>& tasks) {
+    // The first task runs on this thread; each other on one of its own. Every task ends by
+    // itself (its program's time limit), so joining them all cannot block past the slowest.
+    std::vector<std::exception_ptr> errors(tasks.size());
+    const auto run = [&tasks, &errors](std::size_t index) {
+        try {
+            tasks[index]();
+        } catch (...) {
+            errors[index] = std::current_exception();
+        }
+    };
+    std::vector<std::thread> threads;
+    threads.reserve(tasks.size());
+    for (std::size_t index = 1; index < tasks.size(); ++index) {
+        try {
+            threads.emplace_back(run, index);
+        } catch (const std::system_error&) {
+            run(index);  // no thread to be had: in line
+        }
+    }
+    if (!tasks.empty()) {
+        run(0);
+    }
+    for (auto& thread : threads) {
+        thread.join();
+    }
+    for (const auto& error : errors) {
+        if (error) {
+            std::rethrow_exception(error);
+        }
+    }
 }
 
 CommandResult RealHost::rsync(const std::vector<std::string>& args) {

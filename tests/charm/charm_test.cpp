@@ -523,6 +523,13 @@ TEST(CharmHighAvailability, ADepartingLeaderDropsItselfOnceAndLaterHooksChangeNo
     EXPECT_FALSE(leaving.host->service("slurmctld").active);
     EXPECT_THAT(controllers_of(leaving), ElementsAre("juju-5f2a1c-1"));
     EXPECT_EQ(leaving.state.relation(kPeerRelationId).local_app_data.at("restart_signal"), dropped);
+    // Later teardown hooks check the machine and ask Juju only what they use: the dying record
+    // (state-get), is-leader and the closing status-set.
+    EXPECT_EQ(leaving.tool_calls, 3) << "state-get, is-leader, status-set";
+    cluster.run(0, "stop");
+    EXPECT_EQ(leaving.tool_calls, 3) << "state-get, is-leader, status-set";
+    EXPECT_EQ(leaving.state.unit_status, (Status{"maintenance", "Stopping `slurmctld`"}));
+    EXPECT_THAT(controllers_of(leaving), ElementsAre("juju-5f2a1c-1"));
     // The remaining controller re-reads once and serves alone.
     cluster.settle(2);
     EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "primary - UP"}));

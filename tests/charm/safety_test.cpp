@@ -507,10 +507,16 @@ TEST(CharmSettled, AComputeNodeComingOrGoingAsksOnlyIsLeaderButNewPartitionDataI
     cluster.settle(3);
     // Unit-level events carry only the node's unit databag, which the charm never reads.
     relation.remote_units_data["compute/1"] = {};
+    const auto commands_before = leader.host->commands.size();
     cluster.run(0, "slurmd-relation-joined", {6, "slurmd", "compute", "compute/1", ""});
     EXPECT_EQ(leader.tool_calls, 1) << "is-leader only";
     cluster.run(0, "slurmd-relation-changed", {6, "slurmd", "compute", "compute/1", ""});
     EXPECT_EQ(leader.tool_calls, 1);
+    // Nor do they ask the controllers: only update-status refreshes the statuses from them.
+    for (auto at = commands_before; at < leader.host->commands.size(); ++at) {
+        EXPECT_NE(leader.host->commands[at].front(), "scontrol");
+    }
+    EXPECT_GT(leader.host->commands.size(), commands_before) << "the service is checked";
     // A compute node leaving is input: the leader deletes its node from Slurm (a full hook).
     relation.remote_units_data.erase("compute/1");
     cluster.run(0, "slurmd-relation-departed", {6, "slurmd", "compute", "compute/1", "compute/1"});

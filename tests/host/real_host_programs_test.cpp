@@ -119,6 +119,43 @@ TEST_F(RealHostPrograms, TheDefaultTimeLimitsAreBoundedAndScontrolsIsShort) {
     EXPECT_EQ(defaults.systemd_detect_virt_timeout, std::chrono::seconds(10));
 }
 
+TEST_F(RealHostPrograms, IndependentChecksRunAtTheSameTimeEachWithItsTimeLimit) {
+    // Each program marks that it runs, then waits up to 5 s for the other's mark: only when
+    // they run at the same time do both find it.
+    TempDir marks;
+    const auto meet = [&](const std::string& mine, const std::string& theirs) {
+        return "#!/bin/sh\ntouch " + (marks / mine).string() + "\nfor i in $(seq 50); do [ -e " +
+               (marks / theirs).string() + " ] && exit 0; sleep 0.1; done\nexit 1\n";
+    };
+    install_script("systemctl", meet("a", "b"));
+    install_script("dpkg-query", meet("b", "a"));
+    install_script("scontrol", "#!/bin/sh\nexec sleep 30\n");
+    options_.scontrol_timeout = std::chrono::milliseconds(300);
+    RealHost host(options_);
+    CommandResult first;
+    CommandResult second;
+    CommandResult hung;
+    const auto started = std::chrono::steady_clock::now();
+    host.run_concurrently({[&] {
+                               first = host.systemctl({"is-active", "slurmctld"});
+                           },
+                           [&] {
+                               second = host.dpkg_query({"-W", "slurmctld"});
+                           },
+                           [&] { hung = host.scontrol({"ping"}); }});
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(first.exit_code, 0);
+    EXPECT_EQ(second.exit_code, 0);
+    EXPECT_EQ(hung.exit_code, kCommandTimedOut) << "the hung one ends at its own limit";
+    EXPECT_LT(elapsed, std::chrono::seconds(10));
+    // A task that throws: the others still run to their end, then the first error is rethrown.
+    bool other_ran = false;
+    EXPECT_THROW(host.run_concurrently({[] { throw HostError("first"); },
+                                        [&] { other_ran = host.rsync({}).exit_code == 3; }}),
+                 HostError);
+    EXPECT_TRUE(other_ran);
+}
+
 TEST_F(RealHostPrograms, AMissingProgramEndsWithExitCode127) {
     std::filesystem::remove(bin_ / "rsync");
     RealHost host(options_);

@@ -24,11 +24,16 @@ std::vector<slurm::ControllerPing> ping_controllers(
 /// names only it. nullopt when it cannot tell.
 std::optional<bool> in_control(host::Host& host, const std::string& hostname);
 
+/// What in_control(self) answered when the caller asked it already (at the same time as the
+/// pings, which it does not depend on); unset: not asked yet.
+using SelfInControl = std::optional<std::optional<bool>>;
+
 /// The controller in control now, asked in failover order (this machine's first: it needs no
 /// network); nullopt during a hand-over or failover.
 std::optional<std::string> serving_controller(host::Host& host,
                                               const std::vector<slurm::ControllerPing>& pings,
-                                              const std::string& self);
+                                              const std::string& self,
+                                              const SelfInControl& self_answer = std::nullopt);
 
 /// The heartbeat the controller in control writes in StateSaveLocation (slurm/heartbeat.hpp):
 /// read from the file system, no Slurm RPC. nullopt when there is none or it cannot be read.

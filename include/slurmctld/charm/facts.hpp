@@ -63,7 +63,11 @@ std::vector<std::string> arriving_units(const Facts& facts);
 
 /// Reads the facts of this hook: Juju's through `tools` (each question once), the machine's
 /// through `host`.
+/// A unit going away (facts.dying) gets only the context, the host's facts and leadership.
 Facts load_facts(const juju::HookContext& context, juju::HookTools& tools, host::Host& host);
+
+/// What load_facts leaves out for a unit going away: config, the peers, the mount relation.
+void load_remaining_facts(Facts& facts, juju::HookTools& tools);
 
 /// The installed Slurm release (dpkg), nullopt when it is not installed or unreadable.
 std::optional<slurm::SlurmVersion> installed_slurm(host::Host& host);

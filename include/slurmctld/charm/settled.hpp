@@ -56,9 +56,12 @@ std::optional<SettledState> settled_after(const Facts& facts, const Outcome& out
 /// these are most of the controllers' hooks: two per compute node on every controller unit.
 bool event_brings_no_input(const juju::HookContext& context);
 
-/// An event_brings_no_input event on a settled unit: true when it was handled (statuses refreshed,
-/// at most one is-leader and the status-set calls whose message changed); false when a full
-/// reconcile must run.
+/// An event_brings_no_input event on a settled unit: true when it was handled (one is-leader;
+/// on update-status the statuses refreshed from the controllers, with the status-set calls
+/// whose message changed); false when a full reconcile must run. The machine's checks that do
+/// not depend on each other (the services, is-leader, scontrol ping, the leader's "in
+/// control?") run at the same time (Host::run_concurrently), after the shared file system
+/// answered.
 bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& tools,
                           host::Host& host);
 

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <slurmctld/charm/controller_probe.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/slurm/scontrol_output.hpp>
@@ -68,6 +69,7 @@ std::string controller_status_line(const std::vector<slurm::ControllerPing>& pin
 /// (waiting when no controller is in control). `unit_of` names the unit of a host.
 Stop application_status(host::Host& host, const std::vector<slurm::ControllerPing>& pings,
                         const std::string& hostname,
-                        const std::function<std::string(const std::string&)>& unit_of);
+                        const std::function<std::string(const std::string&)>& unit_of,
+                        const SelfInControl& self_answer = std::nullopt);
 
 }  // namespace slurmctld::charm

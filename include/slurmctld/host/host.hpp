@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -168,6 +169,14 @@ class Host {
                                                const std::vector<std::string>& args) = 0;
     virtual CommandResult rsync(const std::vector<std::string>& args) = 0;
     virtual CommandResult systemd_detect_virt(const std::vector<std::string>& args) = 0;
+
+    // ---- checks at the same time -------------------------------------------------------
+    /// Runs independent checks (each a program or a read, with its own time limit) and returns
+    /// when all have: RealHost runs them at the same time, so a hook waits for the slowest
+    /// instead of their sum. Here, one after the other, in order: what a fake needs (its
+    /// model is not shared between threads). An exception of a task is rethrown after all
+    /// have ended (the first, in task order).
+    virtual void run_concurrently(const std::vector<std::function<void()>>& tasks);
 };
 
 }  // namespace slurmctld::host

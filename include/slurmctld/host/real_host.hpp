@@ -96,6 +96,7 @@ class RealHost final : public Host {
     CommandResult scontrol(const std::vector<std::string>& args) override;
     CommandResult scontrol_with_config(const fs::path& slurm_conf,
                                        const std::vector<std::string>& args) override;
+    void run_concurrently(const std::vector<std::function<void()>>& tasks) override;
     CommandResult rsync(const std::vector<std::string>& args) override;
     CommandResult systemd_detect_virt(const std::vector<std::string>& args) override;
 

@@ -3,8 +3,9 @@
 // error state and retry backoff otherwise.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <random>
-#include <semaphore>
 #include <thread>
 #include <tuple>
 
@@ -21,9 +22,35 @@ namespace jujusim {
 
 namespace {
 
+/// A counting semaphore that wakes one waiter per release. libstdc++ 12's
+/// std::counting_semaphore wakes every waiter on each release, and each spins and yields
+/// before it waits again: with hundreds of hooks queued at cluster scale, every hook's end
+/// cost jujusim CPU in proportion to the queue.
+class Slots {
+  public:
+    explicit Slots(std::ptrdiff_t count) : free_(count) {}
+    void acquire() {
+        std::unique_lock lock(mutex_);
+        available_.wait(lock, [this] { return free_ > 0; });
+        --free_;
+    }
+    void release() {
+        {
+            const std::lock_guard lock(mutex_);
+            ++free_;
+        }
+        available_.notify_one();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable available_;
+    std::ptrdiff_t free_;
+};
+
 /// Programs of host-directory machines running at once: twice the host's cores.
-std::counting_semaphore<>& host_cpu_slots() {
-    static std::counting_semaphore<> slots(
+Slots& host_cpu_slots() {
+    static Slots slots(
         static_cast<std::ptrdiff_t>(std::max(2U, std::thread::hardware_concurrency()) * 2));
     return slots;
 }

@@ -210,13 +210,19 @@ std::optional<Op> Controller::relation_hook_op(const Unit& unit) const {
             return relation_op(relation, *mine, *other, HookKind::RelationChanged,
                                seen.pending_changed);
         }
-        const auto members = relation_members(relation, unit);
-        std::vector<std::string> joined(seen.joined.begin(), seen.joined.end());
-        std::sort(joined.begin(), joined.end(), natural_less);
-        for (const auto& name : joined) {
-            if (std::find(members.begin(), members.end(), name) == members.end()) {
-                return relation_op(relation, *mine, *other, HookKind::RelationDeparted, name, name);
+        const auto members = relation_members(relation, unit);  // in natural order
+        // The first (in natural order) of the joined units that left: looked up, not searched
+        // (a relation may hold thousands of units).
+        const std::string* departed = nullptr;
+        for (const auto& name : seen.joined) {
+            if (!std::binary_search(members.begin(), members.end(), name, natural_less) &&
+                (departed == nullptr || natural_less(name, *departed))) {
+                departed = &name;
             }
+        }
+        if (departed != nullptr) {
+            return relation_op(relation, *mine, *other, HookKind::RelationDeparted, *departed,
+                               *departed);
         }
         const auto app_version = relation.app_versions.find(other->app);
         if (app_version != relation.app_versions.end() && app_version->second > seen.app_version) {

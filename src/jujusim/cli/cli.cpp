@@ -40,7 +40,7 @@ Deploying:   deploy CHARM [APP] [-n N] [--config K=V]...   (CHARM: .charm, direc
              config APP [K[=V]...] [--reset K] | model-config [K[=V]...]
 Operating:   run UNIT|APP/leader ACTION [K=V...] [--params FILE] | exec --unit UNIT -- CMD... | ssh UNIT CMD
              resolved UNIT [--no-retry] | poweroff MACHINE|UNIT | poweron MACHINE|UNIT
-Testing:     tick (update-status now) | tick --secrets (secret rotations due now)
+Testing:     tick [UNIT...] (update-status now) | tick --secrets (secret rotations due now)
              model-config test-kill-hook=UNIT:HOOK:N|after=TEXT (not juju: SIGKILL that hook at its
                  Nth tool call or its first once it logged TEXT; HOOK may be *)
 Looking:     status [--format json|yaml] | show-unit UNIT | hooks [--unit U]

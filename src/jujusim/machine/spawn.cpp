@@ -589,18 +589,47 @@ SpawnOptions spawn_options(const ExecRequest& request, SpawnPlace place, pid_t t
     return options;
 }
 
+namespace {
+
+/// The child, started. A program on this host (a host-directory machine's hook) comes from a
+/// vfork: the controller holds the whole model (thousands of units at cluster scale) and fork
+/// would copy its page tables for every hook, a cost that grows with the model. The child only
+/// reads the prepared plan and makes async-signal-safe calls until execve or _exit, which is
+/// what vfork allows; signals stay blocked until it has reset every handler. The other places
+/// fork: a PID namespace needs a second fork and a wait in the child.
+pid_t start_child(const ChildPlan& plan, const ChildPipes& pipes) {
+    if (plan.place != SpawnPlace::Host) {
+        const pid_t child = ::fork();
+        if (child == 0) {
+            run_child(plan, pipes);
+        }
+        return child;
+    }
+    sigset_t all;
+    sigset_t old;
+    ::sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &old);
+    const pid_t child = ::vfork();
+    if (child == 0) {
+        run_child(plan, pipes);
+    }
+    const int saved_errno = errno;
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = saved_errno;
+    return child;
+}
+
+}  // namespace
+
 ExecResult spawn_and_wait(const SpawnOptions& options) {
     if (options.argv.empty()) {
         throw std::invalid_argument("spawn: empty argv");
     }
     const ChildPlan plan(options);
     ChildPipes pipes(options.stdin_data.has_value());
-    const pid_t child = ::fork();
+    const pid_t child = start_child(plan, pipes);
     if (child < 0) {
         throw_errno("fork");
-    }
-    if (child == 0) {
-        run_child(plan, pipes);
     }
     pipes.close_child_ends();
     ExecResult result;

@@ -128,8 +128,15 @@ std::vector<std::string> relation_members(const Model& model, const Relation& re
     if (other == nullptr || relation.life != Life::Alive) {
         return members;
     }
-    for (const auto& name : relation.in_scope) {
-        if (name == unit.name || app_of(name) != other->app) {
+    // Unit names are "<app>/<n>": the other application's units are one run of the ordered
+    // set, found without walking every unit in scope (thousands at cluster scale, and this runs
+    // for every unit on every pass of the dispatcher).
+    const std::string prefix = other->app + "/";
+    for (auto entry = relation.in_scope.lower_bound(prefix);
+         entry != relation.in_scope.end() && entry->compare(0, prefix.size(), prefix) == 0;
+         ++entry) {
+        const std::string& name = *entry;
+        if (name == unit.name) {
             continue;
         }
         if (relation.container_scope() && !relation.is_peer()) {

@@ -83,8 +83,18 @@ CommandResult Controller::cmd_tick(const std::vector<std::string>& args) {
         touch();
         return {};
     }
+    // `tick UNIT...`: those units only (a hook timed alone, not sharing the host's cores with
+    // every other unit's update-status).
+    for (const auto& name : flags.positional) {
+        if (!model_.units.contains(name)) {
+            throw UserError("unit \"" + name + "\" not found");
+        }
+    }
     for (auto& [name, unit] : model_.units) {
-        if (unit.started && unit.life == Life::Alive && unit_can_run(unit)) {
+        const bool chosen = flags.positional.empty() ||
+                            std::find(flags.positional.begin(), flags.positional.end(), name) !=
+                                flags.positional.end();
+        if (chosen && unit.started && unit.life == Life::Alive && unit_can_run(unit)) {
             unit.update_status_due = true;
         }
     }

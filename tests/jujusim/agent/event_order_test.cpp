@@ -341,6 +341,16 @@ TEST(EventOrderTest, TickRunsUpdateStatusOnEveryUnit) {
         const auto hooks = model.hooks(unit);
         EXPECT_EQ(hooks.back(), "update-status") << unit;
     }
+    // `tick UNIT`: that unit only.
+    const auto count = [&](const std::string& unit) {
+        const auto hooks = model.hooks(unit);
+        return std::count(hooks.begin(), hooks.end(), "update-status");
+    };
+    model.ok({"tick", "rec/1"});
+    model.wait();
+    EXPECT_EQ(count("rec/0"), 1);
+    EXPECT_EQ(count("rec/1"), 2);
+    EXPECT_NE(model.run({"tick", "rec/7"}).exit_code, 0) << "an unknown unit";
 }
 
 TEST(EventOrderTest, RemoveApplicationTearsDownBothSides) {
