@@ -16,7 +16,7 @@ using nlohmann::ordered_json;
 namespace {
 
 void go_string(std::string_view text, std::string& out) {
-    static constexpr char hex_digits[] = "0123456789abcdef";
+    static constexpr char kHexDigits[] = "0123456789abcdef";
     out += '"';
     for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
@@ -42,14 +42,14 @@ void go_string(std::string_view text, std::string& out) {
                 case '>':
                 case '&':
                     out += "\\u00";
-                    out += hex_digits[c >> 4];
-                    out += hex_digits[c & 0xF];
+                    out += kHexDigits[c >> 4];
+                    out += kHexDigits[c & 0xF];
                     break;
                 default:
                     if (c < 0x20) {
                         out += "\\u00";
-                        out += hex_digits[c >> 4];
-                        out += hex_digits[c & 0xF];
+                        out += kHexDigits[c >> 4];
+                        out += kHexDigits[c & 0xF];
                     } else {
                         out += static_cast<char>(c);
                     }
