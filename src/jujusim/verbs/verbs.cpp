@@ -16,12 +16,20 @@ namespace jujusim {
 
 namespace {
 
-const std::set<std::string> meaningless_value_flags{
-    "constraints", "channel",  "base",           "series",  "revision",     "to",      "bind",
-    "storage",     "resource", "attach-storage", "overlay", "map-machines", "dry-run", "via"};
-const std::set<std::string> meaningless_bool_flags{
-    "trust",     "force", "no-wait", "destroy-storage", "release-storage",
-    "no-prompt", "y",     "yes",     "keep-disks"};
+/// Juju's flags that mean nothing here (placement, storage, prompts); built on first use.
+const std::set<std::string>& meaningless_value_flags() {
+    static const std::set<std::string> kFlags{
+        "constraints", "channel",  "base",           "series",  "revision",     "to",      "bind",
+        "storage",     "resource", "attach-storage", "overlay", "map-machines", "dry-run", "via"};
+    return kFlags;
+}
+
+const std::set<std::string>& meaningless_bool_flags() {
+    static const std::set<std::string> kFlags{
+        "trust",     "force", "no-wait", "destroy-storage", "release-storage",
+        "no-prompt", "y",     "yes",     "keep-disks"};
+    return kFlags;
+}
 
 /// What a verb may need of its CLI call: the arguments after the verb, the caller's directory,
 /// and the controller's lock (verbs that wait release it meanwhile).
@@ -37,17 +45,17 @@ namespace verbs {
 
 /// Declares juju's flags that mean nothing here; their use is noted on stderr.
 void accept_meaningless(FlagSet& flags) {
-    for (const auto& name : meaningless_value_flags) {
+    for (const auto& name : meaningless_value_flags()) {
         flags.value({name});
     }
-    for (const auto& name : meaningless_bool_flags) {
+    for (const auto& name : meaningless_bool_flags()) {
         flags.boolean({name});
     }
 }
 
 std::string notices(const FlagSet& flags) {
     std::string out;
-    for (const auto& name : meaningless_value_flags) {
+    for (const auto& name : meaningless_value_flags()) {
         if (flags.is_set(name)) {
             out += "jujusim: --" + name + " has no effect here (ignored)\n";
         }
@@ -101,7 +109,7 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
     if (args_in.empty()) {
         return CommandResult{2, "", "ERROR no command specified\n"};
     }
-    const std::string verb = args_in[0];
+    const std::string& verb = args_in[0];
     const std::vector<std::string> args(args_in.begin() + 1, args_in.end());
     try {
         // Every verb and what runs it (aliases are rows of their own, as Juju's CLI has them).
