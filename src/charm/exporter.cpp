@@ -95,7 +95,7 @@ std::string exporter_metrics(host::Host& host, const std::optional<slurm::SlurmV
 
 int run_metrics_exporter(int argc, char** argv) {
     const int port = argc > 2 ? std::atoi(argv[2]) : kPrometheusExporterPort;
-    std::signal(SIGPIPE, SIG_IGN);
+    (void)std::signal(SIGPIPE, SIG_IGN);  // a closed scrape connection is not fatal
     host::RealHost host(real_host_options());
     util::http::Server server("0.0.0.0", port);
     std::string page;

@@ -15,9 +15,9 @@ namespace {
 
 /// Relation values larger than this are refused before they are parsed: nothing the charm
 /// reads is anywhere near it (a partition with a long node list is a few KiB).
-constexpr std::size_t kMaxRelationValueBytes = 64 * 1024;
+constexpr std::size_t kMaxRelationValueBytes = std::size_t{64} * 1024;
 constexpr std::size_t kMaxTokenBytes = 64;
-constexpr std::size_t kMaxPemBytes = 16 * 1024;
+constexpr std::size_t kMaxPemBytes = std::size_t{16} * 1024;
 
 Rejection reject(std::string source, std::string reason) {
     return {std::move(source), std::move(reason)};

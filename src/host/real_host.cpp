@@ -51,42 +51,35 @@ int refined_error(int directory, const char* name, int error) {
     return error;
 }
 
-uid_t user_id(const std::string& name) {
-    long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+/// The id of a user or group by name (getpwnam_r / getgrnam_r with a buffer grown until the
+/// entry fits).
+template <class Entry, class Id>
+Id id_of(const std::string& name, const std::string& kind,
+         int (*lookup)(const char*, Entry*, char*, std::size_t, Entry**), int buffer_size_name,
+         Id Entry::*id) {
+    const long size = sysconf(buffer_size_name);
     std::vector<char> buffer(size > 0 ? static_cast<std::size_t>(size) : 16384);
-    passwd entry{};
-    passwd* found = nullptr;
+    Entry entry{};
+    Entry* found = nullptr;
     int error = 0;
-    while ((error = getpwnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) ==
-           ERANGE) {
+    while ((error = lookup(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) == ERANGE) {
         buffer.resize(buffer.size() * 2);
     }
     if (error != 0) {
-        fail("cannot look up user '" + name + "'", error);
+        fail("cannot look up " + kind + " '" + name + "'", error);
     }
     if (found == nullptr) {
-        throw HostError("no such user: '" + name + "'");
+        throw HostError("no such " + kind + ": '" + name + "'");
     }
-    return entry.pw_uid;
+    return entry.*id;
+}
+
+uid_t user_id(const std::string& name) {
+    return id_of(name, "user", getpwnam_r, _SC_GETPW_R_SIZE_MAX, &passwd::pw_uid);
 }
 
 gid_t group_id(const std::string& name) {
-    long size = sysconf(_SC_GETGR_R_SIZE_MAX);
-    std::vector<char> buffer(size > 0 ? static_cast<std::size_t>(size) : 16384);
-    group entry{};
-    group* found = nullptr;
-    int error = 0;
-    while ((error = getgrnam_r(name.c_str(), &entry, buffer.data(), buffer.size(), &found)) ==
-           ERANGE) {
-        buffer.resize(buffer.size() * 2);
-    }
-    if (error != 0) {
-        fail("cannot look up group '" + name + "'", error);
-    }
-    if (found == nullptr) {
-        throw HostError("no such group: '" + name + "'");
-    }
-    return entry.gr_gid;
+    return id_of(name, "group", getgrnam_r, _SC_GETGR_R_SIZE_MAX, &group::gr_gid);
 }
 
 struct Ownership {

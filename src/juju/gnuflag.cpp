@@ -16,7 +16,7 @@ std::optional<bool> parse_go_bool(const std::string& text) {
 
 void FlagSet::declare(const std::vector<std::string>& names, bool is_bool,
                       std::string default_value) {
-    const std::string canonical = names.front();
+    const std::string& canonical = names.front();
     for (const auto& name : names) {
         flags_[name] = Flag{canonical, is_bool, default_value};
     }

@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <slurmctld/juju/go_format.hpp>
+#include <slurmctld/util/json_writer.hpp>
 
 namespace slurmctld::juju {
 
@@ -15,7 +16,7 @@ using nlohmann::ordered_json;
 namespace {
 
 void go_string(std::string_view text, std::string& out) {
-    static constexpr char hex_digits[] = "0123456789abcdef";
+    static constexpr char kHexDigits[] = "0123456789abcdef";
     out += '"';
     for (std::size_t i = 0; i < text.size();) {
         const auto c = static_cast<unsigned char>(text[i]);
@@ -41,14 +42,14 @@ void go_string(std::string_view text, std::string& out) {
                 case '>':
                 case '&':
                     out += "\\u00";
-                    out += hex_digits[c >> 4];
-                    out += hex_digits[c & 0xF];
+                    out += kHexDigits[c >> 4];
+                    out += kHexDigits[c & 0xF];
                     break;
                 default:
                     if (c < 0x20) {
                         out += "\\u00";
-                        out += hex_digits[c >> 4];
-                        out += hex_digits[c & 0xF];
+                        out += kHexDigits[c >> 4];
+                        out += kHexDigits[c & 0xF];
                     } else {
                         out += static_cast<char>(c);
                     }
@@ -105,55 +106,6 @@ std::string go_float(double value) {
     return out;
 }
 
-void append_go_json(const ordered_json& value, std::string& out) {
-    switch (value.type()) {
-        case ordered_json::value_t::null:
-            out += "null";
-            return;
-        case ordered_json::value_t::boolean:
-            out += value.get<bool>() ? "true" : "false";
-            return;
-        case ordered_json::value_t::number_integer:
-            out += std::to_string(value.get<std::int64_t>());
-            return;
-        case ordered_json::value_t::number_unsigned:
-            out += std::to_string(value.get<std::uint64_t>());
-            return;
-        case ordered_json::value_t::number_float:
-            go_float(value.get<double>(), out);
-            return;
-        case ordered_json::value_t::string:
-            go_string(value.get_ref<const std::string&>(), out);
-            return;
-        case ordered_json::value_t::array: {
-            out += '[';
-            bool first = true;
-            for (const auto& item : value) {
-                out += first ? "" : ",";
-                first = false;
-                append_go_json(item, out);
-            }
-            out += ']';
-            return;
-        }
-        case ordered_json::value_t::object: {
-            out += '{';
-            bool first = true;
-            for (const auto& [key, item] : value.items()) {
-                out += first ? "" : ",";
-                first = false;
-                go_string(key, out);
-                out += ':';
-                append_go_json(item, out);
-            }
-            out += '}';
-            return;
-        }
-        default:
-            out += "null";
-    }
-}
-
 void emit_yaml(YAML::Emitter& out, const ordered_json& value) {
     switch (value.type()) {
         case ordered_json::value_t::null:
@@ -207,8 +159,9 @@ void emit_yaml(YAML::Emitter& out, const ordered_json& value) {
 }  // namespace
 
 std::string go_json(const ordered_json& value) {
+    static constexpr util::JsonDialect kGo{",", ":", go_string, go_float};
     std::string out;
-    append_go_json(value, out);
+    util::write_json(value, kGo, out);
     return out;
 }
 

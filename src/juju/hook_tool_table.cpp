@@ -156,8 +156,8 @@ const ToolFlag* HookToolSpec::flag(std::string_view flag_name) const {
 }
 
 const std::vector<HookToolSpec>& hook_tool_table() {
-    static const std::vector<HookToolSpec> table = build_table();
-    return table;
+    static const std::vector<HookToolSpec> kTable = build_table();
+    return kTable;
 }
 
 const HookToolSpec* find_hook_tool(std::string_view name) {

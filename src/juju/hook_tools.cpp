@@ -1,4 +1,5 @@
 #include <charconv>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -59,38 +60,44 @@ std::string RelationId::str() const {
     return endpoint.empty() ? std::to_string(id) : fmt::format("{}:{}", endpoint, id);
 }
 
-std::string_view to_string(WorkloadState state) {
-    switch (state) {
-        case WorkloadState::Maintenance:
-            return "maintenance";
-        case WorkloadState::Blocked:
-            return "blocked";
-        case WorkloadState::Waiting:
-            return "waiting";
-        case WorkloadState::Active:
-            return "active";
+namespace {
+
+constexpr std::pair<WorkloadState, std::string_view> kWorkloadStateNames[] = {
+    {WorkloadState::Maintenance, "maintenance"},
+    {WorkloadState::Blocked, "blocked"},
+    {WorkloadState::Waiting, "waiting"},
+    {WorkloadState::Active, "active"}};
+
+constexpr std::pair<LogLevel, std::string_view> kLogLevelNames[] = {{LogLevel::Debug, "DEBUG"},
+                                                                    {LogLevel::Info, "INFO"},
+                                                                    {LogLevel::Warning, "WARNING"},
+                                                                    {LogLevel::Error, "ERROR"}};
+
+/// The name `names` gives `value`; `fallback` for a value it does not list.
+template <class Enum, std::size_t N>
+std::string_view name_of(Enum value, const std::pair<Enum, std::string_view> (&names)[N],
+                         std::string_view fallback) {
+    for (const auto& [candidate, name] : names) {
+        if (candidate == value) {
+            return name;
+        }
     }
-    return "unknown";
+    return fallback;
+}
+
+}  // namespace
+
+std::string_view to_string(WorkloadState state) {
+    return name_of(state, kWorkloadStateNames, "unknown");
 }
 
 std::string_view to_string(LogLevel level) {
-    switch (level) {
-        case LogLevel::Debug:
-            return "DEBUG";
-        case LogLevel::Info:
-            return "INFO";
-        case LogLevel::Warning:
-            return "WARNING";
-        case LogLevel::Error:
-            return "ERROR";
-    }
-    return "INFO";
+    return name_of(level, kLogLevelNames, "INFO");
 }
 
 std::optional<WorkloadState> parse_workload_state(std::string_view text) {
-    for (auto state : {WorkloadState::Maintenance, WorkloadState::Blocked, WorkloadState::Waiting,
-                       WorkloadState::Active}) {
-        if (to_string(state) == text) {
+    for (const auto& [state, name] : kWorkloadStateNames) {
+        if (name == text) {
             return state;
         }
     }

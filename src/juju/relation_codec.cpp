@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <slurmctld/juju/relation_codec.hpp>
+#include <slurmctld/util/json_writer.hpp>
 
 namespace slurmctld::juju::codec {
 
@@ -149,61 +150,6 @@ void encode_float(double value, std::string& out) {
     }
 }
 
-void encode_value(const Value& value, std::string& out) {
-    switch (value.type()) {
-        case Value::value_t::null:
-            out += "null";
-            return;
-        case Value::value_t::boolean:
-            out += value.get<bool>() ? "true" : "false";
-            return;
-        case Value::value_t::number_integer:
-            out += std::to_string(value.get<std::int64_t>());
-            return;
-        case Value::value_t::number_unsigned:
-            out += std::to_string(value.get<std::uint64_t>());
-            return;
-        case Value::value_t::number_float:
-            encode_float(value.get<double>(), out);
-            return;
-        case Value::value_t::string:
-            encode_string(value.get_ref<const std::string&>(), out);
-            return;
-        case Value::value_t::array: {
-            out += '[';
-            bool first = true;
-            for (const auto& item : value) {
-                if (!first) {
-                    out += ", ";
-                }
-                first = false;
-                encode_value(item, out);
-            }
-            out += ']';
-            return;
-        }
-        case Value::value_t::object: {
-            out += '{';
-            bool first = true;
-            for (const auto& [key, item] : value.items()) {
-                if (!first) {
-                    out += ", ";
-                }
-                first = false;
-                encode_string(key, out);
-                out += ": ";
-                encode_value(item, out);
-            }
-            out += '}';
-            return;
-        }
-        case Value::value_t::binary:
-        case Value::value_t::discarded:
-            break;
-    }
-    throw std::invalid_argument("relation value cannot be encoded as JSON");
-}
-
 }  // namespace
 
 RelationDataError::RelationDataError(std::string key, const std::string& reason)
@@ -212,8 +158,10 @@ RelationDataError::RelationDataError(std::string key, const std::string& reason)
 }
 
 std::string encode(const Value& value) {
+    // json.dumps' default separators.
+    static constexpr util::JsonDialect kPython{", ", ": ", encode_string, encode_float};
     std::string out;
-    encode_value(value, out);
+    util::write_json(value, kPython, out);
     return out;
 }
 

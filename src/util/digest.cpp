@@ -54,7 +54,7 @@ std::string Sha256::hex() {
     }
     static constexpr std::string_view kHex = "0123456789abcdef";
     std::string text;
-    text.reserve(size * 2);
+    text.reserve(static_cast<std::size_t>(size) * 2);
     for (unsigned int i = 0; i < size; ++i) {
         text += kHex[digest[i] >> 4U];
         text += kHex[digest[i] & 0x0fU];

@@ -143,6 +143,16 @@ inline TestCluster deployed_controller() {
     return cluster;
 }
 
+/// `units` controller units sharing a state file system (unit 0 leads): deployed, the mount
+/// integrated, then `rounds` update-status rounds. Most HA tests start from it.
+inline TestCluster settled_ha_cluster(int units, int rounds) {
+    TestCluster cluster(units, /*shared_fs=*/true);
+    cluster.deploy();
+    cluster.integrate_mount();
+    cluster.settle(rounds);
+    return cluster;
+}
+
 }  // namespace charm_tests
 
 namespace slurmctld::juju {

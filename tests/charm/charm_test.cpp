@@ -256,10 +256,7 @@ TEST(CharmHighAvailability, ABackupWithoutASharedFileSystemIsBlocked) {
 }
 
 TEST(CharmHighAvailability, TwoUnitsOnASharedFileSystemArePrimaryAndBackup) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     auto& primary = cluster.unit(0);
     auto& backup = cluster.unit(1);
     EXPECT_EQ(primary.state.unit_status, (Status{"active", "primary - UP"}));
@@ -330,10 +327,7 @@ TEST(CharmHighAvailability, StateAlreadyOnTheSharedFileSystemIsNeverOverwritten)
 }
 
 TEST(CharmHighAvailability, AUnitOnADifferentFileSystemRefusesToStart) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle();
+    TestCluster cluster = settled_ha_cluster(2, 2);
     // An admin error: unit 1 mounts another export at the same path.
     auto& stray = cluster.unit(1);
     stray.host->unmount("/srv/slurmctld-statefs");
@@ -346,10 +340,7 @@ TEST(CharmHighAvailability, AUnitOnADifferentFileSystemRefusesToStart) {
 }
 
 TEST(CharmHighAvailability, ScalingUpAppendsTheNewControllerAndRestartsEachOnce) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle();
+    TestCluster cluster = settled_ha_cluster(2, 2);
     const int added = cluster.add_unit();
     auto& fresh = cluster.unit(added);
     cluster.run(added, "install");
@@ -376,10 +367,7 @@ TEST(CharmHighAvailability, ScalingUpAppendsTheNewControllerAndRestartsEachOnce)
 }
 
 TEST(CharmHighAvailability, RemovingTheServingControllerHandsOverFirst) {
-    TestCluster cluster(3, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(3, 3);
     ASSERT_THAT(controllers_of(cluster.unit(1)),
                 ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1", "juju-5f2a1c-2"));
     auto& leaving = cluster.unit(0);
@@ -499,10 +487,7 @@ TEST(CharmHighAvailability, AControllerHeldBackAfterATakeoverStartsWhenTheHolder
 }
 
 TEST(CharmHighAvailability, ADepartingLeaderDropsItselfOnceAndLaterHooksChangeNothing) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     auto& leaving = cluster.unit(0);
     const auto before = leaving.state.relation(kPeerRelationId).local_app_data.at("restart_signal");
     cluster.run(0, "slurmctld-peer-relation-departed",

@@ -118,10 +118,7 @@ TEST(CharmOciRuntime, AnUnknownTypeOrABadPathIsAClearStatusNotACrash) {
 // -------------------------------------------------------------------------
 
 TEST(CharmNodes, ADepartedSlurmdUnitsNodeIsDeletedOnceByTheLeader) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     for (int i : {0, 1}) {
         auto& relation = cluster.unit(i).state.add_relation("slurmd", kSlurmdRelationId, "compute");
         relation.remote_app_data["partition"] =
@@ -513,10 +510,7 @@ TEST(CharmCosAgent, OnSlurm2511SlurmsOwnEndpointsAreScrapedAsUpstreamDoes) {
 }
 
 TEST(CharmCosAgent, TheExporterReportsControllersAndTheOneInControl) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     auto& host = *cluster.unit(1).host;
     cluster.sync_controllers();
     const auto page =

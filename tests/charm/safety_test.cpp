@@ -282,10 +282,7 @@ TEST(CharmLeaderChurn, ANewLeaderTakesOverOnlyWhenTheControllerUnitIsGone) {
 // ---- faults: a failed hook loses nothing ------------------------------------------------------
 
 TEST(CharmFaults, AFailedHookThatWroteNewFilesLosesNoRestart) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     auto& leader = cluster.unit(0);
     auto& backup = cluster.unit(1);
     const auto restarts = backup.host->service("slurmctld").restarts;
@@ -333,10 +330,7 @@ TEST(CharmFaults, KeyFilesFollowTheSecretEvenAfterAHookThatDiedAfterSecretAdd) {
 }
 
 TEST(CharmFaults, WaitsAreBoundedAndResumedByALaterHook) {
-    TestCluster cluster(3, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(3, 3);
     auto& leader = cluster.unit(0);
     // slurmctld/2 leaves but its controller still answers (its hand-over is slow).
     leader.state.relation(kPeerRelationId).remote_units_data.erase("slurmctld/2");
@@ -356,19 +350,10 @@ TEST(CharmFaults, WaitsAreBoundedAndResumedByALaterHook) {
                 ElementsAre("juju-5f2a1c-0", "juju-5f2a1c-1"));
 }
 
-}  // namespace
-}  // namespace charm_tests
-
-namespace charm_tests {
-namespace {
-
 // ---- a shared file system others can write, or that hangs ------------------------------------
 
 TEST(CharmSharedFs, AHungMountIsAStatusNotAHungHookAndTheControllerKeepsRunning) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(2);
+    TestCluster cluster = settled_ha_cluster(2, 2);
     auto& unit = cluster.unit(1);
     unit.host->hung_paths.insert("/srv/slurmctld-statefs");
     const auto started = unit.host->steady_now();
@@ -400,10 +385,7 @@ TEST(CharmSharedFs, AStagingDirectoryPlantedAsALinkIsNeverWrittenThrough) {
 }
 
 TEST(CharmSharedFs, AFifoAtTheHeartbeatNeverBlocksTheHandOver) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     auto& leaving = cluster.unit(0);
     leaving.host->add_fifo("/srv/slurmctld-statefs/checkpoint/heartbeat");
     EXPECT_EQ(
@@ -412,12 +394,6 @@ TEST(CharmSharedFs, AFifoAtTheHeartbeatNeverBlocksTheHandOver) {
         0);
     EXPECT_FALSE(leaving.host->service("slurmctld").active);
 }
-
-}  // namespace
-}  // namespace charm_tests
-
-namespace charm_tests {
-namespace {
 
 TEST(CharmSharedFs, ASlowFileSystemIsReportedOnlyWhenTwoMeasurementsInARowAreSlow) {
     TestCluster cluster(1, /*shared_fs=*/true);
@@ -439,19 +415,10 @@ TEST(CharmSharedFs, ASlowFileSystemIsReportedOnlyWhenTwoMeasurementsInARowAreSlo
     EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
 }
 
-}  // namespace
-}  // namespace charm_tests
-
-namespace charm_tests {
-namespace {
-
 // ---- an idle update-status asks Juju almost nothing ------------------------------------------
 
 TEST(CharmSettled, AnIdleUpdateStatusAsksOnlyIsLeaderAndRefreshesStatuses) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     for (int i : {0, 1}) {
         cluster.run(i, "update-status");
         EXPECT_EQ(cluster.unit(i).tool_calls, 1) << "is-leader only";
@@ -469,10 +436,7 @@ TEST(CharmSettled, AnIdleUpdateStatusAsksOnlyIsLeaderAndRefreshesStatuses) {
 }
 
 TEST(CharmSettled, AnyChangeOnTheMachineOrInLeadershipMeansAFullReconcile) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     auto& leader = cluster.unit(0);
     // A file of /etc/slurm changed behind the charm's back.
     leader.host->add_file("/etc/slurm/jwt_hs256.key", "tampered", {"slurm", "slurm", 0600});
@@ -540,19 +504,10 @@ TEST(CharmSettled, AComputeNodeComingOrGoingAsksOnlyIsLeaderButNewPartitionDataI
             "")));
 }
 
-}  // namespace
-}  // namespace charm_tests
-
-namespace charm_tests {
-namespace {
-
 // ---- goal-state: removals at once, additions wait (time-boxed) ---------------------------------
 
 TEST(CharmGoalState, AUnitGoingAwayLeavesTheListAtOnce) {
-    TestCluster cluster(3, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(3, 3);
     auto& leader = cluster.unit(0);
     // Juju marks slurmctld/2 dying; its controller has handed over and stopped.
     leader.state.planned_units["slurmctld/2"] = "dying";
@@ -565,10 +520,7 @@ TEST(CharmGoalState, AUnitGoingAwayLeavesTheListAtOnce) {
 }
 
 TEST(CharmGoalState, AdditionsWaitForEveryPlannedUnitButNotForever) {
-    TestCluster cluster(2, /*shared_fs=*/true);
-    cluster.deploy();
-    cluster.integrate_mount();
-    cluster.settle(3);
+    TestCluster cluster = settled_ha_cluster(2, 3);
     // Two more units are planned; only one has arrived.
     const int arrived = cluster.add_unit();
     auto& leader = cluster.unit(0);

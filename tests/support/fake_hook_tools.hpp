@@ -177,59 +177,22 @@ class FakeHookTools final : public slurmctld::juju::HookTools {
     /// hook there.
     std::function<void(const std::string& tool)> before_call;
 
+    // The juju names the method list uses (hook_tools.hpp).
+    using Databag = slurmctld::juju::Databag;
+    using GoalState = slurmctld::juju::GoalState;
+    using LogLevel = slurmctld::juju::LogLevel;
+    using NetworkInfo = slurmctld::juju::NetworkInfo;
     using RelationId = slurmctld::juju::RelationId;
+    using SecretAddOptions = slurmctld::juju::SecretAddOptions;
+    using SecretContent = slurmctld::juju::SecretContent;
+    using SecretGetOptions = slurmctld::juju::SecretGetOptions;
+    using SecretInfo = slurmctld::juju::SecretInfo;
+    using SecretRef = slurmctld::juju::SecretRef;
+    using Status = slurmctld::juju::Status;
+    using UnitState = slurmctld::juju::UnitState;
+    using WorkloadState = slurmctld::juju::WorkloadState;
 
-    std::vector<RelationId> relation_ids(std::string_view endpoint) override;
-    std::vector<std::string> relation_list(const RelationId& relation) override;
-    std::string relation_list_app(const RelationId& relation) override;
-    Databag relation_get(const RelationId& relation, std::string_view unit) override;
-    Databag relation_get_app(const RelationId& relation, std::string_view app) override;
-    std::optional<std::string> relation_get_key(const RelationId& relation, std::string_view key,
-                                                std::string_view unit_or_app, bool app) override;
-    void relation_set(const RelationId& relation, const Databag& changes, bool app) override;
-
-    bool is_leader() override;
-    Databag leader_get() override;
-    void leader_set(const Databag& changes) override;
-
-    nlohmann::json config_get() override;
-
-    void status_set(slurmctld::juju::WorkloadState state, std::string_view message,
-                    bool application) override;
-    slurmctld::juju::Status status_get(bool application) override;
-    void application_version_set(std::string_view version) override;
-    void juju_log(slurmctld::juju::LogLevel level, std::string_view message) override;
-
-    nlohmann::json action_get() override;
-    void action_set(const std::map<std::string, std::string>& results) override;
-    void action_fail(std::string_view message) override;
-    void action_log(std::string_view message) override;
-
-    std::string secret_add(const SecretContent& content,
-                           const slurmctld::juju::SecretAddOptions& options) override;
-    std::optional<SecretContent> secret_get(
-        const slurmctld::juju::SecretRef& secret,
-        const slurmctld::juju::SecretGetOptions& options) override;
-    void secret_set(std::string_view id, const SecretContent& content) override;
-    void secret_grant(std::string_view id, const RelationId& relation,
-                      std::optional<std::string> unit) override;
-    void secret_revoke(std::string_view id, const RelationId& relation,
-                       std::optional<std::string> unit) override;
-    void secret_remove(std::string_view id, std::optional<int> revision) override;
-    std::optional<slurmctld::juju::SecretInfo> secret_info_get(
-        const slurmctld::juju::SecretRef& secret) override;
-    std::vector<std::string> secret_ids() override;
-
-    std::map<std::string, std::string> state_get() override;
-    void state_set(const std::map<std::string, std::string>& changes) override;
-    void state_delete(std::string_view key) override;
-
-    slurmctld::juju::GoalState goal_state() override;
-    void open_port(int port, std::string_view protocol) override;
-    void close_port(int port, std::string_view protocol) override;
-    std::vector<std::string> opened_ports() override;
-    std::string unit_get(std::string_view setting) override;
-    slurmctld::juju::NetworkInfo network_get(std::string_view binding) override;
+    SLURMCTLD_HOOK_TOOL_METHODS(SLURMCTLD_HOOK_TOOL_OVERRIDE)
 
     // ---- beyond HookTools: what fake-hook-tool needs to answer like Juju ------------------
     /// The secret URI Juju prints for a bare id (secret://<model-uuid>/<id>).

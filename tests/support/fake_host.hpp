@@ -38,6 +38,7 @@ namespace fs = std::filesystem;
 using slurmctld::host::CommandResult;
 using slurmctld::host::FileAttributes;
 using Clock = std::chrono::system_clock;
+namespace util = slurmctld::util;
 
 // ---- files -----------------------------------------------------------------------------------
 
@@ -278,47 +279,15 @@ class FakeHost : public slurmctld::host::Host {
     std::optional<std::string> controller_in_control();
 
     // ---- Host --------------------------------------------------------------------------------
-    slurmctld::host::FileStatus status(const fs::path& path) override;
-    std::optional<std::string> read_file(const fs::path& path) override;
-    void write_file(const fs::path& path, std::string_view content,
-                    const FileAttributes& attributes) override;
-    void make_directories(const fs::path& path, const FileAttributes& attributes) override;
-    void create_directory(const fs::path& path, const FileAttributes& attributes) override;
-    void remove_file(const fs::path& path) override;
-    void remove_tree(const fs::path& path) override;
-    void rename(const fs::path& from, const fs::path& to) override;
-    std::vector<std::string> list_directory(const fs::path& path) override;
-    std::optional<fs::path> read_symlink(const fs::path& path) override;
-    void replace_with_symlink(const fs::path& link, const fs::path& target) override;
-    void copy_tree(const fs::path& from, const fs::path& to) override;
-    void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
-                                    const fs::path& backup) override;
-    slurmctld::Expected<std::vector<std::chrono::microseconds>> measure_write_latency(
-        const fs::path& directory, int samples) override;
-    slurmctld::Expected<void> check_responsive(const fs::path& path,
-                                               std::chrono::milliseconds timeout) override;
-    std::vector<slurmctld::host::MountInfo> mounts() override;
-    std::string short_hostname() override;
-    Clock::time_point now() override;
-    std::chrono::steady_clock::time_point steady_now() override;
-    void sleep_for(std::chrono::milliseconds duration) override;
-    /// Port 6817: whether the controller on that host is up (FakeSlurm's model).
-    bool can_connect(const std::string& host_name, int port,
-                     std::chrono::milliseconds timeout) override;
-    /// Answered by the server registered in http_servers for "host:port" (a model such as
-    /// FakeInfluxdb); refused when none is.
-    slurmctld::Expected<slurmctld::util::http::Response> http_request(
-        const std::string& host_name, int port, const slurmctld::util::http::Request& request,
-        std::chrono::milliseconds timeout) override;
-
-    CommandResult systemctl(const std::vector<std::string>& args) override;
-    CommandResult apt_get(const std::vector<std::string>& args) override;
-    CommandResult dpkg_query(const std::vector<std::string>& args) override;
-    CommandResult scontrol(const std::vector<std::string>& args) override;
-    CommandResult scontrol_with_config(const fs::path& slurm_conf,
-                                       const std::vector<std::string>& args) override;
-    CommandResult rsync(const std::vector<std::string>& args) override;
-    CommandResult systemd_detect_virt(const std::vector<std::string>& args) override;
+    // can_connect: port 6817 answers when the controller on that host is up (FakeSlurm's
+    // model). http_request: answered by the server registered in http_servers for "host:port"
+    // (a model such as FakeInfluxdb); refused when none is.
+    // The host names the method list uses (host.hpp).
+    using FileStatus = slurmctld::host::FileStatus;
+    using MountInfo = slurmctld::host::MountInfo;
+    template <class T>
+    using Expected = slurmctld::Expected<T>;
+    SLURMCTLD_HOST_METHODS(SLURMCTLD_HOST_OVERRIDE)
 
   private:
     struct Location {
@@ -351,6 +320,11 @@ class FakeHost : public slurmctld::host::Host {
     /// Appends to `commands`; returns the injected failure for this command, if any.
     std::optional<CommandResult> log_command(const std::string& program,
                                              const std::vector<std::string>& args);
+    /// One program call: announced as a machine change when `changes_machine` (crash plans
+    /// stop there), logged, then answered by an injected failure or by `model`.
+    CommandResult call_program(const std::string& program, const std::vector<std::string>& args,
+                               bool changes_machine,
+                               CommandResult (FakeHost::*model)(const std::vector<std::string>&));
     CommandResult run_systemctl(const std::vector<std::string>& args);
     CommandResult start_unit(const std::string& unit, FakeService& entry);
     CommandResult run_apt_get(const std::vector<std::string>& args);

@@ -59,46 +59,9 @@ class RealHost final : public Host {
   public:
     explicit RealHost(RealHostOptions options = {});
 
-    FileStatus status(const fs::path& path) override;
-    std::optional<std::string> read_file(const fs::path& path) override;
-    void write_file(const fs::path& path, std::string_view content,
-                    const FileAttributes& attributes) override;
-    void make_directories(const fs::path& path, const FileAttributes& attributes) override;
-    void create_directory(const fs::path& path, const FileAttributes& attributes) override;
-    void remove_file(const fs::path& path) override;
-    void remove_tree(const fs::path& path) override;
-    void rename(const fs::path& from, const fs::path& to) override;
-    std::vector<std::string> list_directory(const fs::path& path) override;
-    std::optional<fs::path> read_symlink(const fs::path& path) override;
-    void replace_with_symlink(const fs::path& link, const fs::path& target) override;
-    void copy_tree(const fs::path& from, const fs::path& to) override;
-    void swap_directory_for_symlink(const fs::path& directory, const fs::path& target,
-                                    const fs::path& backup) override;
-    Expected<std::vector<std::chrono::microseconds>> measure_write_latency(
-        const fs::path& directory, int samples) override;
-    Expected<void> check_responsive(const fs::path& path,
-                                    std::chrono::milliseconds timeout) override;
-    std::vector<MountInfo> mounts() override;
-    std::string short_hostname() override;
-    std::chrono::system_clock::time_point now() override;
-    std::chrono::steady_clock::time_point steady_now() override;
-    void sleep_for(std::chrono::milliseconds duration) override;
-    bool can_connect(const std::string& host_name, int port,
-                     std::chrono::milliseconds timeout) override;
-    Expected<util::http::Response> http_request(const std::string& host_name, int port,
-                                                const util::http::Request& request,
-                                                std::chrono::milliseconds timeout) override;
-
-    CommandResult systemctl(const std::vector<std::string>& args) override;
-    /// Runs with DEBIAN_FRONTEND=noninteractive: a hook has no terminal to answer prompts.
-    CommandResult apt_get(const std::vector<std::string>& args) override;
-    CommandResult dpkg_query(const std::vector<std::string>& args) override;
-    CommandResult scontrol(const std::vector<std::string>& args) override;
-    CommandResult scontrol_with_config(const fs::path& slurm_conf,
-                                       const std::vector<std::string>& args) override;
+    /// apt-get runs with DEBIAN_FRONTEND=noninteractive: a hook has no terminal to answer prompts.
+    SLURMCTLD_HOST_METHODS(SLURMCTLD_HOST_OVERRIDE)
     void run_concurrently(const std::vector<std::function<void()>>& tasks) override;
-    CommandResult rsync(const std::vector<std::string>& args) override;
-    CommandResult systemd_detect_virt(const std::vector<std::string>& args) override;
 
   private:
     /// An open directory and a name in it: where a path's last component lives.

@@ -45,53 +45,7 @@ class CachingHookTools final : public HookTools {
     CachingHookTools(HookTools& inner, std::string unit_name,
                      std::chrono::milliseconds leader_lease = std::chrono::seconds(30));
 
-    std::vector<RelationId> relation_ids(std::string_view endpoint) override;
-    std::vector<std::string> relation_list(const RelationId& relation) override;
-    std::string relation_list_app(const RelationId& relation) override;
-    Databag relation_get(const RelationId& relation, std::string_view unit) override;
-    Databag relation_get_app(const RelationId& relation, std::string_view app) override;
-    std::optional<std::string> relation_get_key(const RelationId& relation, std::string_view key,
-                                                std::string_view unit_or_app, bool app) override;
-    void relation_set(const RelationId& relation, const Databag& changes, bool app) override;
-
-    bool is_leader() override;
-    Databag leader_get() override;
-    void leader_set(const Databag& changes) override;
-
-    nlohmann::json config_get() override;
-
-    void status_set(WorkloadState state, std::string_view message, bool application) override;
-    Status status_get(bool application) override;
-    void application_version_set(std::string_view version) override;
-    void juju_log(LogLevel level, std::string_view message) override;
-
-    nlohmann::json action_get() override;
-    void action_set(const std::map<std::string, std::string>& results) override;
-    void action_fail(std::string_view message) override;
-    void action_log(std::string_view message) override;
-
-    std::string secret_add(const SecretContent& content, const SecretAddOptions& options) override;
-    std::optional<SecretContent> secret_get(const SecretRef& secret,
-                                            const SecretGetOptions& options) override;
-    void secret_set(std::string_view id, const SecretContent& content) override;
-    void secret_grant(std::string_view id, const RelationId& relation,
-                      std::optional<std::string> unit) override;
-    void secret_revoke(std::string_view id, const RelationId& relation,
-                       std::optional<std::string> unit) override;
-    void secret_remove(std::string_view id, std::optional<int> revision) override;
-    std::optional<SecretInfo> secret_info_get(const SecretRef& secret) override;
-    std::vector<std::string> secret_ids() override;
-
-    std::map<std::string, std::string> state_get() override;
-    void state_set(const std::map<std::string, std::string>& changes) override;
-    void state_delete(std::string_view key) override;
-
-    GoalState goal_state() override;
-    void open_port(int port, std::string_view protocol) override;
-    void close_port(int port, std::string_view protocol) override;
-    std::vector<std::string> opened_ports() override;
-    std::string unit_get(std::string_view setting) override;
-    NetworkInfo network_get(std::string_view binding) override;
+    SLURMCTLD_HOOK_TOOL_METHODS(SLURMCTLD_HOOK_TOOL_OVERRIDE)
 
     /// Sends the held-back writes: one relation-set per databag written, one state-set, one
     /// state-delete per deleted key. Tries every one, then rethrows the first HookToolError;

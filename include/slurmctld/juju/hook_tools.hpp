@@ -128,98 +128,103 @@ class HookToolError : public std::runtime_error {
     std::string stderr_;
 };
 
+/// The unit's own key-value store (state-get / state-set).
+using UnitState = std::map<std::string, std::string>;
+
+/// Every HookTools method, one row per hook tool: X(return type, name, (parameters)), under the
+/// command line it runs. HookTools below and each implementation (ProcessHookTools,
+/// CachingHookTools, the tests' FakeHookTools) declare their methods from this one list with
+/// SLURMCTLD_HOOK_TOOL_OVERRIDE, so a method is added or changed in one place. Types are named
+/// as in namespace slurmctld::juju.
+#define SLURMCTLD_HOOK_TOOL_METHODS(X)                                                            \
+    /* relation-ids <endpoint> --format=json */                                                   \
+    X(std::vector<RelationId>, relation_ids, (std::string_view endpoint))                         \
+    /* relation-list --format=json -r <relation>   (remote units in scope, sorted) */             \
+    X(std::vector<std::string>, relation_list, (const RelationId& relation))                      \
+    /* relation-list --format=json -r <relation> --app   (the remote application's name) */       \
+    X(std::string, relation_list_app, (const RelationId& relation))                               \
+    /* relation-get --format=json -r <relation> - <unit> */                                       \
+    X(Databag, relation_get, (const RelationId& relation, std::string_view unit))                 \
+    /* relation-get --format=json -r <relation> --app - <app> */                                  \
+    X(Databag, relation_get_app, (const RelationId& relation, std::string_view app))              \
+    /* relation-get --format=json -r <relation> [--app] <key> <unit-or-app>; nullopt = unset */   \
+    X(std::optional<std::string>, relation_get_key,                                               \
+      (const RelationId& relation, std::string_view key, std::string_view unit_or_app, bool app)) \
+    /* relation-set -r <relation> [--app] --file -   (JSON map on stdin; "" deletes a key) */     \
+    X(void, relation_set, (const RelationId& relation, const Databag& changes, bool app))         \
+    /* is-leader --format=json */                                                                 \
+    X(bool, is_leader, ())                                                                        \
+    /* leader-get --format=json */                                                                \
+    X(Databag, leader_get, ())                                                                    \
+    /* leader-set <key>=<value>...   (Juju's leader-set has no --file; Juju trims whitespace */   \
+    /* around values, "" deletes. Immediate, not transactional. Deprecated; gone in Juju 4.) */   \
+    X(void, leader_set, (const Databag& changes))                                                 \
+    /* config-get --format=json   (all options that are set or have a default) */                 \
+    X(nlohmann::json, config_get, ())                                                             \
+    /* status-set --application=<True|False> <state> -- <message> */                              \
+    X(void, status_set, (WorkloadState state, std::string_view message, bool application))        \
+    /* status-get --include-data --format=json --application=<true|false> */                      \
+    X(Status, status_get, (bool application))                                                     \
+    /* application-version-set -- <version> */                                                    \
+    X(void, application_version_set, (std::string_view version))                                  \
+    /* juju-log --log-level <LEVEL> -- <message> */                                               \
+    X(void, juju_log, (LogLevel level, std::string_view message))                                 \
+    /* action-get --format=json */                                                                \
+    X(nlohmann::json, action_get, ())                                                             \
+    /* action-set <key>=<value>...   (keys may be dotted; values are strings) */                  \
+    X(void, action_set, (const std::map<std::string, std::string>& results))                      \
+    /* action-fail -- <message> */                                                                \
+    X(void, action_fail, (std::string_view message))                                              \
+    /* action-log -- <message> */                                                                 \
+    X(void, action_log, (std::string_view message))                                               \
+    /* secret-add [--label L] [--description D] --owner <owner> <key>#file=<path>... Content */   \
+    /* travels in 0600 temporary files, never on a command line. Returns the URI. */              \
+    X(std::string, secret_add, (const SecretContent& content, const SecretAddOptions& options))   \
+    /* secret-get --format=json [<id>] [--label L] [--refresh|--peek]; nullopt when not found */  \
+    X(std::optional<SecretContent>, secret_get,                                                   \
+      (const SecretRef& secret, const SecretGetOptions& options))                                 \
+    /* secret-set --owner application <id> <key>#file=<path>... */                                \
+    X(void, secret_set, (std::string_view id, const SecretContent& content))                      \
+    /* secret-grant --relation <int id> [--unit <unit>] <secret-id> */                            \
+    X(void, secret_grant,                                                                         \
+      (std::string_view id, const RelationId& relation, std::optional<std::string> unit))         \
+    /* secret-revoke --relation <int id> [--unit <unit>] <secret-id> */                           \
+    X(void, secret_revoke,                                                                        \
+      (std::string_view id, const RelationId& relation, std::optional<std::string> unit))         \
+    /* secret-remove <id> [--revision N] */                                                       \
+    X(void, secret_remove, (std::string_view id, std::optional<int> revision))                    \
+    /* secret-info-get --format=json <id>  or  secret-info-get --format=json --label L */         \
+    /* (the id wins when both are given: Juju refuses both). nullopt when not found. */           \
+    X(std::optional<SecretInfo>, secret_info_get, (const SecretRef& secret))                      \
+    /* secret-ids --format=json   (bare ids; Juju prints null when there are none) */             \
+    X(std::vector<std::string>, secret_ids, ())                                                   \
+    /* state-get --format=json   (Juju 4 prints null when there is no state) */                   \
+    X(UnitState, state_get, ())                                                                   \
+    /* state-set --file -   (JSON map on stdin) */                                                \
+    X(void, state_set, (const UnitState& changes))                                                \
+    /* state-delete <key> */                                                                      \
+    X(void, state_delete, (std::string_view key))                                                 \
+    /* goal-state --format=json */                                                                \
+    X(GoalState, goal_state, ())                                                                  \
+    /* open-port <port>/<protocol> */                                                             \
+    X(void, open_port, (int port, std::string_view protocol))                                     \
+    /* close-port <port>/<protocol> */                                                            \
+    X(void, close_port, (int port, std::string_view protocol))                                    \
+    /* opened-ports --format=json   (["6817/tcp", ...]; this hook's pending opens not shown) */   \
+    X(std::vector<std::string>, opened_ports, ())                                                 \
+    /* unit-get --format=json <private-address|public-address> */                                 \
+    X(std::string, unit_get, (std::string_view setting))                                          \
+    /* network-get --format=json <binding> */                                                     \
+    X(NetworkInfo, network_get, (std::string_view binding))
+
+#define SLURMCTLD_HOOK_TOOL_PURE_VIRTUAL(type, name, params) virtual type name params = 0;
+#define SLURMCTLD_HOOK_TOOL_OVERRIDE(type, name, params) type name params override;
+
 class HookTools {
   public:
     virtual ~HookTools() = default;
 
-    // relation-ids <endpoint> --format=json
-    virtual std::vector<RelationId> relation_ids(std::string_view endpoint) = 0;
-    // relation-list --format=json -r <relation>   (remote units in scope, sorted)
-    virtual std::vector<std::string> relation_list(const RelationId& relation) = 0;
-    // relation-list --format=json -r <relation> --app   (the remote application's name)
-    virtual std::string relation_list_app(const RelationId& relation) = 0;
-    // relation-get --format=json -r <relation> - <unit>
-    virtual Databag relation_get(const RelationId& relation, std::string_view unit) = 0;
-    // relation-get --format=json -r <relation> --app - <app>
-    virtual Databag relation_get_app(const RelationId& relation, std::string_view app) = 0;
-    // relation-get --format=json -r <relation> [--app] <key> <unit-or-app>; nullopt = unset
-    virtual std::optional<std::string> relation_get_key(const RelationId& relation,
-                                                        std::string_view key,
-                                                        std::string_view unit_or_app, bool app) = 0;
-    // relation-set -r <relation> [--app] --file -   (JSON map on stdin; "" deletes a key)
-    virtual void relation_set(const RelationId& relation, const Databag& changes, bool app) = 0;
-
-    // is-leader --format=json
-    virtual bool is_leader() = 0;
-    // leader-get --format=json
-    virtual Databag leader_get() = 0;
-    // leader-set <key>=<value>...   (Juju's leader-set has no --file; Juju trims whitespace
-    // around values, "" deletes. Immediate, not transactional. Deprecated; gone in Juju 4.)
-    virtual void leader_set(const Databag& changes) = 0;
-
-    // config-get --format=json   (all options that are set or have a default)
-    virtual nlohmann::json config_get() = 0;
-
-    // status-set --application=<True|False> <state> -- <message>
-    virtual void status_set(WorkloadState state, std::string_view message, bool application) = 0;
-    // status-get --include-data --format=json --application=<true|false>
-    virtual Status status_get(bool application) = 0;
-    // application-version-set -- <version>
-    virtual void application_version_set(std::string_view version) = 0;
-    // juju-log --log-level <LEVEL> -- <message>
-    virtual void juju_log(LogLevel level, std::string_view message) = 0;
-
-    // action-get --format=json
-    virtual nlohmann::json action_get() = 0;
-    // action-set <key>=<value>...   (keys may be dotted; values are strings)
-    virtual void action_set(const std::map<std::string, std::string>& results) = 0;
-    // action-fail -- <message>
-    virtual void action_fail(std::string_view message) = 0;
-    // action-log -- <message>
-    virtual void action_log(std::string_view message) = 0;
-
-    // secret-add [--label L] [--description D] --owner <owner> <key>#file=<path>...
-    // Content travels in 0600 temporary files, never on a command line. Returns the URI.
-    virtual std::string secret_add(const SecretContent& content,
-                                   const SecretAddOptions& options) = 0;
-    // secret-get --format=json [<id>] [--label L] [--refresh|--peek]; nullopt when not found
-    virtual std::optional<SecretContent> secret_get(const SecretRef& secret,
-                                                    const SecretGetOptions& options) = 0;
-    // secret-set --owner application <id> <key>#file=<path>...
-    virtual void secret_set(std::string_view id, const SecretContent& content) = 0;
-    // secret-grant --relation <int id> [--unit <unit>] <secret-id>
-    virtual void secret_grant(std::string_view id, const RelationId& relation,
-                              std::optional<std::string> unit) = 0;
-    // secret-revoke --relation <int id> [--unit <unit>] <secret-id>
-    virtual void secret_revoke(std::string_view id, const RelationId& relation,
-                               std::optional<std::string> unit) = 0;
-    // secret-remove <id> [--revision N]
-    virtual void secret_remove(std::string_view id, std::optional<int> revision) = 0;
-    // secret-info-get --format=json <id>   or   secret-info-get --format=json --label L
-    // (the id wins when both are given: Juju refuses both). nullopt when not found.
-    virtual std::optional<SecretInfo> secret_info_get(const SecretRef& secret) = 0;
-    // secret-ids --format=json   (bare ids; Juju prints null when there are none)
-    virtual std::vector<std::string> secret_ids() = 0;
-
-    // state-get --format=json   (Juju 4 prints null when there is no state)
-    virtual std::map<std::string, std::string> state_get() = 0;
-    // state-set --file -   (JSON map on stdin)
-    virtual void state_set(const std::map<std::string, std::string>& changes) = 0;
-    // state-delete <key>
-    virtual void state_delete(std::string_view key) = 0;
-
-    // goal-state --format=json
-    virtual GoalState goal_state() = 0;
-    // open-port <port>/<protocol>
-    virtual void open_port(int port, std::string_view protocol) = 0;
-    // close-port <port>/<protocol>
-    virtual void close_port(int port, std::string_view protocol) = 0;
-    // opened-ports --format=json   (["6817/tcp", ...]; this hook's pending opens not shown)
-    virtual std::vector<std::string> opened_ports() = 0;
-    // unit-get --format=json <private-address|public-address>
-    virtual std::string unit_get(std::string_view setting) = 0;
-    // network-get --format=json <binding>
-    virtual NetworkInfo network_get(std::string_view binding) = 0;
+    SLURMCTLD_HOOK_TOOL_METHODS(SLURMCTLD_HOOK_TOOL_PURE_VIRTUAL)
 };
 
 }  // namespace slurmctld::juju

@@ -406,12 +406,12 @@ void Controller::elect_leaders() {
         bool need = app.leader.empty();
         if (!need) {
             const auto unit_it = model_.units.find(app.leader);
-            if (unit_it == model_.units.end()) {
-                need = true;
-            } else if (model_.machines.at(unit_it->second.machine).powered) {
+            const bool leader_exists = unit_it != model_.units.end();
+            if (leader_exists && model_.machines.at(unit_it->second.machine).powered) {
                 app.lease_expires = renewed_lease(app.lease_expires, now(), lease);
-            } else if (now() >= app.lease_expires) {
-                need = true;  // its agent is gone: the lease ran out unrenewed
+            } else {
+                // No leader unit, or its agent is gone: then the lease runs out unrenewed.
+                need = !leader_exists || now() >= app.lease_expires;
             }
         }
         if (!need) {

@@ -12,7 +12,9 @@ Action& running_action(ToolCall& call) {
     return call.model.actions.at(call.op().action_id);
 }
 
-CommandResult action_get(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::action_get(ToolCall& call) {
     json value = running_action(call).params;
     if (call.args().empty()) {
         return call.output(value);
@@ -35,14 +37,14 @@ CommandResult action_get(ToolCall& call) {
     return call.output(value);
 }
 
-CommandResult action_set(ToolCall& call) {
+CommandResult tool_handlers::action_set(ToolCall& call) {
     running_action(call);
     call.ctx.action_results.merge_patch(
         slurmctld::juju::parse_action_results(call.tool, call.args()));
     return {};
 }
 
-CommandResult action_fail(ToolCall& call) {
+CommandResult tool_handlers::action_fail(ToolCall& call) {
     running_action(call);
     call.ctx.action_failed = true;
     call.ctx.action_fail_message =
@@ -50,11 +52,15 @@ CommandResult action_fail(ToolCall& call) {
     return {};
 }
 
+namespace {
+
 std::string go_time_string(double epoch) {
     return goal_state_since(from_epoch(epoch)).substr(0, 19) + " +0000 UTC";
 }
 
-CommandResult action_log(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::action_log(ToolCall& call) {
     Action& action = running_action(call);
     std::string message;
     for (const auto& word : call.args()) {
@@ -63,15 +69,6 @@ CommandResult action_log(ToolCall& call) {
     action.log.push_back(go_time_string(call.effects.now()) + " " + message);
     call.effects.changed();
     return {};
-}
-
-}  // namespace
-
-void add_action_tools(ToolHandlers& handlers) {
-    handlers["action-get"] = action_get;
-    handlers["action-set"] = action_set;
-    handlers["action-fail"] = action_fail;
-    handlers["action-log"] = action_log;
 }
 
 }  // namespace jujusim

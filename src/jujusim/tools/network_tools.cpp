@@ -6,15 +6,13 @@
 
 namespace jujusim {
 
-namespace {
-
-CommandResult open_or_close_port(ToolCall& call) {
+CommandResult tool_handlers::open_or_close_port(ToolCall& call) {
     const auto spec = slurmctld::juju::parse_port_range(call.tool, call.args()[0]);
     call.ctx.port_changes.emplace_back(call.tool == "open-port", spec);
     return {};
 }
 
-CommandResult opened_ports(ToolCall& call) {
+CommandResult tool_handlers::opened_ports(ToolCall& call) {
     // This hook's pending opens are not shown.
     std::vector<std::string> ports(call.unit.ports.begin(), call.unit.ports.end());
     if (call.flags().on("endpoints")) {
@@ -25,17 +23,23 @@ CommandResult opened_ports(ToolCall& call) {
     return call.output(ports);
 }
 
+namespace {
+
 const std::string& machine_address(const ToolCall& call) {
     return call.model.machines.at(call.unit.machine).address;
 }
 
-CommandResult unit_get(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::unit_get(ToolCall& call) {
     const std::string& setting = call.args()[0];
     if (setting != "private-address" && setting != "public-address") {
         call.usage_error("unknown setting \"" + setting + "\"");  // Juju checks it in Init
     }
     return call.output(machine_address(call));
 }
+
+namespace {
 
 std::string mac_address(const std::string& machine) {
     const int value = std::stoi(machine) % 256;
@@ -70,7 +74,9 @@ ordered_json network_info(const ToolCall& call) {
     return info;
 }
 
-CommandResult network_get(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::network_get(ToolCall& call) {
     const std::string& binding = call.args()[0];
     if (call.meta().endpoints.count(binding) == 0) {
         call.run_error("no network config found for binding \"" + binding + "\"");
@@ -106,7 +112,7 @@ CommandResult network_get(ToolCall& call) {
     return call.output(network_info(call));
 }
 
-CommandResult juju_reboot(ToolCall& call) {
+CommandResult tool_handlers::juju_reboot(ToolCall& call) {
     if (call.ctx.is_action) {
         call.run_error("juju-reboot is not supported when running an action.");
     }
@@ -115,33 +121,17 @@ CommandResult juju_reboot(ToolCall& call) {
         "poweron`");
 }
 
-CommandResult credential_get(ToolCall& call) {
+CommandResult tool_handlers::credential_get(ToolCall& call) {
     call.run_error("cannot access cloud credentials: application \"" + call.unit.app +
                    "\" is not trusted");
 }
 
-CommandResult storage_tool(ToolCall& call) {
+CommandResult tool_handlers::storage_tool(ToolCall& call) {
     call.run_error("charm has no storage");
 }
 
-CommandResult resource_get(ToolCall& call) {
+CommandResult tool_handlers::resource_get(ToolCall& call) {
     call.run_error("resources are not supported by jujusim");
-}
-
-}  // namespace
-
-void add_network_tools(ToolHandlers& handlers) {
-    handlers["open-port"] = open_or_close_port;
-    handlers["close-port"] = open_or_close_port;
-    handlers["opened-ports"] = opened_ports;
-    handlers["unit-get"] = unit_get;
-    handlers["network-get"] = network_get;
-    handlers["juju-reboot"] = juju_reboot;
-    handlers["credential-get"] = credential_get;
-    handlers["storage-get"] = storage_tool;
-    handlers["storage-list"] = storage_tool;
-    handlers["storage-add"] = storage_tool;
-    handlers["resource-get"] = resource_get;
 }
 
 }  // namespace jujusim

@@ -6,9 +6,7 @@
 
 namespace jujusim {
 
-namespace {
-
-CommandResult relation_ids(ToolCall& call) {
+CommandResult tool_handlers::relation_ids(ToolCall& call) {
     std::string endpoint;
     if (!call.args().empty()) {
         endpoint = call.args()[0];
@@ -46,7 +44,7 @@ CommandResult relation_ids(ToolCall& call) {
     return call.output(ids);
 }
 
-CommandResult relation_list(ToolCall& call) {
+CommandResult tool_handlers::relation_list(ToolCall& call) {
     const int id = call.relation(true);
     const Relation& relation = call.model.relations.at(id);
     if (call.flags().on("app")) {
@@ -70,6 +68,8 @@ CommandResult relation_list(ToolCall& call) {
     std::sort(members.begin(), members.end(), natural_less);
     return call.output(members);
 }
+
+namespace {
 
 /// relation-get's target: the named unit or app, else the hook's remote unit or app.
 std::pair<std::string, bool> relation_get_target(ToolCall& call, int id) {
@@ -99,7 +99,9 @@ std::pair<std::string, bool> relation_get_target(ToolCall& call, int id) {
     return {target, app_bag};
 }
 
-CommandResult relation_get(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::relation_get(ToolCall& call) {
     const int id = call.relation(true);
     std::string key = call.args().empty() ? "" : call.args()[0];
     if (key == "-") {
@@ -125,7 +127,7 @@ CommandResult relation_get(ToolCall& call) {
     return call.output(value == bag.end() ? json(nullptr) : json(value->second));
 }
 
-CommandResult relation_set(ToolCall& call) {
+CommandResult tool_handlers::relation_set(ToolCall& call) {
     const int id = call.relation(true);
     const Databag values = call.settings();
     std::string warning;
@@ -150,19 +152,9 @@ CommandResult relation_set(ToolCall& call) {
     return CommandResult{0, "", warning};
 }
 
-CommandResult relation_model_get(ToolCall& call) {
+CommandResult tool_handlers::relation_model_get(ToolCall& call) {
     call.relation(true);
     return call.output(json{{"uuid", call.model.uuid}});
-}
-
-}  // namespace
-
-void add_relation_tools(ToolHandlers& handlers) {
-    handlers["relation-ids"] = relation_ids;
-    handlers["relation-list"] = relation_list;
-    handlers["relation-get"] = relation_get;
-    handlers["relation-set"] = relation_set;
-    handlers["relation-model-get"] = relation_model_get;
 }
 
 }  // namespace jujusim

@@ -137,7 +137,9 @@ void check_label_free(const ToolCall& call, const std::string& label) {
     }
 }
 
-CommandResult secret_add(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::secret_add(ToolCall& call) {
     check_secret_metadata(call);
     const json content = secret_content(call, call.args());
     if (content.empty()) {
@@ -167,6 +169,8 @@ CommandResult secret_add(ToolCall& call) {
     return CommandResult{0, "secret://" + call.model.uuid + "/" + id + "\n", ""};
 }
 
+namespace {
+
 /// A committed secret this unit may manage: owned by it (or its app, while leader).
 const Secret* managed_secret(const ToolCall& call, const std::string& id, bool allow_pending) {
     const auto found = call.model.secrets.find(id);
@@ -186,7 +190,9 @@ const Secret* managed_secret(const ToolCall& call, const std::string& id, bool a
     return &secret;
 }
 
-CommandResult secret_set(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::secret_set(ToolCall& call) {
     check_secret_metadata(call);
     const std::string id = bare_secret_id(call.args()[0]);
     const json content =
@@ -207,6 +213,8 @@ CommandResult secret_set(ToolCall& call) {
     call.ctx.secret_ops.push_back(change);
     return {};
 }
+
+namespace {
 
 /// The id a --label names: own secrets by owner label, others by consumer label, this hook's
 /// pending adds last (they win).
@@ -263,7 +271,9 @@ json consumed_content(ToolCall& call, Secret& secret, const std::string& label) 
     return found->second;
 }
 
-CommandResult secret_get(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::secret_get(ToolCall& call) {
     if (call.flags().on("peek") && call.flags().on("refresh")) {
         call.usage_error("specify one of --peek or --refresh but not both");
     }
@@ -307,7 +317,7 @@ CommandResult secret_get(ToolCall& call) {
     return call.output(content[key]);
 }
 
-CommandResult secret_ids(ToolCall& call) {
+CommandResult tool_handlers::secret_ids(ToolCall& call) {
     std::vector<std::string> ids;
     for (const auto& [id, secret] : call.model.secrets) {
         if (sees_metadata(call, secret)) {
@@ -317,6 +327,8 @@ CommandResult secret_ids(ToolCall& call) {
     // Go prints a nil slice as null.
     return ids.empty() ? call.output(json(nullptr)) : call.output(json(ids));
 }
+
+namespace {
 
 ordered_json secret_info(const Secret& secret) {
     ordered_json info;
@@ -348,7 +360,9 @@ ordered_json secret_info(const Secret& secret) {
     return info;
 }
 
-CommandResult secret_info_get(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::secret_info_get(ToolCall& call) {
     const bool by_label = call.flags().is_set("label");
     if (!call.args().empty() && by_label) {
         call.usage_error("specify either a secret URI or label but not both");
@@ -373,7 +387,7 @@ CommandResult secret_info_get(ToolCall& call) {
     return call.output(result);
 }
 
-CommandResult secret_remove(ToolCall& call) {
+CommandResult tool_handlers::secret_remove(ToolCall& call) {
     const std::string id = bare_secret_id(call.args()[0]);
     managed_secret(call, id, true);
     json change{{"op", "remove"}, {"id", id}};
@@ -384,7 +398,7 @@ CommandResult secret_remove(ToolCall& call) {
     return {};
 }
 
-CommandResult secret_grant(ToolCall& call) {
+CommandResult tool_handlers::secret_grant(ToolCall& call) {
     // Juju's Init: the relation (-r, else the hook's) and the unit are usage errors, checked
     // before the secret itself is looked at.
     const std::string id = bare_secret_id(call.args()[0]);
@@ -408,7 +422,7 @@ CommandResult secret_grant(ToolCall& call) {
     return {};
 }
 
-CommandResult secret_revoke(ToolCall& call) {
+CommandResult tool_handlers::secret_revoke(ToolCall& call) {
     const std::string id = bare_secret_id(call.args()[0]);
     managed_secret(call, id, true);
     const auto& flags = call.flags();
@@ -430,19 +444,6 @@ CommandResult secret_revoke(ToolCall& call) {
     }
     call.ctx.secret_ops.push_back(change);
     return {};
-}
-
-}  // namespace
-
-void add_secret_tools(ToolHandlers& handlers) {
-    handlers["secret-add"] = secret_add;
-    handlers["secret-set"] = secret_set;
-    handlers["secret-get"] = secret_get;
-    handlers["secret-ids"] = secret_ids;
-    handlers["secret-info-get"] = secret_info_get;
-    handlers["secret-grant"] = secret_grant;
-    handlers["secret-revoke"] = secret_revoke;
-    handlers["secret-remove"] = secret_remove;
 }
 
 }  // namespace jujusim

@@ -1,6 +1,5 @@
-// One hook-tool call as the tool server's handlers see it, and the handler map each tool family
-// adds itself to (relation_tools.cpp, unit_tools.cpp, action_tools.cpp, secret_tools.cpp,
-// network_tools.cpp).
+// One hook-tool call as the tool server's handlers see it, and the handlers, by tool family
+// (relation_tools.cpp, unit_tools.cpp, action_tools.cpp, secret_tools.cpp, network_tools.cpp).
 #pragma once
 
 #include <map>
@@ -53,12 +52,52 @@ struct ToolCall {
 };
 
 using ToolHandler = CommandResult (*)(ToolCall&);
-using ToolHandlers = std::map<std::string, ToolHandler>;
 
-void add_relation_tools(ToolHandlers& handlers);
-void add_unit_tools(ToolHandlers& handlers);  ///< leadership, config, status, logging, state
-void add_action_tools(ToolHandlers& handlers);
-void add_secret_tools(ToolHandlers& handlers);
-void add_network_tools(ToolHandlers& handlers);  ///< ports, unit-get, network-get, machine
+/// One handler per hook tool (a few serve several tools); tool_server.cpp maps each tool's name
+/// to its handler.
+namespace tool_handlers {
+// relation_tools.cpp
+CommandResult relation_ids(ToolCall& call);
+CommandResult relation_list(ToolCall& call);
+CommandResult relation_get(ToolCall& call);
+CommandResult relation_set(ToolCall& call);
+CommandResult relation_model_get(ToolCall& call);
+// unit_tools.cpp: leadership, config, status, logging, unit state, goal state
+CommandResult is_leader(ToolCall& call);
+CommandResult leader_get(ToolCall& call);
+CommandResult leader_set(ToolCall& call);
+CommandResult config_get(ToolCall& call);
+CommandResult status_set(ToolCall& call);
+CommandResult status_get(ToolCall& call);
+CommandResult application_version_set(ToolCall& call);
+CommandResult juju_log(ToolCall& call);
+CommandResult state_get(ToolCall& call);
+CommandResult state_set(ToolCall& call);
+CommandResult state_delete(ToolCall& call);
+CommandResult goal_state_tool(ToolCall& call);
+// action_tools.cpp
+CommandResult action_get(ToolCall& call);
+CommandResult action_set(ToolCall& call);
+CommandResult action_fail(ToolCall& call);
+CommandResult action_log(ToolCall& call);
+// secret_tools.cpp
+CommandResult secret_add(ToolCall& call);
+CommandResult secret_set(ToolCall& call);
+CommandResult secret_get(ToolCall& call);
+CommandResult secret_ids(ToolCall& call);
+CommandResult secret_info_get(ToolCall& call);
+CommandResult secret_grant(ToolCall& call);
+CommandResult secret_revoke(ToolCall& call);
+CommandResult secret_remove(ToolCall& call);
+// network_tools.cpp: ports, unit-get, network-get, the machine's tools jujusim refuses
+CommandResult open_or_close_port(ToolCall& call);
+CommandResult opened_ports(ToolCall& call);
+CommandResult unit_get(ToolCall& call);
+CommandResult network_get(ToolCall& call);
+CommandResult juju_reboot(ToolCall& call);
+CommandResult credential_get(ToolCall& call);
+CommandResult storage_tool(ToolCall& call);
+CommandResult resource_get(ToolCall& call);
+}  // namespace tool_handlers
 
 }  // namespace jujusim

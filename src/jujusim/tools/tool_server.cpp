@@ -8,17 +8,52 @@ namespace juju = slurmctld::juju;
 
 namespace {
 
-const ToolHandlers& handlers() {
-    static const ToolHandlers table = [] {
-        ToolHandlers all;
-        add_relation_tools(all);
-        add_unit_tools(all);
-        add_action_tools(all);
-        add_secret_tools(all);
-        add_network_tools(all);
-        return all;
-    }();
-    return table;
+/// Every hook tool jujusim serves and its handler.
+const std::map<std::string, ToolHandler>& handlers() {
+    using namespace tool_handlers;
+    static const std::map<std::string, ToolHandler> kTable = {
+        {"relation-ids", relation_ids},
+        {"relation-list", relation_list},
+        {"relation-get", relation_get},
+        {"relation-set", relation_set},
+        {"relation-model-get", relation_model_get},
+        {"is-leader", is_leader},
+        {"leader-get", leader_get},
+        {"leader-set", leader_set},
+        {"config-get", config_get},
+        {"status-set", status_set},
+        {"status-get", status_get},
+        {"application-version-set", application_version_set},
+        {"juju-log", juju_log},
+        {"state-get", state_get},
+        {"state-set", state_set},
+        {"state-delete", state_delete},
+        {"goal-state", goal_state_tool},
+        {"action-get", action_get},
+        {"action-set", action_set},
+        {"action-fail", action_fail},
+        {"action-log", action_log},
+        {"secret-add", secret_add},
+        {"secret-set", secret_set},
+        {"secret-get", secret_get},
+        {"secret-ids", secret_ids},
+        {"secret-info-get", secret_info_get},
+        {"secret-grant", secret_grant},
+        {"secret-revoke", secret_revoke},
+        {"secret-remove", secret_remove},
+        {"open-port", open_or_close_port},
+        {"close-port", open_or_close_port},
+        {"opened-ports", opened_ports},
+        {"unit-get", unit_get},
+        {"network-get", network_get},
+        {"juju-reboot", juju_reboot},
+        {"credential-get", credential_get},
+        {"storage-get", storage_tool},
+        {"storage-list", storage_tool},
+        {"storage-add", storage_tool},
+        {"resource-get", resource_get},
+    };
+    return kTable;
 }
 
 }  // namespace

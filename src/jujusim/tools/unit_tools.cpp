@@ -6,11 +6,9 @@
 
 namespace jujusim {
 
-namespace {
-
 // ---- leadership ------------------------------------------------------------------------------
 
-CommandResult is_leader(ToolCall& call) {
+CommandResult tool_handlers::is_leader(ToolCall& call) {
     // Within one hook, once the answer is false it stays false (the context caches "minion").
     if (!call.ctx.leader_cached || *call.ctx.leader_cached) {
         call.ctx.leader_cached = call.leader();
@@ -18,7 +16,7 @@ CommandResult is_leader(ToolCall& call) {
     return call.output(*call.ctx.leader_cached);
 }
 
-CommandResult leader_get(ToolCall& call) {
+CommandResult tool_handlers::leader_get(ToolCall& call) {
     const json settings = call.app.leader_settings;
     if (call.args().empty() || call.args()[0] == "-") {
         return call.output(settings);
@@ -27,7 +25,7 @@ CommandResult leader_get(ToolCall& call) {
     return call.output(value == settings.end() ? json(nullptr) : *value);
 }
 
-CommandResult leader_set(ToolCall& call) {
+CommandResult tool_handlers::leader_set(ToolCall& call) {
     const auto values = slurmctld::juju::parse_key_values(call.tool, call.args());
     if (!call.leader()) {
         call.run_error(std::string(tool_message::kLeaderSetNotLeader));
@@ -51,7 +49,7 @@ CommandResult leader_set(ToolCall& call) {
 
 // ---- config ----------------------------------------------------------------------------------
 
-CommandResult config_get(ToolCall& call) {
+CommandResult tool_handlers::config_get(ToolCall& call) {
     auto& snapshot = call.ctx.config_snapshot;
     if (!snapshot) {
         // Config is read once per hook.
@@ -73,7 +71,7 @@ CommandResult config_get(ToolCall& call) {
 
 // ---- status ----------------------------------------------------------------------------------
 
-CommandResult status_set(ToolCall& call) {
+CommandResult tool_handlers::status_set(ToolCall& call) {
     const std::string& status = call.args()[0];
     if (!slurmctld::juju::parse_workload_state(status)) {
         call.usage_error(tool_message::invalid_status(status));
@@ -93,6 +91,8 @@ CommandResult status_set(ToolCall& call) {
     return {};
 }
 
+namespace {
+
 json status_json(const StatusValue& value, bool include_data) {
     if (!include_data) {
         return json{{"status", value.current}};
@@ -100,7 +100,9 @@ json status_json(const StatusValue& value, bool include_data) {
     return json{{"message", value.message}, {"status", value.current}, {"status-data", value.data}};
 }
 
-CommandResult status_get(ToolCall& call) {
+}  // namespace
+
+CommandResult tool_handlers::status_get(ToolCall& call) {
     const bool include = call.flags().on("include-data");
     const bool smart = call.parsed.format() == "smart";
     if (!call.flags().on("application")) {
@@ -127,7 +129,7 @@ CommandResult status_get(ToolCall& call) {
     return call.output(json{{"application-status", details}});
 }
 
-CommandResult application_version_set(ToolCall& call) {
+CommandResult tool_handlers::application_version_set(ToolCall& call) {
     call.unit.workload_version = call.args()[0];
     call.effects.changed();
     return {};
@@ -135,7 +137,7 @@ CommandResult application_version_set(ToolCall& call) {
 
 // ---- logging ---------------------------------------------------------------------------------
 
-CommandResult juju_log(ToolCall& call) {
+CommandResult tool_handlers::juju_log(ToolCall& call) {
     const std::string logger = "unit." + call.unit.name + ".juju-log";
     std::string level = call.flags().get("l");
     for (auto& c : level) {
@@ -164,7 +166,7 @@ CommandResult juju_log(ToolCall& call) {
 
 // ---- unit state ------------------------------------------------------------------------------
 
-CommandResult state_get(ToolCall& call) {
+CommandResult tool_handlers::state_get(ToolCall& call) {
     // The controller's state plus this hook's own writes.
     std::map<std::string, std::string> state = call.unit.state;
     for (const auto& [key, value] : call.ctx.state_writes) {
@@ -188,7 +190,7 @@ CommandResult state_get(ToolCall& call) {
     return call.output("");
 }
 
-CommandResult state_set(ToolCall& call) {
+CommandResult tool_handlers::state_set(ToolCall& call) {
     for (const auto& [key, value] : call.settings()) {
         if (key.size() > 256) {
             call.run_error("key too long");
@@ -203,30 +205,13 @@ CommandResult state_set(ToolCall& call) {
     return {};
 }
 
-CommandResult state_delete(ToolCall& call) {
+CommandResult tool_handlers::state_delete(ToolCall& call) {
     call.ctx.state_writes[call.args()[0]] = std::nullopt;
     return {};
 }
 
-CommandResult goal_state_tool(ToolCall& call) {
+CommandResult tool_handlers::goal_state_tool(ToolCall& call) {
     return call.output(goal_state(call.model, call.unit));
-}
-
-}  // namespace
-
-void add_unit_tools(ToolHandlers& handlers) {
-    handlers["is-leader"] = is_leader;
-    handlers["leader-get"] = leader_get;
-    handlers["leader-set"] = leader_set;
-    handlers["config-get"] = config_get;
-    handlers["status-set"] = status_set;
-    handlers["status-get"] = status_get;
-    handlers["application-version-set"] = application_version_set;
-    handlers["juju-log"] = juju_log;
-    handlers["state-get"] = state_get;
-    handlers["state-set"] = state_set;
-    handlers["state-delete"] = state_delete;
-    handlers["goal-state"] = goal_state_tool;
 }
 
 }  // namespace jujusim

@@ -17,12 +17,8 @@ namespace jujusim {
 using namespace verbs;
 
 CommandResult Controller::cmd_config(const std::vector<std::string>& args, const fs::path& cwd) {
-    FlagSet flags;
-    flags.value({"format"}, "yaml")
-        .value({"o", "output"})
-        .value({"reset"})
-        .value({"file"})
-        .value({"color"});
+    FlagSet flags = output_flags("yaml");
+    flags.value({"reset"}).value({"file"}).value({"color"});
     flags.parse(args);
     if (flags.positional.empty()) {
         throw UserError("no application name specified");
@@ -136,8 +132,8 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
 }
 
 CommandResult Controller::cmd_model_config(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "tabular").value({"o", "output"}).value({"reset"});
+    FlagSet flags = output_flags("tabular");
+    flags.value({"reset"});
     flags.parse(args);
     const json defaults{{"update-status-hook-interval", "5m"},
                         {"automatically-retry-hooks", true},

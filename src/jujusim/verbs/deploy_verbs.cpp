@@ -130,10 +130,12 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
 
 void Controller::add_peer_relations(const std::string& app_name) {
     for (const auto& [name, endpoint] : meta(app_name).endpoints) {
+        // A named copy: C++20 lets a lambda capture a structured binding, clang-tidy 14 does not.
+        const std::string& endpoint_name = name;
         const bool exists =
             std::any_of(model_.relations.begin(), model_.relations.end(), [&](const auto& item) {
                 const RelationEnd* end = item.second.end_of(app_name);
-                return item.second.is_peer() && end != nullptr && end->endpoint == name;
+                return item.second.is_peer() && end != nullptr && end->endpoint == endpoint_name;
             });
         if (endpoint.role != "peer" || exists) {
             continue;

@@ -326,8 +326,8 @@ ordered_json secret_summary(const Secret& secret) {
 }  // namespace
 
 CommandResult Controller::cmd_secrets(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "tabular").value({"owner"}).value({"o", "output"});
+    FlagSet flags = output_flags("tabular");
+    flags.value({"owner"});
     flags.parse(args);
     ordered_json out = ordered_json::object();
     for (const auto& [id, secret] : model_.secrets) {
@@ -353,12 +353,8 @@ CommandResult Controller::cmd_secrets(const std::vector<std::string>& args) {
 }
 
 CommandResult Controller::cmd_show_secret(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "yaml")
-        .boolean({"reveal"})
-        .boolean({"revisions"})
-        .value({"revision"})
-        .value({"o", "output"});
+    FlagSet flags = output_flags("yaml");
+    flags.boolean({"reveal"}).boolean({"revisions"}).value({"revision"});
     flags.parse(args);
     if (flags.positional.empty()) {
         throw UserError("secret URI or name is required");
@@ -397,8 +393,7 @@ CommandResult Controller::cmd_show_secret(const std::vector<std::string>& args) 
 }
 
 CommandResult Controller::cmd_show_model(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "yaml").value({"o", "output"});
+    FlagSet flags = output_flags("yaml");
     flags.parse(args);
     ordered_json info;
     info["name"] = "admin/" + model_.name;

@@ -7,6 +7,8 @@
 #include <jujusim/go_format.hpp>
 #include <jujusim/image.hpp>
 
+#include "verb_helpers.hpp"
+
 namespace jujusim {
 
 namespace {
@@ -235,10 +237,8 @@ json Controller::status_json() const {
 }
 
 CommandResult Controller::cmd_status(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "tabular")
-        .value({"o", "output"})
-        .boolean({"relations"})
+    FlagSet flags = verbs::output_flags("tabular");
+    flags.boolean({"relations"})
         .boolean({"integrations"})
         .boolean({"color"})
         .boolean({"no-color"})
@@ -374,12 +374,8 @@ std::string Controller::status_tabular(const json& status) const {
 }
 
 CommandResult Controller::cmd_show_unit(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "yaml")
-        .value({"o", "output"})
-        .value({"endpoint"})
-        .value({"related-unit"})
-        .boolean({"app"});
+    FlagSet flags = verbs::output_flags("yaml");
+    flags.value({"endpoint"}).value({"related-unit"}).boolean({"app"});
     flags.parse(args);
     if (flags.positional.empty()) {
         throw UserError("an unit name must be supplied");

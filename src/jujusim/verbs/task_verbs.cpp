@@ -58,10 +58,8 @@ json Controller::task_json(const Action& action) const {
 
 CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs::path& cwd,
                                   std::unique_lock<std::mutex>& lock) {
-    FlagSet flags;
-    flags.value({"format"}, "plain")
-        .value({"o", "output"})
-        .value({"wait"})
+    FlagSet flags = output_flags("plain");
+    flags.value({"wait"})
         .value({"params"})
         .boolean({"background"})
         .boolean({"string-args"})
@@ -214,10 +212,8 @@ CommandResult Controller::exec_on_machine(const std::string& id, const std::stri
 
 CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
                                    std::unique_lock<std::mutex>& lock) {
-    FlagSet flags;
-    flags.value({"format"}, "plain")
-        .value({"o", "output"})
-        .value({"wait"}, "5m")
+    FlagSet flags = output_flags("plain");
+    flags.value({"wait"}, "5m")
         .value({"unit", "u"})
         .value({"machine"})
         .value({"application", "app", "a"})
@@ -307,15 +303,11 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
     const std::string format = flags.get("format");
     if (format == "json") {
         out = go_json(results) + "\n";
-    } else if (format == "yaml") {
-        out = go_yaml(results);
-    } else if (ids.size() == 1) {
+    } else if (format != "yaml" && ids.size() == 1) {
+        // One task in plain format: its own stdout and stderr, as juju run prints them.
         const Action& action = model_.actions.at(ids.front());
         out = action.results.value("stdout", "");
         const std::string stderr_text = action.results.value("stderr", "");
-        if (!stderr_text.empty()) {
-            err = stderr_text + (failed ? "" : "") + err;
-        }
         if (failed) {
             return CommandResult{1, out,
                                  stderr_text + "ERROR the following task failed:\n id \"" +
@@ -379,12 +371,8 @@ CommandResult Controller::cmd_ssh(const std::vector<std::string>& args,
 }
 
 CommandResult Controller::cmd_show_task(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "plain")
-        .value({"o", "output"})
-        .value({"wait"})
-        .boolean({"watch"})
-        .boolean({"utc"});
+    FlagSet flags = output_flags("plain");
+    flags.value({"wait"}).boolean({"watch"}).boolean({"utc"});
     flags.parse(args);
     if (flags.positional.empty()) {
         throw UserError("no task ID specified");
@@ -399,8 +387,8 @@ CommandResult Controller::cmd_show_task(const std::vector<std::string>& args) {
 }
 
 CommandResult Controller::cmd_actions(const std::vector<std::string>& args) {
-    FlagSet flags;
-    flags.value({"format"}, "default").value({"o", "output"}).boolean({"schema"});
+    FlagSet flags = output_flags("default");
+    flags.boolean({"schema"});
     flags.parse(args);
     if (flags.positional.empty()) {
         throw UserError("no application name specified");

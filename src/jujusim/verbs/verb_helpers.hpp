@@ -19,6 +19,10 @@ CommandResult json_or_yaml(const FlagSet& flags, const Json& value) {
     return CommandResult{0, go_yaml(value), ""};
 }
 
+/// A verb's flags, starting with the output flags of every juju command that prints (Juju's
+/// cmd.Output): --format, with `default_format`, and -o/--output.
+FlagSet output_flags(const std::string& default_format);
+
 /// Declares juju's flags that mean nothing here; their use is noted on stderr (notices()).
 void accept_meaningless(FlagSet& flags);
 std::string notices(const FlagSet& flags);

@@ -16,12 +16,28 @@ namespace jujusim {
 
 namespace {
 
-const std::set<std::string> meaningless_value_flags{
-    "constraints", "channel",  "base",           "series",  "revision",     "to",      "bind",
-    "storage",     "resource", "attach-storage", "overlay", "map-machines", "dry-run", "via"};
-const std::set<std::string> meaningless_bool_flags{
-    "trust",     "force", "no-wait", "destroy-storage", "release-storage",
-    "no-prompt", "y",     "yes",     "keep-disks"};
+/// Juju's flags that mean nothing here (placement, storage, prompts); built on first use.
+const std::set<std::string>& meaningless_value_flags() {
+    static const std::set<std::string> kFlags{
+        "constraints", "channel",  "base",           "series",  "revision",     "to",      "bind",
+        "storage",     "resource", "attach-storage", "overlay", "map-machines", "dry-run", "via"};
+    return kFlags;
+}
+
+const std::set<std::string>& meaningless_bool_flags() {
+    static const std::set<std::string> kFlags{
+        "trust",     "force", "no-wait", "destroy-storage", "release-storage",
+        "no-prompt", "y",     "yes",     "keep-disks"};
+    return kFlags;
+}
+
+/// What a verb may need of its CLI call: the arguments after the verb, the caller's directory,
+/// and the controller's lock (verbs that wait release it meanwhile).
+struct VerbCall {
+    const std::vector<std::string>& args;
+    const fs::path& cwd;
+    std::unique_lock<std::mutex>& lock;
+};
 
 }  // namespace
 
@@ -29,17 +45,17 @@ namespace verbs {
 
 /// Declares juju's flags that mean nothing here; their use is noted on stderr.
 void accept_meaningless(FlagSet& flags) {
-    for (const auto& name : meaningless_value_flags) {
+    for (const auto& name : meaningless_value_flags()) {
         flags.value({name});
     }
-    for (const auto& name : meaningless_bool_flags) {
+    for (const auto& name : meaningless_bool_flags()) {
         flags.boolean({name});
     }
 }
 
 std::string notices(const FlagSet& flags) {
     std::string out;
-    for (const auto& name : meaningless_value_flags) {
+    for (const auto& name : meaningless_value_flags()) {
         if (flags.is_set(name)) {
             out += "jujusim: --" + name + " has no effect here (ignored)\n";
         }
@@ -61,6 +77,12 @@ double parse_duration(const std::string& text) {
         throw UserError("invalid duration \"" + text + "\"");
     }
     return *seconds;
+}
+
+FlagSet output_flags(const std::string& default_format) {
+    FlagSet flags;
+    flags.value({"format"}, default_format).value({"o", "output"});
+    return flags;
 }
 
 std::string read_text_file(const fs::path& path) {
@@ -87,92 +109,95 @@ CommandResult Controller::handle_cli(const std::vector<std::string>& args_in, co
     if (args_in.empty()) {
         return CommandResult{2, "", "ERROR no command specified\n"};
     }
-    const std::string verb = args_in[0];
+    const std::string& verb = args_in[0];
     const std::vector<std::string> args(args_in.begin() + 1, args_in.end());
     try {
-        if (verb == "deploy") {
-            return cmd_deploy(args, cwd);
-        }
-        if (verb == "refresh" || verb == "upgrade-charm") {
-            return cmd_refresh(args, cwd);
-        }
-        if (verb == "add-unit") {
-            return cmd_add_unit(args);
-        }
-        if (verb == "integrate" || verb == "relate" || verb == "add-relation") {
-            return cmd_integrate(args);
-        }
-        if (verb == "remove-relation") {
-            return cmd_remove_relation(args);
-        }
-        if (verb == "remove-unit") {
-            return cmd_remove_unit(args);
-        }
-        if (verb == "remove-application") {
-            return cmd_remove_application(args);
-        }
-        if (verb == "config") {
-            return cmd_config(args, cwd);
-        }
-        if (verb == "model-config") {
-            return cmd_model_config(args);
-        }
-        if (verb == "run") {
-            return cmd_run(args, cwd, lock);
-        }
-        if (verb == "exec") {
-            return cmd_exec(args, lock);
-        }
-        if (verb == "ssh") {
-            return cmd_ssh(args, lock);
-        }
-        if (verb == "status") {
-            return cmd_status(args);
-        }
-        if (verb == "show-unit") {
-            return cmd_show_unit(args);
-        }
-        if (verb == "wait") {
-            return cmd_wait(args, lock);
-        }
-        if (verb == "tick") {
-            return cmd_tick(args);
-        }
-        if (verb == "poweroff") {
-            return cmd_power(args, false, lock);
-        }
-        if (verb == "poweron") {
-            return cmd_power(args, true, lock);
-        }
-        if (verb == "resolved" || verb == "resolve") {
-            return cmd_resolved(args);
-        }
-        if (verb == "hooks") {
-            return cmd_hooks(args);
-        }
-        if (verb == "debug-log") {
-            return cmd_debug_log(args);
-        }
-        if (verb == "destroy") {
-            return cmd_destroy(lock);
-        }
-        if (verb == "secrets") {
-            return cmd_secrets(args);
-        }
-        if (verb == "show-secret") {
-            return cmd_show_secret(args);
-        }
-        if (verb == "show-model") {
-            return cmd_show_model(args);
-        }
-        if (verb == "show-task" || verb == "show-operation") {
-            return cmd_show_task(args);
-        }
-        if (verb == "actions") {
-            return cmd_actions(args);
-        }
-        if (verb == "ping") {
-            return CommandResult{0, "pong\n", ""};
+        // Every verb and what runs it (aliases are rows of their own, as Juju's CLI has them).
+        using Verb = CommandResult (*)(Controller&, const VerbCall&);
+        static const std::map<std::string_view, Verb> kVerbs = {
+            {"deploy", [](Controller& self,
+                          const VerbCall& call) { return self.cmd_deploy(call.args, call.cwd); }},
+            {"refresh", [](Controller& self,
+                           const VerbCall& call) { return self.cmd_refresh(call.args, call.cwd); }},
+            {"upgrade-charm",
+             [](Controller& self, const VerbCall& call) {
+                 return self.cmd_refresh(call.args, call.cwd);
+             }},
+            {"add-unit",
+             [](Controller& self, const VerbCall& call) { return self.cmd_add_unit(call.args); }},
+            {"integrate",
+             [](Controller& self, const VerbCall& call) { return self.cmd_integrate(call.args); }},
+            {"relate",
+             [](Controller& self, const VerbCall& call) { return self.cmd_integrate(call.args); }},
+            {"add-relation",
+             [](Controller& self, const VerbCall& call) { return self.cmd_integrate(call.args); }},
+            {"remove-relation",
+             [](Controller& self, const VerbCall& call) {
+                 return self.cmd_remove_relation(call.args);
+             }},
+            {"remove-unit", [](Controller& self,
+                               const VerbCall& call) { return self.cmd_remove_unit(call.args); }},
+            {"remove-application",
+             [](Controller& self, const VerbCall& call) {
+                 return self.cmd_remove_application(call.args);
+             }},
+            {"config", [](Controller& self,
+                          const VerbCall& call) { return self.cmd_config(call.args, call.cwd); }},
+            {"model-config", [](Controller& self,
+                                const VerbCall& call) { return self.cmd_model_config(call.args); }},
+            {"run",
+             [](Controller& self, const VerbCall& call) {
+                 return self.cmd_run(call.args, call.cwd, call.lock);
+             }},
+            {"exec", [](Controller& self,
+                        const VerbCall& call) { return self.cmd_exec(call.args, call.lock); }},
+            {"ssh", [](Controller& self,
+                       const VerbCall& call) { return self.cmd_ssh(call.args, call.lock); }},
+            {"status",
+             [](Controller& self, const VerbCall& call) { return self.cmd_status(call.args); }},
+            {"show-unit",
+             [](Controller& self, const VerbCall& call) { return self.cmd_show_unit(call.args); }},
+            {"wait", [](Controller& self,
+                        const VerbCall& call) { return self.cmd_wait(call.args, call.lock); }},
+            {"tick",
+             [](Controller& self, const VerbCall& call) { return self.cmd_tick(call.args); }},
+            {"poweroff",
+             [](Controller& self, const VerbCall& call) {
+                 return self.cmd_power(call.args, false, call.lock);
+             }},
+            {"poweron",
+             [](Controller& self, const VerbCall& call) {
+                 return self.cmd_power(call.args, true, call.lock);
+             }},
+            {"resolved",
+             [](Controller& self, const VerbCall& call) { return self.cmd_resolved(call.args); }},
+            {"resolve",
+             [](Controller& self, const VerbCall& call) { return self.cmd_resolved(call.args); }},
+            {"hooks",
+             [](Controller& self, const VerbCall& call) { return self.cmd_hooks(call.args); }},
+            {"debug-log",
+             [](Controller& self, const VerbCall& call) { return self.cmd_debug_log(call.args); }},
+            {"destroy",
+             [](Controller& self, const VerbCall& call) { return self.cmd_destroy(call.lock); }},
+            {"secrets",
+             [](Controller& self, const VerbCall& call) { return self.cmd_secrets(call.args); }},
+            {"show-secret", [](Controller& self,
+                               const VerbCall& call) { return self.cmd_show_secret(call.args); }},
+            {"show-model",
+             [](Controller& self, const VerbCall& call) { return self.cmd_show_model(call.args); }},
+            {"show-task",
+             [](Controller& self, const VerbCall& call) { return self.cmd_show_task(call.args); }},
+            {"show-operation",
+             [](Controller& self, const VerbCall& call) { return self.cmd_show_task(call.args); }},
+            {"actions",
+             [](Controller& self, const VerbCall& call) { return self.cmd_actions(call.args); }},
+            {"ping",
+             [](Controller&, const VerbCall&) {
+                 return CommandResult{0, "pong\n", ""};
+             }},
+        };
+        if (const auto found = kVerbs.find(verb); found != kVerbs.end()) {
+            return found->second(*this, VerbCall{args, cwd, lock});
         }
         return CommandResult{1, "", "ERROR unrecognized command: juju " + verb + "\n"};
     } catch (const FlagError& error) {

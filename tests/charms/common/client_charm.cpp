@@ -125,6 +125,33 @@ bool run_munge(juju::HookTools& tools, slurmctld::host::Host& host, const std::s
     return changed;
 }
 
+std::variant<juju::Status, ControllerConnection> connect_to_controller(
+    const juju::HookContext& context, juju::HookTools& tools, slurmctld::host::Host& host,
+    const Integration& integration, bool light, const std::string& daemon,
+    const slurmctld::host::FileAttributes& key_owner) {
+    const auto data = ready_controller_data(tools, integration);
+    if (!data) {
+        return juju::Status{"waiting", "Waiting for controller data"};
+    }
+    const bool refresh = context.hook_name == "secret-changed";
+    if (light) {
+        auth_key_jwks(tools, data->auth_secret_id, refresh);
+        return juju::Status{"active", "lightweight: no " + daemon};
+    }
+    ControllerConnection connection;
+    // Before 23.11 Slurm authenticates with munge (slurmctld's rule, design.md §2).
+    const auto slurm = installed_slurm(host, daemon);
+    const bool munge =
+        slurm && slurmctld::slurm::auth_setup_for(*slurm) == slurmctld::slurm::AuthSetup::Munge;
+    connection.key_changed =
+        munge ? run_munge(tools, host, data->auth_secret_id, refresh)
+              : write_auth_key(tools, host, data->auth_secret_id, key_owner, refresh);
+    for (const auto& controller : data->controllers) {
+        connection.conf_servers += (connection.conf_servers.empty() ? "" : ",") + controller;
+    }
+    return connection;
+}
+
 bool write_service_options(slurmctld::host::Host& host, const std::string& service,
                            const std::string& options) {
     std::string variable = service;

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <slurmctld/host/host.hpp>
@@ -62,6 +63,23 @@ std::optional<slurmctld::slurm::SlurmVersion> installed_slurm(slurmctld::host::H
 /// Returns whether the key file changed.
 bool run_munge(slurmctld::juju::HookTools& tools, slurmctld::host::Host& host,
                const std::string& secret_id, bool refresh);
+
+/// A Slurm client connected to its controllers: the auth key in place, and the controllers to
+/// name in --conf-server.
+struct ControllerConnection {
+    bool key_changed = false;
+    std::string conf_servers;  ///< "juju-abc-0,juju-abc-1"
+};
+
+/// What sackd and slurmd do alike once integrated with slurmctld: wait for ready ControllerData,
+/// then write the auth key owned by `key_owner` (munge.key before
+/// Slurm 23.11, by the installed `daemon` package's release) (refreshed on secret-changed). A
+/// lightweight unit only reads the key. Returns the status the hook ends with when it ends here
+/// ("waiting", or the lightweight "active: lightweight: no <daemon>"), else the connection.
+std::variant<slurmctld::juju::Status, ControllerConnection> connect_to_controller(
+    const slurmctld::juju::HookContext& context, slurmctld::juju::HookTools& tools,
+    slurmctld::host::Host& host, const Integration& integration, bool light,
+    const std::string& daemon, const slurmctld::host::FileAttributes& key_owner);
 
 /// Sets `<VAR>_OPTIONS=<options>` in /etc/default/<service> (unquoted, as upstream writes it).
 /// Returns whether the file changed.

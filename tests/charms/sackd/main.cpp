@@ -33,21 +33,14 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
         }
         return {"blocked", "Waiting for integrations: [`slurmctld`]"};
     }
-    const auto data = test_charms::ready_controller_data(tools, *integration);
-    if (!data) {
-        return {"waiting", "Waiting for controller data"};
+    const auto connected = test_charms::connect_to_controller(
+        context, tools, machine, *integration, light, "sackd", {"slurm", "slurm", 0600});
+    if (const auto* status = std::get_if<juju::Status>(&connected)) {
+        return *status;
     }
-    const bool refresh = context.hook_name == "secret-changed";
-    if (light) {
-        test_charms::auth_key_jwks(tools, data->auth_secret_id, refresh);
-        return {"active", "lightweight: no sackd"};
-    }
-    bool changed = test_charms::write_auth_key(tools, machine, data->auth_secret_id,
-                                               {"slurm", "slurm", 0600}, refresh);
-    std::string servers;
-    for (const auto& controller : data->controllers) {
-        servers += (servers.empty() ? "" : ",") + controller;
-    }
+    const auto& connection = std::get<test_charms::ControllerConnection>(connected);
+    bool changed = connection.key_changed;
+    const std::string& servers = connection.conf_servers;
     changed |= test_charms::write_service_options(machine, "sackd", "--conf-server " + servers);
     if (changed || !host::service_is_active(machine, "sackd")) {
         host::enable_service(machine, "sackd");

@@ -84,26 +84,14 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
             tools.relation_set(integration->relation, {{"partition", wanted}}, /*app=*/true);
         }
     }
-    const auto data = test_charms::ready_controller_data(tools, *integration);
-    if (!data) {
-        return {"waiting", "Waiting for controller data"};
+    const auto connected = test_charms::connect_to_controller(
+        context, tools, machine, *integration, light, "slurmd", {"root", "root", 0600});
+    if (const auto* status = std::get_if<juju::Status>(&connected)) {
+        return *status;
     }
-    const bool refresh = context.hook_name == "secret-changed";
-    if (light) {
-        test_charms::auth_key_jwks(tools, data->auth_secret_id, refresh);
-        return {"active", "lightweight: no slurmd"};
-    }
-    // Before 23.11 Slurm authenticates with munge (slurmctld's rule, design.md §2).
-    const auto slurm = test_charms::installed_slurm(machine, "slurmd");
-    const bool munge =
-        slurm && slurmctld::slurm::auth_setup_for(*slurm) == slurmctld::slurm::AuthSetup::Munge;
-    bool changed = munge ? test_charms::run_munge(tools, machine, data->auth_secret_id, refresh)
-                         : test_charms::write_auth_key(tools, machine, data->auth_secret_id,
-                                                       {"root", "root", 0600}, refresh);
-    std::string servers;
-    for (const auto& controller : data->controllers) {
-        servers += (servers.empty() ? "" : ",") + controller;
-    }
+    const auto& connection = std::get<test_charms::ControllerConnection>(connected);
+    bool changed = connection.key_changed;
+    const std::string& servers = connection.conf_servers;
     std::string node = context.unit_name;
     std::replace(node.begin(), node.end(), '/', '-');
     changed |= allow_configless_start(machine);
