@@ -6,6 +6,7 @@
 #include <slurmctld/charm/actions.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/controller_probe.hpp>
+#include <slurmctld/charm/failover_resync.hpp>
 #include <slurmctld/charm/keys.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
@@ -240,6 +241,9 @@ void takeover(HookScope& scope) {
     }
     if (scope.waits.wait_until([&] { return in_control(host, hostname).value_or(false); },
                                kTakeoverWait, std::chrono::milliseconds(500))) {
+        // Planned: the controller that handed over saved its state first, so no node needs to
+        // register again (failover_resync.hpp).
+        record_failover_resync(host, /*done=*/true);
         tools.action_set({{"in-control", hostname}});
         return;
     }

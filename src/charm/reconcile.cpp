@@ -1,4 +1,5 @@
 #include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/failover_resync.hpp>
 #include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
@@ -74,6 +75,7 @@ Outcome reconcile(Facts& facts, HookScope& scope) {
         outcome.stopped = std::move(stop);
         return outcome;
     }
+    resync_nodes_after_failover(scope);
     handle_secret_event(scope, /*after_reconfigure=*/true);
     update_clients(scope);
     after_controller_runs(scope, outcome);

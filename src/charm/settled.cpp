@@ -6,6 +6,7 @@
 #include <slurmctld/charm/applied_config.hpp>
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/controller_probe.hpp>
+#include <slurmctld/charm/failover_resync.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/charm/settled.hpp>
 #include <slurmctld/host/services.hpp>
@@ -189,6 +190,17 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     if (!refresh) {
         log::debug("{}: settled; nothing to do", context.describe());
         return true;
+    }
+    if (placement.etc_shared && controller_active) {
+        switch (failover_resync_step(host, hostname)) {
+            case FailoverResync::Observe:
+                record_failover_resync(host, /*done=*/false);
+                break;
+            case FailoverResync::Due:
+                return false;  // the full reconcile has the nodes register again
+            case FailoverResync::None:
+                break;
+        }
     }
     const auto slow = placement.etc_shared ? probe_statefs_latency(host) : std::nullopt;
     const auto message = controller_status_line(pings, hostname, slow, /*notices=*/{});

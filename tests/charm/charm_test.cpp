@@ -418,6 +418,54 @@ void switch_over_to_backup(TestCluster& cluster) {
     write_heartbeat(*backup.host, 1);
 }
 
+TEST(CharmHighAvailability, AfterAFailoverEveryNodeRegistersAgainOnceSlurmsMissingJobRuleApplies) {
+    TestCluster cluster = settled_ha_cluster(2, 2);
+    auto& primary = cluster.unit(0);
+    auto& backup = cluster.unit(1);
+    const int reconfigures = backup.host->slurm.reconfigures;
+    const auto tick = [&](std::chrono::seconds later, int in_control) {
+        backup.host->clock += later;
+        write_heartbeat(*backup.host, in_control);  // rewritten by the controller in control
+        cluster.run(1, "update-status");
+    };
+    // The primary's machine is lost; the backup takes control.
+    ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
+    tick(std::chrono::seconds(5), 1);
+    EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures);
+    // BatchStartTimeout + MessageTimeout (Slurm's defaults: 10 + 10) and a margin of 10 s
+    // after it was first seen in control: a job that started on the lost controller before the
+    // failure is then old enough for Slurm to requeue it when its node does not report it.
+    tick(std::chrono::seconds(29), 1);
+    EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures);
+    tick(std::chrono::seconds(2), 1);
+    EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures + 1);
+    EXPECT_EQ(backup.state.unit_status, (Status{"active", "backup - UP"}));
+    // Once per time in control.
+    tick(std::chrono::seconds(60), 1);
+    EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures + 1);
+    // The primary takes control back; a later failover to the backup is a new one.
+    ASSERT_TRUE(primary.host->systemctl({"start", "slurmctld"}).ok());
+    tick(std::chrono::seconds(10), 0);
+    EXPECT_EQ(backup.host->read_file("/run/slurmctld-charm/failover-resync"), std::nullopt);
+    ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
+    tick(std::chrono::seconds(10), 1);
+    tick(std::chrono::seconds(31), 1);
+    EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures + 2);
+}
+
+TEST(CharmHighAvailability, APlannedTakeoverNeedsNoNodeToRegisterAgain) {
+    TestCluster cluster(2, /*shared_fs=*/true);
+    ASSERT_NO_FATAL_FAILURE(switch_over_to_backup(cluster));
+    auto& backup = cluster.unit(1);
+    const int reconfigures = backup.host->slurm.reconfigures;
+    for (int i = 0; i < 3; ++i) {
+        backup.host->clock += std::chrono::seconds(30);
+        write_heartbeat(*backup.host, 1);
+        cluster.run(1, "update-status");
+    }
+    EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures);
+}
+
 TEST(CharmHighAvailability, AfterATakeoverAnEarlierControllerStaysStoppedUntilItsOwnTakeover) {
     TestCluster cluster(2, /*shared_fs=*/true);
     ASSERT_NO_FATAL_FAILURE(switch_over_to_backup(cluster));

@@ -85,6 +85,10 @@ inline constexpr std::string_view kSettledRecord = "/run/slurmctld-charm/settled
 /// stopped stays stopped on update-status).
 inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
 
+/// Ours: when this unit's controller, a backup, was first seen in control, and whether the nodes
+/// were made to register again since (failover_resync.hpp): "<seconds since the epoch> <0|1>".
+inline constexpr std::string_view kFailoverResyncRecord = "/run/slurmctld-charm/failover-resync";
+
 /// Ours, on the local disk (it must outlive a reboot): the takeovers (peer unit and token, one
 /// a line) this unit took control back from with its own `takeover` action.
 inline constexpr std::string_view kTakenBackRecord = "/var/lib/slurmctld-charm/taken-back";

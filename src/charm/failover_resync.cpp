@@ -1,0 +1,136 @@
+#include <algorithm>
+#include <charconv>
+#include <sstream>
+
+#include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/controller_probe.hpp>
+#include <slurmctld/charm/failover_resync.hpp>
+#include <slurmctld/charm/reconcile.hpp>
+#include <slurmctld/charm/roles.hpp>
+#include <slurmctld/util/log.hpp>
+
+namespace slurmctld::charm {
+
+namespace log = util::log;
+
+namespace {
+
+/// How long the reconfigured controller may take to serve again before the hook goes on (the
+/// status then says what the ping saw; the next update-status corrects it).
+constexpr std::chrono::seconds kResyncServeWait{15};
+constexpr std::chrono::seconds kResyncMargin{10};
+
+struct ResyncRecord {
+    std::int64_t first_seen = 0;
+    bool done = false;
+};
+
+std::int64_t seconds_now(host::Host& host) {
+    return std::chrono::duration_cast<std::chrono::seconds>(host.now().time_since_epoch()).count();
+}
+
+std::optional<ResyncRecord> read_record(host::Host& host) {
+    const auto text = host.read_file(std::string(kFailoverResyncRecord));
+    if (!text) {
+        return std::nullopt;
+    }
+    std::istringstream fields(*text);
+    ResyncRecord record;
+    int done = 0;
+    if (!(fields >> record.first_seen >> done) || (done != 0 && done != 1)) {
+        log::warning("ignoring {}: not `<seconds> <0|1>`", kFailoverResyncRecord);
+        return std::nullopt;
+    }
+    record.done = done == 1;
+    return record;
+}
+
+/// A whole number of seconds from slurm.conf, or `fallback` (Slurm's default) when unset or not
+/// one: the configuration was validated when written, this only must not throw.
+std::int64_t seconds_option(const std::optional<slurm::ConfigDocument>& document,
+                            std::string_view key, std::int64_t fallback) {
+    if (!document) {
+        return fallback;
+    }
+    const auto text = document->get(key);
+    std::int64_t value = 0;
+    if (!text || text->empty() ||
+        std::from_chars(text->data(), text->data() + text->size(), value).ec != std::errc{} ||
+        value < 0 || value > 65535) {
+        return fallback;
+    }
+    return value;
+}
+
+}  // namespace
+
+std::chrono::seconds failover_resync_grace(host::Host& host) {
+    const auto document = read_slurm_conf(host);
+    return std::chrono::seconds(seconds_option(document, "BatchStartTimeout", 10) +
+                                seconds_option(document, "MessageTimeout", 10)) +
+           kResyncMargin;
+}
+
+void record_failover_resync(host::Host& host, bool done) {
+    host.make_directories(std::string(kCharmRunDir), {"root", "root", 0755});
+    host.write_file(std::string(kFailoverResyncRecord),
+                    std::to_string(seconds_now(host)) + (done ? " 1\n" : " 0\n"),
+                    {"root", "root", 0600});
+}
+
+FailoverResync failover_resync_step(host::Host& host, const std::string& hostname) {
+    const auto controllers = configured_controllers(host);
+    const auto self = std::find(controllers.begin(), controllers.end(), hostname);
+    const auto heartbeat = read_heartbeat(host);
+    const auto now = seconds_now(host);
+    const bool backup_in_control = self != controllers.end() && self != controllers.begin() &&
+                                   heartbeat &&
+                                   heartbeat->controller_index == self - controllers.begin() &&
+                                   now - heartbeat->written_at <= kHeldBackHeartbeatAge.count();
+    const auto record = read_record(host);
+    if (!backup_in_control) {
+        if (record) {
+            host.remove_file(std::string(kFailoverResyncRecord));
+        }
+        return FailoverResync::None;
+    }
+    if (!record) {
+        return FailoverResync::Observe;
+    }
+    if (record->done || now - record->first_seen < failover_resync_grace(host).count()) {
+        return FailoverResync::None;
+    }
+    return FailoverResync::Due;
+}
+
+void resync_nodes_after_failover(HookScope& scope) {
+    auto& host = scope.host;
+    const auto& hostname = scope.facts.hostname;
+    switch (failover_resync_step(host, hostname)) {
+        case FailoverResync::None:
+            return;
+        case FailoverResync::Observe:
+            log::info("this backup controller is in control: the nodes register again in {} s",
+                      failover_resync_grace(host).count());
+            record_failover_resync(host, /*done=*/false);
+            return;
+        case FailoverResync::Due:
+            break;
+    }
+    const auto result = host.scontrol({"reconfigure"});
+    if (!result.ok()) {
+        // Left as it is: the next hook tries again.
+        log::warning("scontrol reconfigure (to have every node register again) failed: {}",
+                     result.stderr_text);
+        return;
+    }
+    // Recorded after the reconfigure: a hook that dies in between does it once more, harmlessly.
+    record_failover_resync(host, /*done=*/true);
+    log::info(
+        "took control from a lost controller: reconfigured so that every node registers again "
+        "and Slurm requeues or ends a job whose end only the lost controller saw");
+    scope.waits.wait_until([&] { return in_control(host, hostname).value_or(false); },
+                           kResyncServeWait, std::chrono::milliseconds(500));
+}
+
+}  // namespace slurmctld::charm
