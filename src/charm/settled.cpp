@@ -23,6 +23,11 @@ std::int64_t seconds_since_epoch(host::Host& host) {
     return std::chrono::duration_cast<std::chrono::seconds>(host.now().time_since_epoch()).count();
 }
 
+bool slurmd_unit_departs(const juju::HookContext& context) {
+    return context.relation && context.relation->kind == juju::RelationEventKind::Departed &&
+           context.relation->endpoint == kSlurmdEndpoint;
+}
+
 }  // namespace
 
 std::optional<SettledState> read_settled_state(host::Host& host) {
@@ -114,9 +119,7 @@ bool event_brings_no_input(const juju::HookContext& context) {
         case juju::RelationEventKind::Changed:
             return client;
         case juju::RelationEventKind::Departed:
-            // A slurmd unit leaving is input: its node is deleted from Slurm (clients.cpp).
-            return client && event.endpoint != kSlurmdEndpoint &&
-                   event.departing_unit != context.unit_name;
+            return client && event.departing_unit != context.unit_name;
         default:
             return false;
     }
@@ -186,6 +189,9 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     host.run_concurrently(checks);
     if (controller_active != state->controller_active || munged_down || leader != state->leader) {
         return false;
+    }
+    if (leader && slurmd_unit_departs(context)) {
+        return false;  // the leader deletes its node from Slurm (integrations/nodes.cpp)
     }
     if (!refresh) {
         log::debug("{}: settled; nothing to do", context.describe());

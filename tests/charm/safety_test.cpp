@@ -485,6 +485,15 @@ TEST(CharmSettled, AComputeNodeComingOrGoingAsksOnlyIsLeaderButNewPartitionDataI
     relation.remote_units_data.erase("compute/1");
     cluster.run(0, "slurmd-relation-departed", {6, "slurmd", "compute", "compute/1", "compute/1"});
     EXPECT_GT(leader.tool_calls, 1);
+    // For a backup it is not: only the leader deletes nodes (is-leader, as for a joining unit).
+    auto& backup = cluster.unit(1);
+    auto& backup_relation = backup.state.add_relation("slurmd", 6, "compute");
+    backup_relation.remote_app_data = relation.remote_app_data;
+    backup_relation.remote_units_data["compute/0"] = {};
+    cluster.run(1, "slurmd-relation-created", {6, "slurmd", "compute", "", ""});
+    cluster.settle(3);
+    cluster.run(1, "slurmd-relation-departed", {6, "slurmd", "compute", "compute/1", "compute/1"});
+    EXPECT_EQ(backup.tool_calls, 1) << "is-leader only";
     // New application data comes with an application-level relation-changed: a full reconcile.
     relation.remote_app_data["partition"] =
         R"({"maxtime": "1:00:00", "partitionname": "compute", "nodes": ["compute"]})";

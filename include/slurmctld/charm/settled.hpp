@@ -49,8 +49,9 @@ std::optional<SettledState> settled_after(const Facts& facts, const Outcome& out
 
 /// Events that bring nothing the charm reads, so that a settled unit answers them as an idle
 /// update-status: update-status itself, and a unit of a client application (sackd, slurmd,
-/// slurmdbd, slurmrestd) joining or changing its unit databag, and leaving (except a slurmd unit,
-/// whose node the leader deletes from Slurm). The charm reads only
+/// slurmdbd, slurmrestd) joining or changing its unit databag, and leaving (a slurmd unit leaving
+/// is input for the leader only, which deletes its node from Slurm: refresh_settled_unit sends
+/// the leader to the full reconcile once is-leader answered). The charm reads only
 /// the clients' application databags, and Juju runs an application-level relation-changed (no
 /// remote unit) when one of those changes (docs/reference/juju.md §3.3). At cluster scale
 /// these are most of the controllers' hooks: two per compute node on every controller unit.
