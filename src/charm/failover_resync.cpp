@@ -7,6 +7,7 @@
 #include <slurmctld/charm/failover_resync.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
+#include <slurmctld/slurm/scontrol_output.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -19,6 +20,8 @@ namespace {
 /// status then says what the ping saw; the next update-status corrects it).
 constexpr std::chrono::seconds kResyncServeWait{15};
 constexpr std::chrono::seconds kResyncMargin{10};
+/// The reason slurmctld drains a node with when it refuses a job it already runs (agent.c).
+constexpr std::string_view kDuplicateJobIdReason = "Duplicate jobid";
 
 struct ResyncRecord {
     std::int64_t first_seen = 0;
@@ -83,12 +86,11 @@ FailoverResync failover_resync_step(host::Host& host, const std::string& hostnam
     const auto self = std::find(controllers.begin(), controllers.end(), hostname);
     const auto heartbeat = read_heartbeat(host);
     const auto now = seconds_now(host);
-    const bool backup_in_control = self != controllers.end() && self != controllers.begin() &&
-                                   heartbeat &&
-                                   heartbeat->controller_index == self - controllers.begin() &&
-                                   now - heartbeat->written_at <= kHeldBackHeartbeatAge.count();
+    const bool in_control = self != controllers.end() && heartbeat &&
+                            heartbeat->controller_index == self - controllers.begin() &&
+                            now - heartbeat->written_at <= kHeldBackHeartbeatAge.count();
     const auto record = read_record(host);
-    if (!backup_in_control) {
+    if (!in_control) {
         if (record) {
             host.remove_file(std::string(kFailoverResyncRecord));
         }
@@ -110,12 +112,34 @@ void resync_nodes_after_failover(HookScope& scope) {
         case FailoverResync::None:
             return;
         case FailoverResync::Observe:
-            log::info("this backup controller is in control: the nodes register again in {} s",
+            log::info("this controller is in control: the nodes register again in {} s",
                       failover_resync_grace(host).count());
             record_failover_resync(host, /*done=*/false);
             return;
         case FailoverResync::Due:
             break;
+    }
+    // Before the reconfigure, while the controller answers: resumes the nodes Slurm drained
+    // because the new controller relaunched a job whose first run, started by the lost one after
+    // its last save, was still going there ("Duplicate jobid", agent.c). That is the lost state,
+    // not a fault of the node, and a drained node takes no job until someone resumes it. The
+    // job itself stays held ("launch failed requeued held"): it ran once; its owner decides.
+    const auto listed = host.scontrol({"-o", "show", "node"});
+    if (!listed.ok()) {
+        log::warning("scontrol show node failed (the next hook tries again): {}",
+                     listed.stderr_text);
+        return;
+    }
+    for (const auto& node : slurm::nodes_with_reason(listed.stdout_text, kDuplicateJobIdReason)) {
+        const auto resumed = host.scontrol({"update", "nodename=" + node, "state=resume"});
+        if (resumed.ok()) {
+            log::info(
+                "resumed node {}: drained by the new controller for a job its lost "
+                "predecessor had started there (Duplicate jobid)",
+                node);
+        } else {
+            log::warning("could not resume node {}: {}", node, resumed.stderr_text);
+        }
     }
     const auto result = host.scontrol({"reconfigure"});
     if (!result.ok()) {
@@ -127,8 +151,8 @@ void resync_nodes_after_failover(HookScope& scope) {
     // Recorded after the reconfigure: a hook that dies in between does it once more, harmlessly.
     record_failover_resync(host, /*done=*/true);
     log::info(
-        "took control from a lost controller: reconfigured so that every node registers again "
-        "and Slurm requeues or ends a job whose end only the lost controller saw");
+        "took control from another controller: reconfigured so that every node registers "
+        "again and Slurm requeues or ends a job whose end only the other controller saw");
     scope.waits.wait_until([&] { return in_control(host, hostname).value_or(false); },
                            kResyncServeWait, std::chrono::milliseconds(500));
 }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <slurmctld/slurm/names.hpp>
 #include <slurmctld/slurm/scontrol_output.hpp>
 
 namespace slurmctld::slurm {
@@ -105,6 +106,25 @@ std::string controller_status(const std::vector<ControllerPing>& pings, std::str
         return "";
     }
     return match->mode + " - " + (match->up ? "UP" : "DOWN");
+}
+
+std::vector<std::string> nodes_with_reason(std::string_view text, std::string_view reason) {
+    std::vector<std::string> nodes;
+    constexpr std::string_view kName = "NodeName=";
+    const std::string marker = " Reason=" + std::string(reason);
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        const auto line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        if (!line.starts_with(kName) || line.find(marker) == std::string_view::npos) {
+            continue;
+        }
+        const auto name = line.substr(kName.size(), line.find(' ') - kName.size());
+        if (!node_name_problem(name)) {
+            nodes.emplace_back(name);
+        }
+    }
+    return nodes;
 }
 
 }  // namespace slurmctld::slurm

@@ -8,6 +8,7 @@
 using slurmctld::slurm::AuthSetup;
 using slurmctld::slurm::controller_status;
 using slurmctld::slurm::ControllerPing;
+using slurmctld::slurm::nodes_with_reason;
 using slurmctld::slurm::parse_ping_json;
 using slurmctld::slurm::parse_ping_text;
 using slurmctld::slurm::SlurmVersion;
@@ -120,4 +121,25 @@ TEST(SlurmVersion, ComparesAndPicksTheAuthSetup) {
     EXPECT_TRUE(supports_autodetect_nvidia(trixie));
     EXPECT_FALSE(supports_autodetect_nvidia(SlurmVersion{24, 5, 8}));
     EXPECT_FALSE(supports_autodetect_nvidia(noble));
+}
+
+// ---- scontrol -o show node ----------------------------------------------------------------------
+
+TEST(NodesWithReason, FindsTheNodesDrainedForAReasonInOneLinerOutput) {
+    // Slurm 24.11.5's `scontrol -o show node` after a failover (jujusim), shortened in the middle.
+    const std::string text =
+        "NodeName=compute-0 Arch=x86_64 CoresPerSocket=2 CPUAlloc=0 CPUEfctv=2 CPUTot=2 "
+        "NodeAddr=10.77.0.13 NodeHostName=juju-86ba80-3 Version=24.11.5 OS=Linux 6.18.44 #1 SMP "
+        "PREEMPT_DYNAMIC @0 RealMemory=24105 AllocMem=0 State=IDLE+DRAIN+DYNAMIC_NORM "
+        "Partitions=compute CfgTRES=cpu=2,mem=24105M,billing=2 AllocTRES= CurrentWatts=0 "
+        "AveWatts=0 Reason=Duplicate jobid [slurm@2026-12-04T02:15:01]\n"
+        "NodeName=compute-1 Arch=x86_64 State=IDLE+DRAIN Reason=maintenance [root@2026-12-04]\n"
+        "NodeName=compute-2 Arch=x86_64 State=IDLE Partitions=compute\n"
+        "NodeName=../x State=IDLE+DRAIN Reason=Duplicate jobid [slurm@2026-12-04T02:15:01]\n"
+        "NodeName=compute-3 State=MIXED+DRAIN Reason=Duplicate jobid [slurm@2026-12-04T02:16:00]";
+    EXPECT_EQ(nodes_with_reason(text, "Duplicate jobid"),
+              (std::vector<std::string>{"compute-0", "compute-3"}));
+    EXPECT_EQ(nodes_with_reason(text, "maintenance"), std::vector<std::string>{"compute-1"});
+    EXPECT_TRUE(nodes_with_reason("", "Duplicate jobid").empty());
+    EXPECT_TRUE(nodes_with_reason("No nodes in the system\n", "Duplicate jobid").empty());
 }

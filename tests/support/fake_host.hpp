@@ -138,6 +138,9 @@ struct FakeSlurm {
     std::vector<std::vector<std::string>> updates;
     /// Nodes the controller knows (`scontrol delete nodename=` of another is refused).
     std::set<std::string> nodes;
+    /// Drained nodes and the reason Slurm gave (`scontrol -o show node`); `scontrol update
+    /// nodename=<node> state=resume` resumes one.
+    std::map<std::string, std::string> drained;
     /// Every node `scontrol delete nodename=` removed, in order.
     std::vector<std::string> deleted_nodes;
     /// Backup index of every successful `scontrol takeover [N]`.

@@ -85,7 +85,7 @@ std::optional<std::string> FakeHost::controller_in_control() {
 }
 
 CommandResult FakeHost::scontrol(const std::vector<std::string>& args) {
-    static const std::set<std::string> kQueries = {"ping", "show", "--json"};
+    static const std::set<std::string> kQueries = {"ping", "show", "--json", "-o"};
     const bool changes_machine = !args.empty() && !kQueries.contains(args.front());
     return call_program("scontrol", args, changes_machine, &FakeHost::run_scontrol);
 }
@@ -133,10 +133,13 @@ CommandResult FakeHost::scontrol_with_config(const fs::path& slurm_conf,
 
 CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
     bool json = false;
+    bool oneliner = false;
     std::vector<std::string> words;
     for (const auto& arg : args) {
         if (arg == "--json") {
             json = true;
+        } else if (arg == "-o" || arg == "--oneliner") {
+            oneliner = true;
         } else if (arg == "-V" || arg == "--version") {
             return ok("slurm " + slurm.version + "\n");
         } else if (arg.starts_with("-")) {
@@ -192,7 +195,33 @@ CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
             return error(1, "slurm_update error: " + unreachable);
         }
         slurm.updates.emplace_back(words.begin() + 1, words.end());
+        if (words.size() == 3 && lower(words[1]).starts_with("nodename=") &&
+            lower(words[2]) == "state=resume") {
+            const auto node = words[1].substr(std::string_view("nodename=").size());
+            if (slurm.drained.erase(node) == 0) {
+                return error(1, "slurm_update error: Invalid node state specified\n");
+            }
+        }
         return ok();
+    }
+    if (command == "show" && words.size() == 2 &&
+        (lower(words[1]) == "node" || lower(words[1]) == "nodes")) {
+        if (!in_control) {
+            return error(1, "slurm_load_node error: " + unreachable);
+        }
+        // One line per node with -o, else one field per line; Reason last, as Slurm prints it.
+        const std::string separator = oneliner ? " " : "\n   ";
+        std::string text;
+        for (const auto& node : slurm.nodes) {
+            const auto drained = slurm.drained.find(node);
+            text += "NodeName=" + node + separator + "Arch=x86_64" + separator + "State=IDLE" +
+                    (drained != slurm.drained.end()
+                         ? "+DRAIN" + separator + "Reason=" + drained->second +
+                               " [slurm@2026-12-04T02:15:01]"
+                         : std::string()) +
+                    "\n";
+        }
+        return ok(text.empty() ? "No nodes in the system\n" : text);
     }
     if (command == "delete") {
         // `scontrol delete nodename=<node>` (dynamic nodes).

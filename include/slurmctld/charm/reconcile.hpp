@@ -7,8 +7,8 @@
 //   reconcile: install -> machine -> peer data (leader: cluster name, controller unit, mount
 //              request) -> shared file system (responsive, identity, /etc/slurm, state
 //              migration, latency) -> keys -> configuration files -> restart signal (leader)
-//              -> the slurmctld service -> a backup that took control: the nodes register
-//              again (failover_resync.hpp) -> data for the clients (leader)
+//              -> the slurmctld service -> a controller that gained control: the nodes
+//              register again (failover_resync.hpp) -> data for the clients (leader)
 //   teardown:  hand control to the next controller, stop this one, (leader) drop it from the list
 //
 // Nothing depends on an event being seen once: whether a controller must re-read its files is

@@ -1,5 +1,6 @@
 // What `scontrol ping` prints, JSON (Slurm >= 23.02) and text, as controller states; and the
-// unit status built from them (upstream.md §1.5, §2.9; slurm-ha.md §4).
+// unit status built from them (upstream.md §1.5, §2.9; slurm-ha.md §4). And the nodes
+// `scontrol -o show node` lists with the reason they were drained for.
 #pragma once
 
 #include <string>
@@ -34,5 +35,10 @@ Expected<std::vector<ControllerPing>> parse_ping_text(std::string_view text);
 /// "backup1 - DOWN"); "" when it is not listed. An entry naming the host by its FQDN matches the
 /// short name too.
 std::string controller_status(const std::vector<ControllerPing>& pings, std::string_view hostname);
+
+/// `scontrol -o show node` (one line per node, "NodeName=<name> ... Reason=<text> [<user>@<time>]"
+/// with Reason last when set): the nodes whose reason starts with `reason`. A name that is not a
+/// valid Slurm node name is left out (it would become an scontrol argument).
+std::vector<std::string> nodes_with_reason(std::string_view text, std::string_view reason);
 
 }  // namespace slurmctld::slurm
