@@ -62,6 +62,17 @@ bool started_by_charm(host::Host& host) {
     return host.status(std::string(kStartedRecord)).type == host::FileType::Regular;
 }
 
+/// A controller running without the charm having started it since the machine booted (the
+/// machine's init started it, the records on /run are gone): what it read is recorded, and so is
+/// that it runs, so that a later stop (an admin's, or a takeover handing control to a backup) is
+/// one update-status respects, as if the charm had started it.
+void adopt_controller(host::Host& host, const AppliedConfig& config) {
+    log::info("slurmctld runs with the configuration on disk; recording it");
+    record_applied_config(host, config);
+    host.make_directories(std::string(kCharmRunDir), {"root", "root", 0755});
+    host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
+}
+
 StepResult start_controller(HookScope& scope, const AppliedConfig& config) {
     try {
         host::enable_service(scope.host, kService);
@@ -248,8 +259,7 @@ void adopt_running_controller(HookScope& scope) {
     }
     // Recorded before the configuration step writes: what changes then is applied
     // (scontrol reconfigure) like any other change, instead of being taken as already read.
-    log::info("slurmctld runs with the configuration on disk; recording it");
-    record_applied_config(host, {configuration_digest(host), configured_controllers(host)});
+    adopt_controller(host, {configuration_digest(host), configured_controllers(host)});
 }
 
 StepResult run_controller(HookScope& scope, Outcome& outcome) {
@@ -303,13 +313,9 @@ StepResult run_controller(HookScope& scope, Outcome& outcome) {
         return start_controller(scope, wanted);
     }
     if (!applied) {
-        // A controller that started without the charm in this hook (adopt_running_controller
-        // saw it stopped): it read the files as they are.
-        log::info("slurmctld runs with the configuration on disk; recording it");
-        record_applied_config(host, wanted);
-        // Started at boot by the machine's init: a later stop (a takeover handing control to a
-        // backup) is one update-status must respect, as if the charm had started it.
-        host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
+        // Started by someone else during this hook (adopt_running_controller saw it stopped): it
+        // read the files as they are.
+        adopt_controller(host, wanted);
         return std::nullopt;
     }
     if (applied->digest == wanted.digest) {

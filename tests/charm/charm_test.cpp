@@ -210,6 +210,25 @@ TEST(CharmSingleController, AControllerStoppedByAnAdminStaysStoppedUntilARealEve
     EXPECT_TRUE(unit.host->service("slurmctld").active);
 }
 
+TEST(CharmSingleController, AControllerStartedAtBootStaysStoppedAfterAnAdminStopsIt) {
+    TestCluster cluster(1);
+    cluster.deploy();
+    auto& unit = cluster.unit(0);
+    // A reboot: /run is empty again, and the machine's init started the enabled slurmctld.
+    for (const auto& name : unit.host->list_directory("/run/slurmctld-charm")) {
+        unit.host->remove_file("/run/slurmctld-charm/" + name);
+    }
+    ASSERT_TRUE(unit.host->service("slurmctld").active);
+    cluster.run(0, "start");
+    const auto starts = unit.host->service("slurmctld").starts;
+    // Stopped afterwards (by an admin, or by a takeover handing control to a backup): as if the
+    // charm had started it, update-status leaves it stopped.
+    ASSERT_TRUE(unit.host->systemctl({"stop", "slurmctld"}).ok());
+    cluster.run(0, "update-status");
+    EXPECT_FALSE(unit.host->service("slurmctld").active);
+    EXPECT_EQ(unit.host->service("slurmctld").starts, starts);
+}
+
 TEST(CharmSingleController, OverridesAreWrittenAndTheServingControllerReconfigures) {
     TestCluster cluster(1);
     cluster.deploy();
