@@ -11,7 +11,9 @@
 // data (its status is active), which is what a real slurmd needs to register.
 //
 //   bench/scale_bench [BUILD_DIR] [STEPS=100,300,1000]           (root; about 10-30 minutes)
+//   SCALE_BENCH_KEEP=1 leaves the model running (its $JUJUSIM_HOME is printed) to look into it.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -259,6 +261,10 @@ int main(int argc, char** argv) {
     const auto hooks = g_sim.hooks();
     for (const auto& step : done) {
         report_step(hooks, step);
+    }
+    if (std::getenv("SCALE_BENCH_KEEP") != nullptr) {
+        std::printf("model kept: JUJUSIM_HOME=%s\n", g_sim.home.c_str());
+        return 0;
     }
     g_sim.run({"destroy-model", kModel, "--no-prompt"});
     fs::remove_all(g_sim.home);

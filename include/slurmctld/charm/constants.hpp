@@ -85,7 +85,7 @@ inline constexpr std::string_view kSettledRecord = "/run/slurmctld-charm/settled
 /// stopped stays stopped on update-status).
 inline constexpr std::string_view kStartedRecord = "/run/slurmctld-charm/started";
 
-/// Ours: when this unit's controller, a backup, was first seen in control, and whether the nodes
+/// Ours: when this unit's controller was first seen in control, and whether the nodes
 /// were made to register again since (failover_resync.hpp): "<seconds since the epoch> <0|1>".
 inline constexpr std::string_view kFailoverResyncRecord = "/run/slurmctld-charm/failover-resync";
 
