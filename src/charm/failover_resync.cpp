@@ -65,13 +65,16 @@ std::int64_t seconds_option(const std::optional<slurm::ConfigDocument>& document
     return value;
 }
 
-}  // namespace
-
-std::chrono::seconds failover_resync_grace(host::Host& host) {
-    const auto document = read_slurm_conf(host);
+std::chrono::seconds grace_of(const std::optional<slurm::ConfigDocument>& document) {
     return std::chrono::seconds(seconds_option(document, "BatchStartTimeout", 10) +
                                 seconds_option(document, "MessageTimeout", 10)) +
            kResyncMargin;
+}
+
+}  // namespace
+
+std::chrono::seconds failover_resync_grace(host::Host& host) {
+    return grace_of(read_slurm_conf(host));
 }
 
 void record_failover_resync(host::Host& host, bool done) {
@@ -82,9 +85,12 @@ void record_failover_resync(host::Host& host, bool done) {
 }
 
 FailoverResync failover_resync_step(host::Host& host, const std::string& hostname) {
-    const auto controllers = configured_controllers(host);
+    // One parse of slurm.conf: this runs on every update-status of a controller.
+    const auto document = read_slurm_conf(host);
+    const auto controllers =
+        document ? configured_controllers(*document) : std::vector<std::string>{};
     const auto self = std::find(controllers.begin(), controllers.end(), hostname);
-    const auto heartbeat = read_heartbeat(host);
+    const auto heartbeat = read_heartbeat(host, document);
     const auto now = seconds_now(host);
     const bool in_control = self != controllers.end() && heartbeat &&
                             heartbeat->controller_index == self - controllers.begin() &&
@@ -99,7 +105,7 @@ FailoverResync failover_resync_step(host::Host& host, const std::string& hostnam
     if (!record) {
         return FailoverResync::Observe;
     }
-    if (record->done || now - record->first_seen < failover_resync_grace(host).count()) {
+    if (record->done || now - record->first_seen < grace_of(document).count()) {
         return FailoverResync::None;
     }
     return FailoverResync::Due;
@@ -130,15 +136,20 @@ void resync_nodes_after_failover(HookScope& scope) {
                      listed.stderr_text);
         return;
     }
+    // One command for all of them (a node list), so that many such nodes cost one time limit.
+    std::string nodes;
     for (const auto& node : slurm::nodes_with_reason(listed.stdout_text, kDuplicateJobIdReason)) {
-        const auto resumed = host.scontrol({"update", "nodename=" + node, "state=resume"});
+        nodes += (nodes.empty() ? "" : ",") + node;
+    }
+    if (!nodes.empty()) {
+        const auto resumed = host.scontrol({"update", "nodename=" + nodes, "state=resume"});
         if (resumed.ok()) {
             log::info(
-                "resumed node {}: drained by the new controller for a job its lost "
-                "predecessor had started there (Duplicate jobid)",
-                node);
+                "resumed {}: drained by the new controller for a job its lost predecessor had "
+                "started there (Duplicate jobid)",
+                nodes);
         } else {
-            log::warning("could not resume node {}: {}", node, resumed.stderr_text);
+            log::warning("could not resume {}: {}", nodes, resumed.stderr_text);
         }
     }
     const auto result = host.scontrol({"reconfigure"});
