@@ -28,11 +28,7 @@ std::vector<slurm::ControllerPing> ping_controllers(
 }
 
 std::optional<slurm::Heartbeat> read_heartbeat(host::Host& host) {
-    return read_heartbeat(host, read_slurm_conf(host));
-}
-
-std::optional<slurm::Heartbeat> read_heartbeat(
-    host::Host& host, const std::optional<slurm::ConfigDocument>& document) {
+    const auto document = read_slurm_conf(host);
     const std::string state =
         document ? document->get("StateSaveLocation").value_or(std::string(kHaCheckpoint))
                  : std::string(kHaCheckpoint);

@@ -65,16 +65,13 @@ std::int64_t seconds_option(const std::optional<slurm::ConfigDocument>& document
     return value;
 }
 
-std::chrono::seconds grace_of(const std::optional<slurm::ConfigDocument>& document) {
-    return std::chrono::seconds(seconds_option(document, "BatchStartTimeout", 10) +
-                                seconds_option(document, "MessageTimeout", 10)) +
-           kResyncMargin;
-}
-
 }  // namespace
 
 std::chrono::seconds failover_resync_grace(host::Host& host) {
-    return grace_of(read_slurm_conf(host));
+    const auto document = read_slurm_conf(host);
+    return std::chrono::seconds(seconds_option(document, "BatchStartTimeout", 10) +
+                                seconds_option(document, "MessageTimeout", 10)) +
+           kResyncMargin;
 }
 
 void record_failover_resync(host::Host& host, bool done) {
@@ -85,12 +82,9 @@ void record_failover_resync(host::Host& host, bool done) {
 }
 
 FailoverResync failover_resync_step(host::Host& host, const std::string& hostname) {
-    // One parse of slurm.conf: this runs on every update-status of a controller.
-    const auto document = read_slurm_conf(host);
-    const auto controllers =
-        document ? configured_controllers(*document) : std::vector<std::string>{};
+    const auto controllers = configured_controllers(host);
     const auto self = std::find(controllers.begin(), controllers.end(), hostname);
-    const auto heartbeat = read_heartbeat(host, document);
+    const auto heartbeat = read_heartbeat(host);
     const auto now = seconds_now(host);
     const bool in_control = self != controllers.end() && heartbeat &&
                             heartbeat->controller_index == self - controllers.begin() &&
@@ -105,7 +99,7 @@ FailoverResync failover_resync_step(host::Host& host, const std::string& hostnam
     if (!record) {
         return FailoverResync::Observe;
     }
-    if (record->done || now - record->first_seen < grace_of(document).count()) {
+    if (record->done || now - record->first_seen < failover_resync_grace(host).count()) {
         return FailoverResync::None;
     }
     return FailoverResync::Due;
@@ -136,20 +130,15 @@ void resync_nodes_after_failover(HookScope& scope) {
                      listed.stderr_text);
         return;
     }
-    // One command for all of them (a node list), so that many such nodes cost one time limit.
-    std::string nodes;
     for (const auto& node : slurm::nodes_with_reason(listed.stdout_text, kDuplicateJobIdReason)) {
-        nodes += (nodes.empty() ? "" : ",") + node;
-    }
-    if (!nodes.empty()) {
-        const auto resumed = host.scontrol({"update", "nodename=" + nodes, "state=resume"});
+        const auto resumed = host.scontrol({"update", "nodename=" + node, "state=resume"});
         if (resumed.ok()) {
             log::info(
-                "resumed {}: drained by the new controller for a job its lost predecessor had "
-                "started there (Duplicate jobid)",
-                nodes);
+                "resumed node {}: drained by the new controller for a job its lost "
+                "predecessor had started there (Duplicate jobid)",
+                node);
         } else {
-            log::warning("could not resume {}: {}", nodes, resumed.stderr_text);
+            log::warning("could not resume node {}: {}", node, resumed.stderr_text);
         }
     }
     const auto result = host.scontrol({"reconfigure"});

@@ -71,13 +71,12 @@ std::optional<slurm::ConfigDocument> read_slurm_conf(host::Host& host) {
 }
 
 std::vector<std::string> configured_controller_entries(host::Host& host) {
-    const auto document = read_slurm_conf(host);
-    return document ? configured_controller_entries(*document) : std::vector<std::string>{};
-}
-
-std::vector<std::string> configured_controller_entries(const slurm::ConfigDocument& document) {
     std::vector<std::string> entries;
-    for (const auto& text : document.get_all("SlurmctldHost")) {
+    const auto document = read_slurm_conf(host);
+    if (!document) {
+        return entries;
+    }
+    for (const auto& text : document->get_all("SlurmctldHost")) {
         const auto entry = parse_controller_entry(text);
         if (const auto problem = slurm::host_name_problem(entry.host)) {
             log::warning("ignoring SlurmctldHost `{}`: {}", slurm::printable(text), *problem);
@@ -89,13 +88,8 @@ std::vector<std::string> configured_controller_entries(const slurm::ConfigDocume
 }
 
 std::vector<std::string> configured_controllers(host::Host& host) {
-    const auto document = read_slurm_conf(host);
-    return document ? configured_controllers(*document) : std::vector<std::string>{};
-}
-
-std::vector<std::string> configured_controllers(const slurm::ConfigDocument& document) {
     std::vector<std::string> names;
-    for (const auto& entry : configured_controller_entries(document)) {
+    for (const auto& entry : configured_controller_entries(host)) {
         names.push_back(parse_controller_entry(entry).host);
     }
     return names;

@@ -62,18 +62,15 @@ bool started_by_charm(host::Host& host) {
     return host.status(std::string(kStartedRecord)).type == host::FileType::Regular;
 }
 
-void record_started(host::Host& host) {
-    host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
-}
-
 /// A controller running without the charm having started it since the machine booted (the
 /// machine's init started it, the records on /run are gone): what it read is recorded, and so is
 /// that it runs, so that a later stop (an admin's, or a takeover handing control to a backup) is
 /// one update-status respects, as if the charm had started it.
 void adopt_controller(host::Host& host, const AppliedConfig& config) {
     log::info("slurmctld runs with the configuration on disk; recording it");
-    record_applied_config(host, config);  // creates kCharmRunDir
-    record_started(host);
+    record_applied_config(host, config);
+    host.make_directories(std::string(kCharmRunDir), {"root", "root", 0755});
+    host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
 }
 
 StepResult start_controller(HookScope& scope, const AppliedConfig& config) {
@@ -86,7 +83,7 @@ StepResult start_controller(HookScope& scope, const AppliedConfig& config) {
     }
     log::info("started slurmctld");
     record_applied_config(scope.host, config);
-    record_started(scope.host);
+    scope.host.write_file(std::string(kStartedRecord), "", {"root", "root", 0600});
     return std::nullopt;
 }
 

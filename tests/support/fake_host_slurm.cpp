@@ -197,13 +197,9 @@ CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
         slurm.updates.emplace_back(words.begin() + 1, words.end());
         if (words.size() == 3 && lower(words[1]).starts_with("nodename=") &&
             lower(words[2]) == "state=resume") {
-            // A comma-separated node list, as Slurm accepts.
-            std::stringstream list(words[1].substr(std::string_view("nodename=").size()));
-            std::string node;
-            while (std::getline(list, node, ',')) {
-                if (slurm.drained.erase(node) == 0) {
-                    return error(1, "slurm_update error: Invalid node state specified\n");
-                }
+            const auto node = words[1].substr(std::string_view("nodename=").size());
+            if (slurm.drained.erase(node) == 0) {
+                return error(1, "slurm_update error: Invalid node state specified\n");
             }
         }
         return ok();

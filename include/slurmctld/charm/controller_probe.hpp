@@ -8,7 +8,6 @@
 #include <vector>
 
 #include <slurmctld/host/host.hpp>
-#include <slurmctld/slurm/config_document.hpp>
 #include <slurmctld/slurm/heartbeat.hpp>
 #include <slurmctld/slurm/scontrol_output.hpp>
 #include <slurmctld/slurm/version.hpp>
@@ -39,8 +38,5 @@ std::optional<std::string> serving_controller(host::Host& host,
 /// The heartbeat the controller in control writes in StateSaveLocation (slurm/heartbeat.hpp):
 /// read from the file system, no Slurm RPC. nullopt when there is none or it cannot be read.
 std::optional<slurm::Heartbeat> read_heartbeat(host::Host& host);
-/// The same with slurm.conf already parsed (nullopt: the default StateSaveLocation).
-std::optional<slurm::Heartbeat> read_heartbeat(
-    host::Host& host, const std::optional<slurm::ConfigDocument>& document);
 
 }  // namespace slurmctld::charm

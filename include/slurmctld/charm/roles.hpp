@@ -45,11 +45,9 @@ std::optional<slurm::ConfigDocument> read_slurm_conf(host::Host& host);
 /// SlurmctldHost entries of /etc/slurm/slurm.conf as written (`host` or `host(address)`), in
 /// order, each checked (an entry whose host is not a host name is left out).
 std::vector<std::string> configured_controller_entries(host::Host& host);
-std::vector<std::string> configured_controller_entries(const slurm::ConfigDocument& document);
 
 /// SlurmctldHost names of /etc/slurm/slurm.conf (without "(address)"), in order; empty when the
 /// file is missing or unreadable.
 std::vector<std::string> configured_controllers(host::Host& host);
-std::vector<std::string> configured_controllers(const slurm::ConfigDocument& document);
 
 }  // namespace slurmctld::charm
