@@ -19,13 +19,15 @@ add_library(project::yaml_cpp_static ALIAS project_yaml_cpp_static)
 target_include_directories(project_yaml_cpp_static SYSTEM INTERFACE ${YAML_CPP_INCLUDE_DIR})
 target_link_libraries(project_yaml_cpp_static INTERFACE ${YAML_CPP_STATIC_LIBRARY})
 
-set(Boost_USE_STATIC_LIBS ON)
-find_package(Boost 1.74 REQUIRED COMPONENTS filesystem)
-add_library(project_boost_process INTERFACE)
-add_library(project::boost_process ALIAS project_boost_process)
-target_link_libraries(project_boost_process INTERFACE Boost::headers Boost::filesystem)
-# Boost.Process v1 and Outcome warn under -Wold-style-cast etc.; they are not our code.
-target_compile_definitions(project_boost_process INTERFACE BOOST_ALLOW_DEPRECATED_HEADERS)
+# Header-only parts (UUID, Outcome). Programs are started with posix_spawn (util/process.cpp):
+# Boost.Process v1 forks the whole process (its vfork mode does not build with glibc's
+# feature macros), which was most of a program's launch cost in a hook.
+find_package(Boost 1.74 REQUIRED)
+add_library(project_boost INTERFACE)
+add_library(project::boost ALIAS project_boost)
+target_link_libraries(project_boost INTERFACE Boost::headers)
+# Outcome warns under -Wold-style-cast etc.; it is not our code.
+target_compile_definitions(project_boost INTERFACE BOOST_ALLOW_DEPRECATED_HEADERS)
 
 set(OPENSSL_USE_STATIC_LIBS TRUE)
 # OpenSSL 3.5 (Debian 13; Ubuntu 26.04) lists zlib among libcrypto's static dependencies:

@@ -2,6 +2,7 @@
 #include <slurmctld/charm/controller_probe.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/slurm/config_document.hpp>
+#include <slurmctld/slurm/names.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -13,12 +14,12 @@ std::vector<slurm::ControllerPing> ping_controllers(
     if (!slurm || host.status(std::string(kSlurmConf)).type == host::FileType::Missing) {
         return {};
     }
-    const bool json = slurm::supports_ping_json(*slurm);
-    const auto result = host.scontrol(json ? std::vector<std::string>{"ping", "--json"}
-                                           : std::vector<std::string>{"ping"});
+    // The text form on every release: the same answer as --json (both print
+    // ping_all_controllers(), scontrol.c) in a format unchanged since 22.05, without loading
+    // the data_parser plugins, which cost a fifth of each tick's ping (BENCHMARKS.md).
+    const auto result = host.scontrol({"ping"});
     // rc 1 means no controller answered, but the output still lists them all as DOWN.
-    auto parsed = json ? slurm::parse_ping_json(result.stdout_text)
-                       : slurm::parse_ping_text(result.stdout_text);
+    auto parsed = slurm::parse_ping_text(result.stdout_text);
     if (!parsed.has_value()) {
         log::debug("scontrol ping gave nothing usable (exit {}): {}", result.exit_code,
                    result.stderr_text);
@@ -81,11 +82,47 @@ std::optional<bool> in_control(host::Host& host, const std::string& hostname) {
     return std::nullopt;
 }
 
+std::optional<std::string> heartbeat_controller(host::Host& host) {
+    const auto heartbeat = read_heartbeat(host);
+    if (!heartbeat) {
+        return std::nullopt;
+    }
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(host.now().time_since_epoch()).count();
+    if (now - heartbeat->written_at > kHeldBackHeartbeatAge.count()) {
+        return std::nullopt;
+    }
+    const auto document = read_slurm_conf(host);
+    if (!document) {
+        return std::nullopt;
+    }
+    // By position as written: configured_controllers() leaves bad entries out, which would
+    // shift every later position onto the wrong host.
+    const auto entries = document->get_all("SlurmctldHost");
+    if (heartbeat->controller_index < 0 ||
+        static_cast<std::size_t>(heartbeat->controller_index) >= entries.size()) {
+        return std::nullopt;
+    }
+    auto name = parse_controller_entry(entries[heartbeat->controller_index]).host;
+    if (slurm::host_name_problem(name)) {
+        return std::nullopt;
+    }
+    return name;
+}
+
 std::optional<std::string> serving_controller(host::Host& host,
                                               const std::vector<slurm::ControllerPing>& pings,
-                                              const std::string& self,
-                                              const SelfInControl& self_answer) {
-    if ((self_answer ? *self_answer : in_control(host, self)).value_or(false)) {
+                                              const std::string& self) {
+    // A recent heartbeat from a controller that answers: the common case, with no RPC. A
+    // heartbeat can outlive its writer by up to kHeldBackHeartbeatAge, hence the ping.
+    if (const auto writer = heartbeat_controller(host)) {
+        for (const auto& entry : pings) {
+            if (entry.up && entry.hostname == *writer) {
+                return writer;
+            }
+        }
+    }
+    if (in_control(host, self).value_or(false)) {
         return self;
     }
     for (const auto& entry : pings) {

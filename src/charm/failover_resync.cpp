@@ -82,13 +82,8 @@ void record_failover_resync(host::Host& host, bool done) {
 }
 
 FailoverResync failover_resync_step(host::Host& host, const std::string& hostname) {
-    const auto controllers = configured_controllers(host);
-    const auto self = std::find(controllers.begin(), controllers.end(), hostname);
-    const auto heartbeat = read_heartbeat(host);
+    const bool in_control = heartbeat_controller(host) == hostname;
     const auto now = seconds_now(host);
-    const bool in_control = self != controllers.end() && heartbeat &&
-                            heartbeat->controller_index == self - controllers.begin() &&
-                            now - heartbeat->written_at <= kHeldBackHeartbeatAge.count();
     const auto record = read_record(host);
     if (!in_control) {
         if (record) {

@@ -142,7 +142,8 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     if (placement.etc_shared && !placement.mounted) {
         return false;  // the full reconcile says what is wrong with the mount
     }
-    // First, alone: every later check reads the shared files (slurm.conf is there).
+    // First, alone: every later check reads the shared files (slurm.conf is there), and a read
+    // of a hung mount would hang this process; the probe runs in a child with a time limit.
     if (placement.etc_shared &&
         !host.check_responsive(std::string(kHaMountPoint), std::chrono::seconds(10))) {
         // What the full reconcile would find, without waiting for the mount a second time.
@@ -151,27 +152,26 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
         tools.status_set(WorkloadState::Blocked, kMsgStatefsUnresponsive, /*application=*/false);
         return true;
     }
-    const auto digest = configuration_digest(host);
-    const auto applied = read_applied_config(host);
-    if (digest != state->config_digest ||
-        (state->controller_active && (!applied || applied->digest != digest))) {
-        return false;
-    }
     // Only update-status refreshes the statuses from the controllers: a client unit's event
     // changes nothing they report, and at cluster scale those events are most of the hooks.
     const bool refresh = context.hook_name == "update-status";
     auto slurm = slurm::SlurmVersion::parse(state->slurm_version);
     const std::optional<slurm::SlurmVersion> version =
         slurm.has_value() ? std::optional(slurm.value()) : std::nullopt;
-    const auto hostname = host.short_hostname();
-    // The rest are independent questions, each a program with its own time limit: asked at the
-    // same time, the hook waits for the slowest (scontrol ping) instead of their sum.
+    // The rest are independent questions: asked at the same time, the hook waits for the
+    // slowest (scontrol ping, a program with its own time limit) instead of their sum. The
+    // files are digested while the ping is under way; when they changed, its answer goes unused.
+    std::string digest;
+    std::optional<AppliedConfig> applied;
     bool controller_active = false;
     bool munged_down = false;
     bool leader = false;
     std::vector<slurm::ControllerPing> pings;
-    SelfInControl self_answer;
     std::vector<std::function<void()>> checks{
+        [&] {
+            digest = configuration_digest(host);
+            applied = read_applied_config(host);
+        },
         [&] { controller_active = host::service_is_active(host, kService); },
         [&] { leader = tools.is_leader(); },
     };
@@ -182,11 +182,12 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     }
     if (refresh) {
         checks.emplace_back([&] { pings = ping_controllers(host, version); });
-        if (state->leader) {
-            checks.emplace_back([&] { self_answer = in_control(host, hostname); });
-        }
     }
     host.run_concurrently(checks);
+    if (digest != state->config_digest ||
+        (state->controller_active && (!applied || applied->digest != digest))) {
+        return false;
+    }
     if (controller_active != state->controller_active || munged_down || leader != state->leader) {
         return false;
     }
@@ -197,6 +198,7 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
         log::debug("{}: settled; nothing to do", context.describe());
         return true;
     }
+    const auto hostname = host.short_hostname();
     if (placement.etc_shared && controller_active) {
         switch (failover_resync_step(host, hostname)) {
             case FailoverResync::Observe:
@@ -218,13 +220,11 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
     }
     if (state->leader) {
         const auto& units = state->unit_of_host;
-        const auto app = application_status(
-            host, pings, hostname,
-            [&units](const std::string& name) {
+        const auto app =
+            application_status(host, pings, hostname, [&units](const std::string& name) {
                 const auto found = units.find(name);
                 return found != units.end() ? found->second : name;
-            },
-            self_answer);
+            });
         const bool active = app.state == WorkloadState::Active;
         if (app.message != state->app_message || active != state->app_active) {
             tools.status_set(app.state, app.message, /*application=*/true);

@@ -255,11 +255,10 @@ std::string controller_status_line(const std::vector<slurm::ControllerPing>& pin
 
 Stop application_status(host::Host& host, const std::vector<slurm::ControllerPing>& pings,
                         const std::string& hostname,
-                        const std::function<std::string(const std::string&)>& unit_of,
-                        const SelfInControl& self_answer) {
+                        const std::function<std::string(const std::string&)>& unit_of) {
     // Which controller serves clients now, in words an admin can act on.
     const auto up = std::count_if(pings.begin(), pings.end(), [](const auto& p) { return p.up; });
-    const auto serving = serving_controller(host, pings, hostname, self_answer);
+    const auto serving = serving_controller(host, pings, hostname);
     std::string who = "no controller in control";
     if (serving) {
         std::string mode;

@@ -79,10 +79,6 @@ AuthSetup auth_setup_for(const SlurmVersion& version) {
     return AuthSetup::Munge;
 }
 
-bool supports_ping_json(const SlurmVersion& version) {
-    return version >= SlurmVersion{23, 2, 0};
-}
-
 bool supports_autodetect_nvidia(const SlurmVersion& version) {
     return version >= SlurmVersion{24, 11, 0};
 }

@@ -1,20 +1,24 @@
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <csignal>
-#include <future>
+#include <cstdlib>
+#include <cstring>
+#include <string_view>
 #include <system_error>
 #include <thread>
+#include <tuple>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/process.hpp>
-#include <boost/process/extend.hpp>
+#include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <slurmctld/util/fd.hpp>
 #include <slurmctld/util/process.hpp>
 
-namespace bp = boost::process;
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere
 
 namespace slurmctld::util {
 
@@ -25,17 +29,27 @@ using Clock = std::chrono::steady_clock;
 /// After SIGKILL, how long to wait for the pipes to close and the child to be reaped.
 constexpr std::chrono::milliseconds kKillGrace{2000};
 constexpr std::chrono::milliseconds kPollStep{5};
+/// Where a child's exit is waited for without a pidfd (kernels before 5.3): a short step first,
+/// as most programs here end within milliseconds of closing their output.
+constexpr std::chrono::microseconds kReapStep{200};
 
-boost::filesystem::path resolve_program(const std::string& name) {
+std::string resolve_program(const std::string& name) {
     if (name.find('/') != std::string::npos) {
         return name;
     }
-    auto found = bp::search_path(name);
-    if (found.empty()) {
-        throw std::system_error(std::make_error_code(std::errc::no_such_file_or_directory),
-                                "cannot run '" + name + "': not found on PATH");
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+    while (!dirs.empty()) {
+        const auto colon = dirs.find(':');
+        std::string dir(dirs.substr(0, colon));
+        dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+        const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+        if (::access(candidate.c_str(), X_OK) == 0) {
+            return candidate;
+        }
     }
-    return found;
+    throw std::system_error(std::make_error_code(std::errc::no_such_file_or_directory),
+                            "cannot run '" + name + "': not found on PATH");
 }
 
 int decode_wait_status(int status) {
@@ -50,6 +64,127 @@ std::string timeout_note(const std::string& program, std::chrono::milliseconds l
            " ms; killed with its process group\n";
 }
 
+/// The child's environment: the caller's (when inherited) with `extra` over it.
+std::vector<std::string> child_environment(const ProcessOptions& options) {
+    std::vector<std::string> entries;
+    if (options.inherit_environment) {
+        for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+            const std::string_view text(*entry);
+            const auto key = text.substr(0, text.find('='));
+            if (!options.env.contains(std::string(key))) {
+                entries.emplace_back(text);
+            }
+        }
+    }
+    for (const auto& [key, value] : options.env) {
+        entries.push_back(key + "=" + value);
+    }
+    return entries;
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+    std::vector<char*> pointers;
+    pointers.reserve(strings.size() + 1);
+    for (auto& text : strings) {
+        pointers.push_back(text.data());
+    }
+    pointers.push_back(nullptr);
+    return pointers;
+}
+
+/// posix_spawn's attribute and file-action objects, destroyed however the launch ends.
+struct SpawnSetup {
+    posix_spawnattr_t attributes{};
+    posix_spawn_file_actions_t actions{};
+    SpawnSetup() {
+        ::posix_spawnattr_init(&attributes);
+        ::posix_spawn_file_actions_init(&actions);
+    }
+    ~SpawnSetup() {
+        ::posix_spawn_file_actions_destroy(&actions);
+        ::posix_spawnattr_destroy(&attributes);
+    }
+    SpawnSetup(const SpawnSetup&) = delete;
+    SpawnSetup& operator=(const SpawnSetup&) = delete;
+};
+
+/// The child's end of its standard streams, and the caller's.
+struct ChildPipes {
+    UniqueFd stdin_read, stdin_write, stdout_read, stdout_write, stderr_read, stderr_write;
+};
+
+ChildPipes make_child_pipes(bool with_stdin) {
+    ChildPipes pipes;
+    std::tie(pipes.stdout_read, pipes.stdout_write) = make_pipe();
+    std::tie(pipes.stderr_read, pipes.stderr_write) = make_pipe();
+    if (with_stdin) {
+        std::tie(pipes.stdin_read, pipes.stdin_write) = make_pipe();
+    }
+    return pipes;
+}
+
+/// Starts the program (posix_spawn: the C library's vfork-like launch, which does not copy
+/// this process's page tables) in a process group of its own with every signal at its default
+/// and unblocked. Throws std::system_error when it cannot be started.
+pid_t spawn(const std::string& program, const std::vector<std::string>& argv,
+            const ProcessOptions& options, ChildPipes& pipes) {
+    SpawnSetup setup;
+    sigset_t none;
+    sigset_t all;
+    ::sigemptyset(&none);
+    ::sigfillset(&all);
+    ::posix_spawnattr_setflags(
+        &setup.attributes, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    ::posix_spawnattr_setpgroup(&setup.attributes, 0);
+    ::posix_spawnattr_setsigmask(&setup.attributes, &none);
+    ::posix_spawnattr_setsigdefault(&setup.attributes, &all);
+    auto* actions = &setup.actions;
+    if (pipes.stdin_read) {
+        ::posix_spawn_file_actions_adddup2(actions, pipes.stdin_read.get(), STDIN_FILENO);
+    } else {
+        ::posix_spawn_file_actions_addopen(actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+    }
+    ::posix_spawn_file_actions_adddup2(actions, pipes.stdout_write.get(), STDOUT_FILENO);
+    ::posix_spawn_file_actions_adddup2(actions, pipes.stderr_write.get(), STDERR_FILENO);
+    if (options.working_directory) {
+        ::posix_spawn_file_actions_addchdir_np(actions, options.working_directory->c_str());
+    }
+    auto args = argv;
+    auto env = child_environment(options);
+    const auto arg_pointers = c_strings(args);
+    const auto env_pointers = c_strings(env);
+    pid_t pid = -1;
+    const int error = ::posix_spawn(&pid, program.c_str(), actions, &setup.attributes,
+                                    arg_pointers.data(), env_pointers.data());
+    if (error != 0) {
+        throw std::system_error(error, std::generic_category(), "cannot run '" + argv[0] + "'");
+    }
+    return pid;
+}
+
+/// Waits for the child's exit (its pidfd readable, or polled without one) until `deadline`;
+/// true when it can be reaped now.
+bool wait_exit(pid_t pid, int pidfd, Clock::time_point deadline) {
+    for (;;) {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            info.si_pid == pid) {
+            return true;
+        }
+        const auto now = Clock::now();
+        if (now >= deadline) {
+            return false;
+        }
+        if (pidfd >= 0) {
+            pollfd entry{pidfd, POLLIN, 0};
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+            ::poll(&entry, 1, static_cast<int>(left.count()));
+        } else {
+            std::this_thread::sleep_for(kReapStep);
+        }
+    }
+}
+
 }  // namespace
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
@@ -57,83 +192,97 @@ ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOpt
         throw std::invalid_argument("run_process: empty argv");
     }
     const auto program = resolve_program(argv[0]);
-    const std::vector<std::string> args(argv.begin() + 1, argv.end());
     const auto limit = options.timeout.value_or(kDefaultProcessTimeout);
     const auto deadline = Clock::now() + limit;
 
-    bp::environment env = options.inherit_environment
-                              ? bp::environment(boost::this_process::environment())
-                              : bp::environment();
-    for (const auto& [key, value] : options.env) {
-        env[key] = value;
-    }
+    auto pipes = make_child_pipes(options.stdin_data.has_value());
+    const pid_t pid = spawn(program, argv, options, pipes);
+    pipes.stdin_read.reset();
+    pipes.stdout_write.reset();
+    pipes.stderr_write.reset();
+    const UniqueFd pidfd(pidfd_open(pid));
 
-    boost::asio::io_context io;
-    std::future<std::string> out;
-    std::future<std::string> err;
-    std::error_code launch_error;
-    // Its own process group, so a timeout kills what it started too (a shell's children).
-    const auto own_group = bp::extend::on_exec_setup([](auto&) { ::setpgid(0, 0); });
-    const auto launch = [&](auto&&... extra) {
-        // Both pipes are drained asynchronously so a chatty child never blocks on a full pipe.
-        return bp::child(program, bp::args(args), env, bp::std_out > out, bp::std_err > err, io,
-                         launch_error, own_group, std::forward<decltype(extra)>(extra)...);
-    };
-    const boost::filesystem::path start_dir =
-        options.working_directory ? options.working_directory->string() : std::string();
-    bp::child child;
-    if (options.stdin_data && options.working_directory) {
-        child =
-            launch(bp::std_in < boost::asio::buffer(*options.stdin_data), bp::start_dir(start_dir));
-    } else if (options.stdin_data) {
-        child = launch(bp::std_in < boost::asio::buffer(*options.stdin_data));
-    } else if (options.working_directory) {
-        child = launch(bp::std_in < bp::null, bp::start_dir(start_dir));
-    } else {
-        child = launch(bp::std_in < bp::null);
-    }
-    if (launch_error) {
-        throw std::system_error(launch_error, "cannot run '" + argv[0] + "'");
-    }
-    const pid_t pid = child.id();
-
+    // Both pipes are drained and stdin fed in one poll loop, so a chatty child never blocks on
+    // a full pipe. The program is done when it closed its output and exited; a daemon it left
+    // holding the pipes counts as still running (and is killed with the group at the limit).
     ProcessResult result;
-    io.run_for(limit);
-    std::error_code ignored;
-    // The pipes are closed; the child may still run (it closed them, or left a daemon).
-    while (io.stopped() && child.running(ignored) && Clock::now() < deadline) {
-        std::this_thread::sleep_for(kPollStep);
+    std::string_view to_write = options.stdin_data ? *options.stdin_data : std::string_view();
+    if (pipes.stdin_write) {
+        set_nonblocking(pipes.stdin_write.get());
+        if (to_write.empty()) {
+            pipes.stdin_write.reset();
+        }
     }
-    if (!io.stopped() || child.running(ignored)) {
-        result.timed_out = true;
+    std::array<char, 65536> buffer{};
+    while (pipes.stdout_read || pipes.stderr_read || pipes.stdin_write) {
+        std::array<pollfd, 3> entries{};
+        std::array<UniqueFd*, 3> owners{};
+        std::size_t count = 0;
+        for (auto* fd : {&pipes.stdout_read, &pipes.stderr_read}) {
+            if (*fd) {
+                owners[count] = fd;
+                entries[count++] = {fd->get(), POLLIN, 0};
+            }
+        }
+        if (pipes.stdin_write) {
+            owners[count] = &pipes.stdin_write;
+            entries[count++] = {pipes.stdin_write.get(), POLLOUT, 0};
+        }
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
+        if (left.count() <= 0) {
+            result.timed_out = true;
+            break;
+        }
+        const int ready = ::poll(entries.data(), count, static_cast<int>(left.count()));
+        if (ready < 0 && errno != EINTR) {
+            const int error = errno;
+            ::kill(-pid, SIGKILL);
+            throw std::system_error(error, std::generic_category(), "poll");
+        }
+        for (std::size_t index = 0; ready > 0 && index < count; ++index) {
+            if (entries[index].revents == 0) {
+                continue;
+            }
+            auto& fd = *owners[index];
+            if (&fd == &pipes.stdin_write) {
+                const ssize_t written = write_without_sigpipe(fd.get(), to_write);
+                if (written > 0) {
+                    to_write.remove_prefix(static_cast<std::size_t>(written));
+                }
+                if (to_write.empty() || (written < 0 && errno != EAGAIN && errno != EINTR)) {
+                    fd.reset();  // all given, or the child closed its stdin
+                }
+                continue;
+            }
+            const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+            if (got > 0) {
+                auto& text = &fd == &pipes.stdout_read ? result.stdout_text : result.stderr_text;
+                text.append(buffer.data(), static_cast<std::size_t>(got));
+            } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
+                fd.reset();
+            }
+        }
+    }
+    if (!result.timed_out && !wait_exit(pid, pidfd.get(), deadline)) {
+        result.timed_out = true;  // it closed its output but went on running
+    }
+    if (result.timed_out) {
         ::kill(-pid, SIGKILL);
         ::kill(pid, SIGKILL);
-        io.restart();
-        io.run_for(kKillGrace);
     }
-    const auto reap_deadline = Clock::now() + kKillGrace;
-    while (child.running(ignored) && Clock::now() < reap_deadline) {
-        std::this_thread::sleep_for(kPollStep);
+    int status = 0;
+    const bool exited =
+        wait_exit(pid, pidfd.get(),
+                  Clock::now() + (result.timed_out ? kKillGrace : std::chrono::milliseconds(0)));
+    if (exited) {
+        ::waitpid(pid, &status, 0);
     }
-    if (child.running(ignored)) {
-        child.detach();  // stuck in the kernel; never block the caller on it
-    }
+    // Otherwise: stuck in the kernel (a hung mount); never block the caller on it.
     if (result.timed_out) {
         result.exit_code = kTimeoutExitCode;
-    } else {
-        result.exit_code = decode_wait_status(child.native_exit_code());
-    }
-    const auto ready = [](std::future<std::string>& text) {
-        return text.valid() && text.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-    };
-    if (ready(out)) {
-        result.stdout_text = out.get();
-    }
-    if (ready(err)) {
-        result.stderr_text = err.get();
-    }
-    if (result.timed_out) {
         result.stderr_text += timeout_note(argv[0], limit);
+    } else {
+        result.exit_code = decode_wait_status(status);
     }
     return result;
 }

@@ -437,6 +437,58 @@ void switch_over_to_backup(TestCluster& cluster) {
     write_heartbeat(*backup.host, 1);
 }
 
+TEST(CharmHighAvailability, TheLeaderTakesWhoIsInControlFromSlurmsHeartbeatWhenThatOneAnswers) {
+    TestCluster cluster = settled_ha_cluster(2, 2);
+    auto& leader = cluster.unit(0);
+    auto& host = *leader.host;
+    const auto probes = [&host] {
+        std::size_t count = 0;
+        for (const auto& command : host.commands_of("scontrol")) {
+            count += std::find(command.begin(), command.end(), "partition") != command.end();
+        }
+        return count;
+    };
+    const auto tick = [&] {
+        host.clock += std::chrono::seconds(1);
+        cluster.run(0, "update-status");
+    };
+    // Slurm's heartbeat names the primary, which answers the ping: no request to any controller.
+    write_heartbeat(host, 0);
+    auto before = probes();
+    tick();
+    EXPECT_EQ(leader.state.app_status.message,
+              "slurmctld/0 (primary) in control; 2 of 2 controllers UP");
+    EXPECT_EQ(probes(), before);
+    // The heartbeat is what is believed: one naming the backup (it took over) says so.
+    write_heartbeat(host, 1);
+    tick();
+    EXPECT_EQ(leader.state.app_status.message,
+              "slurmctld/1 (backup) in control; 2 of 2 controllers UP");
+    EXPECT_EQ(probes(), before);
+    // Older than a controller in control ever leaves it (written at least every 30 s): the
+    // controllers are asked, the primary first; the fake's primary is in control.
+    host.clock += slurmctld::charm::kHeldBackHeartbeatAge;
+    tick();
+    EXPECT_EQ(leader.state.app_status.message,
+              "slurmctld/0 (primary) in control; 2 of 2 controllers UP");
+    EXPECT_GT(probes(), before);
+    // A position slurm.conf does not have is no answer either.
+    write_heartbeat(host, 7);
+    before = probes();
+    tick();
+    EXPECT_EQ(leader.state.app_status.message,
+              "slurmctld/0 (primary) in control; 2 of 2 controllers UP");
+    EXPECT_GT(probes(), before);
+    // A recent heartbeat of a controller that does not answer the ping (stopped since) neither.
+    write_heartbeat(host, 1);
+    ASSERT_TRUE(cluster.unit(1).host->systemctl({"stop", "slurmctld"}).ok());
+    before = probes();
+    tick();
+    EXPECT_EQ(leader.state.app_status.message,
+              "slurmctld/0 (primary) in control; 1 of 2 controllers UP");
+    EXPECT_GT(probes(), before);
+}
+
 TEST(CharmHighAvailability, AfterAFailoverEveryNodeRegistersAgainOnceSlurmsMissingJobRuleApplies) {
     TestCluster cluster = settled_ha_cluster(2, 2);
     auto& primary = cluster.unit(0);
@@ -785,7 +837,7 @@ TEST(CharmSlurmVersions, MungedIsStartedAgainAndKeyRotationIsRefused) {
     EXPECT_EQ(unit.host->service("munge").restarts, restarts + 1);
 }
 
-TEST(CharmSlurmVersions, Slurm2411UsesSlurmJwksAndTheJsonPingWithoutMunge) {
+TEST(CharmSlurmVersions, Slurm2411UsesSlurmJwksAndTheTextPingWithoutMunge) {
     TestCluster cluster(1);
     cluster.deploy();
     auto& unit = cluster.unit(0);
@@ -793,7 +845,9 @@ TEST(CharmSlurmVersions, Slurm2411UsesSlurmJwksAndTheJsonPingWithoutMunge) {
     EXPECT_FALSE(unit.host->service("munge").active);
     EXPECT_THAT(file_text(unit, "/etc/slurm/slurm.conf"), HasSubstr("\nauthtype=auth/slurm\n"));
     EXPECT_NE(unit.host->file("/etc/slurm/slurm.jwks"), nullptr);
-    EXPECT_GT(unit.host->count_commands({"scontrol", "ping", "--json"}), 0);
+    // The text form on every release (controller_probe.cpp): same answer, no data_parser.
+    EXPECT_GT(unit.host->count_commands({"scontrol", "ping"}), 0);
+    EXPECT_EQ(unit.host->count_commands({"scontrol", "ping", "--json"}), 0);
 }
 
 }  // namespace

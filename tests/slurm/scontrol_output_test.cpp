@@ -114,8 +114,6 @@ TEST(SlurmVersion, ComparesAndPicksTheAuthSetup) {
     EXPECT_EQ(auth_setup_for(SlurmVersion{24, 5, 0}), AuthSetup::SlurmJwks);
     EXPECT_EQ(auth_setup_for(noble), AuthSetup::SlurmKey);
     EXPECT_EQ(auth_setup_for(SlurmVersion{22, 5, 8}), AuthSetup::Munge);
-    EXPECT_FALSE(supports_ping_json(SlurmVersion{22, 5, 8}));
-    EXPECT_TRUE(supports_ping_json(noble));
     EXPECT_FALSE(supports_metrics_type(trixie));
     EXPECT_TRUE(supports_metrics_type(ppa));
     EXPECT_TRUE(supports_autodetect_nvidia(trixie));

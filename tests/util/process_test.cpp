@@ -102,6 +102,30 @@ TEST(RunProcess, PassesExtraEnvironment) {
     EXPECT_EQ(result.stdout_text, "42");
 }
 
+TEST(RunProcess, FeedsStdinLargerThanAPipeWhileDrainingOutput) {
+    ProcessOptions options;
+    options.stdin_data = std::string(1 << 20, 'x');
+    const auto result = run_process({"sh", "-c", "cat; cat /dev/null >&2"}, options);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_EQ(result.stdout_text.size(), std::size_t{1} << 20);
+}
+
+TEST(RunProcess, AChildThatIgnoresItsStdinEndsWithoutASignalToTheCaller) {
+    ProcessOptions options;
+    options.stdin_data = std::string(1 << 20, 'x');
+    const auto result = run_process({"sh", "-c", "exec 0<&-; echo gone"}, options);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_EQ(result.stdout_text, "gone\n");
+}
+
+TEST(RunProcess, TheChildStartsWithDefaultSignalsWhateverTheCallerIgnores) {
+    const auto previous = std::signal(SIGTERM, SIG_IGN);
+    const auto result = run_process({"sh", "-c", "kill -TERM $$; echo survived"});
+    std::signal(SIGTERM, previous);
+    EXPECT_EQ(result.exit_code, 128 + SIGTERM);
+    EXPECT_EQ(result.stdout_text, "");
+}
+
 TEST(RunProcess, ThrowsWhenTheProgramDoesNotExist) {
     EXPECT_THROW(run_process({"no-such-program-slurmctld-test"}), std::system_error);
 }

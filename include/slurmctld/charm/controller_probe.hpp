@@ -24,19 +24,22 @@ std::vector<slurm::ControllerPing> ping_controllers(
 /// names only it. nullopt when it cannot tell.
 std::optional<bool> in_control(host::Host& host, const std::string& hostname);
 
-/// What in_control(self) answered when the caller asked it already (at the same time as the
-/// pings, which it does not depend on); unset: not asked yet.
-using SelfInControl = std::optional<std::optional<bool>>;
-
-/// The controller in control now, asked in failover order (this machine's first: it needs no
-/// network); nullopt during a hand-over or failover.
+/// The controller in control now: the one whose heartbeat is recent when it also answered the
+/// ping (Slurm's own record of who serves, the file its backups read before a takeover: no RPC);
+/// otherwise asked in failover order (this machine's first: it needs no network); nullopt
+/// during a hand-over or failover.
 std::optional<std::string> serving_controller(host::Host& host,
                                               const std::vector<slurm::ControllerPing>& pings,
-                                              const std::string& self,
-                                              const SelfInControl& self_answer = std::nullopt);
+                                              const std::string& self);
 
 /// The heartbeat the controller in control writes in StateSaveLocation (slurm/heartbeat.hpp):
 /// read from the file system, no Slurm RPC. nullopt when there is none or it cannot be read.
 std::optional<slurm::Heartbeat> read_heartbeat(host::Host& host);
+
+/// The host name of the controller whose heartbeat is recent (written within
+/// kHeldBackHeartbeatAge), by its position in SlurmctldHost; nullopt when the heartbeat is older,
+/// missing, or names a position slurm.conf does not have (or an entry that is not a host name:
+/// positions are never guessed).
+std::optional<std::string> heartbeat_controller(host::Host& host);
 
 }  // namespace slurmctld::charm

@@ -60,9 +60,9 @@ bool event_brings_no_input(const juju::HookContext& context);
 /// An event_brings_no_input event on a settled unit: true when it was handled (one is-leader;
 /// on update-status the statuses refreshed from the controllers, with the status-set calls
 /// whose message changed); false when a full reconcile must run. The machine's checks that do
-/// not depend on each other (the services, is-leader, scontrol ping, the leader's "in
-/// control?") run at the same time (Host::run_concurrently), after the shared file system
-/// answered.
+/// not depend on each other (the digest of the files, the services, is-leader, scontrol ping)
+/// run at the same time (Host::run_concurrently), after the shared file system answered; the
+/// leader's "who is in control" comes from Slurm's heartbeat file (serving_controller).
 bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& tools,
                           host::Host& host);
 

@@ -69,7 +69,6 @@ std::string controller_status_line(const std::vector<slurm::ControllerPing>& pin
 /// (waiting when no controller is in control). `unit_of` names the unit of a host.
 Stop application_status(host::Host& host, const std::vector<slurm::ControllerPing>& pings,
                         const std::string& hostname,
-                        const std::function<std::string(const std::string&)>& unit_of,
-                        const SelfInControl& self_answer = std::nullopt);
+                        const std::function<std::string(const std::string&)>& unit_of);
 
 }  // namespace slurmctld::charm

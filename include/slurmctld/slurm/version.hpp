@@ -35,9 +35,6 @@ enum class AuthSetup {
 
 AuthSetup auth_setup_for(const SlurmVersion& version);
 
-/// `scontrol ping --json` exists from 23.02 on; older releases only print text.
-bool supports_ping_json(const SlurmVersion& version);
-
 /// gres.conf `AutoDetect=nvidia` (the gpu/nvidia plugin, upstream's default) exists from 24.11
 /// on; older slurmd logs "unknown autodetect flag 'nvidia'" at every start.
 bool supports_autodetect_nvidia(const SlurmVersion& version);

@@ -1,7 +1,10 @@
 // An owned file descriptor, and pipes made of them.
 #pragma once
 
+#include <string_view>
 #include <utility>
+
+#include <sys/types.h>
 
 namespace slurmctld::util {
 
@@ -36,5 +39,16 @@ class UniqueFd {
 
 /// pipe2(O_CLOEXEC): {read end, write end}. Throws std::system_error.
 std::pair<UniqueFd, UniqueFd> make_pipe();
+
+/// Sets O_NONBLOCK on `fd` (errors ignored: the caller's reads and writes report them).
+void set_nonblocking(int fd) noexcept;
+
+/// pidfd_open(2): a descriptor that becomes readable when `pid` exits (-1 and errno on failure:
+/// kernels before 5.3).
+int pidfd_open(pid_t pid) noexcept;
+
+/// write(2) to a pipe whose reader may be gone: EPIPE instead of a SIGPIPE that would kill the
+/// calling program. The signal is blocked in this thread only and a pending one is consumed.
+ssize_t write_without_sigpipe(int fd, std::string_view data) noexcept;
 
 }  // namespace slurmctld::util

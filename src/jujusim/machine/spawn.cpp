@@ -24,7 +24,10 @@ namespace jujusim::sys {
 namespace {
 
 using util::make_pipe;
+using util::pidfd_open;
+using util::set_nonblocking;
 using util::UniqueFd;
+using util::write_without_sigpipe;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kDefaultPath =
@@ -283,33 +286,6 @@ void fork_into_pid_namespace(int status_fd) {
 }
 
 // ---- the parent ----------------------------------------------------------------------------
-
-/// write(2) to a pipe whose reader may be gone: EPIPE instead of a SIGPIPE that would kill the
-/// calling program (the controller). The signal is blocked in this thread only and a pending
-/// one is consumed.
-ssize_t write_without_sigpipe(int fd, std::string_view data) {
-    sigset_t pipe_set;
-    sigset_t old_set;
-    ::sigemptyset(&pipe_set);
-    ::sigaddset(&pipe_set, SIGPIPE);
-    sigset_t pending;
-    ::sigpending(&pending);
-    const bool was_pending = ::sigismember(&pending, SIGPIPE) == 1;
-    ::pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
-    const ssize_t written = ::write(fd, data.data(), data.size());
-    const int saved_errno = errno;
-    if (written < 0 && saved_errno == EPIPE && !was_pending) {
-        const timespec zero{0, 0};
-        ::sigtimedwait(&pipe_set, nullptr, &zero);
-    }
-    ::pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
-    errno = saved_errno;
-    return written;
-}
-
-void set_nonblocking(int fd) {
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
-}
 
 int milliseconds_until(Clock::time_point when, Clock::time_point now) {
     return static_cast<int>(

@@ -16,6 +16,7 @@
 
 namespace jujusim::sys {
 
+using util::pidfd_open;
 using util::UniqueFd;
 
 std::system_error errno_error(const std::string& what) {
@@ -75,10 +76,6 @@ int move_fd_high(int fd) noexcept {
 
 void close_fds_from(unsigned int first, unsigned int flags) noexcept {
     ::syscall(SYS_close_range, first, ~0U, flags);
-}
-
-int pidfd_open(pid_t pid) {
-    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
 
 pid_t start_daemon(const DaemonOptions& options) {

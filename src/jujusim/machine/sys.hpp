@@ -69,9 +69,6 @@ void disable_ipv6() noexcept;
 /// Waits for a direct child to exit (reaping it); returns false on timeout.
 bool wait_child(pid_t pid, std::chrono::milliseconds timeout);
 
-/// pidfd_open(2): a descriptor that becomes readable when `pid` exits (-1 and errno on failure).
-int pidfd_open(pid_t pid);
-
 /// argv/envp for execve: pointers into `strings`, which must outlive them, then nullptr.
 std::vector<char*> c_strings(const std::vector<std::string>& strings);
 
