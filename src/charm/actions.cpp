@@ -200,6 +200,11 @@ void takeover(HookScope& scope) {
         tools.action_fail("This unit's controller is not running.");
         return;
     }
+    // `scontrol takeover` makes the controller in control save everything and exit first. A
+    // takeback does not always: on 24.11 the holder may still be relinquishing when the
+    // primary gives up waiting ("Old state possible", docs/reference/slurm-ha.md §3), so there
+    // the failover resync runs as after a failure.
+    bool saved_before_handover = false;
     if (!host::service_is_active(host, kService)) {
         if (!held_back_by(facts, host, controllers)) {
             tools.action_fail("This unit's controller is not running.");
@@ -230,6 +235,7 @@ void takeover(HookScope& scope) {
             tools.action_fail("scontrol takeover failed: " + result.stderr_text);
             return;
         }
+        saved_before_handover = true;
         // Tells the controllers earlier in SlurmctldHost order not to start (and take control
         // back) on their own; committed when the action ends.
         if (facts.peers.relation) {
@@ -241,9 +247,10 @@ void takeover(HookScope& scope) {
     }
     if (scope.waits.wait_until([&] { return in_control(host, hostname).value_or(false); },
                                kTakeoverWait, std::chrono::milliseconds(500))) {
-        // Planned: the controller that handed over saved its state first, so no node needs to
-        // register again (failover_resync.hpp).
-        record_failover_resync(host, /*done=*/true);
+        if (saved_before_handover) {
+            // No node needs to register again (failover_resync.hpp).
+            record_failover_resync(host, /*done=*/true);
+        }
         tools.action_set({{"in-control", hostname}});
         return;
     }

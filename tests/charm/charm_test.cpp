@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/failover_resync.hpp>
 #include <slurmctld/host/state_copy.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 
@@ -489,6 +490,26 @@ TEST(CharmHighAvailability, TheLeaderTakesWhoIsInControlFromSlurmsHeartbeatWhenT
     EXPECT_GT(probes(), before);
 }
 
+TEST(CharmHighAvailability, TheResyncGraceFallsBackToSlurmsDefaultsForTimeoutsItCannotRead) {
+    // slurm.conf lives on the shared file system, which the charm does not trust: a value that
+    // is not a whole number of seconds in Slurm's range counts as Slurm's default, never throws.
+    testing_support::FakeHost host;
+    host.make_directories("/etc/slurm", {"root", "root", 0755});
+    const auto grace_with = [&host](const std::string& settings) {
+        host.write_file("/etc/slurm/slurm.conf", "clustername=c\n" + settings,
+                        {"root", "root", 0644});
+        return slurmctld::charm::failover_resync_grace(host).count();
+    };
+    EXPECT_EQ(grace_with(""), 10 + 10 + 10);
+    EXPECT_EQ(grace_with("batchstarttimeout=40\nmessagetimeout=5\n"), 40 + 5 + 10);
+    EXPECT_EQ(grace_with("batchstarttimeout=forever\nmessagetimeout=5\n"), 10 + 5 + 10);
+    EXPECT_EQ(grace_with("batchstarttimeout=-3\nmessagetimeout=99999999999999999999\n"),
+              10 + 10 + 10);
+    EXPECT_EQ(grace_with("batchstarttimeout=65536\nmessagetimeout=\n"), 10 + 10 + 10);
+    host.remove_file("/etc/slurm/slurm.conf");
+    EXPECT_EQ(slurmctld::charm::failover_resync_grace(host).count(), 10 + 10 + 10);
+}
+
 TEST(CharmHighAvailability, AfterAFailoverEveryNodeRegistersAgainOnceSlurmsMissingJobRuleApplies) {
     TestCluster cluster = settled_ha_cluster(2, 2);
     auto& primary = cluster.unit(0);
@@ -542,6 +563,24 @@ TEST(CharmHighAvailability, APlannedTakeoverNeedsNoNodeToRegisterAgain) {
         cluster.run(1, "update-status");
     }
     EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures);
+}
+
+TEST(CharmHighAvailability, ATakebackByTheHeldPrimaryHasTheNodesRegisterAgainAsAfterAFailure) {
+    // The takeback's REQUEST_CONTROL does not always wait for the holder's last save (24.11:
+    // "Old state possible"), unlike `scontrol takeover`: the resync is not skipped for it.
+    TestCluster cluster(2, /*shared_fs=*/true);
+    ASSERT_NO_FATAL_FAILURE(switch_over_to_backup(cluster));
+    auto& primary = cluster.unit(0);
+    write_heartbeat(*primary.host, 0);
+    cluster.run(0, "actions/takeover");
+    ASSERT_FALSE(primary.state.action->failure.has_value()) << *primary.state.action->failure;
+    const int reconfigures = primary.host->slurm.reconfigures;
+    for (int i = 0; i < 3; ++i) {
+        primary.host->clock += std::chrono::seconds(20);
+        write_heartbeat(*primary.host, 0);
+        cluster.run(0, "update-status");
+    }
+    EXPECT_EQ(primary.host->slurm.reconfigures, reconfigures + 1);
 }
 
 TEST(CharmHighAvailability, AfterATakeoverAnEarlierControllerStaysStoppedUntilItsOwnTakeover) {
