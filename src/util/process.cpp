@@ -150,6 +150,7 @@ pid_t spawn(const std::string& program, const std::vector<std::string>& argv,
         ::posix_spawn_file_actions_addchdir_np(actions, options.working_directory->c_str());
     }
     auto args = argv;
+    args[0] = program;  // the path that runs: what ps and apt's history log show
     auto env = child_environment(options);
     const auto arg_pointers = c_strings(args);
     const auto env_pointers = c_strings(env);

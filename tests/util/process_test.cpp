@@ -126,6 +126,13 @@ TEST(RunProcess, TheChildStartsWithDefaultSignalsWhateverTheCallerIgnores) {
     EXPECT_EQ(result.stdout_text, "");
 }
 
+TEST(RunProcess, TheProgramRunsWithThePathItWasFoundAtAsItsName) {
+    // apt-get records its argv[0] in /var/log/apt/history.log; ps shows it.
+    const auto result = run_process({"sh", "-c", "head -c 100 /proc/$$/cmdline | tr '\\0' ' '"});
+    EXPECT_EQ(result.stdout_text.rfind('/', 0), 0U) << result.stdout_text;
+    EXPECT_NE(result.stdout_text.find("/sh -c "), std::string::npos) << result.stdout_text;
+}
+
 TEST(RunProcess, ThrowsWhenTheProgramDoesNotExist) {
     EXPECT_THROW(run_process({"no-such-program-slurmctld-test"}), std::system_error);
 }
