@@ -258,7 +258,7 @@ void write_file_atomic_at(int dir_fd, const std::string& name, std::string_view 
             fail(what, errno);
         }
         notify(AtomicWriteStep::AttributesSet, temp_name);
-        if (::fsync(temp.get()) != 0) {
+        if (options.durable && ::fsync(temp.get()) != 0) {
             fail(what, errno);
         }
         if (const int error = temp.close_checked(); error != 0) {
@@ -274,8 +274,10 @@ void write_file_atomic_at(int dir_fd, const std::string& name, std::string_view 
         throw;
     }
     notify(AtomicWriteStep::Renamed, temp_name);
-    sync_directory(dir_fd, shown);
-    notify(AtomicWriteStep::DirectorySynced, temp_name);
+    if (options.durable) {
+        sync_directory(dir_fd, shown);
+        notify(AtomicWriteStep::DirectorySynced, temp_name);
+    }
 }
 
 void write_file_atomic(const fs::path& path, std::string_view content,

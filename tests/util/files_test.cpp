@@ -1,4 +1,5 @@
 // The file toolkit on a directory an attacker can write: planted symlinks, FIFOs, huge files.
+#include <algorithm>
 #include <chrono>
 
 #include <fcntl.h>
@@ -113,6 +114,20 @@ TEST(WriteFileAtomic, RunsItsStepsInOrderWithTheModeSetBeforeTheRename) {
     EXPECT_EQ(steps.size(), 7U);
     EXPECT_EQ(steps.back(), AtomicWriteStep::DirectorySynced);
     EXPECT_EQ(fs::status(dir / "slurm.conf").permissions(), static_cast<fs::perms>(0640));
+}
+
+TEST(WriteFileAtomic, NotDurableStillReplacesAtomicallyButSyncsNothing) {
+    TempDir dir;
+    write_text(dir / "hosts", "old");
+    std::vector<AtomicWriteStep> steps;
+    AtomicWriteOptions options;
+    options.durable = false;
+    options.on_step = [&](AtomicWriteStep step, const std::string&) { steps.push_back(step); };
+    write_file_atomic(dir / "hosts", "new", options);
+    EXPECT_EQ(read_text(dir / "hosts"), "new");
+    // Synced names the close of the temp file here; the directory is never synced.
+    EXPECT_EQ(steps.back(), AtomicWriteStep::Renamed);
+    EXPECT_EQ(std::count(steps.begin(), steps.end(), AtomicWriteStep::DirectorySynced), 0);
 }
 
 TEST(WriteFileAtomic, ReplacesAPlantedSymlinkInsteadOfWritingThroughIt) {

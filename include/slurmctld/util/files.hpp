@@ -87,6 +87,9 @@ struct AtomicWriteOptions {
     mode_t mode = 0644;
     std::optional<uid_t> owner;  ///< nullopt: the writer's
     std::optional<gid_t> group;
+    /// false: no fsync of the file or the directory. Still atomic for readers (the old file or
+    /// the new one), but a crash may leave the old one: for files rebuilt anyway at every start.
+    bool durable = true;
     /// Called after each step with the temp file's name (in the same directory).
     std::function<void(AtomicWriteStep step, const std::string& temp_name)> on_step;
 };

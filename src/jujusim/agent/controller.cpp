@@ -667,9 +667,9 @@ void Controller::timer_loop() {
                 released.push_back(id);
             }
         }
-        for (const auto& id : released) {
-            // poweroff() may take a moment; the lock guards the model, not the machine.
-            release_machine(id);
+        if (!released.empty()) {
+            // All that came due at once: one rewrite of the others' /etc/hosts.
+            release_machines(released);
             due_changed = true;
         }
         bool retry_due = false;

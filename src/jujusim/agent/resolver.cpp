@@ -472,13 +472,17 @@ bool Controller::destroy_subordinates(const std::string& principal) {
     return destroyed;
 }
 
-void Controller::release_machine(const std::string& machine_id) {
-    model_.machines.erase(machine_id);
-    const auto machine_it = machines_.find(machine_id);
-    if (machine_it != machines_.end()) {
-        machine_it->second->poweroff();
+void Controller::release_machines(const std::vector<std::string>& machine_ids) {
+    for (const auto& machine_id : machine_ids) {
+        model_.machines.erase(machine_id);
+        const auto machine_it = machines_.find(machine_id);
+        if (machine_it != machines_.end()) {
+            machine_it->second->poweroff();
+        }
     }
-    refresh_hosts();
+    if (!machine_ids.empty()) {
+        refresh_hosts();
+    }
 }
 
 void Controller::remove_unit_record(const std::string& name) {
@@ -521,7 +525,7 @@ void Controller::remove_unit_record(const std::string& name) {
         if (record.powered) {
             record.released_at = now();
         } else {
-            release_machine(machine_id);
+            release_machines({machine_id});
         }
     }
     App& app = model_.apps.at(app_name);

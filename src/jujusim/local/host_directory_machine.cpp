@@ -56,7 +56,9 @@ void HostDirectoryMachine::set_hosts(
     for (const auto& [address, name] : entries) {
         content += address + ' ' + name + '\n';
     }
-    slurmctld::util::write_file_atomic(root_ / "etc/hosts", content);
+    slurmctld::util::AtomicWriteOptions options;
+    options.durable = false;  // rewritten at every start and refresh (NamespaceMachine::set_hosts)
+    slurmctld::util::write_file_atomic(root_ / "etc/hosts", content, options);
 }
 
 fs::path juju_dir_in_machine(const Machine& machine) {

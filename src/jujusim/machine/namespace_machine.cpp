@@ -328,7 +328,11 @@ void NamespaceMachine::set_hosts(const std::vector<std::pair<std::string, std::s
     const fs::path etc = pid != 0 ? fs::path("/proc/" + std::to_string(pid) + "/root/etc")
                                   : config_.machine_dir / "upper/etc";
     fs::create_directories(etc);
-    util::write_file_atomic(etc / "hosts", content);  // 0644
+    // Atomic for the machine's readers; not fsynced: a crash loses nothing, as every boot
+    // writes it again, and a refresh rewrites it on every machine (hundreds at scale).
+    util::AtomicWriteOptions options;
+    options.durable = false;
+    util::write_file_atomic(etc / "hosts", content, options);  // 0644
 }
 
 fs::path find_machine_binary() {
