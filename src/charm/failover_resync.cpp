@@ -125,15 +125,22 @@ void resync_nodes_after_failover(HookScope& scope) {
                      listed.stderr_text);
         return;
     }
+    // All in one command: one time limit however many nodes (one scontrol per node, each
+    // with its own limit, could outlast the hook's 30 s). The names are Slurm's own, checked
+    // by nodes_with_reason, so none holds the list's comma.
+    std::string nodes;
     for (const auto& node : slurm::nodes_with_reason(listed.stdout_text, kDuplicateJobIdReason)) {
-        const auto resumed = host.scontrol({"update", "nodename=" + node, "state=resume"});
+        nodes += (nodes.empty() ? "" : ",") + node;
+    }
+    if (!nodes.empty()) {
+        const auto resumed = host.scontrol({"update", "nodename=" + nodes, "state=resume"});
         if (resumed.ok()) {
             log::info(
-                "resumed node {}: drained by the new controller for a job its lost "
+                "resumed node(s) {}: drained by the new controller for a job its lost "
                 "predecessor had started there (Duplicate jobid)",
-                node);
+                nodes);
         } else {
-            log::warning("could not resume node {}: {}", node, resumed.stderr_text);
+            log::warning("could not resume node(s) {}: {}", nodes, resumed.stderr_text);
         }
     }
     const auto result = host.scontrol({"reconfigure"});

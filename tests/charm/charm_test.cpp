@@ -523,8 +523,10 @@ TEST(CharmHighAvailability, AfterAFailoverEveryNodeRegistersAgainOnceSlurmsMissi
     // The primary's machine is lost; the backup takes control. It relaunched a job whose first
     // run the lost primary had started on compute-0, and Slurm drained that node for it.
     ASSERT_TRUE(primary.host->systemctl({"stop", "slurmctld"}).ok());
-    backup.host->slurm.nodes = {"compute-0", "compute-1"};
-    backup.host->slurm.drained = {{"compute-0", "Duplicate jobid"}, {"compute-1", "maintenance"}};
+    backup.host->slurm.nodes = {"compute-0", "compute-1", "compute-2"};
+    backup.host->slurm.drained = {{"compute-0", "Duplicate jobid"},
+                                  {"compute-1", "maintenance"},
+                                  {"compute-2", "Duplicate jobid"}};
     tick(std::chrono::seconds(5), 1);
     EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures);
     // BatchStartTimeout + MessageTimeout (Slurm's defaults: 10 + 10) and a margin of 10 s
@@ -532,13 +534,17 @@ TEST(CharmHighAvailability, AfterAFailoverEveryNodeRegistersAgainOnceSlurmsMissi
     // failure is then old enough for Slurm to requeue it when its node does not report it.
     tick(std::chrono::seconds(29), 1);
     EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures);
-    EXPECT_EQ(backup.host->slurm.drained.size(), 2U);
+    EXPECT_EQ(backup.host->slurm.drained.size(), 3U);
+    const auto updates = backup.host->slurm.updates.size();
     tick(std::chrono::seconds(2), 1);
     EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures + 1);
     EXPECT_EQ(backup.state.unit_status, (Status{"active", "backup - UP"}));
-    // That node is resumed; one an admin drained stays drained.
+    // Those nodes are resumed, with one command; one an admin drained stays drained.
     EXPECT_EQ(backup.host->slurm.drained,
               (std::map<std::string, std::string>{{"compute-1", "maintenance"}}));
+    ASSERT_EQ(backup.host->slurm.updates.size(), updates + 1);
+    EXPECT_EQ(backup.host->slurm.updates.back(),
+              (std::vector<std::string>{"nodename=compute-0,compute-2", "state=resume"}));
     // Once per time in control.
     tick(std::chrono::seconds(60), 1);
     EXPECT_EQ(backup.host->slurm.reconfigures, reconfigures + 1);

@@ -197,9 +197,12 @@ CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
         slurm.updates.emplace_back(words.begin() + 1, words.end());
         if (words.size() == 3 && lower(words[1]).starts_with("nodename=") &&
             lower(words[2]) == "state=resume") {
-            const auto node = words[1].substr(std::string_view("nodename=").size());
-            if (slurm.drained.erase(node) == 0) {
-                return error(1, "slurm_update error: Invalid node state specified\n");
+            // A list is done in order; Slurm stops at the first node it cannot update.
+            std::istringstream nodes(words[1].substr(std::string_view("nodename=").size()));
+            for (std::string node; std::getline(nodes, node, ',');) {
+                if (slurm.drained.erase(node) == 0) {
+                    return error(1, "slurm_update error: Invalid node state specified\n");
+                }
             }
         }
         return ok();
