@@ -16,9 +16,6 @@ namespace log = util::log;
 
 namespace {
 
-/// How long the reconfigured controller may take to serve again before the hook goes on (the
-/// status then says what the ping saw; the next update-status corrects it).
-constexpr std::chrono::seconds kResyncServeWait{15};
 constexpr std::chrono::seconds kResyncMargin{10};
 /// The reason slurmctld drains a node with when it refuses a job it already runs (agent.c).
 constexpr std::string_view kDuplicateJobIdReason = "Duplicate jobid";
@@ -27,6 +24,16 @@ struct ResyncRecord {
     std::int64_t first_seen = 0;
     bool done = false;
 };
+
+/// One scontrol node list. The names are Slurm's own, checked by the scontrol_output readers,
+/// so none holds the list's comma.
+std::string join_node_names(const std::vector<std::string>& names) {
+    std::string list;
+    for (const auto& name : names) {
+        list += (list.empty() ? "" : ",") + name;
+    }
+    return list;
+}
 
 std::int64_t seconds_now(host::Host& host) {
     return std::chrono::duration_cast<std::chrono::seconds>(host.now().time_since_epoch()).count();
@@ -114,49 +121,51 @@ void resync_nodes_after_failover(HookScope& scope) {
         case FailoverResync::Due:
             break;
     }
-    // Before the reconfigure, while the controller answers: resumes the nodes Slurm drained
-    // because the new controller relaunched a job whose first run, started by the lost one after
-    // its last save, was still going there ("Duplicate jobid", agent.c). That is the lost state,
-    // not a fault of the node, and a drained node takes no job until someone resumes it. The
-    // job itself stays held ("launch failed requeued held"): it ran once; its owner decides.
+    // Every node registers again now, when Slurm's rule can apply: the new controller loaded the
+    // jobs at least the grace ago (it sets each job's time_last_active when it loads the state,
+    // job_mgr.c, so a registration sooner cannot end a job). Not `scontrol reconfigure`: on 24.11
+    // it restarts slurmctld, which loads the state again and so moves that time to now.
+    // `update state=resume` and `state=undrain` each have Slurm ask the node to register at once
+    // (node_mgr.c _require_node_reg); neither changes the state of a node that is not drained.
     const auto listed = host.scontrol({"-o", "show", "node"});
     if (!listed.ok()) {
         log::warning("scontrol show node failed (the next hook tries again): {}",
                      listed.stderr_text);
         return;
     }
-    // All in one command: one time limit however many nodes (one scontrol per node, each
-    // with its own limit, could outlast the hook's 30 s). The names are Slurm's own, checked
-    // by nodes_with_reason, so none holds the list's comma.
-    std::string nodes;
-    for (const auto& node : slurm::nodes_with_reason(listed.stdout_text, kDuplicateJobIdReason)) {
-        nodes += (nodes.empty() ? "" : ",") + node;
-    }
-    if (!nodes.empty()) {
-        const auto resumed = host.scontrol({"update", "nodename=" + nodes, "state=resume"});
-        if (resumed.ok()) {
-            log::info(
-                "resumed node(s) {}: drained by the new controller for a job its lost "
-                "predecessor had started there (Duplicate jobid)",
-                nodes);
+    // A node Slurm drained because the new controller relaunched a job whose first run, started
+    // by the lost one after its last save, was still going there ("Duplicate jobid", agent.c):
+    // the lost state, not a fault of the node; resumed (a drained node takes no job). The job
+    // itself stays held ("launch failed requeued held"): it ran once; its owner decides.
+    const auto duplicate =
+        join_node_names(slurm::nodes_with_reason(listed.stdout_text, kDuplicateJobIdReason));
+    // Every other node that is not drained (a drain is someone's decision: undrain would end
+    // it) and not refused by Slurm for its registration (where undrain is refused).
+    const auto others = join_node_names(
+        slurm::nodes_without_state_flags(listed.stdout_text, {"DRAIN", "INVALID_REG"}));
+    bool asked = true;
+    for (const auto& [nodes, state] :
+         {std::pair{duplicate, "resume"}, std::pair{others, "undrain"}}) {
+        if (nodes.empty()) {
+            continue;
+        }
+        const auto result =
+            host.scontrol({"update", "nodename=" + nodes, std::string("state=") + state});
+        if (result.ok()) {
+            log::info("asked node(s) {} to register again ({})", nodes, state);
         } else {
-            log::warning("could not resume node(s) {}: {}", nodes, resumed.stderr_text);
+            log::warning("scontrol update nodename={} state={} failed: {}", nodes, state,
+                         result.stderr_text);
+            asked = false;
         }
     }
-    const auto result = host.scontrol({"reconfigure"});
-    if (!result.ok()) {
-        // Left as it is: the next hook tries again.
-        log::warning("scontrol reconfigure (to have every node register again) failed: {}",
-                     result.stderr_text);
-        return;
+    if (!asked) {
+        return;  // the next hook tries again
     }
-    // Recorded after the reconfigure: a hook that dies in between does it once more, harmlessly.
     record_failover_resync(host, /*done=*/true);
     log::info(
-        "took control from another controller: reconfigured so that every node registers "
-        "again and Slurm requeues or ends a job whose end only the other controller saw");
-    scope.waits.wait_until([&] { return in_control(host, hostname).value_or(false); },
-                           kResyncServeWait, std::chrono::milliseconds(500));
+        "took control from another controller: every node registered again, so Slurm requeues "
+        "or ends a job whose end only the other controller saw");
 }
 
 }  // namespace slurmctld::charm

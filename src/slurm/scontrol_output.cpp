@@ -108,6 +108,39 @@ std::string controller_status(const std::vector<ControllerPing>& pings, std::str
     return match->mode + " - " + (match->up ? "UP" : "DOWN");
 }
 
+std::vector<std::string> nodes_without_state_flags(std::string_view text,
+                                                   const std::vector<std::string_view>& flags) {
+    std::vector<std::string> nodes;
+    constexpr std::string_view kName = "NodeName=";
+    constexpr std::string_view kState = " State=";
+    while (!text.empty()) {
+        const auto end = text.find('\n');
+        const auto line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+        const auto state_at = line.find(kState);
+        if (!line.starts_with(kName) || state_at == std::string_view::npos) {
+            continue;
+        }
+        auto state = line.substr(state_at + kState.size());
+        state = state.substr(0, state.find(' '));
+        bool flagged = false;
+        std::size_t start = state.find('+');
+        while (start != std::string_view::npos && !flagged) {
+            const auto next = state.find('+', start + 1);
+            const auto flag =
+                state.substr(start + 1, next == std::string_view::npos ? std::string_view::npos
+                                                                       : next - start - 1);
+            flagged = std::find(flags.begin(), flags.end(), flag) != flags.end();
+            start = next;
+        }
+        const auto name = line.substr(kName.size(), line.find(' ') - kName.size());
+        if (!flagged && !node_name_problem(name)) {
+            nodes.emplace_back(name);
+        }
+    }
+    return nodes;
+}
+
 std::vector<std::string> nodes_with_reason(std::string_view text, std::string_view reason) {
     std::vector<std::string> nodes;
     constexpr std::string_view kName = "NodeName=";

@@ -88,9 +88,20 @@ class JobsAcrossFailover : public ::testing::Test {
     /// Jobs in the queue that Slurm will still run (not held after a failed launch: they wait for
     /// their owner); -1 when no controller answers.
     int queue_length() {
-        const auto result = m().exec("login/0", "timeout 20 squeue -h -o '%r' | grep -vc '^" +
-                                                    std::string(kHeldAfterRelaunch) + "$'");
-        return clients_served() ? std::stoi("0" + result.stdout_text) : -1;
+        // One squeue, whose own exit says whether a controller answered: a second command could
+        // find a controller that the first did not (an empty count taken for an empty queue).
+        // Said on stdout: `juju exec` turns every failing exit code into 1, as grep -c's is.
+        const auto result =
+            m().exec("login/0",
+                     "reasons=$(timeout 20 squeue -h -o '%r') || { echo unanswered; exit 0; }; "
+                     "printf '%s\\n' \"$reasons\" | grep -v '^$' | grep -vc '^" +
+                         std::string(kHeldAfterRelaunch) + "$'");
+        const auto& text = result.stdout_text;
+        if (text.find_first_of("0123456789") == std::string::npos ||
+            text.find_first_not_of("0123456789\n") != std::string::npos) {
+            return -1;  // "unanswered", or the exec itself failed: nothing counted
+        }
+        return std::stoi(text);
     }
 
     /// What Slurm says about the jobs and nodes, and the serving controller's recent log: a queue

@@ -9,6 +9,7 @@ using slurmctld::slurm::AuthSetup;
 using slurmctld::slurm::controller_status;
 using slurmctld::slurm::ControllerPing;
 using slurmctld::slurm::nodes_with_reason;
+using slurmctld::slurm::nodes_without_state_flags;
 using slurmctld::slurm::parse_ping_json;
 using slurmctld::slurm::parse_ping_text;
 using slurmctld::slurm::SlurmVersion;
@@ -140,4 +141,20 @@ TEST(NodesWithReason, FindsTheNodesDrainedForAReasonInOneLinerOutput) {
     EXPECT_EQ(nodes_with_reason(text, "maintenance"), std::vector<std::string>{"compute-1"});
     EXPECT_TRUE(nodes_with_reason("", "Duplicate jobid").empty());
     EXPECT_TRUE(nodes_with_reason("No nodes in the system\n", "Duplicate jobid").empty());
+}
+
+TEST(ShowNodeOneLine, NodesWithoutStateFlagsSkipsFlaggedAndBadNames) {
+    const std::string text =
+        "NodeName=compute-0 Arch=x86_64 CoresPerSocket=2 State=IDLE+DRAIN+DYNAMIC_NORM "
+        "ThreadsPerCore=1 Reason=Duplicate jobid [slurm@2026-12-04T02:15:01]\n"
+        "NodeName=compute-1 Arch=x86_64 State=MIXED+DYNAMIC_NORM ThreadsPerCore=1\n"
+        "NodeName=compute-2 Arch=x86_64 State=IDLE ThreadsPerCore=1\n"
+        "NodeName=compute-3 Arch=x86_64 State=DOWN+NOT_RESPONDING ThreadsPerCore=1\n"
+        "NodeName=compute-4 Arch=x86_64 State=IDLE+INVALID_REG ThreadsPerCore=1\n"
+        "NodeName=../x Arch=x86_64 State=IDLE ThreadsPerCore=1\n"
+        "NodeName=compute-5 Arch=x86_64 State=IDLE+DRAINED_NOT_A_FLAG\n"
+        "NodeName=compute-6 Arch=x86_64\n";
+    EXPECT_EQ(nodes_without_state_flags(text, {"DRAIN", "INVALID_REG"}),
+              (std::vector<std::string>{"compute-1", "compute-2", "compute-3", "compute-5"}));
+    EXPECT_TRUE(nodes_without_state_flags("No nodes in the system\n", {"DRAIN"}).empty());
 }

@@ -139,8 +139,10 @@ struct FakeSlurm {
     /// Nodes the controller knows (`scontrol delete nodename=` of another is refused).
     std::set<std::string> nodes;
     /// Drained nodes and the reason Slurm gave (`scontrol -o show node`); `scontrol update
-    /// nodename=<node> state=resume` resumes one.
+    /// nodename=<list> state=resume|undrain` clears them.
     std::map<std::string, std::string> drained;
+    /// Nodes Slurm asked to register again (resume and undrain do), in order.
+    std::vector<std::string> registration_requests;
     /// Every node `scontrol delete nodename=` removed, in order.
     std::vector<std::string> deleted_nodes;
     /// Backup index of every successful `scontrol takeover [N]`.

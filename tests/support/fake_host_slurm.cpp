@@ -195,14 +195,25 @@ CommandResult FakeHost::run_scontrol(const std::vector<std::string>& args) {
             return error(1, "slurm_update error: " + unreachable);
         }
         slurm.updates.emplace_back(words.begin() + 1, words.end());
-        if (words.size() == 3 && lower(words[1]).starts_with("nodename=") &&
-            lower(words[2]) == "state=resume") {
-            // A list is done in order; Slurm stops at the first node it cannot update.
+        const bool resume = words.size() == 3 && lower(words[2]) == "state=resume";
+        const bool undrain = words.size() == 3 && lower(words[2]) == "state=undrain";
+        if ((resume || undrain) && lower(words[1]).starts_with("nodename=")) {
+            // Node by node (node_mgr.c update_node): resume needs a drained node, undrain takes
+            // any (it clears a drain); both ask the node to register (_require_node_reg).
             std::istringstream nodes(words[1].substr(std::string_view("nodename=").size()));
+            bool refused = false;
             for (std::string node; std::getline(nodes, node, ',');) {
-                if (slurm.drained.erase(node) == 0) {
-                    return error(1, "slurm_update error: Invalid node state specified\n");
+                if (slurm.nodes.count(node) == 0) {
+                    return error(1, "slurm_update error: Invalid node name specified\n");
                 }
+                if (slurm.drained.erase(node) == 0 && resume) {
+                    refused = true;
+                    continue;
+                }
+                slurm.registration_requests.push_back(node);
+            }
+            if (refused) {
+                return error(1, "slurm_update error: Invalid node state specified\n");
             }
         }
         return ok();

@@ -41,4 +41,9 @@ std::string controller_status(const std::vector<ControllerPing>& pings, std::str
 /// valid Slurm node name is left out (it would become an scontrol argument).
 std::vector<std::string> nodes_with_reason(std::string_view text, std::string_view reason);
 
+/// `scontrol -o show node`: the nodes whose State (`IDLE+DRAIN+DYNAMIC_NORM`: a base state and
+/// `+`-joined flags) has none of `flags`. Names that are not valid Slurm node names are left out.
+std::vector<std::string> nodes_without_state_flags(std::string_view text,
+                                                   const std::vector<std::string_view>& flags);
+
 }  // namespace slurmctld::slurm

@@ -49,7 +49,7 @@ SpawnOptions spawn_options(const ExecRequest& request, SpawnPlace place, pid_t t
 /// Runs a program and waits for it (and for its output pipes, at most a short grace period
 /// after it exited, so a daemon it left behind holding stdout cannot block the caller).
 ///
-/// Not util::run_process: that runs a program as the caller (Boost.Process), while this one
+/// Not util::run_process: that runs a program as the caller (posix_spawn), while this one
 /// enters a machine's namespaces (or a private mount namespace and chroot) in the forked child
 /// before exec, which must happen between fork and exec; in a PID namespace the program runs
 /// in a grandchild whose PID is passed back for the time limit. It also streams output line
