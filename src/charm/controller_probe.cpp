@@ -115,7 +115,7 @@ std::optional<std::string> serving_controller(host::Host& host,
                                               const std::string& self) {
     // A recent heartbeat from a controller that answers: the common case, with no RPC. A
     // heartbeat can outlive its writer by up to kHeldBackHeartbeatAge, hence the ping.
-    if (const auto writer = heartbeat_controller(host)) {
+    if (auto writer = heartbeat_controller(host)) {
         for (const auto& entry : pings) {
             if (entry.up && entry.hostname == *writer) {
                 return writer;

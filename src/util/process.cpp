@@ -37,13 +37,15 @@ std::string resolve_program(const std::string& name) {
     if (name.find('/') != std::string::npos) {
         return name;
     }
-    const char* path = std::getenv("PATH");
+    // Nothing in the charm or jujusim changes the environment while programs run.
+    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe)
     std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
     while (!dirs.empty()) {
         const auto colon = dirs.find(':');
         std::string dir(dirs.substr(0, colon));
         dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
-        const std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+        std::string candidate = dir.empty() ? std::string(".") : dir;
+        candidate.append("/").append(name);
         if (::access(candidate.c_str(), X_OK) == 0) {
             return candidate;
         }
@@ -77,7 +79,8 @@ std::vector<std::string> child_environment(const ProcessOptions& options) {
         }
     }
     for (const auto& [key, value] : options.env) {
-        entries.push_back(key + "=" + value);
+        entries.push_back(key);
+        entries.back().append("=").append(value);
     }
     return entries;
 }
