@@ -6,6 +6,7 @@
 
 #include <slurmctld/juju/go_format.hpp>
 #include <slurmctld/juju/hook_tool_table.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace slurmctld::juju {
 
@@ -128,15 +129,6 @@ std::vector<HookToolSpec> build_table() {
     std::sort(table.begin(), table.end(),
               [](const auto& a, const auto& b) { return a.name < b.name; });
     return table;
-}
-
-std::string trim(const std::string& text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) {
-        return "";
-    }
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
 }
 
 std::string go_quoted(std::string_view text) {
@@ -292,8 +284,8 @@ std::map<std::string, std::string> parse_key_values(std::string_view tool,
         if (equals == std::string::npos || equals == 0) {
             throw_usage_error(tool, fmt::format("expected \"key=value\", got {}", go_quoted(arg)));
         }
-        auto key = trim(arg.substr(0, equals));
-        auto value = trim(arg.substr(equals + 1));
+        auto key = std::string(util::trim(std::string_view(arg).substr(0, equals)));
+        auto value = std::string(util::trim(std::string_view(arg).substr(equals + 1)));
         if (values.contains(key)) {
             throw_usage_error(tool, fmt::format("key {} specified more than once", go_quoted(key)));
         }

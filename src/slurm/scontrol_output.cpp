@@ -4,18 +4,11 @@
 
 #include <slurmctld/slurm/names.hpp>
 #include <slurmctld/slurm/scontrol_output.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace slurmctld::slurm {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r");
-    if (first == std::string_view::npos) {
-        return {};
-    }
-    return text.substr(first, text.find_last_not_of(" \t\r") - first + 1);
-}
 
 std::string_view short_name(std::string_view hostname) {
     return hostname.substr(0, hostname.find('.'));
@@ -64,7 +57,7 @@ Expected<std::vector<ControllerPing>> parse_ping_text(std::string_view text) {
     std::size_t start = 0;
     while (start < text.size()) {
         const std::size_t end = std::min(text.find('\n', start), text.size());
-        const std::string_view line = trim(text.substr(start, end - start));
+        const std::string_view line = util::trim(text.substr(start, end - start));
         start = end + 1;
         if (line.empty() || line.front() == '*') {
             continue;  // the RESTORE SLURMCTLD DAEMON TO SERVICE banner
