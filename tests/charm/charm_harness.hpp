@@ -4,6 +4,8 @@
 // /srv/slurmctld-statefs (the filesystem-client mount) that all machines see.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -151,6 +153,21 @@ inline TestCluster settled_ha_cluster(int units, int rounds) {
     cluster.integrate_mount();
     cluster.settle(rounds);
     return cluster;
+}
+
+/// The heartbeat slurmctld writes in StateSaveLocation when in control (slurm/heartbeat.hpp):
+/// written now by the controller at `index` in SlurmctldHost order.
+inline void write_heartbeat(testing_support::FakeHost& host, int index) {
+    std::string bytes;
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(host.clock.time_since_epoch()).count();
+    for (const std::uint64_t value :
+         {static_cast<std::uint64_t>(now), static_cast<std::uint64_t>(index)}) {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            bytes.push_back(static_cast<char>((value >> static_cast<unsigned>(shift)) & 0xFFU));
+        }
+    }
+    host.write_file("/srv/slurmctld-statefs/checkpoint/heartbeat", bytes, {"slurm", "slurm", 0600});
 }
 
 }  // namespace charm_tests

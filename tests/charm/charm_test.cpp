@@ -407,21 +407,6 @@ TEST(CharmHighAvailability, RemovingTheServingControllerHandsOverFirst) {
     EXPECT_EQ(cluster.unit(1).state.unit_status, (Status{"active", "backup - UP"}));
 }
 
-/// The heartbeat slurmctld writes in StateSaveLocation when in control (slurm/heartbeat.hpp):
-/// written now by the controller at `index` in SlurmctldHost order.
-void write_heartbeat(testing_support::FakeHost& host, int index) {
-    std::string bytes;
-    const auto now =
-        std::chrono::duration_cast<std::chrono::seconds>(host.clock.time_since_epoch()).count();
-    for (const std::uint64_t value :
-         {static_cast<std::uint64_t>(now), static_cast<std::uint64_t>(index)}) {
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            bytes.push_back(static_cast<char>((value >> static_cast<unsigned>(shift)) & 0xFFU));
-        }
-    }
-    host.write_file("/srv/slurmctld-statefs/checkpoint/heartbeat", bytes, {"slurm", "slurm", 0600});
-}
-
 /// Two controllers on a shared file system, settled, then `takeover` on the backup: the
 /// primary's slurmctld exits (Slurm's REQUEST_SHUTDOWN) and the backup, in control, writes its
 /// heartbeat.
