@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <slurmctld/juju/hook_runner.hpp>
+#include <slurmctld/juju/hook_tool_table.hpp>
 #include <slurmctld/juju/log_forwarding.hpp>
 #include <slurmctld/juju/process_hook_tools.hpp>
 #include <slurmctld/util/log.hpp>
@@ -13,7 +14,8 @@ namespace log = util::log;
 
 bool should_retry(const HookToolError& error) {
     // Exit 2 is Juju's usage error (cmd.Main): the same arguments fail the same way on a retry.
-    return error.exit_code() != 2;
+    return error.failure() != HookToolError::Failure::Exited ||
+           error.exit_code() != kToolUsageError;
 }
 
 namespace {

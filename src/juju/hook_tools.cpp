@@ -28,13 +28,16 @@ std::string first_line(std::string_view text) {
     return std::string(line);
 }
 
-std::string describe(const std::string& tool, int exit_code, const std::string& stderr_text) {
-    if (exit_code == HookToolError::kNotRun) {
-        return fmt::format("{} could not be run: {}", tool, first_line(stderr_text));
-    }
-    if (exit_code == 0) {
-        return fmt::format("{} gave an answer that cannot be read: {}", tool,
-                           first_line(stderr_text));
+std::string describe(HookToolError::Failure failure, const std::string& tool, int exit_code,
+                     const std::string& stderr_text) {
+    switch (failure) {
+        case HookToolError::Failure::NotRun:
+            return fmt::format("{} could not be run: {}", tool, first_line(stderr_text));
+        case HookToolError::Failure::BadOutput:
+            return fmt::format("{} gave an answer that cannot be read: {}", tool,
+                               first_line(stderr_text));
+        case HookToolError::Failure::Exited:
+            break;
     }
     return fmt::format("{} failed (exit {}): {}", tool, exit_code, first_line(stderr_text));
 }
@@ -115,7 +118,21 @@ int GoalState::planned_units() const {
 }
 
 HookToolError::HookToolError(std::string tool, int exit_code, std::string stderr_text)
-    : std::runtime_error(describe(tool, exit_code, stderr_text)),
+    : HookToolError(Failure::Exited, std::move(tool), exit_code, std::move(stderr_text)) {
+}
+
+HookToolError HookToolError::not_run(std::string tool, std::string why) {
+    return {Failure::NotRun, std::move(tool), -1, std::move(why)};
+}
+
+HookToolError HookToolError::bad_output(std::string tool, std::string why) {
+    return {Failure::BadOutput, std::move(tool), 0, std::move(why)};
+}
+
+HookToolError::HookToolError(Failure failure, std::string tool, int exit_code,
+                             std::string stderr_text)
+    : std::runtime_error(describe(failure, tool, exit_code, stderr_text)),
+      failure_(failure),
       tool_(std::move(tool)),
       exit_code_(exit_code),
       stderr_(std::move(stderr_text)) {

@@ -103,11 +103,12 @@ std::map<std::string, std::string> string_map(const json& value, const std::stri
         return result;
     }
     if (!value.is_object()) {
-        throw HookToolError(tool, 0, "expected a JSON object, got " + value.dump());
+        throw HookToolError::bad_output(tool, "expected a JSON object, got " + value.dump());
     }
     for (const auto& [key, item] : value.items()) {
         if (!item.is_string()) {
-            throw HookToolError(tool, 0, fmt::format("value of \"{}\" is not a string", key));
+            throw HookToolError::bad_output(tool,
+                                            fmt::format("value of \"{}\" is not a string", key));
         }
         result.emplace(key, item.get<std::string>());
     }
@@ -121,11 +122,11 @@ std::vector<std::string> string_list(const json& value, const std::string& tool)
         return result;
     }
     if (!value.is_array()) {
-        throw HookToolError(tool, 0, "expected a JSON list, got " + value.dump());
+        throw HookToolError::bad_output(tool, "expected a JSON list, got " + value.dump());
     }
     for (const auto& item : value) {
         if (!item.is_string()) {
-            throw HookToolError(tool, 0, "list item is not a string: " + item.dump());
+            throw HookToolError::bad_output(tool, "list item is not a string: " + item.dump());
         }
         result.push_back(item.get<std::string>());
     }
@@ -134,7 +135,7 @@ std::vector<std::string> string_list(const json& value, const std::string& tool)
 
 std::string string_value(const json& value, const std::string& tool) {
     if (!value.is_string()) {
-        throw HookToolError(tool, 0, "expected a JSON string, got " + value.dump());
+        throw HookToolError::bad_output(tool, "expected a JSON string, got " + value.dump());
     }
     return value.get<std::string>();
 }
@@ -213,7 +214,7 @@ ProcessHookTools::Answer ProcessHookTools::run(const std::string& tool,
     try {
         result = util::run_process(argv, process_options);
     } catch (const std::system_error& e) {
-        throw HookToolError(tool, HookToolError::kNotRun, e.what());
+        throw HookToolError::not_run(tool, e.what());
     }
     if (result.timed_out) {
         // Exit 128+SIGKILL: retryable (dispatch exits 1 and Juju runs the hook again).
@@ -241,7 +242,8 @@ nlohmann::json ProcessHookTools::call_json(const std::string& tool,
     try {
         return json::parse(text);
     } catch (const json::parse_error& e) {
-        throw HookToolError(tool, 0, fmt::format("cannot parse its JSON output: {}", e.what()));
+        throw HookToolError::bad_output(tool,
+                                        fmt::format("cannot parse its JSON output: {}", e.what()));
     }
 }
 
@@ -256,7 +258,7 @@ std::vector<RelationId> ProcessHookTools::relation_ids(std::string_view endpoint
         try {
             relations.push_back(RelationId::parse(id));
         } catch (const std::invalid_argument& e) {
-            throw HookToolError("relation-ids", 0, e.what());
+            throw HookToolError::bad_output("relation-ids", e.what());
         }
     }
     return relations;
@@ -321,7 +323,7 @@ void ProcessHookTools::relation_set(const RelationId& relation, const Databag& c
 bool ProcessHookTools::is_leader() {
     const auto value = call_json("is-leader", {"--format=json"});
     if (!value.is_boolean()) {
-        throw HookToolError("is-leader", 0, "expected true or false, got " + value.dump());
+        throw HookToolError::bad_output("is-leader", "expected true or false, got " + value.dump());
     }
     return value.get<bool>();
 }
@@ -358,7 +360,8 @@ Status ProcessHookTools::status_get(bool application) {
         value = value.value("application-status", json::object());
     }
     if (!value.is_object()) {
-        throw HookToolError("status-get", 0, "expected a JSON object, got " + value.dump());
+        throw HookToolError::bad_output("status-get",
+                                        "expected a JSON object, got " + value.dump());
     }
     return Status{value.value("status", ""), value.value("message", "")};
 }
@@ -412,7 +415,7 @@ std::string ProcessHookTools::secret_add(const SecretContent& content,
         uri.pop_back();
     }
     if (uri.empty()) {
-        throw HookToolError("secret-add", 0, "printed no secret URI");
+        throw HookToolError::bad_output("secret-add", "printed no secret URI");
     }
     return uri;
 }
@@ -444,17 +447,17 @@ std::optional<SecretContent> ProcessHookTools::secret_get(const SecretRef& secre
         value = json::parse(answer.stdout_text);
     } catch (const json::parse_error&) {
         // Never quote the output: it is secret content.
-        throw HookToolError("secret-get", 0, "cannot parse its JSON output");
+        throw HookToolError::bad_output("secret-get", "cannot parse its JSON output");
     }
     if (!value.is_null() && !value.is_object()) {
-        throw HookToolError("secret-get", 0, "expected a JSON object");
+        throw HookToolError::bad_output("secret-get", "expected a JSON object");
     }
     SecretContent content;
     if (value.is_object()) {
         for (const auto& [key, item] : value.items()) {
             if (!item.is_string()) {
-                throw HookToolError("secret-get", 0,
-                                    fmt::format("value of \"{}\" is not a string", key));
+                throw HookToolError::bad_output(
+                    "secret-get", fmt::format("value of \"{}\" is not a string", key));
             }
             content.emplace(key, item.get<std::string>());
         }
@@ -515,11 +518,11 @@ std::optional<SecretInfo> ProcessHookTools::secret_info_get(const SecretRef& sec
     try {
         value = json::parse(answer.stdout_text);
     } catch (const json::parse_error& e) {
-        throw HookToolError("secret-info-get", 0, e.what());
+        throw HookToolError::bad_output("secret-info-get", e.what());
     }
     // {"<bare id>":{"revision":3,"label":"...","owner":"application",...}}
     if (!value.is_object() || value.size() != 1 || !value.begin()->is_object()) {
-        throw HookToolError("secret-info-get", 0, "unexpected output: " + value.dump());
+        throw HookToolError::bad_output("secret-info-get", "unexpected output: " + value.dump());
     }
     const auto& entry = *value.begin();
     SecretInfo info;
@@ -561,7 +564,8 @@ GoalState ProcessHookTools::goal_state() {
         return goal;
     }
     if (!value.is_object()) {
-        throw HookToolError("goal-state", 0, "expected a JSON object, got " + value.dump());
+        throw HookToolError::bad_output("goal-state",
+                                        "expected a JSON object, got " + value.dump());
     }
     const auto units = value.value("units", json::object());
     for (const auto& [unit, entry] : units.items()) {
@@ -597,7 +601,8 @@ NetworkInfo ProcessHookTools::network_get(std::string_view binding) {
     const auto value = call_json("network-get", {"--format=json", std::string(binding)});
     NetworkInfo info;
     if (!value.is_object()) {
-        throw HookToolError("network-get", 0, "expected a JSON object, got " + value.dump());
+        throw HookToolError::bad_output("network-get",
+                                        "expected a JSON object, got " + value.dump());
     }
     info.ingress_addresses = string_list(value.value("ingress-addresses", json()), "network-get");
     info.egress_subnets = string_list(value.value("egress-subnets", json()), "network-get");

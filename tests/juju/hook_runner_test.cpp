@@ -117,8 +117,9 @@ TEST_F(HookRunnerTest, UsageErrorsAreNotRetried) {
     ASSERT_EQ(tools.state().juju_log.size(), 1U);
     EXPECT_EQ(tools.state().juju_log[0].level, "ERROR");
     EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", 1, "")));
-    EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", HookToolError::kNotRun, "")));
+    EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError::not_run("x", "")));
     EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError("x", 137, "")));
+    EXPECT_TRUE(slurmctld::juju::should_retry(HookToolError::bad_output("x", "")));
     EXPECT_FALSE(slurmctld::juju::should_retry(HookToolError("x", 2, "")));
 }
 

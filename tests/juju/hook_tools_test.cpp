@@ -64,6 +64,8 @@ TEST(HookToolError, CarriesToolExitCodeAndStderr) {
     EXPECT_STREQ(error.what(),
                  "relation-get failed (exit 2): ERROR invalid value \"9\" for option -r: relation "
                  "not found");
-    EXPECT_STREQ(HookToolError("is-leader", HookToolError::kNotRun, "not found on PATH").what(),
+    EXPECT_STREQ(HookToolError::not_run("is-leader", "not found on PATH").what(),
                  "is-leader could not be run: not found on PATH");
+    EXPECT_STREQ(HookToolError::bad_output("is-leader", "expected true or false").what(),
+                 "is-leader gave an answer that cannot be read: expected true or false");
 }

@@ -88,7 +88,7 @@ class ProcessHookToolsTest : public ::testing::Test {
             return e;
         }
         ADD_FAILURE() << "expected a HookToolError";
-        return HookToolError("", 0, "");
+        return HookToolError::bad_output("", "");
     }
 
     TempDir secrets_dir_{"secret-files"};
@@ -495,7 +495,7 @@ TEST_F(ProcessHookToolsTest, AToolThatCannotBeRunIsAHookToolError) {
         FAIL() << "expected a HookToolError";
     } catch (const HookToolError& e) {
         EXPECT_EQ(e.tool(), "is-leader");
-        EXPECT_EQ(e.exit_code(), HookToolError::kNotRun);
+        EXPECT_EQ(e.failure(), HookToolError::Failure::NotRun);
     }
 }
 
@@ -508,7 +508,7 @@ TEST_F(ProcessHookToolsTest, UnreadableAnswerIsAHookToolError) {
     ProcessHookTools tools(options);
     const auto error = tool_error([&] { tools.is_leader(); });
     EXPECT_EQ(error.tool(), "is-leader");
-    EXPECT_EQ(error.exit_code(), 0);
+    EXPECT_EQ(error.failure(), HookToolError::Failure::BadOutput);
 }
 
 TEST_F(ProcessHookToolsTest, EveryToolHasATimeoutByDefault) {

@@ -110,19 +110,32 @@ struct NetworkInfo {
     std::vector<std::string> bind_addresses;  ///< the "value" of every bind address
 };
 
-/// A hook tool exited non-zero (1: runtime error, 2: usage error), or could not be run at all
-/// (exit_code kNotRun), or was killed (128 + signal). stderr_text is what it printed
-/// ("ERROR <message>\n"); it never holds secret content (that travels in files).
+/// A hook tool call that did not give an answer: the tool exited non-zero (1: runtime error,
+/// 2: usage error, 128 + signal: killed), could not be run at all, or printed an answer that
+/// cannot be read. stderr_text is what it printed ("ERROR <message>\n") or what went wrong; it
+/// never holds secret content (that travels in files).
 class HookToolError : public std::runtime_error {
   public:
-    static constexpr int kNotRun = -1;
+    enum class Failure {
+        Exited,     ///< it ran and exited with exit_code()
+        NotRun,     ///< it could not be started (or answer in time); exit_code() is -1
+        BadOutput,  ///< it exited 0 but its output is not what the tool prints; exit_code() is 0
+    };
 
+    /// The tool exited with `exit_code` (non-zero).
     HookToolError(std::string tool, int exit_code, std::string stderr_text);
+    static HookToolError not_run(std::string tool, std::string why);
+    static HookToolError bad_output(std::string tool, std::string why);
+
     const std::string& tool() const { return tool_; }
+    Failure failure() const { return failure_; }
     int exit_code() const { return exit_code_; }
     const std::string& stderr_text() const { return stderr_; }
 
   private:
+    HookToolError(Failure failure, std::string tool, int exit_code, std::string stderr_text);
+
+    Failure failure_;
     std::string tool_;
     int exit_code_;
     std::string stderr_;
