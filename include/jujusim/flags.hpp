@@ -2,11 +2,12 @@
 #pragma once
 
 #include <slurmctld/juju/gnuflag.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace jujusim {
 
 using slurmctld::juju::FlagError;
 using slurmctld::juju::FlagSet;
-using slurmctld::juju::parse_go_bool;
+using slurmctld::util::parse_go_bool;
 
 }  // namespace jujusim

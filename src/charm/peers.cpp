@@ -3,7 +3,6 @@
 // asks the filesystem-client for the shared mount (§2.7).
 #include <array>
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <slurmctld/charm/constants.hpp>
@@ -12,6 +11,7 @@
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/config_document.hpp>
 #include <slurmctld/slurm/names.hpp>
+#include <slurmctld/util/base64.hpp>
 #include <slurmctld/util/log.hpp>
 
 namespace slurmctld::charm {
@@ -27,13 +27,9 @@ std::string token_urlsafe_3() {
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
         throw std::runtime_error("OpenSSL has no randomness for a cluster name");
     }
-    std::array<unsigned char, 5> encoded{};
-    EVP_EncodeBlock(encoded.data(), bytes.data(), static_cast<int>(bytes.size()));
-    std::string token(reinterpret_cast<const char*>(encoded.data()), 4);
-    for (char& c : token) {
-        c = c == '+' ? '-' : (c == '/' ? '_' : c);
-    }
-    return token;
+    return util::encode_base64(
+        std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()),
+        {util::Base64Alphabet::Url, /*padding=*/false});
 }
 
 /// The ClusterName a slurm.conf already on this machine was written with, if it is valid.

@@ -1,18 +1,7 @@
 #include <slurmctld/juju/gnuflag.hpp>
+#include <slurmctld/util/strings.hpp>
 
 namespace slurmctld::juju {
-
-std::optional<bool> parse_go_bool(const std::string& text) {
-    if (text == "1" || text == "t" || text == "T" || text == "TRUE" || text == "true" ||
-        text == "True") {
-        return true;
-    }
-    if (text == "0" || text == "f" || text == "F" || text == "FALSE" || text == "false" ||
-        text == "False") {
-        return false;
-    }
-    return std::nullopt;
-}
 
 void FlagSet::declare(const std::vector<std::string>& names, bool is_bool,
                       std::string default_value) {
@@ -95,7 +84,7 @@ void FlagSet::parse_flag(const std::vector<std::string>& args, std::size_t& inde
                        ? *inline_value
                        : (inline_value->starts_with("=") ? inline_value->substr(1) : *inline_value);
         }
-        const auto parsed = parse_go_bool(text);
+        const auto parsed = util::parse_go_bool(text);
         if (!parsed) {
             throw FlagError("invalid value \"" + text + "\" for flag " + shown + ": parse error");
         }

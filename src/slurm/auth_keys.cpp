@@ -15,6 +15,7 @@
 #include <openssl/rsa.h>
 
 #include <slurmctld/slurm/auth_keys.hpp>
+#include <slurmctld/util/base64.hpp>
 
 namespace slurmctld::slurm {
 
@@ -96,34 +97,21 @@ AuthKey generate_auth_key() {
     if (RAND_bytes(random.data(), kAuthKeyBytes) != 1) {
         throw std::runtime_error("cannot generate the auth key: " + openssl_reason());
     }
-    // EVP_EncodeBlock writes 4 characters per 3 bytes and a NUL.
-    SecretBytes encoded(4 * ((random.size() + 2) / 3) + 1);
-    const int length = EVP_EncodeBlock(encoded.data(), random.data(), kAuthKeyBytes);
+    SecretBytes encoded(util::encoded_size(random.size()) + 1);
+    const auto length = util::encode_base64_into(random.data(), random.size(), encoded.data());
     AuthKey key;
-    key.key.assign(encoded.begin(), encoded.begin() + length);
+    key.key.assign(encoded.begin(), encoded.begin() + static_cast<std::ptrdiff_t>(length));
     key.keyid = random_uuid_v4();
     return key;
 }
 
 Expected<SecretBytes> slurm_key_bytes(std::string_view base64_key) {
-    const bool alphabet_ok = std::all_of(base64_key.begin(), base64_key.end(), [](char c) {
-        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/' || c == '=';
-    });
-    const std::size_t padding =
-        base64_key.size() - std::min(base64_key.size(), base64_key.find_last_not_of('=') + 1);
-    if (base64_key.empty() || base64_key.size() % 4 != 0 || !alphabet_ok || padding > 2 ||
-        base64_key.substr(0, base64_key.size() - padding).find('=') != std::string_view::npos) {
+    SecretBytes bytes(util::decoded_size_bound(base64_key.size()));
+    const auto length = util::decode_base64_into(base64_key, bytes.data());
+    if (base64_key.empty() || !length.has_value()) {
         return Failure{"the auth key is not valid base64"};
     }
-    SecretBytes bytes(base64_key.size() / 4 * 3);
-    const int length =
-        EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(base64_key.data()),
-                        static_cast<int>(base64_key.size()));
-    if (length < 0) {
-        return Failure{"the auth key is not valid base64"};
-    }
-    // EVP_DecodeBlock counts the padding as zero bytes.
-    bytes.resize(static_cast<std::size_t>(length) - padding);
+    bytes.resize(length.value());
     return bytes;
 }
 

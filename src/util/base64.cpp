@@ -18,13 +18,15 @@ bool in_alphabet(char c, Base64Alphabet alphabet) {
 
 }  // namespace
 
-std::string encode_base64(std::string_view bytes, const Base64Options& options) {
+std::size_t encode_base64_into(const unsigned char* bytes, std::size_t size, unsigned char* out) {
     // EVP_EncodeBlock writes 4 characters per 3 bytes (padded) and a NUL.
-    std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                                       reinterpret_cast<const unsigned char*>(bytes.data()),
-                                       static_cast<int>(bytes.size()));
-    text.resize(static_cast<std::size_t>(length));
+    return static_cast<std::size_t>(EVP_EncodeBlock(out, bytes, static_cast<int>(size)));
+}
+
+std::string encode_base64(std::string_view bytes, const Base64Options& options) {
+    std::string text(encoded_size(bytes.size()) + 1, '\0');
+    text.resize(encode_base64_into(reinterpret_cast<const unsigned char*>(bytes.data()),
+                                   bytes.size(), reinterpret_cast<unsigned char*>(text.data())));
     if (options.alphabet == Base64Alphabet::Url) {
         std::replace(text.begin(), text.end(), '+', '-');
         std::replace(text.begin(), text.end(), '/', '_');

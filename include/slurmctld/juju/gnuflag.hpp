@@ -20,9 +20,6 @@ class FlagError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-/// Go's strconv.ParseBool: 1 t T TRUE true True, 0 f F FALSE false False.
-std::optional<bool> parse_go_bool(const std::string& text);
-
 class FlagSet {
   public:
     /// Declares a flag under every alias (without dashes: "r", "relation"); the first names it.

@@ -24,6 +24,15 @@ struct Base64Options {
 
 std::string encode_base64(std::string_view bytes, const Base64Options& options = {});
 
+/// Size of the standard, padded encoding of `size` bytes.
+constexpr std::size_t encoded_size(std::size_t size) {
+    return (size + 2) / 3 * 4;
+}
+/// Standard, padded encoding of `size` bytes written to `out`, which must hold
+/// encoded_size(size) + 1 bytes (a NUL follows); returns the encoded length. For secrets that
+/// must stay in wiped memory.
+std::size_t encode_base64_into(const unsigned char* bytes, std::size_t size, unsigned char* out);
+
 /// Strict decoding: only the alphabet's characters, padding only at the end. The output is
 /// written to `out`, which must hold decoded_size_bound(text.size()) bytes (so secrets can be
 /// decoded straight into wiped memory); returns the decoded length.
