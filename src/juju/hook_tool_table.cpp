@@ -6,6 +6,7 @@
 
 #include <slurmctld/juju/go_format.hpp>
 #include <slurmctld/juju/hook_tool_table.hpp>
+#include <slurmctld/util/base64.hpp>
 #include <slurmctld/util/strings.hpp>
 
 namespace slurmctld::juju {
@@ -386,6 +387,74 @@ std::string parse_port_range(std::string_view tool, const std::string& text) {
         spec += "/tcp";
     }
     return spec;
+}
+
+bool is_valid_secret_key(std::string_view key) {
+    static const std::regex kKeyPattern("[a-z](?:-?[a-z0-9]){2,}");
+    return std::regex_match(key.begin(), key.end(), kKeyPattern);
+}
+
+SecretContent parse_secret_content(
+    std::string_view tool, const std::vector<std::string>& args,
+    const std::function<std::string(const std::string&)>& read_file) {
+    static constexpr std::string_view kBase64Suffix = "#base64";
+    static constexpr std::string_view kFileSuffix = "#file";
+    SecretContent content;
+    for (const auto& arg : args) {
+        // Juju looks for the '=' with base64 padding trimmed off the end: "k=" and "k==" have
+        // no value, and a key needs a character.
+        const auto equals = util::trim_right(arg, "=").find('=');
+        if (equals == std::string_view::npos || equals == 0) {
+            throw_usage_error(tool, fmt::format("key value {} not valid", go_quoted(arg)));
+        }
+        std::string key = arg.substr(0, equals);
+        std::string value = arg.substr(equals + 1);
+        if (key.ends_with(kFileSuffix)) {
+            key.resize(key.size() - kFileSuffix.size());
+            value = read_file(value);
+        } else if (key.ends_with(kBase64Suffix)) {
+            key.resize(key.size() - kBase64Suffix.size());
+            util::Base64Options options;
+            options.ignore_newlines = true;  // Go's base64.StdEncoding
+            auto decoded = util::decode_base64(value, options);
+            if (!decoded) {
+                throw_run_error(tool, "illegal base64 data");
+            }
+            value = std::move(decoded).value();
+        }
+        if (!is_valid_secret_key(key)) {
+            throw_usage_error(tool, fmt::format("key {} not valid", go_quoted(key)));
+        }
+        content[key] = std::move(value);
+    }
+    return content;
+}
+
+std::vector<std::string> paths_read_by(std::string_view tool,
+                                       const std::vector<std::string>& args) {
+    std::vector<std::string> paths;
+    const auto* spec = find_hook_tool(tool);
+    if (spec == nullptr) {
+        return paths;
+    }
+    try {
+        const auto parsed = parse_tool_args(*spec, args);
+        if (parsed.flags.is_set("file")) {
+            paths.push_back(parsed.flags.get("file"));
+        }
+        if (spec->family == ToolFamily::Secret) {
+            for (const auto& arg : parsed.args()) {
+                const auto equals = arg.find('=');
+                if (equals != std::string::npos &&
+                    std::string_view(arg).substr(0, equals).ends_with("#file")) {
+                    paths.push_back(arg.substr(equals + 1));
+                }
+            }
+        }
+    } catch (const HookToolError&) {
+        paths.clear();
+    }
+    return paths;
 }
 
 std::string bare_secret_id(std::string_view id_or_uri) {

@@ -19,13 +19,6 @@ namespace {
 
 using nlohmann::json;
 
-/// Juju's rule for secret content keys; also keeps a key from naming a path outside the
-/// temporary directory.
-bool is_valid_secret_key(const std::string& key) {
-    static const std::regex kKeyPattern("^([a-z](?:-?[a-z0-9]){2,})$");
-    return std::regex_match(key, kKeyPattern);
-}
-
 /// Secret content in files: a fresh 0700 directory (mkdtemp) holding one 0600 file per key.
 /// Everything is removed when the object goes, whether or not the tool succeeded.
 class SecretFiles {

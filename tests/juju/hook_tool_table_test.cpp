@@ -116,6 +116,55 @@ TEST(HookToolTableTest, KeyValuesAreTrimmedAndUnique) {
     EXPECT_THROW(parse_key_values("leader-set", {"novalue"}), HookToolError);
 }
 
+TEST(HookToolTableTest, SecretContentIsReadAsJujuReadsIt) {
+    using slurmctld::juju::parse_secret_content;
+    std::vector<std::string> files_read;
+    const auto read_file = [&files_read](const std::string& path) {
+        files_read.push_back(path);
+        return std::string("from ") + path;
+    };
+    EXPECT_EQ(
+        parse_secret_content("secret-add",
+                             {"plain=a=b", "coded#base64=djM=", "read#file=/tmp/x/key"}, read_file),
+        (slurmctld::juju::SecretContent{
+            {"plain", "a=b"}, {"coded", "v3"}, {"read", "from /tmp/x/key"}}));
+    EXPECT_EQ(files_read, std::vector<std::string>{"/tmp/x/key"});
+    const auto usage_error = [&](const std::string& arg) {
+        try {
+            parse_secret_content("secret-add", {arg}, read_file);
+        } catch (const HookToolError& e) {
+            EXPECT_EQ(e.exit_code(), 2) << arg;
+            return e.stderr_text();
+        }
+        return std::string("no error");
+    };
+    EXPECT_EQ(usage_error("key="), "ERROR key value \"key=\" not valid\n");
+    EXPECT_EQ(usage_error("=v"), "ERROR key value \"=v\" not valid\n");
+    EXPECT_EQ(usage_error("ab=v"), "ERROR key \"ab\" not valid\n");
+    EXPECT_EQ(usage_error("a-b-=v"), "ERROR key \"a-b-\" not valid\n");
+    EXPECT_EQ(usage_error("../etc#file=/x"), "ERROR key \"../etc\" not valid\n");
+    EXPECT_EQ(usage_error("has-padding=dg=="), "no error");
+    try {
+        parse_secret_content("secret-add", {"key#base64=d!M="}, read_file);
+        FAIL();
+    } catch (const HookToolError& e) {
+        EXPECT_EQ(e.exit_code(), 1);
+        EXPECT_EQ(e.stderr_text(), "ERROR illegal base64 data\n");
+    }
+}
+
+TEST(HookToolTableTest, TheFilesACallReadsAreItsFileFlagAndSecretContentFiles) {
+    using slurmctld::juju::paths_read_by;
+    EXPECT_EQ(paths_read_by("secret-add", {"--label", "x", "key#file=/run/a", "b=c#file=/d"}),
+              Args{"/run/a"});
+    EXPECT_EQ(paths_read_by("secret-set", {"secret:abc", "--file", "/run/y.yaml"}),
+              Args{"/run/y.yaml"});
+    EXPECT_EQ(paths_read_by("relation-set", {"--file=/run/z.yaml"}), Args{"/run/z.yaml"});
+    EXPECT_EQ(paths_read_by("relation-set", {"key#file=/etc/shadow"}), Args{});
+    EXPECT_EQ(paths_read_by("secret-add", {"--no-such-flag", "key#file=/run/a"}), Args{});
+    EXPECT_EQ(paths_read_by("no-such-tool", {"--file", "/run/a"}), Args{});
+}
+
 TEST(HookToolTableTest, SettingsFilesAreMapsOfScalarText) {
     using slurmctld::juju::parse_settings_yaml;
     EXPECT_EQ(

@@ -302,37 +302,22 @@ void action_log(Call& call) {
 
 // ---- secrets ---------------------------------------------------------------------------------
 
-/// Secret content from key=value, key#file=<path> arguments. A content file must be private
-/// (0600 in a 0700 directory): what ProcessHookTools promises.
+/// Secret content from the arguments (juju::parse_secret_content). A key#file content file must
+/// be private (0600 in a 0700 directory): what ProcessHookTools promises.
 SecretContent secret_content(const std::string& tool, const std::vector<std::string>& args) {
-    SecretContent content;
-    for (const auto& arg : args) {
-        const auto equals = arg.find('=');
-        if (equals == std::string::npos) {
-            throw_usage_error(tool,
-                              fmt::format("key value {} not valid", juju::go_json(json(arg))));
+    return juju::parse_secret_content(tool, args, [&tool](const std::string& path) {
+        struct stat file_status {};
+        struct stat dir_status {};
+        const auto dir = fs::path(path).parent_path();
+        if (::stat(path.c_str(), &file_status) != 0 || ::stat(dir.c_str(), &dir_status) != 0) {
+            throw_run_error(tool, "open " + path + ": no such file or directory");
         }
-        auto key = arg.substr(0, equals);
-        auto value = arg.substr(equals + 1);
-        if (key.ends_with("#file")) {
-            key.resize(key.size() - 5);
-            struct stat file_status {};
-            struct stat dir_status {};
-            const auto dir = fs::path(value).parent_path();
-            if (::stat(value.c_str(), &file_status) != 0 || ::stat(dir.c_str(), &dir_status) != 0) {
-                throw_run_error(tool, "open " + value + ": no such file or directory");
-            }
-            if ((file_status.st_mode & 077) != 0 || (dir_status.st_mode & 077) != 0) {
-                throw_run_error(tool, "secret content file " + value + " is readable by others");
-            }
-            std::ifstream in(value, std::ios::binary);
-            value.assign(std::istreambuf_iterator<char>(in), {});
-        } else if (key.ends_with("#base64")) {
-            throw_usage_error(tool, "#base64 content is not supported by fake-hook-tool");
+        if ((file_status.st_mode & 077) != 0 || (dir_status.st_mode & 077) != 0) {
+            throw_run_error(tool, "secret content file " + path + " is readable by others");
         }
-        content[key] = value;
-    }
-    return content;
+        std::ifstream in(path, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    });
 }
 
 void secret_add(Call& call) {

@@ -6,6 +6,7 @@
 // answer with its messages, so the three cannot drift apart.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -140,6 +141,24 @@ nlohmann::json parse_action_results(std::string_view tool, const std::vector<std
 /// "<from>-<to>[/<protocol>]" or "icmp", case-insensitive, tcp by default; returned as Juju
 /// lists it ("8080/tcp"). Anything else is a usage error with Juju's message.
 std::string parse_port_range(std::string_view tool, const std::string& text);
+
+/// Juju's rule for secret content keys (secrets.keyRegExp); it also keeps a key from naming a
+/// path anywhere.
+bool is_valid_secret_key(std::string_view key);
+
+/// secret-add / secret-set content arguments as secrets.CreateSecretData reads them: "key=value"
+/// (the value may not be empty), "key#base64=<Go StdEncoding>" and "key#file=<path>", the key
+/// checked with Juju's rule. Usage errors with Juju's messages (`key value "<arg>" not valid`,
+/// `key "<key>" not valid`); base64 that does not decode is a run error ("illegal base64
+/// data"). `read_file` reads a key#file path where the tool runs (each implementation its own
+/// way) and throws the tool's error when it cannot.
+SecretContent parse_secret_content(std::string_view tool, const std::vector<std::string>& args,
+                                   const std::function<std::string(const std::string&)>& read_file);
+
+/// The paths a call of `tool` reads on the unit's machine: its --file value and every
+/// key#file=<path> content argument. A call that does not parse reads none (its usage error is
+/// reported where it runs).
+std::vector<std::string> paths_read_by(std::string_view tool, const std::vector<std::string>& args);
 
 /// The bare id of "secret:<id>", "secret://<model>/<id>" or "<id>".
 std::string bare_secret_id(std::string_view id_or_uri);

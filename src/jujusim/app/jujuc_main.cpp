@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <jujusim/unix_socket.hpp>
+#include <slurmctld/juju/hook_tool_table.hpp>
 #include <slurmctld/util/files.hpp>
 
 namespace {
@@ -58,21 +59,8 @@ int main(int argc, char** argv) {
         return 1;
     }
     nlohmann::json files = nlohmann::json::object();
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (arg == "--") {
-            break;
-        }
-        if (arg == "--file" && i + 1 < args.size()) {
-            add_file(files, args[i + 1]);
-        }
-        if (arg.starts_with("--file=")) {
-            add_file(files, arg.substr(7));
-        }
-        const auto marker = arg.find("#file=");
-        if (marker != std::string::npos) {
-            add_file(files, arg.substr(marker + 6));
-        }
+    for (const auto& path : slurmctld::juju::paths_read_by(tool, args)) {
+        add_file(files, path);
     }
     char cwd[4096];
     nlohmann::json request{{"context_id", context},

@@ -5,7 +5,6 @@
 #include <regex>
 #include <set>
 
-#include <slurmctld/util/base64.hpp>
 
 #include "tool_call.hpp"
 
@@ -23,18 +22,6 @@ std::string new_secret_id() {
         id += alphabet[rng() % 32];
     }
     return id;
-}
-
-/// A key#base64 value, decoded as Go's base64.StdEncoding does (padding required, line breaks
-/// skipped).
-std::string decode_base64(const ToolCall& call, const std::string& text) {
-    slurmctld::util::Base64Options options;
-    options.ignore_newlines = true;
-    auto decoded = slurmctld::util::decode_base64(text, options);
-    if (!decoded) {
-        call.run_error("illegal base64 data");
-    }
-    return std::move(decoded).value();
 }
 
 bool owned_by(const Secret& secret, const Unit& unit) {
@@ -59,9 +46,9 @@ const json* pending_add(const HookContext& ctx, const std::string& id) {
     return found;
 }
 
-/// Content from --file and key=value, key#base64=..., key#file=<path> arguments.
+/// Content from --file and the key=value, key#base64=..., key#file=<path> arguments
+/// (juju::parse_secret_content).
 json secret_content(const ToolCall& call, const std::vector<std::string>& values) {
-    static const std::regex kKeyPattern(R"([a-z](?:-?[a-z0-9]){2,})");
     json content = json::object();
     if (call.flags().is_set("file")) {
         for (const auto& [key, value] :
@@ -69,24 +56,9 @@ json secret_content(const ToolCall& call, const std::vector<std::string>& values
             content[key] = value;
         }
     }
-    for (const auto& arg : values) {
-        const auto eq = arg.find('=');
-        if (eq == std::string::npos) {
-            call.usage_error("expected \"key=value\", got \"" + arg + "\"");
-        }
-        std::string key = arg.substr(0, eq);
-        std::string value = arg.substr(eq + 1);
-        if (key.ends_with("#base64")) {
-            key = key.substr(0, key.size() - 7);
-            value = decode_base64(call, value);
-        } else if (key.ends_with("#file")) {
-            key = key.substr(0, key.size() - 5);
-            value = call.file(value);
-        }
-        if (!std::regex_match(key, kKeyPattern)) {
-            call.usage_error("key \"" + key + "\" not valid");
-        }
-        content[key] = value;
+    for (auto& [key, value] : slurmctld::juju::parse_secret_content(
+             call.tool, values, [&call](const std::string& path) { return call.file(path); })) {
+        content[key] = std::move(value);
     }
     return content;
 }
