@@ -99,19 +99,19 @@ int run_metrics_exporter(int argc, char** argv) {
     host::RealHost host(real_host_options());
     util::http::Server server("0.0.0.0", port);
     std::string page;
-    auto next_refresh = std::chrono::steady_clock::now();
+    auto next_refresh = host.steady_now();
     for (;;) {
-        const auto now = std::chrono::steady_clock::now();
+        const auto now = host.steady_now();
         if (now >= next_refresh) {
             try {
                 page = exporter_metrics(host, installed_slurm(host));
             } catch (const std::exception& error) {
                 page = fmt::format("# measurement failed: {}\n", label_value(error.what()));
             }
-            next_refresh = std::chrono::steady_clock::now() + kRefreshInterval;
+            next_refresh = host.steady_now() + kRefreshInterval;
         }
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-            next_refresh - std::chrono::steady_clock::now());
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(next_refresh - host.steady_now());
         server.serve_one(
             [&](const util::http::ReceivedRequest& request) {
                 if (request.method != "GET") {

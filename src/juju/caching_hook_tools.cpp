@@ -28,11 +28,12 @@ void apply_changes(Databag& target, const Databag& changes) {
 }  // namespace
 
 CachingHookTools::CachingHookTools(HookTools& inner, std::string unit_name,
-                                   std::chrono::milliseconds leader_lease)
+                                   std::chrono::milliseconds leader_lease, Clock clock)
     : inner_(inner),
       unit_name_(std::move(unit_name)),
       app_name_(application_of(unit_name_)),
-      leader_lease_(leader_lease) {
+      leader_lease_(leader_lease),
+      clock_(std::move(clock)) {
 }
 
 void CachingHookTools::invalidate() {
@@ -146,7 +147,7 @@ void CachingHookTools::relation_set(const RelationId& relation, const Databag& c
 // ---- leadership, config ------------------------------------------------------------------------
 
 bool CachingHookTools::is_leader() {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = clock_();
     if (leader_ && (!*leader_ || now - leader_checked_at_ < leader_lease_)) {
         return *leader_;
     }

@@ -1,5 +1,3 @@
-#include <thread>
-
 #include <gtest/gtest.h>
 
 #include <slurmctld/juju/caching_hook_tools.hpp>
@@ -121,13 +119,18 @@ TEST(CachingHookTools, IsLeaderTrueIsCachedForTheLease) {
 
     // After the lease Juju is asked again, and a `false` then sticks.
     FakeHookTools expiring(cluster_state(true));
-    CachingHookTools tools(expiring, "slurmctld/0", std::chrono::milliseconds(1));
+    std::chrono::steady_clock::time_point now{};
+    CachingHookTools tools(expiring, "slurmctld/0", std::chrono::seconds(30),
+                           [&now] { return now; });
     EXPECT_TRUE(tools.is_leader());
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    now += std::chrono::seconds(29);
+    EXPECT_TRUE(tools.is_leader());
+    EXPECT_EQ(expiring.calls("is-leader"), 1);
+    now += std::chrono::seconds(1);
     expiring.state().leader = false;
     EXPECT_FALSE(tools.is_leader());
     expiring.state().leader = true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    now += std::chrono::seconds(60);
     EXPECT_FALSE(tools.is_leader());
     EXPECT_EQ(expiring.calls("is-leader"), 2);
 }

@@ -29,6 +29,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,8 +43,12 @@ namespace slurmctld::juju {
 class CachingHookTools final : public HookTools {
   public:
     /// `unit_name` is this unit ("slurmctld/0"): own writes are applied to its databags.
+    /// The monotonic clock the leader lease is measured with (a fake one in tests).
+    using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
     CachingHookTools(HookTools& inner, std::string unit_name,
-                     std::chrono::milliseconds leader_lease = std::chrono::seconds(30));
+                     std::chrono::milliseconds leader_lease = std::chrono::seconds(30),
+                     Clock clock = std::chrono::steady_clock::now);
 
     SLURMCTLD_HOOK_TOOL_METHODS(SLURMCTLD_HOOK_TOOL_OVERRIDE)
 
@@ -74,6 +79,7 @@ class CachingHookTools final : public HookTools {
     std::string unit_name_;
     std::string app_name_;
     std::chrono::milliseconds leader_lease_;
+    Clock clock_;
 
     std::map<std::string, std::vector<RelationId>> relation_ids_;
     std::map<int, std::vector<std::string>> relation_units_;
