@@ -5,6 +5,7 @@
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/reconcile.hpp>
+#include <slurmctld/charm/status.hpp>
 #include <slurmctld/host/packages.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/slurm/auth_keys.hpp>
@@ -184,7 +185,7 @@ Result<slurm::SlurmVersion, Stop> ensure_installed(HookScope& scope) {
         return *scope.facts.slurm;
     }
     const Stop failed{WorkloadState::Blocked, std::string(kMsgInstallFailed)};
-    scope.tools.status_set(WorkloadState::Maintenance, kMsgInstalling, /*application=*/false);
+    show_progress(scope.tools, std::string(kMsgInstalling));
     try {
         configure_slurm_source(scope.host);
         // rsync: the live migration of a running controller's state (shared_fs.cpp) runs it.

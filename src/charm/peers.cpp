@@ -8,6 +8,7 @@
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
+#include <slurmctld/charm/status.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
 #include <slurmctld/slurm/config_document.hpp>
 #include <slurmctld/slurm/names.hpp>
@@ -119,7 +120,7 @@ void request_mount(HookScope& scope) {
             }
         }
         if (!changes.empty()) {
-            scope.tools.status_set(WorkloadState::Maintenance, kMsgRequestingMount, false);
+            show_progress(scope.tools, std::string(kMsgRequestingMount));
             scope.tools.relation_set(relation, changes, /*app=*/true);
         }
     }

@@ -12,6 +12,7 @@
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
+#include <slurmctld/charm/status.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/host/state_copy.hpp>
 #include <slurmctld/juju/relation_codec.hpp>
@@ -179,7 +180,7 @@ StepResult migrate_state_save_location(HookScope& scope) {
         // State already on the shared file system wins: it is never overwritten.
         log::warning("{} already exists: switching to it without copying {}", target, current);
     } else {
-        scope.tools.status_set(WorkloadState::Maintenance, kMsgMigrating, false);
+        show_progress(scope.tools, std::string(kMsgMigrating));
         // Copy into a staging directory and rename it into place once complete, so a crash
         // mid-copy never leaves a partial StateSaveLocation under the final name. The staging
         // directory is made afresh by this hook: nothing planted there is written through.

@@ -273,6 +273,10 @@ Stop application_status(host::Host& host, const std::vector<slurm::ControllerPin
             fmt::format("{}; {} of {} controllers UP", who, up, pings.size())};
 }
 
+void show_progress(juju::HookTools& tools, const std::string& message) {
+    tools.status_set(juju::WorkloadState::Maintenance, message, /*application=*/false);
+}
+
 SetStatuses set_status(HookScope& scope, const Outcome& outcome) {
     StatusView view(scope.facts, outcome, scope.host);
     SetStatuses set{evaluate_status(view), std::nullopt};

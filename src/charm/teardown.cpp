@@ -9,6 +9,7 @@
 #include <slurmctld/charm/controller_probe.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
+#include <slurmctld/charm/status.hpp>
 #include <slurmctld/host/services.hpp>
 #include <slurmctld/slurm/config_document.hpp>
 #include <slurmctld/slurm/heartbeat.hpp>
@@ -53,7 +54,7 @@ void hand_over_control(HookScope& scope) {
         return;
     }
     const std::string& next = controllers[*target];
-    scope.tools.status_set(WorkloadState::Maintenance, "Handing over control to " + next, false);
+    show_progress(scope.tools, "Handing over control to " + next);
     const auto result = host.scontrol({"takeover", std::to_string(*target)});
     if (!result.ok()) {
         log::warning("scontrol takeover {} failed: {}", *target, result.stderr_text);

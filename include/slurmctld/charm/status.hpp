@@ -58,6 +58,11 @@ struct SetStatuses {
 /// control) at the end of a hook.
 SetStatuses set_status(HookScope& scope, const Outcome& outcome);
 
+/// A step about to do something long (install, migrate, hand over) says so while it runs
+/// (maintenance, as upstream does); the hook's final status replaces it. The only statuses
+/// set outside set_status and the settled unit's refresh (settled.cpp, same lines as here).
+void show_progress(juju::HookTools& tools, const std::string& message);
+
 /// An active unit's message: "<mode> - <UP|DOWN>" of this host's controller, and the slow
 /// shared file system when it is, then the integrations' notices (a feature the platform lacks).
 std::string controller_status_line(const std::vector<slurm::ControllerPing>& pings,

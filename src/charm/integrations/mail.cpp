@@ -11,6 +11,7 @@
 #include <slurmctld/charm/constants.hpp>
 #include <slurmctld/charm/integrations.hpp>
 #include <slurmctld/charm/roles.hpp>
+#include <slurmctld/charm/status.hpp>
 #include <slurmctld/host/packages.hpp>
 #include <slurmctld/util/ini.hpp>
 #include <slurmctld/util/log.hpp>
@@ -129,7 +130,7 @@ bool ensure_slurm_mail(HookScope& scope, Outcome& outcome) {
                                   platform.describe());
         return false;
     }
-    scope.tools.status_set(WorkloadState::Maintenance, "Installing slurm-mail package", false);
+    show_progress(scope.tools, "Installing slurm-mail package");
     // Noted first: a hook killed after apt-get must still know the package is the charm's.
     scope.tools.state_set({{std::string(kStateInstalledSlurmMail), "true"}});
     try {
@@ -215,8 +216,7 @@ void remove_slurm_mail(HookScope& scope, Outcome& outcome) {
         return;
     }
     if (host::installed_version(host, kSlurmMailPackage)) {
-        scope.tools.status_set(WorkloadState::Maintenance, "Uninstalling slurm-mail package",
-                               false);
+        show_progress(scope.tools, "Uninstalling slurm-mail package");
         try {
             host::remove_packages(host, {std::string(kSlurmMailPackage)});
         } catch (const host::HostError& error) {
