@@ -87,7 +87,7 @@ std::function<void()> run_charm_hook(const juju::HookContext& context, juju::Hoo
 
 /// install.cpp: installs Slurm's controller when it is missing. Returns the installed release.
 Result<slurm::SlurmVersion, Stop> ensure_installed(HookScope& scope);
-/// machine.cpp: limits, the service drop-in, local directories; on install and upgrade also the
+/// install.cpp: limits, the service drop-in, local directories; on install and upgrade also the
 /// ports and the workload version, and the package's own daemon stopped.
 void configure_machine(HookScope& scope, const slurm::SlurmVersion& version);
 /// peers.cpp: this unit's hostname; the leader's cluster name, controller unit, mount request.
