@@ -288,7 +288,8 @@ void update_controller_list(HookScope& scope, Outcome& outcome, const Placement&
     }
     const auto current_entries = slurm_conf.get_all("SlurmctldHost");
     const auto planned = plan_controllers(current, members);
-    const auto entries = controller_entries(planned, members, current_entries);
+    const auto entries =
+        controller_entries(planned, members, current_entries, facts.peers.controllers_by_name);
     if (planned.empty() || entries == current_entries) {
         return;
     }

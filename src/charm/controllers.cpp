@@ -70,11 +70,16 @@ ControllerEntry parse_controller_entry(std::string_view entry) {
 
 std::vector<std::string> controller_entries(const std::vector<std::string>& planned,
                                             const std::vector<ControllerUnit>& members,
-                                            const std::vector<std::string>& current_entries) {
+                                            const std::vector<std::string>& current_entries,
+                                            bool by_name) {
     std::vector<std::string> entries;
     entries.reserve(planned.size());
     for (const auto& host : planned) {
         ControllerEntry entry{host, {}};
+        if (by_name) {
+            entries.push_back(entry.str());
+            continue;
+        }
         for (const auto& member : members) {
             if (member.hostname == host && !member.address.empty()) {
                 entry.address = member.address;

@@ -117,6 +117,8 @@ PeerFacts load_peers(const juju::HookContext& context, const std::string& hostna
     view.restart_signal = std::move(app.restart_signal);
     view.statefs_id = std::move(app.statefs_id);
     view.controller_unit = std::move(app.controller_unit);
+    view.controller_form_chosen = !app.controller_form.empty();
+    view.controllers_by_name = app.controller_form == kControllerFormNames;
     return view;
 }
 

@@ -133,6 +133,13 @@ PeerAppData peer_app_data(const juju::Databag& data, std::string_view app_name,
             }
             return std::nullopt;
         });
+    result.controller_form =
+        read(kPeerControllerFormKey, [](std::string_view form) -> std::optional<std::string> {
+            if (form != kControllerFormNames && form != kControllerFormAddresses) {
+                return "is neither `names` nor `addresses`";
+            }
+            return std::nullopt;
+        });
     return result;
 }
 

@@ -1,11 +1,13 @@
 // The peer relation's data (upstream.md §2.1): every unit publishes its hostname; the leader sets
 // the cluster name once, records which unit's local state the controller runs on (ours), and
 // asks the filesystem-client for the shared mount (§2.7).
+#include <algorithm>
 #include <array>
 
 #include <openssl/rand.h>
 
 #include <slurmctld/charm/constants.hpp>
+#include <slurmctld/charm/controllers.hpp>
 #include <slurmctld/charm/reconcile.hpp>
 #include <slurmctld/charm/roles.hpp>
 #include <slurmctld/charm/status.hpp>
@@ -81,6 +83,27 @@ PeerFacts publish_leader_data(HookScope& scope) {
         changes[std::string(kPeerRestartSignalKey)] = juju::codec::encode(peers.restart_signal);
         log::info("cluster name set to {}", name);
         peers.cluster_name = name;
+    }
+    if (!peers.controller_form_chosen) {
+        // Chosen once. A slurm.conf that lists its controllers by name alone was written by
+        // the upstream charm (this one writes `host(address)` from its first slurm.conf on):
+        // keep that form, so that the refresh changes nothing the clients read.
+        const auto document = read_slurm_conf(scope.host);
+        const auto entries =
+            document ? document->get_all("SlurmctldHost") : std::vector<std::string>{};
+        peers.controllers_by_name =
+            !entries.empty() && std::none_of(entries.begin(), entries.end(), [](const auto& e) {
+                return !parse_controller_entry(e).address.empty();
+            });
+        peers.controller_form_chosen = true;
+        const auto form =
+            peers.controllers_by_name ? kControllerFormNames : kControllerFormAddresses;
+        changes[std::string(kPeerControllerFormKey)] = juju::codec::encode(std::string(form));
+        if (peers.controllers_by_name) {
+            log::info(
+                "SlurmctldHost lists the controllers by name (as the upstream charm wrote "
+                "it): they stay so, and so does every client's controller list");
+        }
     }
     const auto unit = controller_unit(facts);
     if (unit == facts.unit() && peers.controller_unit != unit) {

@@ -152,21 +152,9 @@ TEST(CharmRefresh, AUnitLeftByTheUpstreamCharmConvergesWithoutRestartOrNewKey) {
     for (const std::string hook : {"upgrade-charm", "config-changed", "start", "update-status"}) {
         EXPECT_EQ(recorded.cluster.run(0, hook), 0) << hook;
     }
-    // The one difference left (an open decision against issue 9 item 8's "no databag change"):
-    // this charm names controllers by address, upstream by host name. So the clients' list is
-    // `<address>:6817` and SlurmctldHost `name(address)`, in slurm.conf and slurmrestd's copy.
-    auto expected = recorded.client_data;
-    for (auto& [id, databag] : expected) {
-        if (databag.at("controllers") != "[]") {
-            databag["controllers"] = "[\"10.0.0.10:6817\"]";
-        }
-        auto config = nlohmann::ordered_json::parse(
-            slurmctld::juju::codec::decode("slurmconfig", databag.at("slurmconfig")).dump());
-        if (config.contains("slurm.conf")) {
-            config["slurm.conf"]["slurmctldhost"] = {"juju-5f2a1c-0(10.0.0.10)"};
-            databag["slurmconfig"] = slurmctld::juju::codec::encode(config);
-        }
-    }
+    // Every databag a client reads is as upstream left it: the controllers keep their names
+    // (peer data `controller_form` = names), so nothing changes form and nothing restarts.
+    const auto& expected = recorded.client_data;
     for (const auto& [id, databag] : expected) {
         EXPECT_EQ(unit.state.relation(id).local_app_data, databag)
             << "relation " << id << " (" << unit.state.relation(id).endpoint << ")";
@@ -183,7 +171,8 @@ TEST(CharmRefresh, AUnitLeftByTheUpstreamCharmConvergesWithoutRestartOrNewKey) {
     EXPECT_EQ(service.starts, 0);
     EXPECT_EQ(service.restarts, 0);
     EXPECT_EQ(service.stops, 0);
-    // The new SlurmctldHost reached the running controller: re-read in place, once.
+    // The profiling include now holds a newline: re-read in place, once (scontrol reconfigure,
+    // not a restart).
     EXPECT_EQ(unit.host->slurm.reconfigures, 1);
     EXPECT_EQ(service.loaded_config, unit.host->slurm_config_snapshot());
     EXPECT_EQ(unit.host->read_file("/etc/slurm/slurm.jwks"), recorded.jwks);
@@ -193,12 +182,10 @@ TEST(CharmRefresh, AUnitLeftByTheUpstreamCharmConvergesWithoutRestartOrNewKey) {
     const auto& peer = unit.state.relation(kPeerRelationId);
     EXPECT_EQ(peer.local_unit_data.at("hostname"), "\"juju-5f2a1c-0\"");
     EXPECT_EQ(peer.local_app_data.at("cluster_name"), "\"charmed-hpc-Ab3d\"");
-    // The configuration is upstream's but SlurmctldHost's address; the empty profiling include
-    // now holds a newline (clients no longer print that it is empty; it parses the same).
-    auto expected_conf = slurm_conf;
-    expected_conf.insert(expected_conf.find('\n', expected_conf.find("slurmctldhost=")),
-                         "(10.0.0.10)");
-    EXPECT_EQ(unit.host->read_file("/etc/slurm/slurm.conf"), expected_conf);
+    EXPECT_EQ(peer.local_app_data.at("controller_form"), "\"names\"");
+    // The configuration is upstream's, SlurmctldHost included; the empty profiling include now
+    // holds a newline (clients no longer print that it is empty; it parses the same).
+    EXPECT_EQ(unit.host->read_file("/etc/slurm/slurm.conf"), slurm_conf);
     EXPECT_EQ(unit.host->read_file("/etc/slurm/slurm.conf.profiling"), "\n");
     EXPECT_FALSE(unit.host->exists("/etc/slurm/cgroup.conf"));
     EXPECT_EQ(unit.host->read_file("/var/lib/slurm/checkpoint/job_state"), "jobs");

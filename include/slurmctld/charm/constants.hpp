@@ -40,6 +40,14 @@ inline constexpr std::string_view kPeerStatefsIdKey = "statefs_id";
 /// Ours: without the shared file system, the unit whose local state the controller runs on. A
 /// new leader keeps pointing the clients at it instead of starting an empty controller.
 inline constexpr std::string_view kPeerControllerUnitKey = "controller_unit";
+/// Ours: how SlurmctldHost and the clients' `controllers` name the controllers, chosen once by
+/// the leader: "addresses" (`host(address)`, `<address>:6817`: no name lookup between
+/// machines) for a cluster this charm deploys; "names" (`host`, `<host>:6817`, as upstream
+/// writes them) for a cluster refreshed from the upstream charm, whose clients already reach
+/// the controllers by name and would otherwise be sent a new list (and restart) by a refresh.
+inline constexpr std::string_view kPeerControllerFormKey = "controller_form";
+inline constexpr std::string_view kControllerFormNames = "names";
+inline constexpr std::string_view kControllerFormAddresses = "addresses";
 
 /// Unit state (state-set) key, leader: the digest of the configuration its last restart signal
 /// announced. Committed with the signal, so a failed hook announces again.

@@ -38,10 +38,12 @@ struct ControllerEntry {
 ControllerEntry parse_controller_entry(std::string_view entry);
 
 /// The entries for `planned` host names, in order: with the address of the member that has the
-/// host name, else the address the current entry had, else the bare name.
+/// host name, else the address the current entry had, else the bare name; `by_name`: every
+/// one the bare name (kPeerControllerFormKey).
 std::vector<std::string> controller_entries(const std::vector<std::string>& planned,
                                             const std::vector<ControllerUnit>& members,
-                                            const std::vector<std::string>& current_entries);
+                                            const std::vector<std::string>& current_entries,
+                                            bool by_name = false);
 
 /// Number of a unit name ("slurmctld/12" -> 12); nullopt for a malformed name.
 std::optional<int> unit_number(const std::string& unit);

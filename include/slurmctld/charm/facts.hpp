@@ -31,6 +31,10 @@ struct PeerFacts {
     std::string statefs_id;
     /// Without the shared file system: the unit whose local state the controller runs on.
     std::string controller_unit;
+    /// kPeerControllerFormKey: SlurmctldHost entries by name alone (a cluster refreshed from
+    /// the upstream charm) instead of `host(address)`.
+    bool controllers_by_name = false;
+    bool controller_form_chosen = false;
 
     const ControllerUnit* member(std::string_view unit) const;
     const ControllerUnit* member_with_hostname(std::string_view hostname) const;

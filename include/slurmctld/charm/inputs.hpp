@@ -47,6 +47,7 @@ struct PeerAppData {
     std::string restart_signal;
     std::string statefs_id;
     std::string controller_unit;
+    std::string controller_form;  ///< kControllerFormNames, kControllerFormAddresses or ""
 };
 PeerAppData peer_app_data(const juju::Databag& data, std::string_view app_name,
                           std::vector<Rejection>& rejections);
