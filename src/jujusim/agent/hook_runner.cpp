@@ -236,7 +236,7 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     if (machine_it == model_.machines.end() || !machine_it->second.powered) {
         // Killed by a power cut: like an agent shutdown, the operation is re-run later.
         if (action_record != nullptr) {
-            action_record->status = "pending";
+            action_record->status = ActionStatus::Pending;
         }
         return;
     }
@@ -270,7 +270,7 @@ void Controller::set_running_status(Unit& unit, const Op& op, Action* action_rec
     }
     set_unit_status(unit, "executing", running, true);
     if (action_record != nullptr) {
-        action_record->status = "running";
+        action_record->status = ActionStatus::Running;
         action_record->started = now();
     }
     touch();
@@ -389,17 +389,17 @@ void Controller::finish_action(Unit& unit, const Op& op, HookContext& ctx,
     record.results = results;
     record.completed = now();
     if (outcome.missing) {
-        record.status = "failed";
+        record.status = ActionStatus::Failed;
         record.message = outcome.err_text;
     } else if (outcome.exit_code != 0 && !ctx.is_exec) {
-        record.status = "failed";
+        record.status = ActionStatus::Failed;
         record.message = "exit status " + std::to_string(outcome.exit_code);
     } else if (ctx.action_failed) {
-        record.status = "failed";
+        record.status = ActionStatus::Failed;
         record.message = ctx.action_fail_message;
         commit(ctx);
     } else {
-        record.status = "completed";
+        record.status = ActionStatus::Completed;
         if (outcome.exit_code == 0) {
             commit(ctx);
         }
