@@ -5,7 +5,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include <fcntl.h>
@@ -47,16 +46,6 @@ const char* step_name(int step) {
         default:
             return "EXEC";
     }
-}
-
-std::string random_hex(size_t length) {
-    static std::mt19937_64 generator(std::random_device{}());
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (size_t i = 0; i < length; ++i) {
-        out += digits[generator() % 16];
-    }
-    return out;
 }
 
 bool is_clean_exit(int status, const units::ServiceDefinition& def) {

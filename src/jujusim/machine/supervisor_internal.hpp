@@ -29,7 +29,6 @@ enum ExitStep : int {
 };
 
 const char* step_name(int step);
-std::string random_hex(size_t length);
 bool is_clean_exit(int status, const units::ServiceDefinition& def);
 /// systemd's result for a process end (ExitCode, Signal, CoreDump).
 ServiceResult result_of(int status);

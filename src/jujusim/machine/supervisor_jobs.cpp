@@ -4,7 +4,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include <fcntl.h>
@@ -224,7 +223,7 @@ std::optional<Supervisor::JobResult> Supervisor::enter_activating(
     s.main_pid = 0;
     s.main_exited = false;
     s.last_main = {};
-    s.invocation_id = random_hex(32);
+    s.invocation_id = sys::random_id128();
     set_state(s, ActiveState::Activating,
               def.exec_start_pre.empty() ? SubState::Start : SubState::StartPre);
     logs_.append(s.name, "systemd", 1, "Starting " + display_name(s.name, def) + "...");

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <slurmctld/util/process.hpp>
+#include <slurmctld/util/random.hpp>
 
 namespace jujusim::sys {
 
@@ -76,6 +77,10 @@ int move_fd_high(int fd) noexcept {
 
 void close_fds_from(unsigned int first, unsigned int flags) noexcept {
     ::syscall(SYS_close_range, first, ~0U, flags);
+}
+
+std::string random_id128() {
+    return util::random_string(32, "0123456789abcdef");
 }
 
 pid_t start_daemon(const DaemonOptions& options) {

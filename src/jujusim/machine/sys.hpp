@@ -28,6 +28,10 @@ namespace jujusim::sys {
 
 namespace fs = std::filesystem;
 
+/// A new 128-bit id as systemd writes one (/etc/machine-id, a service's InvocationID): 32
+/// lower-case hexadecimal digits.
+std::string random_id128();
+
 /// std::system_error from errno, with `what` naming the operation and the object.
 [[noreturn]] void throw_errno(const std::string& what);
 std::system_error errno_error(const std::string& what);

@@ -1,11 +1,11 @@
 // secret-add, secret-set, secret-get, secret-ids, secret-info-get, secret-grant, secret-revoke,
 // secret-remove. Changes are buffered in the hook context and applied in order on commit.
 #include <algorithm>
-#include <random>
 #include <regex>
 #include <set>
 
 #include <slurmctld/util/base64.hpp>
+#include <slurmctld/util/random.hpp>
 
 #include "tool_call.hpp"
 
@@ -15,14 +15,9 @@ namespace {
 
 using slurmctld::juju::bare_secret_id;
 
+/// A new secret's id: 20 characters of Juju's base32 (xid) alphabet.
 std::string new_secret_id() {
-    static thread_local std::mt19937_64 rng(std::random_device{}());
-    const char* alphabet = "0123456789abcdefghijklmnopqrstuv";
-    std::string id;
-    for (int i = 0; i < 20; ++i) {
-        id += alphabet[rng() % 32];
-    }
-    return id;
+    return slurmctld::util::random_string(20, "0123456789abcdefghijklmnopqrstuv");
 }
 
 /// A key#base64 value, decoded as Go's base64.StdEncoding does (padding required, line breaks
