@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <slurmctld/util/proc.hpp>
+
 #include "sim_fixture.hpp"
 
 namespace jujusim_test {
@@ -157,11 +159,9 @@ TEST_F(PowerRootTest, DestroyModelLeavesNoProcessMountOrNamespace) {
         EXPECT_EQ(init_pids.size(), 2u);
     }
     EXPECT_FALSE(fs::exists(dir));
-    const auto alive = [](const std::string& text) {
-        const std::string number = text.substr(0, text.find_first_of(" \n"));
-        const std::string stat = "/proc/" + number + "/stat";
-        return fs::exists(stat) &&
-               testing_support::read_text(stat).find(") Z ") == std::string::npos;
+    const auto alive = [](const std::string& pid_file_text) {
+        const auto record = slurmctld::util::parse_process_record(pid_file_text);
+        return record && slurmctld::util::is_running(*record);
     };
     EXPECT_FALSE(alive(pid_text));
     for (const auto& pid : init_pids) {
