@@ -27,9 +27,10 @@ slurmctld::util::ProcessResult sim(const std::vector<std::string>& args) {
     ProcessOptions options;
     options.env["JUJUSIM_HOME"] = home;
     auto result = run_process(argv, options);
-    if (result.exit_code != 0)
+    if (result.exit_code != 0) {
         std::fprintf(stderr, "jujusim %s failed: %s\n", args.front().c_str(),
                      result.stderr_text.c_str());
+    }
     return result;
 }
 
@@ -74,8 +75,9 @@ int main(int argc, char** argv) {
     // context and tool socket, process), and update-status of an empty charm from the hook log.
     const int runs = 50;
     start = std::chrono::steady_clock::now();
-    for (int i = 0; i < runs; ++i)
+    for (int i = 0; i < runs; ++i) {
         sim({"exec", "--unit", "empty/1", "--", "true"});
+    }
     std::printf("empty hook via `jujusim exec -- true`:        %8.3f ms\n",
                 seconds_since(start) / runs * 1000.0);
     for (int i = 0; i < 20; ++i) {
@@ -94,9 +96,10 @@ int main(int argc, char** argv) {
         }
         ++pos;
     }
-    if (count > 0)
+    if (count > 0) {
         std::printf("empty update-status hook (agent side, avg %d): %7.3f ms\n", count,
                     total / count * 1000.0);
+    }
 
     sim({"destroy-model", "bench", "--no-prompt"});
     fs::remove_all(home);

@@ -24,6 +24,9 @@
 
 #include <unistd.h>
 
+#include <slurmctld/util/files.hpp>
+#include <slurmctld/util/proc.hpp>
+
 #include "bench_support.hpp"
 
 namespace fs = std::filesystem;
@@ -41,26 +44,16 @@ double epoch_now() {
 
 /// CPU seconds (user + system) of the model's jujusim controller so far.
 double controller_cpu_seconds() {
-    std::ifstream pid_file(fs::path(g_sim.home) / "models" / kModel / "controller.pid");
-    long pid = 0;
-    if (!(pid_file >> pid)) {
+    namespace util = slurmctld::util;
+    const auto record = util::parse_process_record(
+        util::read_regular_file(fs::path(g_sim.home) / "models" / kModel / "controller.pid")
+            .value_or(""));
+    const auto stat = record ? util::read_proc_stat(record->pid) : std::nullopt;
+    if (!stat || stat->start_time != record->start_time) {
         return 0;
     }
-    std::ifstream stat_file("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat_file)), {});
-    const auto close = text.rfind(')');
-    if (close == std::string::npos) {
-        return 0;
-    }
-    std::istringstream fields(text.substr(close + 2));
-    std::string field;
-    double ticks = 0;
-    for (int index = 3; fields >> field; ++index) {
-        if (index == 14 || index == 15) {  // utime, stime
-            ticks += std::stod(field);
-        }
-    }
-    return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return static_cast<double>(stat->user_time + stat->system_time) /
+           static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 /// A charm directory whose dispatch execs `charm`'s dispatch where it is (host-directory

@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <jujusim/model.hpp>
+
 namespace jujusim {
 
 namespace fs = std::filesystem;
@@ -23,8 +25,8 @@ class UserError : public std::runtime_error {
 struct Endpoint {
     std::string name;
     std::string interface;
-    std::string role;              ///< provider, requirer, peer
-    std::string scope = "global";  ///< global or container
+    RelationRole role = RelationRole::Provider;
+    RelationScope scope = RelationScope::Global;
     int limit = 0;
     bool implicit = false;  ///< juju-info on principals: fires no hooks
 };

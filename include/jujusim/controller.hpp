@@ -134,11 +134,11 @@ class Controller {
     Machine& machine(const std::string& id);
     /// Namespace models: the network is up and the image exists (built when missing).
     void prepare_namespace_machines();
-    /// A new machine of `type` ("host" or "namespace"), booted by its worker. Other machines'
+    /// A new machine of `type` (Host or Namespace), booted by its worker. Other machines'
     /// /etc/hosts learn its name at the next refresh_hosts() (the caller's, once per batch).
-    std::string add_machine(const std::string& type);
-    /// host or namespace: the machine type of a machine record (older records: the model's).
-    std::string machine_type_of(const MachineRecord& record) const;
+    std::string add_machine(MachineType type);
+    /// Host or Namespace: the machine type of a machine record (older records: the model's).
+    MachineType machine_type_of(const MachineRecord& record) const;
     void start_worker(const std::string& machine_id);
     /// Every machine's /etc/hosts (or only that of machine `only`) from the model's machines.
     void refresh_hosts(const std::string& only = "");

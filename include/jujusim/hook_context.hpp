@@ -22,6 +22,27 @@ struct CommandResult {
     std::string err;
 };
 
+/// A secret change a hook tool made, applied when the hook exits 0 (secret_commit.cpp).
+struct SecretOp {
+    enum class Kind { Add, Set, Grant, Revoke, Remove };
+    Kind kind = Kind::Add;
+    std::string id;
+    // Add: the new secret's owner.
+    std::string owner;
+    bool unit_owned = false;
+    // Add (every one), Set (those given).
+    std::optional<json> content;
+    std::optional<std::string> label;
+    std::optional<std::string> description;
+    std::optional<std::string> rotate;
+    std::optional<double> expire_at;  ///< --expire: when the revision it names expires
+    // Grant (both), Revoke (one of them: a target, or a relation when the target is empty).
+    int relation_id = -1;
+    std::string target;
+    // Remove: one revision, or 0 for the whole secret.
+    long revision = 0;
+};
+
 /// A hook run in progress: its buffered writes, its read snapshot, its tool calls.
 struct HookContext {
     std::string unit;
@@ -37,7 +58,7 @@ struct HookContext {
     };
     std::map<int, RelationWrites> relation_writes;
     std::map<std::string, std::optional<std::string>> state_writes;
-    std::vector<json> secret_ops;                            ///< applied in order on commit
+    std::vector<SecretOp> secret_ops;                        ///< applied in order on commit
     std::vector<std::pair<bool, std::string>> port_changes;  ///< (open?, "80/tcp")
 
     std::map<std::string, Databag> relation_cache;  ///< "<id>/<unit-or-app>"

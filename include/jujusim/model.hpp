@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -24,6 +25,19 @@ struct StatusValue {
 
 /// Lifecycle of a unit, application or relation (Dead ones are removed from the model).
 enum class Life { Alive, Dying };
+
+/// What a machine is: a plain host directory, or Linux namespaces booted from an image.
+/// ModelDefault (an application or machine that names none): the model's machine-type.
+enum class MachineType { ModelDefault, Host, Namespace };
+
+/// An endpoint's role: the metadata section it is declared in (provides, requires, peers).
+enum class RelationRole { Provider, Requirer, Peer };
+
+/// A relation's scope: every unit of the other side, or only those on the same machine.
+enum class RelationScope { Global, Container };
+
+/// A task's progress (juju show-task's "status").
+enum class ActionStatus { Pending, Running, Completed, Failed };
 
 /// What an operation of a unit agent runs: one of Juju's hooks, or an action (juju run, exec).
 enum class HookKind {
@@ -141,9 +155,8 @@ struct App {
     std::string charm_source;
     std::string charm_dir;  ///< stored copy the units unpack from
     std::string builtin;    ///< "filesystem-client" for the built-in charm
-    /// jujusim's own (not Juju's): "host" or "namespace" for this application's machines, ""
-    /// for the model's machine-type (deploy --machine-type).
-    std::string machine_type;
+    /// jujusim's own (not Juju's): this application's machines (deploy --machine-type).
+    MachineType machine_type = MachineType::ModelDefault;
     int charm_rev = 0;
     json config = json::object();  ///< values set by the user
     long config_version = 0;
@@ -162,8 +175,8 @@ struct RelationEnd {
     std::string app;
     std::string endpoint;
     std::string interface;
-    std::string role;
-    std::string scope;
+    RelationRole role = RelationRole::Provider;
+    RelationScope scope = RelationScope::Global;
 };
 
 struct Relation {
@@ -180,7 +193,7 @@ struct Relation {
     bool is_peer() const { return ends.size() == 1; }
     bool container_scope() const {
         for (const auto& end : ends) {
-            if (end.scope == "container") {
+            if (end.scope == RelationScope::Container) {
                 return true;
             }
         }
@@ -194,7 +207,7 @@ struct Relation {
 
 struct MachineRecord {
     std::string id;
-    std::string type;  ///< host | namespace ("" in older models: the model's machine-type)
+    MachineType type = MachineType::ModelDefault;  ///< ModelDefault in older models
     std::string hostname;
     std::string address;
     bool powered = true;
@@ -236,7 +249,7 @@ struct Action {
     json params = json::object();
     bool exec = false;
     std::string command;
-    std::string status = "pending";  ///< pending running completed failed
+    ActionStatus status = ActionStatus::Pending;
     json results = json::object();
     std::string message;
     std::vector<std::string> log;
@@ -248,8 +261,8 @@ struct Action {
 struct Model {
     std::string name;
     std::string uuid;
-    std::string machine_type;      ///< host | namespace
-    json config = json::object();  ///< model-config overrides
+    MachineType machine_type = MachineType::Host;  ///< never ModelDefault
+    json config = json::object();                  ///< model-config overrides
     std::map<std::string, App> apps;
     std::map<std::string, Unit> units;
     std::map<int, Relation> relations;
@@ -262,7 +275,34 @@ struct Model {
     double created_at = 0;
 };
 
+// model.json's spellings (also the words Juju prints and jujusim's flags take).
 NLOHMANN_JSON_SERIALIZE_ENUM(Life, {{Life::Alive, "alive"}, {Life::Dying, "dying"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(MachineType, {{MachineType::ModelDefault, ""},
+                                           {MachineType::Host, "host"},
+                                           {MachineType::Namespace, "namespace"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(RelationRole, {{RelationRole::Provider, "provider"},
+                                            {RelationRole::Requirer, "requirer"},
+                                            {RelationRole::Peer, "peer"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(RelationScope, {{RelationScope::Global, "global"},
+                                             {RelationScope::Container, "container"}})
+NLOHMANN_JSON_SERIALIZE_ENUM(ActionStatus, {{ActionStatus::Pending, "pending"},
+                                            {ActionStatus::Running, "running"},
+                                            {ActionStatus::Completed, "completed"},
+                                            {ActionStatus::Failed, "failed"}})
+
+/// The word model.json stores for an enum value above ("namespace", "peer", ...).
+template <class Enum>
+std::string enum_name(Enum value) {
+    return json(value).template get<std::string>();
+}
+
+/// The enum value a word names, nullopt for none (nlohmann's mapping alone would read an
+/// unknown word as the first value).
+template <class Enum>
+std::optional<Enum> parse_enum_name(const std::string& word) {
+    const auto value = json(word).template get<Enum>();
+    return enum_name(value) == word ? std::optional<Enum>(value) : std::nullopt;
+}
 
 void to_json(json& out, const Model& model);
 void from_json(const json& in, Model& model);

@@ -29,7 +29,9 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
     }
     stat.comm = std::string(text.substr(open + 1, close - open - 1));
     const auto fields = split_fields(text.substr(close + 1));
-    // fields[0] is field 3 (state); starttime is field 22.
+    // fields[0] is field 3 (state); utime, stime and starttime are fields 14, 15 and 22.
+    constexpr std::size_t kUserTime = 14 - 3;
+    constexpr std::size_t kSystemTime = 15 - 3;
     constexpr std::size_t kStartTime = 22 - 3;
     if (fields.size() <= kStartTime || fields[0].size() != 1) {
         return std::nullopt;
@@ -37,6 +39,8 @@ std::optional<ProcStat> parse_proc_stat(std::string_view text) {
     stat.state = fields[0][0];
     if (!parse_number(fields[1], stat.ppid) || !parse_number(fields[2], stat.pgrp) ||
         !parse_number(fields[3], stat.session) ||
+        !parse_number(fields[kUserTime], stat.user_time) ||
+        !parse_number(fields[kSystemTime], stat.system_time) ||
         !parse_number(fields[kStartTime], stat.start_time)) {
         return std::nullopt;
     }

@@ -16,7 +16,7 @@ using testing_support::write_text;
 
 std::string stat_line(pid_t pid, const std::string& comm, char state, std::uint64_t start) {
     return std::to_string(pid) + " (" + comm + ") " + state +
-           " 1 100 100 0 -1 4194560 0 0 0 0 0 0 0 0 20 0 1 0 " + std::to_string(start) +
+           " 1 100 100 0 -1 4194560 0 0 0 0 7 5 0 0 20 0 1 0 " + std::to_string(start) +
            " 1000 10 18446744073709551615\n";
 }
 
@@ -29,6 +29,8 @@ TEST(ProcStat, ParsesACommWithSpacesAndParentheses) {
     EXPECT_EQ(stat->ppid, 1);
     EXPECT_EQ(stat->pgrp, 100);
     EXPECT_EQ(stat->session, 100);
+    EXPECT_EQ(stat->user_time, 7U);
+    EXPECT_EQ(stat->system_time, 5U);
     EXPECT_EQ(stat->start_time, 123456U);
     EXPECT_FALSE(parse_proc_stat("42 (x) S 1 2"));
     EXPECT_FALSE(parse_proc_stat("garbage"));

@@ -35,6 +35,28 @@ TEST(Random, AlphanumericNamesHaveTheLengthAndAlphabetAsked) {
     EXPECT_EQ(seen.size(), 100U);
 }
 
+TEST(Random, StringsUseOnlyTheirAlphabetAndAllOfIt) {
+    std::set<char> used;
+    for (int i = 0; i < 20; ++i) {
+        const auto text = random_string(32, "0123456789abcdef");
+        ASSERT_EQ(text.size(), 32U);
+        EXPECT_EQ(text.find_first_not_of("0123456789abcdef"), std::string::npos) << text;
+        used.insert(text.begin(), text.end());
+    }
+    EXPECT_EQ(used.size(), 16U);  // 640 draws miss one of 16 digits with p < 1e-16
+    EXPECT_EQ(random_string(5, "x"), "xxxxx");
+    EXPECT_TRUE(random_string(0, "ab").empty());
+    EXPECT_THROW(random_string(4, ""), std::invalid_argument);
+}
+
+TEST(Random, Uint64sDiffer) {
+    std::set<std::uint64_t> seen;
+    for (int i = 0; i < 100; ++i) {
+        seen.insert(random_uint64());
+    }
+    EXPECT_EQ(seen.size(), 100U);
+}
+
 TEST(Random, ProcessesForkedFromOneParentDrawDifferentNames) {
     (void)random_alphanumeric(4);  // the parent has drawn before it forks
     std::set<std::string> seen;

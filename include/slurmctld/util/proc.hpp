@@ -22,7 +22,9 @@ struct ProcStat {
     pid_t ppid = 0;
     pid_t pgrp = 0;
     pid_t session = 0;
-    std::uint64_t start_time = 0;  ///< clock ticks after boot (field 22)
+    std::uint64_t user_time = 0;    ///< CPU time in user mode, clock ticks (field 14, utime)
+    std::uint64_t system_time = 0;  ///< CPU time in kernel mode, clock ticks (field 15, stime)
+    std::uint64_t start_time = 0;   ///< clock ticks after boot (field 22)
 };
 
 /// Parses the text of a /proc/<pid>/stat file; nullopt when it is malformed.

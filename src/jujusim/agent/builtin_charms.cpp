@@ -12,11 +12,12 @@ CharmMeta filesystem_client_meta() {
     meta.name = "filesystem-client";
     meta.summary = "Mount a shared file system (built into jujusim: the model's shared directory)";
     meta.subordinate = true;
-    meta.endpoints["juju-info"] =
-        Endpoint{"juju-info", "juju-info", "requirer", "container", 0, false};
-    meta.endpoints["mount"] = Endpoint{"mount", "mount_info", "requirer", "container", 0, false};
-    meta.endpoints["filesystem"] =
-        Endpoint{"filesystem", "filesystem_info", "requirer", "global", 1, false};
+    meta.endpoints["juju-info"] = Endpoint{
+        "juju-info", "juju-info", RelationRole::Requirer, RelationScope::Container, 0, false};
+    meta.endpoints["mount"] =
+        Endpoint{"mount", "mount_info", RelationRole::Requirer, RelationScope::Container, 0, false};
+    meta.endpoints["filesystem"] = Endpoint{
+        "filesystem", "filesystem_info", RelationRole::Requirer, RelationScope::Global, 1, false};
     meta.config["mountpoint"] =
         ConfigOption{"string", nullptr, "Location to mount the filesystem on the machine."};
     meta.config["noexec"] =

@@ -19,7 +19,7 @@ json load_yaml_file(const fs::path& path) {
     }
 }
 
-void read_endpoints(CharmMeta& meta, const json& section, const std::string& role) {
+void read_endpoints(CharmMeta& meta, const json& section, RelationRole role) {
     if (!section.is_object()) {
         return;
     }
@@ -31,7 +31,13 @@ void read_endpoints(CharmMeta& meta, const json& section, const std::string& rol
             endpoint.interface = value.get<std::string>();
         } else if (value.is_object()) {
             endpoint.interface = value.value("interface", "");
-            endpoint.scope = value.value("scope", "global");
+            const std::string scope = value.value("scope", "global");
+            const auto parsed = parse_enum_name<RelationScope>(scope);
+            if (!parsed) {
+                throw UserError("charm \"" + meta.name + "\": relation \"" + name +
+                                "\" has unknown scope \"" + scope + "\"");
+            }
+            endpoint.scope = *parsed;
             if (value.contains("limit") && value["limit"].is_number_integer()) {
                 endpoint.limit = value["limit"].get<int>();
             }
@@ -120,11 +126,11 @@ CharmMeta CharmMeta::load(const fs::path& charm_dir) {
     meta.summary = metadata.value("summary", "");
     meta.description = metadata.value("description", "");
     meta.subordinate = metadata.value("subordinate", false);
-    read_endpoints(meta, metadata.value("provides", json::object()), "provider");
-    read_endpoints(meta, metadata.value("requires", json::object()), "requirer");
-    read_endpoints(meta, metadata.value("peers", json::object()), "peer");
+    read_endpoints(meta, metadata.value("provides", json::object()), RelationRole::Provider);
+    read_endpoints(meta, metadata.value("requires", json::object()), RelationRole::Requirer);
+    read_endpoints(meta, metadata.value("peers", json::object()), RelationRole::Peer);
     for (const auto& [name, endpoint] : meta.endpoints) {
-        if (endpoint.role == "peer" && endpoint.scope == "container") {
+        if (endpoint.role == RelationRole::Peer && endpoint.scope == RelationScope::Container) {
             throw UserError("charm \"" + meta.name + "\": peer relation \"" + name +
                             "\" cannot be container-scoped");
         }
@@ -132,7 +138,8 @@ CharmMeta CharmMeta::load(const fs::path& charm_dir) {
     if (meta.subordinate) {
         const bool has_container =
             std::any_of(meta.endpoints.begin(), meta.endpoints.end(), [](const auto& item) {
-                return item.second.role == "requirer" && item.second.scope == "container";
+                return item.second.role == RelationRole::Requirer &&
+                       item.second.scope == RelationScope::Container;
             });
         if (!has_container) {
             throw UserError("subordinate charm \"" + meta.name +
@@ -141,8 +148,8 @@ CharmMeta CharmMeta::load(const fs::path& charm_dir) {
     }
     // Every principal charm provides juju-info implicitly (Juju adds it to the metadata).
     if (!meta.endpoints.count("juju-info")) {
-        meta.endpoints["juju-info"] =
-            Endpoint{"juju-info", "juju-info", "provider", "global", 0, true};
+        meta.endpoints["juju-info"] = Endpoint{
+            "juju-info", "juju-info", RelationRole::Provider, RelationScope::Global, 0, true};
     }
 
     json config;

@@ -176,8 +176,8 @@ void Controller::load() {
     if (model_.uuid.empty()) {
         model_.uuid = slurmctld::util::random_uuid_v4();
     }
-    if (model_.machine_type.empty()) {
-        model_.machine_type = "host";
+    if (model_.machine_type == MachineType::ModelDefault) {
+        model_.machine_type = MachineType::Host;
     }
     if (model_.created_at == 0) {
         model_.created_at = now();
@@ -315,7 +315,7 @@ Machine& Controller::machine(const std::string& id) {
     }
     const MachineRecord& record = model_.machines.at(id);
     std::unique_ptr<Machine> created;
-    if (machine_type_of(record) == "namespace") {
+    if (machine_type_of(record) == MachineType::Namespace) {
         prepare_namespace_machines();
         MachineConfig config;
         config.id = record.id;
@@ -335,16 +335,16 @@ Machine& Controller::machine(const std::string& id) {
     return result;
 }
 
-std::string Controller::machine_type_of(const MachineRecord& record) const {
-    return record.type.empty() ? model_.machine_type : record.type;
+MachineType Controller::machine_type_of(const MachineRecord& record) const {
+    return record.type == MachineType::ModelDefault ? model_.machine_type : record.type;
 }
 
-std::string Controller::add_machine(const std::string& type) {
+std::string Controller::add_machine(MachineType type) {
     MachineRecord record;
     record.id = std::to_string(model_.next_machine++);
     record.type = type;
     record.hostname = "juju-" + model_.uuid.substr(0, 6) + "-" + record.id;
-    if (type == "namespace") {
+    if (type == MachineType::Namespace) {
         prepare_namespace_machines();
         record.address = network_->address_for(static_cast<unsigned>(std::stoi(record.id)));
     } else {

@@ -5,7 +5,6 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
-#include <random>
 #include <thread>
 #include <tuple>
 
@@ -17,6 +16,7 @@
 #include <jujusim/go_format.hpp>
 #include <jujusim/host_directory_machine.hpp>
 #include <jujusim/unix_socket.hpp>
+#include <slurmctld/util/random.hpp>
 
 namespace jujusim {
 
@@ -53,11 +53,6 @@ Slots& host_cpu_slots() {
     static Slots slots(
         static_cast<std::ptrdiff_t>(std::max(2U, std::thread::hardware_concurrency()) * 2));
     return slots;
-}
-
-std::int64_t random_int63() {
-    static thread_local std::mt19937_64 rng(std::random_device{}());
-    return static_cast<std::int64_t>(rng() >> 1);
 }
 
 /// Serves the unit's agent socket while the hook runs: one JSON line in, one out.
@@ -201,7 +196,7 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     ctx.is_action = action;
     ctx.is_exec = is_exec;
     ctx.context_id = unit_name + "-" + (is_exec ? std::string("run-commands") : op.hook) + "-" +
-                     std::to_string(random_int63());
+                     std::to_string(slurmctld::util::random_uint64() >> 1);  // Juju's Int63
     contexts_[ctx.context_id] = &ctx;
     if (const auto kill = model_.config.find(kTestKillHook);
         kill != model_.config.end() && kill->is_string()) {
@@ -236,7 +231,7 @@ void Controller::run_op(const std::string& unit_name, const Op& op,
     if (machine_it == model_.machines.end() || !machine_it->second.powered) {
         // Killed by a power cut: like an agent shutdown, the operation is re-run later.
         if (action_record != nullptr) {
-            action_record->status = "pending";
+            action_record->status = ActionStatus::Pending;
         }
         return;
     }
@@ -270,7 +265,7 @@ void Controller::set_running_status(Unit& unit, const Op& op, Action* action_rec
     }
     set_unit_status(unit, "executing", running, true);
     if (action_record != nullptr) {
-        action_record->status = "running";
+        action_record->status = ActionStatus::Running;
         action_record->started = now();
     }
     touch();
@@ -389,17 +384,17 @@ void Controller::finish_action(Unit& unit, const Op& op, HookContext& ctx,
     record.results = results;
     record.completed = now();
     if (outcome.missing) {
-        record.status = "failed";
+        record.status = ActionStatus::Failed;
         record.message = outcome.err_text;
     } else if (outcome.exit_code != 0 && !ctx.is_exec) {
-        record.status = "failed";
+        record.status = ActionStatus::Failed;
         record.message = "exit status " + std::to_string(outcome.exit_code);
     } else if (ctx.action_failed) {
-        record.status = "failed";
+        record.status = ActionStatus::Failed;
         record.message = ctx.action_fail_message;
         commit(ctx);
     } else {
-        record.status = "completed";
+        record.status = ActionStatus::Completed;
         if (outcome.exit_code == 0) {
             commit(ctx);
         }

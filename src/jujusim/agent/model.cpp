@@ -137,7 +137,7 @@ void to_json(json& out, const Model& model) {
 void from_json(const json& in, Model& model) {
     model.name = in.value("name", "");
     model.uuid = in.value("uuid", "");
-    model.machine_type = in.value("machine_type", "host");
+    model.machine_type = in.value("machine_type", MachineType::Host);
     model.config = in.value("config", json::object());
     if (in.contains("apps")) {
         in.at("apps").get_to(model.apps);
@@ -190,8 +190,9 @@ std::string Relation::key() const {
         return ends[0].app + ":" + ends[0].endpoint;
     }
     // Juju's key lists the requirer... first by role order: provider last.
-    const RelationEnd& first = ends[0].role == "provider" ? ends[1] : ends[0];
-    const RelationEnd& second = ends[0].role == "provider" ? ends[0] : ends[1];
+    const bool provider_first = ends[0].role == RelationRole::Provider;
+    const RelationEnd& first = provider_first ? ends[1] : ends[0];
+    const RelationEnd& second = provider_first ? ends[0] : ends[1];
     return first.app + ":" + first.endpoint + " " + second.app + ":" + second.endpoint;
 }
 

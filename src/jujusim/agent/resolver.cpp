@@ -499,7 +499,7 @@ void Controller::remove_unit_record(const std::string& name) {
     const std::string principal = it->second.principal;
     for (long action_id : it->second.pending_actions) {
         auto& action = model_.actions.at(action_id);
-        action.status = "failed";
+        action.status = ActionStatus::Failed;
         action.message = "unit removed";
         action.completed = now();
     }

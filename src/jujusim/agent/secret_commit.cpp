@@ -9,10 +9,10 @@ namespace jujusim {
 namespace {
 
 /// secret-add/secret-set --expire: the revision it names expires then.
-void set_expiry(Secret& secret, const std::string& revision, const json& op) {
-    if (op.contains("expire_at") && op["expire_at"].is_number()) {
-        secret.expiry[revision] = op["expire_at"].get<double>();
-        secret.expiry_due[revision] = op["expire_at"].get<double>();
+void set_expiry(Secret& secret, const std::string& revision, const SecretOp& op) {
+    if (op.expire_at) {
+        secret.expiry[revision] = *op.expire_at;
+        secret.expiry_due[revision] = *op.expire_at;
     }
 }
 
@@ -25,56 +25,56 @@ void forget_revision(Secret& secret, const std::string& revision) {
 }  // namespace
 
 void Controller::commit_secrets(const HookContext& ctx) {
+    using Kind = SecretOp::Kind;
     for (const auto& op : ctx.secret_ops) {
-        const std::string kind = op.value("op", "");
-        if (kind == "add") {
+        if (op.kind == Kind::Add) {
             Secret secret;
-            secret.id = op["id"];
-            secret.owner = op["owner"];
-            secret.unit_owned = op["unit_owned"];
-            secret.label = op.value("label", "");
-            secret.description = op.value("description", "");
-            secret.rotate = op.value("rotate", "");
+            secret.id = op.id;
+            secret.owner = op.owner;
+            secret.unit_owned = op.unit_owned;
+            secret.label = op.label.value_or("");
+            secret.description = op.description.value_or("");
+            secret.rotate = op.rotate.value_or("");
             secret.next_rotate = next_rotate_time(secret.rotate, now());
-            secret.revisions["1"] = op["content"];
+            secret.revisions["1"] = op.content.value_or(json::object());
             secret.latest = 1;
             set_expiry(secret, "1", op);
             secret.created_at = secret.updated_at = now();
             model_.secrets[secret.id] = secret;
             continue;
         }
-        const auto secret_it = model_.secrets.find(op.value("id", ""));
+        const auto secret_it = model_.secrets.find(op.id);
         if (secret_it == model_.secrets.end()) {
             continue;
         }
         Secret& secret = secret_it->second;
-        if (kind == "set") {
-            if (op.contains("content")) {
+        if (op.kind == Kind::Set) {
+            if (op.content) {
                 const auto latest = secret.revisions.find(std::to_string(secret.latest));
-                if (latest == secret.revisions.end() || latest->second != op["content"]) {
+                if (latest == secret.revisions.end() || latest->second != *op.content) {
                     secret.latest += 1;
-                    secret.revisions[std::to_string(secret.latest)] = op["content"];
+                    secret.revisions[std::to_string(secret.latest)] = *op.content;
                 }
             }
-            if (op.contains("label")) {
-                secret.label = op["label"];
+            if (op.label) {
+                secret.label = *op.label;
             }
-            if (op.contains("description")) {
-                secret.description = op["description"];
+            if (op.description) {
+                secret.description = *op.description;
             }
-            if (op.contains("rotate") && op["rotate"] != secret.rotate) {
+            if (op.rotate && *op.rotate != secret.rotate) {
                 // A new policy starts a new schedule from now.
-                secret.rotate = op["rotate"];
+                secret.rotate = *op.rotate;
                 secret.next_rotate = next_rotate_time(secret.rotate, now());
             }
             // --expire applies to the latest revision (the one this set made, if any).
             set_expiry(secret, std::to_string(secret.latest), op);
             secret.updated_at = now();
-        } else if (kind == "grant") {
-            secret.grants.push_back(SecretGrant{op["relation_id"], op["target"]});
-        } else if (kind == "revoke") {
-            const std::string target = op.value("target", "");
-            const int relation_id = op.value("relation_id", -1);
+        } else if (op.kind == Kind::Grant) {
+            secret.grants.push_back(SecretGrant{op.relation_id, op.target});
+        } else if (op.kind == Kind::Revoke) {
+            const std::string& target = op.target;
+            const int relation_id = op.relation_id;
             secret.grants.erase(
                 std::remove_if(secret.grants.begin(), secret.grants.end(),
                                [&](const SecretGrant& grant) {
@@ -82,8 +82,8 @@ void Controller::commit_secrets(const HookContext& ctx) {
                                           (target.empty() && grant.relation_id == relation_id);
                                }),
                 secret.grants.end());
-        } else if (kind == "remove") {
-            const long revision = op.value("revision", 0L);
+        } else if (op.kind == Kind::Remove) {
+            const long revision = op.revision;
             if (revision > 0) {
                 forget_revision(secret, std::to_string(revision));
             }

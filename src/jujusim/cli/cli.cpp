@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jujusim/cli.hpp>
@@ -185,35 +184,18 @@ void ensure_controller(const fs::path& model_dir) {
         ::kill(stuck->process.pid, SIGKILL);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    const std::string exe = (self_directory() / "jujusim").string();
     const std::string dir = model_dir.string();
     const std::string log = (model_dir / "controller.log").string();
-    const pid_t child = ::fork();
-    if (child < 0) {
-        throw std::runtime_error("fork failed");
+    sys::DaemonOptions daemon;
+    daemon.argv = {(self_directory() / "jujusim").string(), "controller", "--model-dir", dir};
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+        daemon.env.emplace_back(*variable);
     }
-    if (child == 0) {
-        ::setsid();
-        const pid_t grandchild = ::fork();
-        if (grandchild != 0) {
-            ::_exit(grandchild < 0 ? 1 : 0);
-        }
-        const int null_fd = ::open("/dev/null", O_RDONLY);
-        const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-        if (null_fd >= 0) {
-            ::dup2(null_fd, 0);
-        }
-        if (log_fd >= 0) {
-            ::dup2(log_fd, 1);
-            ::dup2(log_fd, 2);
-        }
-        ::chdir("/");
-        const char* argv[] = {exe.c_str(), "controller", "--model-dir", dir.c_str(), nullptr};
-        ::execv(exe.c_str(), const_cast<char* const*>(argv));
-        ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(child, &status, 0);
+    daemon.log_path = log;
+    daemon.log_mode = 0600;
+    daemon.working_directory = "/";
+    daemon.detached = true;
+    sys::start_daemon(daemon);
     for (int i = 0; i < 200; ++i) {
         if (controller_answers(model_dir)) {
             return;

@@ -7,7 +7,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -165,15 +164,6 @@ void bring_loopback_up() {
     ::close(fd);
 }
 
-std::string random_machine_id() {
-    std::random_device random;
-    std::string id;
-    for (int i = 0; i < 32; ++i) {
-        id += "0123456789abcdef"[random() % 16];
-    }
-    return id;
-}
-
 int stage1(const InitArgs& a) {
     try {
         const fs::path root = a.root;
@@ -224,7 +214,7 @@ int stage1(const InitArgs& a) {
         if (machine_id.size() < 32) {
             util::AtomicWriteOptions read_only;
             read_only.mode = 0444;  // as systemd leaves it
-            util::write_file_atomic(root / "etc/machine-id", random_machine_id() + "\n", read_only);
+            util::write_file_atomic(root / "etc/machine-id", sys::random_id128() + "\n", read_only);
         }
 
         check(::chdir(root.c_str()), "chdir " + root.string());

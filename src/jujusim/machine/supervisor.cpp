@@ -5,7 +5,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include <fcntl.h>
@@ -49,16 +48,6 @@ const char* step_name(int step) {
     }
 }
 
-std::string random_hex(size_t length) {
-    static std::mt19937_64 generator(std::random_device{}());
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (size_t i = 0; i < length; ++i) {
-        out += digits[generator() % 16];
-    }
-    return out;
-}
-
 bool is_clean_exit(int status, const units::ServiceDefinition& def) {
     if (WIFEXITED(status)) {
         const int code = WEXITSTATUS(status);
@@ -76,17 +65,18 @@ bool is_clean_exit(int status, const units::ServiceDefinition& def) {
            (signal == SIGHUP || signal == SIGINT || signal == SIGTERM || signal == SIGPIPE);
 }
 
-std::string result_of(int status) {
+ServiceResult result_of(int status) {
     if (WIFEXITED(status)) {
-        return "exit-code";
+        return ServiceResult::ExitCode;
     }
-    return WCOREDUMP(status) ? "core-dump" : "signal";
+    return WCOREDUMP(status) ? ServiceResult::CoreDump : ServiceResult::Signal;
 }
 
-bool should_restart(units::RestartPolicy policy, const std::string& result) {
+bool should_restart(units::RestartPolicy policy, ServiceResult result) {
     using units::RestartPolicy;
-    const bool clean = result == "success";
-    const bool unclean_signal = result == "signal" || result == "core-dump";
+    const bool clean = result == ServiceResult::Success;
+    const bool unclean_signal =
+        result == ServiceResult::Signal || result == ServiceResult::CoreDump;
     switch (policy) {
         case RestartPolicy::No:
             return false;
@@ -97,13 +87,37 @@ bool should_restart(units::RestartPolicy policy, const std::string& result) {
         case RestartPolicy::OnFailure:
             return !clean;
         case RestartPolicy::OnAbnormal:
-            return unclean_signal || result == "timeout" || result == "watchdog";
+            return unclean_signal || result == ServiceResult::Timeout ||
+                   result == ServiceResult::Watchdog;
         case RestartPolicy::OnWatchdog:
-            return result == "watchdog";
+            return result == ServiceResult::Watchdog;
         case RestartPolicy::OnAbort:
             return unclean_signal;
     }
     return false;
+}
+
+std::string job_failure_message(const std::string& unit, std::optional<ServiceResult> result) {
+    // systemctl's table; its "start-limit" entry names no result (the result is
+    // "start-limit-hit"), so that failure gets no explanation.
+    static constexpr units::NamedValue<ServiceResult> kExplanations[] = {
+        {"of unavailable resources or another system error", ServiceResult::Resources},
+        {"the service did not take the steps required by its unit configuration",
+         ServiceResult::Protocol},
+        {"a timeout was exceeded", ServiceResult::Timeout},
+        {"the control process exited with error code", ServiceResult::ExitCode},
+        {"a fatal signal was delivered to the control process", ServiceResult::Signal},
+        {"a fatal signal was delivered causing the control process to dump core",
+         ServiceResult::CoreDump},
+        {"the service failed to send watchdog ping", ServiceResult::Watchdog}};
+    std::string text = "Job for " + unit + " failed";
+    for (const auto& [explanation, value] : kExplanations) {
+        if (result == value) {
+            text += " because " + std::string(explanation);
+        }
+    }
+    return text + ".\nSee \"systemctl status " + unit + "\" and \"journalctl -xeu " + unit +
+           "\" for details.";
 }
 
 std::string limit_setting_name(int resource) {
@@ -145,6 +159,46 @@ const char* to_string(ActiveState state) {
         {"deactivating", ActiveState::Deactivating},
         {"failed", ActiveState::Failed}};
     return units::name_of(kStates, state);
+}
+
+const char* to_string(SubState state) {
+    static constexpr units::NamedValue<SubState> kStates[] = {
+        {"dead", SubState::Dead},
+        {"start-pre", SubState::StartPre},
+        {"start", SubState::Start},
+        {"start-post", SubState::StartPost},
+        {"running", SubState::Running},
+        {"exited", SubState::Exited},
+        {"reload", SubState::Reload},
+        {"stop", SubState::Stop},
+        {"stop-sigterm", SubState::StopSigterm},
+        {"final-sigterm", SubState::FinalSigterm},
+        {"failed", SubState::Failed},
+        {"auto-restart", SubState::AutoRestart}};
+    return units::name_of(kStates, state);
+}
+
+const char* to_string(SystemState state) {
+    static constexpr units::NamedValue<SystemState> kStates[] = {
+        {"initializing", SystemState::Initializing},
+        {"starting", SystemState::Starting},
+        {"running", SystemState::Running},
+        {"degraded", SystemState::Degraded}};
+    return units::name_of(kStates, state);
+}
+
+const char* to_string(ServiceResult result) {
+    static constexpr units::NamedValue<ServiceResult> kResults[] = {
+        {"success", ServiceResult::Success},
+        {"resources", ServiceResult::Resources},
+        {"protocol", ServiceResult::Protocol},
+        {"timeout", ServiceResult::Timeout},
+        {"exit-code", ServiceResult::ExitCode},
+        {"signal", ServiceResult::Signal},
+        {"core-dump", ServiceResult::CoreDump},
+        {"watchdog", ServiceResult::Watchdog},
+        {"start-limit-hit", ServiceResult::StartLimitHit}};
+    return units::name_of(kResults, result);
 }
 
 Supervisor::Supervisor(std::string hostname, fs::path log_dir)
@@ -258,7 +312,7 @@ void Supervisor::log_unit(const std::string& unit, const std::string& message) {
     logs_.append(unit, "systemd", 1, unit + ": " + message);
 }
 
-void Supervisor::set_state(Service& s, ActiveState state, const std::string& sub) {
+void Supervisor::set_state(Service& s, ActiveState state, SubState sub) {
     if (s.active != state) {
         s.state_change_time = WallClock::now();
     }
@@ -512,7 +566,7 @@ void Supervisor::drain_notify(Service& s) {
             if (key == "READY" && value == "1") {
                 s.ready = true;
                 if (s.active == ActiveState::Reloading) {
-                    set_state(s, ActiveState::Active, "running");
+                    set_state(s, ActiveState::Active, SubState::Running);
                 }
             } else if (key == "MAINPID") {
                 try {

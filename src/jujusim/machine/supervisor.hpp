@@ -43,6 +43,41 @@ struct Reply {
 enum class ActiveState { Inactive, Activating, Active, Reloading, Deactivating, Failed };
 const char* to_string(ActiveState state);
 
+/// The sub-states (systemd's SubState=) a service goes through here.
+enum class SubState {
+    Dead,
+    StartPre,
+    Start,
+    StartPost,
+    Running,
+    Exited,
+    Reload,
+    Stop,
+    StopSigterm,
+    FinalSigterm,
+    Failed,
+    AutoRestart,
+};
+const char* to_string(SubState state);
+
+/// The machine's state (`systemctl is-system-running`).
+enum class SystemState { Initializing, Starting, Running, Degraded };
+const char* to_string(SystemState state);
+
+/// How a service's last run ended (systemd's Result=).
+enum class ServiceResult {
+    Success,
+    Resources,
+    Protocol,
+    Timeout,
+    ExitCode,
+    Signal,
+    CoreDump,
+    Watchdog,
+    StartLimitHit,
+};
+const char* to_string(ServiceResult result);
+
 /// A process the manager started for a service and how it ended (systemd's ExecStatus, for
 /// `systemctl status`); not util::ProcessRecord, which names a running process for good.
 struct ExecRecord {
@@ -65,8 +100,8 @@ struct Service {
     std::string file_signature;  ///< paths and mtimes at load: tells a changed file on disk
 
     ActiveState active = ActiveState::Inactive;
-    std::string sub = "dead";
-    std::string result = "success";
+    SubState sub = SubState::Dead;
+    ServiceResult result = ServiceResult::Success;
     std::optional<std::string> condition_failed;  ///< the unmet condition, when skipped
     pid_t main_pid = 0;
     pid_t control_pid = 0;
@@ -137,12 +172,12 @@ class Supervisor {
                                               std::optional<Clock::time_point> deadline,
                                               std::string& error);
     void complete_start(Service& s, const units::ServiceDefinition& def);
-    /// fail_start with `result`, which is also the job's error.
-    JobResult fail_job(Service& s, const std::string& result, std::string& error);
+    /// fail_start with `result`; the job's error is systemctl's message for it.
+    JobResult fail_job(Service& s, ServiceResult result, std::string& error);
     JobResult stop_job(Service& s, bool restarting);
     JobResult reload_job(Service& s, std::string& error);
     void died_job(Service& s);
-    void fail_start(Service& s, const std::string& result);
+    void fail_start(Service& s, ServiceResult result);
     void finish_job(Service& s);        // mutex_ held
     void schedule_handler(Service& s);  // mutex_ held
     void schedule_restart(Service& s);  // mutex_ held: waits RestartSec in its own thread
@@ -162,7 +197,7 @@ class Supervisor {
     std::optional<int> wait_exit(pid_t pid, std::optional<Clock::time_point> deadline);
     bool run_control(Service& s, const std::string& setting, const std::vector<std::string>& lines,
                      const units::ServiceDefinition& def, const units::Environment& env,
-                     std::optional<Clock::time_point> deadline, std::string& result);
+                     std::optional<Clock::time_point> deadline, ServiceResult& result);
     units::Environment environment_for(const Service& s, const units::ServiceDefinition& def);
     std::vector<pid_t> service_processes(const Service& s);  // mutex_ held
     void kill_processes(Service& s, const units::ServiceDefinition& def,
@@ -181,7 +216,7 @@ class Supervisor {
     void io_loop();
     void monitor_loop();
     void log_unit(const std::string& unit, const std::string& message);
-    void set_state(Service& s, ActiveState state, const std::string& sub);  // mutex_ held
+    void set_state(Service& s, ActiveState state, SubState sub);  // mutex_ held
 
     // commands
     static Options parse_options(const std::vector<std::string>& args);
@@ -214,7 +249,7 @@ class Supervisor {
     std::map<std::string, std::unique_ptr<Service>> services_;
     std::set<pid_t> tracked_;     ///< children whose exit a job may wait for
     std::map<pid_t, int> exits_;  ///< tracked children that exited: wait status
-    std::string system_state_ = "initializing";
+    SystemState system_state_ = SystemState::Initializing;
     std::atomic<bool> stopping_{false};
     int epoll_fd_ = -1;
     int wake_fd_ = -1;

@@ -3,10 +3,13 @@
 // supervisor.cpp's.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <jujusim/unit_file.hpp>
+
+#include "supervisor.hpp"
 
 namespace jujusim::init::detail {
 
@@ -26,11 +29,13 @@ enum ExitStep : int {
 };
 
 const char* step_name(int step);
-std::string random_hex(size_t length);
 bool is_clean_exit(int status, const units::ServiceDefinition& def);
-/// systemd's result for a process end ("exit-code", "signal", ...).
-std::string result_of(int status);
-bool should_restart(units::RestartPolicy policy, const std::string& result);
+/// systemd's result for a process end (ExitCode, Signal, CoreDump).
+ServiceResult result_of(int status);
+bool should_restart(units::RestartPolicy policy, ServiceResult result);
+/// systemctl's message for a start or reload job that failed with `result` (none: the
+/// reason is not known), without the final newline.
+std::string job_failure_message(const std::string& unit, std::optional<ServiceResult> result);
 std::string limit_setting_name(int resource);
 bool has_sys_resource_capability();
 

@@ -4,7 +4,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include <fcntl.h>
@@ -34,16 +33,16 @@ using namespace detail;
 
 // ---- jobs -----------------------------------------------------------------------------------
 
-void Supervisor::fail_start(Service& s, const std::string& result) {
+void Supervisor::fail_start(Service& s, ServiceResult result) {
     units::ServiceDefinition def;
     {
         std::lock_guard lock(mutex_);
         s.result = result;
         def = s.def;
-        set_state(s, ActiveState::Deactivating, "final-sigterm");
+        set_state(s, ActiveState::Deactivating, SubState::FinalSigterm);
     }
     kill_processes(s, def, Clock::now() + def.timeout_stop.value_or(std::chrono::seconds(90)));
-    std::string ignored;
+    ServiceResult ignored = ServiceResult::Success;
     if (!def.exec_stop_post.empty()) {
         units::Environment env;
         try {
@@ -61,8 +60,8 @@ void Supervisor::fail_start(Service& s, const std::string& result) {
     s.sessions.clear();
     s.result = result;
     close_notify_socket(s);
-    set_state(s, ActiveState::Failed, "failed");
-    log_unit(s.name, "Failed with result '" + result + "'.");
+    set_state(s, ActiveState::Failed, SubState::Failed);
+    log_unit(s.name, std::string("Failed with result '") + to_string(result) + "'.");
     logs_.append(s.name, "systemd", 1, "Failed to start " + display_name(s.name, def) + ".");
     if (should_restart(def.restart, result)) {
         schedule_restart(s);
@@ -72,7 +71,7 @@ void Supervisor::fail_start(Service& s, const std::string& result) {
 void Supervisor::schedule_restart(Service& s) {
     // Called with mutex_ held: the restart waits in its own thread, so the job that failed (and
     // a systemctl waiting for it) returns at once, as with systemd.
-    set_state(s, ActiveState::Activating, "auto-restart");
+    set_state(s, ActiveState::Activating, SubState::AutoRestart);
     const uint64_t generation = s.generation;
     const std::string name = s.name;
     const auto delay = s.def.restart_sec;
@@ -91,7 +90,7 @@ void Supervisor::schedule_restart(Service& s) {
             std::unique_lock job(*sp->job_mutex);
             {
                 std::lock_guard lock(mutex_);
-                if (sp->generation != generation || sp->sub != "auto-restart") {
+                if (sp->generation != generation || sp->sub != SubState::AutoRestart) {
                     return;
                 }
                 sp->job_active = true;
@@ -119,7 +118,7 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
                          " was skipped because of an unmet condition check (" +
                          *s.condition_failed + ").");
         ++s.generation;
-        set_state(s, ActiveState::Inactive, "dead");
+        set_state(s, ActiveState::Inactive, SubState::Dead);
         return JobResult::Skipped;
     }
     if (const auto over = enter_activating(s, def, error)) {
@@ -133,15 +132,15 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
         env = environment_for(s, def);
     } catch (const std::exception& failure) {
         log_unit(s.name, failure.what());
-        return fail_job(s, "resources", error);
+        return fail_job(s, ServiceResult::Resources, error);
     }
-    std::string result;
+    ServiceResult result = ServiceResult::Success;
     if (!run_control(s, "ExecStartPre", def.exec_start_pre, def, env, deadline, result)) {
         return fail_job(s, result, error);
     }
     {
         std::lock_guard lock(mutex_);
-        set_state(s, ActiveState::Activating, "start");
+        set_state(s, ActiveState::Activating, SubState::Start);
     }
     if (def.type == units::ServiceType::Oneshot) {
         if (!run_control(s, "ExecStart", def.exec_start, def, env, deadline, result)) {
@@ -153,7 +152,7 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
     if (!def.exec_start_post.empty()) {
         {
             std::lock_guard lock(mutex_);
-            set_state(s, ActiveState::Activating, "start-post");
+            set_state(s, ActiveState::Activating, SubState::StartPost);
         }
         if (!run_control(s, "ExecStartPost", def.exec_start_post, def, env, deadline, result)) {
             return fail_job(s, result, error);
@@ -163,10 +162,9 @@ Supervisor::JobResult Supervisor::start_job(Service& s, std::string& error) {
     return JobResult::Done;
 }
 
-Supervisor::JobResult Supervisor::fail_job(Service& s, const std::string& result,
-                                           std::string& error) {
+Supervisor::JobResult Supervisor::fail_job(Service& s, ServiceResult result, std::string& error) {
     fail_start(s, result);
-    error = result;
+    error = job_failure_message(s.name, result);
     return JobResult::Failed;
 }
 
@@ -184,7 +182,7 @@ std::optional<Supervisor::JobResult> Supervisor::check_can_start(Service& s,
         return JobResult::Failed;
     }
     if (s.active == ActiveState::Active || s.active == ActiveState::Reloading ||
-        (s.active == ActiveState::Activating && s.sub != "auto-restart")) {
+        (s.active == ActiveState::Activating && s.sub != SubState::AutoRestart)) {
         return JobResult::Done;
     }
     def = s.def;
@@ -207,17 +205,17 @@ std::optional<Supervisor::JobResult> Supervisor::enter_activating(
     if (def.start_limit_burst > 0 && def.start_limit_interval.count() > 0 &&
         s.recent_starts.size() >= def.start_limit_burst) {
         log_unit(s.name, "Start request repeated too quickly.");
-        s.result = "start-limit-hit";
+        s.result = ServiceResult::StartLimitHit;
         ++s.generation;
-        set_state(s, ActiveState::Failed, "failed");
+        set_state(s, ActiveState::Failed, SubState::Failed);
         log_unit(s.name, "Failed with result 'start-limit-hit'.");
         logs_.append(s.name, "systemd", 1, "Failed to start " + display_name(s.name, def) + ".");
-        error = "start-limit-hit";
+        error = job_failure_message(s.name, ServiceResult::StartLimitHit);
         return JobResult::Failed;
     }
     s.recent_starts.push_back(now);
     ++s.generation;
-    s.result = "success";
+    s.result = ServiceResult::Success;
     s.ready = false;
     s.status_text.clear();
     s.control_records.clear();
@@ -225,8 +223,9 @@ std::optional<Supervisor::JobResult> Supervisor::enter_activating(
     s.main_pid = 0;
     s.main_exited = false;
     s.last_main = {};
-    s.invocation_id = random_hex(32);
-    set_state(s, ActiveState::Activating, def.exec_start_pre.empty() ? "start" : "start-pre");
+    s.invocation_id = sys::random_id128();
+    set_state(s, ActiveState::Activating,
+              def.exec_start_pre.empty() ? SubState::Start : SubState::StartPre);
     logs_.append(s.name, "systemd", 1, "Starting " + display_name(s.name, def) + "...");
     if (def.type == units::ServiceType::Notify) {
         open_notify_socket(s);
@@ -252,7 +251,7 @@ std::optional<Supervisor::JobResult> Supervisor::start_main_process(
     using units::ServiceType;
     const auto commands = units::parse_commands(def.exec_start.front(), env);
     if (commands.empty()) {
-        return fail_job(s, "resources", error);
+        return fail_job(s, ServiceResult::Resources, error);
     }
     const auto spawned = spawn(s, commands.front(), def, env, "ExecStart");
     if (spawned.pid <= 0 || spawned.exec_errno != 0) {
@@ -261,13 +260,13 @@ std::optional<Supervisor::JobResult> Supervisor::start_main_process(
             std::unique_lock lock(mutex_);
             changed_.wait_for(lock, std::chrono::seconds(2),
                               [&] { return s.main_exited || s.main_pid != spawned.pid; });
-            set_state(s, ActiveState::Active, "running");
+            set_state(s, ActiveState::Active, SubState::Running);
             return JobResult::Done;  // the reaper's handler records the failure
         }
         if (spawned.pid > 0 && def.type == ServiceType::Forking) {
             wait_exit(spawned.pid, Clock::now() + std::chrono::seconds(5));
         }
-        return fail_job(s, "exit-code", error);
+        return fail_job(s, ServiceResult::ExitCode, error);
     }
     if (def.type == ServiceType::Forking) {
         return finish_forking_start(s, def, spawned.pid, deadline, error);
@@ -284,7 +283,7 @@ std::optional<Supervisor::JobResult> Supervisor::finish_forking_start(
     const auto status = wait_exit(parent, deadline);
     if (!status) {
         log_unit(s.name, "start operation timed out. Terminating.");
-        return fail_job(s, "timeout", error);
+        return fail_job(s, ServiceResult::Timeout, error);
     }
     {
         std::lock_guard lock(mutex_);
@@ -347,12 +346,13 @@ std::optional<Supervisor::JobResult> Supervisor::wait_until_ready(
     if (!finished) {
         log_unit(s.name, "start operation timed out. Terminating.");
         lock.unlock();
-        return fail_job(s, "timeout", error);
+        return fail_job(s, ServiceResult::Timeout, error);
     }
     const int status = s.main_wait_status;
     const auto [code, text] = describe_wait_status(status);
     log_unit(s.name, "Main process exited, code=" + code + ", status=" + text);
-    const std::string failed = is_clean_exit(status, def) ? "protocol" : result_of(status);
+    const ServiceResult failed =
+        is_clean_exit(status, def) ? ServiceResult::Protocol : result_of(status);
     lock.unlock();
     return fail_job(s, failed, error);
 }
@@ -361,14 +361,14 @@ void Supervisor::complete_start(Service& s, const units::ServiceDefinition& def)
     std::lock_guard lock(mutex_);
     if (def.type == units::ServiceType::Oneshot) {
         if (def.remain_after_exit) {
-            set_state(s, ActiveState::Active, "exited");
+            set_state(s, ActiveState::Active, SubState::Exited);
         } else {
-            set_state(s, ActiveState::Inactive, "dead");
+            set_state(s, ActiveState::Inactive, SubState::Dead);
             remove_runtime_directories(def);
         }
         logs_.append(s.name, "systemd", 1, "Finished " + display_name(s.name, def) + ".");
     } else {
-        set_state(s, ActiveState::Active, "running");
+        set_state(s, ActiveState::Active, SubState::Running);
         logs_.append(s.name, "systemd", 1, "Started " + display_name(s.name, def) + ".");
     }
 }
@@ -378,11 +378,11 @@ Supervisor::JobResult Supervisor::stop_job(Service& s, bool restarting) {
     {
         std::lock_guard lock(mutex_);
         ++s.generation;  // cancels a pending automatic restart
-        if (s.active == ActiveState::Activating && s.sub == "auto-restart") {
+        if (s.active == ActiveState::Activating && s.sub == SubState::AutoRestart) {
             set_state(s, restarting ? ActiveState::Inactive : ActiveState::Failed,
-                      restarting ? "dead" : "failed");
+                      restarting ? SubState::Dead : SubState::Failed);
             if (!restarting) {
-                set_state(s, ActiveState::Inactive, "dead");
+                set_state(s, ActiveState::Inactive, SubState::Dead);
             }
             return JobResult::Done;
         }
@@ -392,9 +392,9 @@ Supervisor::JobResult Supervisor::stop_job(Service& s, bool restarting) {
             }
         }
         def = s.def;
-        set_state(s, ActiveState::Deactivating, "stop");
+        set_state(s, ActiveState::Deactivating, SubState::Stop);
         logs_.append(s.name, "systemd", 1, "Stopping " + display_name(s.name, def) + "...");
-        s.result = "success";
+        s.result = ServiceResult::Success;
     }
     const auto deadline = def.timeout_stop
                               ? std::optional<Clock::time_point>(Clock::now() + *def.timeout_stop)
@@ -410,13 +410,13 @@ Supervisor::JobResult Supervisor::stop_job(Service& s, bool restarting) {
             env["MAINPID"] = std::to_string(s.main_pid);
         }
     }
-    std::string result;
+    ServiceResult result = ServiceResult::Success;
     if (!def.exec_stop.empty()) {
         run_control(s, "ExecStop", def.exec_stop, def, env, deadline, result);
     }
     {
         std::lock_guard lock(mutex_);
-        set_state(s, ActiveState::Deactivating, "stop-sigterm");
+        set_state(s, ActiveState::Deactivating, SubState::StopSigterm);
     }
     kill_processes(s, def, deadline);
     if (!def.exec_stop_post.empty()) {
@@ -428,7 +428,7 @@ Supervisor::JobResult Supervisor::stop_job(Service& s, bool restarting) {
     const bool main_failed =
         s.main_exited && !is_clean_exit(s.main_wait_status, def) &&
         !(WIFSIGNALED(s.main_wait_status) && WTERMSIG(s.main_wait_status) == def.kill_signal);
-    if (main_failed && s.result == "success") {
+    if (main_failed && s.result == ServiceResult::Success) {
         s.result = result_of(s.main_wait_status);
     }
     s.main_pid = 0;
@@ -436,11 +436,11 @@ Supervisor::JobResult Supervisor::stop_job(Service& s, bool restarting) {
     s.control_pid = 0;
     s.sessions.clear();
     close_notify_socket(s);
-    if (s.result != "success") {
-        set_state(s, ActiveState::Failed, "failed");
-        log_unit(s.name, "Failed with result '" + s.result + "'.");
+    if (s.result != ServiceResult::Success) {
+        set_state(s, ActiveState::Failed, SubState::Failed);
+        log_unit(s.name, std::string("Failed with result '") + to_string(s.result) + "'.");
     } else {
-        set_state(s, ActiveState::Inactive, "dead");
+        set_state(s, ActiveState::Inactive, SubState::Dead);
     }
     logs_.append(s.name, "systemd", 1, "Stopped " + display_name(s.name, def) + ".");
     return JobResult::Done;
@@ -472,10 +472,10 @@ Supervisor::JobResult Supervisor::reload_job(Service& s, std::string& error) {
         if (s.main_pid > 0) {
             env["MAINPID"] = std::to_string(s.main_pid);
         }
-        set_state(s, ActiveState::Reloading, "reload");
+        set_state(s, ActiveState::Reloading, SubState::Reload);
         logs_.append(s.name, "systemd", 1, "Reloading " + display_name(s.name, def) + "...");
     }
-    std::string result;
+    ServiceResult result = ServiceResult::Success;
     const bool ok = run_control(
         s, "ExecReload", def.exec_reload, def, env,
         def.timeout_start ? std::optional<Clock::time_point>(Clock::now() + *def.timeout_start)
@@ -483,12 +483,11 @@ Supervisor::JobResult Supervisor::reload_job(Service& s, std::string& error) {
         result);
     std::lock_guard lock(mutex_);
     if (s.active == ActiveState::Reloading) {
-        set_state(s, ActiveState::Active, "running");
+        set_state(s, ActiveState::Active, SubState::Running);
     }
     if (!ok) {
-        log_unit(s.name, "Reload failed with result '" + result + "'.");
-        error = "Job for " + s.name + " failed.\nSee \"systemctl status " + s.name +
-                "\" and \"journalctl -xeu " + s.name + "\" for details.";
+        log_unit(s.name, std::string("Reload failed with result '") + to_string(result) + "'.");
+        error = job_failure_message(s.name, std::nullopt);
         return JobResult::Failed;
     }
     logs_.append(s.name, "systemd", 1, "Reloaded " + display_name(s.name, def) + ".");
@@ -507,10 +506,10 @@ void Supervisor::died_job(Service& s) {
         if (!clean || code != "exited" || WEXITSTATUS(status) != 0) {
             log_unit(s.name, "Main process exited, code=" + code + ", status=" + text);
         }
-        s.result = clean ? "success" : result_of(status);
+        s.result = clean ? ServiceResult::Success : result_of(status);
         s.main_pid = 0;
         s.main_exited = false;
-        set_state(s, ActiveState::Deactivating, "stop-sigterm");
+        set_state(s, ActiveState::Deactivating, SubState::StopSigterm);
     }
     units::Environment env;
     {
@@ -521,7 +520,7 @@ void Supervisor::died_job(Service& s) {
         }
     }
     const auto deadline = Clock::now() + def.timeout_stop.value_or(std::chrono::seconds(90));
-    std::string ignored;
+    ServiceResult ignored = ServiceResult::Success;
     if (!def.exec_stop.empty()) {
         run_control(s, "ExecStop", def.exec_stop, def, env, deadline, ignored);
     }
@@ -533,12 +532,12 @@ void Supervisor::died_job(Service& s) {
     std::lock_guard lock(mutex_);
     s.sessions.clear();
     close_notify_socket(s);
-    if (s.result == "success") {
-        set_state(s, ActiveState::Inactive, "dead");
+    if (s.result == ServiceResult::Success) {
+        set_state(s, ActiveState::Inactive, SubState::Dead);
         log_unit(s.name, "Deactivated successfully.");
     } else {
-        set_state(s, ActiveState::Failed, "failed");
-        log_unit(s.name, "Failed with result '" + s.result + "'.");
+        set_state(s, ActiveState::Failed, SubState::Failed);
+        log_unit(s.name, std::string("Failed with result '") + to_string(s.result) + "'.");
     }
     if (should_restart(def.restart, s.result)) {
         schedule_restart(s);
@@ -550,7 +549,7 @@ void Supervisor::died_job(Service& s) {
 void Supervisor::boot() {
     {
         std::lock_guard lock(mutex_);
-        system_state_ = "starting";
+        system_state_ = SystemState::Starting;
     }
     std::thread([this] {
         guarded("boot", [&] {
@@ -627,7 +626,7 @@ void Supervisor::boot() {
                 job.join();
             }
             std::lock_guard lock(mutex_);
-            system_state_ = degraded ? "degraded" : "running";
+            system_state_ = degraded ? SystemState::Degraded : SystemState::Running;
             changed_.notify_all();
         });
     }).detach();

@@ -4,7 +4,6 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
-#include <random>
 #include <sstream>
 
 #include <fcntl.h>
@@ -359,13 +358,13 @@ std::optional<int> Supervisor::wait_exit(pid_t pid, std::optional<Clock::time_po
 bool Supervisor::run_control(Service& s, const std::string& setting,
                              const std::vector<std::string>& lines,
                              const units::ServiceDefinition& def, const units::Environment& env,
-                             std::optional<Clock::time_point> deadline, std::string& result) {
+                             std::optional<Clock::time_point> deadline, ServiceResult& result) {
     for (const auto& line : lines) {
         for (const auto& command : units::parse_commands(line, env)) {
             const auto spawned = spawn(s, command, def, env, setting);
             if (spawned.pid <= 0) {
                 if (!command.ignore_failure) {
-                    result = "resources";
+                    result = ServiceResult::Resources;
                     return false;
                 }
                 continue;
@@ -378,7 +377,7 @@ bool Supervisor::run_control(Service& s, const std::string& setting,
                 wait_exit(spawned.pid, Clock::now() + std::chrono::seconds(5));
                 std::lock_guard lock(mutex_);
                 s.control_pid = 0;
-                result = "timeout";
+                result = ServiceResult::Timeout;
                 return false;
             }
             const auto [code, text] = describe_wait_status(*status);
@@ -474,7 +473,7 @@ void Supervisor::kill_processes(Service& s, const units::ServiceDefinition& def,
     if (!wait_gone(term_all, until) && def.send_sigkill) {
         log_unit(s.name, "State 'stop-sigterm' timed out. Killing.");
         std::lock_guard lock(mutex_);
-        s.result = "timeout";
+        s.result = ServiceResult::Timeout;
     }
     if (def.send_sigkill) {
         const auto left = targets(kill_all);

@@ -60,24 +60,6 @@ std::string comm_of(pid_t pid) {
     return stat ? stat->comm : "?";
 }
 
-std::string job_failure_message(const std::string& unit, const std::string& result) {
-    static const std::map<std::string, std::string> explanations = {
-        {"resources", "of unavailable resources or another system error"},
-        {"protocol", "the service did not take the steps required by its unit configuration"},
-        {"timeout", "a timeout was exceeded"},
-        {"exit-code", "the control process exited with error code"},
-        {"signal", "a fatal signal was delivered to the control process"},
-        {"core-dump", "a fatal signal was delivered causing the control process to dump core"},
-        {"watchdog", "the service failed to send watchdog ping"},
-        {"start-limit", "start of the service was attempted too often"}};
-    std::string text = "Job for " + unit + " failed";
-    if (const auto it = explanations.find(result); it != explanations.end()) {
-        text += " because " + it->second;
-    }
-    return text + ".\nSee \"systemctl status " + unit + "\" and \"journalctl -xeu " + unit +
-           "\" for details.\n";
-}
-
 /// "name - description" as systemd names a unit in its messages (the name alone without one).
 std::string display_name(const std::string& name, const units::ServiceDefinition& def) {
     return def.description.empty() ? name : name + " - " + def.description;

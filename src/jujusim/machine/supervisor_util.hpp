@@ -22,7 +22,6 @@ std::pair<std::string, std::string> describe_wait_status(int status);
 std::string format_timestamp(WallClock::time_point when);
 std::string format_ago(WallClock::time_point when);
 std::string comm_of(pid_t pid);
-std::string job_failure_message(const std::string& unit, const std::string& result);
 /// "name - description" as systemd names a unit in its messages (the name alone without one).
 std::string display_name(const std::string& name, const units::ServiceDefinition& def);
 bool process_exists(pid_t pid);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <slurmctld/util/process.hpp>
+#include <slurmctld/util/random.hpp>
 
 namespace jujusim::sys {
 
@@ -78,19 +79,31 @@ void close_fds_from(unsigned int first, unsigned int flags) noexcept {
     ::syscall(SYS_close_range, first, ~0U, flags);
 }
 
+std::string random_id128() {
+    return util::random_string(32, "0123456789abcdef");
+}
+
 pid_t start_daemon(const DaemonOptions& options) {
     if (options.argv.empty() || options.argv[0].empty() || options.argv[0][0] != '/') {
         throw std::invalid_argument("start_daemon: argv[0] must be an absolute path");
     }
     const auto argv = c_strings(options.argv);
     const auto envp = c_strings(options.env);
-    UniqueFd log_fd(
-        ::open(options.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+    UniqueFd log_fd(::open(options.log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                           options.log_mode));
     if (!log_fd) {
         throw_errno("cannot open " + options.log_path.string());
     }
     UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
     const std::vector<int> pass = options.pass_fds;
+    const std::string cwd = options.working_directory.string();
+    // Detached: the intermediate child reports the daemon's PID here before it exits.
+    int pid_pipe[2] = {-1, -1};
+    if (options.detached && ::pipe2(pid_pipe, O_CLOEXEC) != 0) {
+        throw_errno("pipe");
+    }
+    const UniqueFd pid_read(pid_pipe[0]);
+    UniqueFd pid_write(pid_pipe[1]);
 
     // A raw clone without CLONE_VM behaves like fork() and can create the new namespaces
     // (a new PID namespace makes the child its PID 1). It stays the caller's child.
@@ -102,6 +115,17 @@ pid_t start_daemon(const DaemonOptions& options) {
     if (child == 0) {
         reset_signals_in_child();
         ::setsid();
+        if (options.detached) {
+            const pid_t daemon = ::fork();
+            if (daemon != 0) {
+                [[maybe_unused]] const auto written =
+                    ::write(pid_write.get(), &daemon, sizeof daemon);
+                ::_exit(daemon < 0 ? 1 : 0);
+            }
+        }
+        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+            ::_exit(127);
+        }
         int moved[16];
         const size_t count = pass.size() < 16 ? pass.size() : 16;
         for (size_t i = 0; i < count; ++i) {
@@ -119,7 +143,17 @@ pid_t start_daemon(const DaemonOptions& options) {
         ::execve(argv[0], argv.data(), envp.data());
         ::_exit(127);
     }
-    return static_cast<pid_t>(child);
+    if (!options.detached) {
+        return static_cast<pid_t>(child);
+    }
+    pid_write.reset();
+    int status = 0;
+    ::waitpid(static_cast<pid_t>(child), &status, 0);
+    pid_t daemon = -1;
+    if (::read(pid_read.get(), &daemon, sizeof daemon) != sizeof daemon || daemon <= 0) {
+        throw std::runtime_error("cannot start " + options.argv[0]);
+    }
+    return daemon;
 }
 
 void disable_ipv6() noexcept {

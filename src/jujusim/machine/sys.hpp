@@ -28,6 +28,10 @@ namespace jujusim::sys {
 
 namespace fs = std::filesystem;
 
+/// A new 128-bit id as systemd writes one (/etc/machine-id, a service's InvocationID): 32
+/// lower-case hexadecimal digits.
+std::string random_id128();
+
 /// std::system_error from errno, with `what` naming the operation and the object.
 [[noreturn]] void throw_errno(const std::string& what);
 std::system_error errno_error(const std::string& what);
@@ -44,16 +48,22 @@ RecordedProcess record_process(const fs::path& file, pid_t pid);
 /// The process `file` records, while it is still running.
 std::optional<RecordedProcess> find_recorded_process(const fs::path& file);
 
-/// A long-lived process started in new namespaces (a machine's init, a network holder).
+/// A long-lived process in a session of its own (a machine's init, a network holder, a model's
+/// controller), stdin from /dev/null, stdout and stderr appended to a log.
 struct DaemonOptions {
     std::vector<std::string> argv;  ///< argv[0] must be an absolute path
     std::vector<std::string> env;
-    int clone_flags = 0;  ///< CLONE_NEW* flags
-    fs::path log_path;    ///< stdout and stderr, appended
+    int clone_flags = 0;     ///< CLONE_NEW* flags
+    fs::path log_path;       ///< stdout and stderr, appended
+    mode_t log_mode = 0640;  ///< when the log is created
     /// Descriptors passed to the child at these numbers (>= 3), in order.
     std::vector<int> pass_fds;
+    fs::path working_directory;  ///< empty: the caller's
+    /// Forked twice, so that it is not the caller's child (init adopts it): for a caller that
+    /// exits soon and never reaps it (the CLI starting a controller).
+    bool detached = false;
 };
-/// Returns the child's PID (a direct child of the caller, who must reap it).
+/// Returns the daemon's PID: a direct child of the caller, who must reap it, unless detached.
 pid_t start_daemon(const DaemonOptions& options);
 
 /// Mounts `host_dir` (a detached clone of it: open_tree) at `machine_path` inside the mount

@@ -12,12 +12,26 @@
 #include <slurmctld/util/strings.hpp>
 
 #include "supervisor.hpp"
+#include "supervisor_internal.hpp"
 #include "supervisor_util.hpp"
 #include "sys.hpp"
 
 namespace jujusim::init {
 
 using namespace detail;
+
+namespace {
+
+/// `systemctl kill --kill-whom=`: which of a service's processes get the signal.
+enum class KillWhom { All, Main, Control };
+
+KillWhom parse_kill_whom(const std::string& word) {
+    static constexpr units::NamedValue<KillWhom> kWhom[] = {
+        {"all", KillWhom::All}, {"main", KillWhom::Main}, {"control", KillWhom::Control}};
+    return units::value_named(kWhom, word).value_or(KillWhom::All);
+}
+
+}  // namespace
 
 /// Parsed systemctl command line.
 struct Supervisor::Options {
@@ -35,7 +49,7 @@ struct Supervisor::Options {
     std::string type;
     std::vector<std::string> states;
     std::optional<int> signal;
-    std::string kill_whom = "all";
+    KillWhom kill_whom = KillWhom::All;
 };
 
 Supervisor::Options Supervisor::parse_options(const std::vector<std::string>& args) {
@@ -98,9 +112,9 @@ Supervisor::Options Supervisor::parse_options(const std::vector<std::string>& ar
         } else if (auto signal = value("--signal")) {
             o.signal = units::parse_signal(*signal);
         } else if (auto whom = value("--kill-whom")) {
-            o.kill_whom = *whom;
+            o.kill_whom = parse_kill_whom(*whom);
         } else if (auto who = value("--kill-who")) {
-            o.kill_whom = *who;
+            o.kill_whom = parse_kill_whom(*who);
         } else if (arg == "-o" || arg == "--output" || arg == "--job-mode" || arg == "-H" ||
                    arg == "-M") {
             next();
@@ -285,7 +299,7 @@ Reply Supervisor::cmd_start(const Options& o, const std::vector<std::string>& na
                 reply.err += error + "\n";
                 reply.exit_code = 1;
             } else {
-                reply.err += job_failure_message(name, error);
+                reply.err += job_failure_message(name, std::nullopt) + "\n";
                 reply.exit_code = 1;
             }
         }
@@ -577,11 +591,12 @@ std::string Supervisor::status_text(Service& s, int lines) {
         }
     }
     out << "     Active: " << to_string(s.active);
-    if (s.sub != to_string(s.active)) {
-        out << " (" << s.sub << ")";
+    if (std::string_view(to_string(s.sub)) != to_string(s.active)) {
+        out << " (" << to_string(s.sub) << ")";
     }
-    if (s.result != "success" && (s.active == ActiveState::Failed || s.sub == "auto-restart")) {
-        out << " (Result: " << s.result << ")";
+    if (s.result != ServiceResult::Success &&
+        (s.active == ActiveState::Failed || s.sub == SubState::AutoRestart)) {
+        out << " (Result: " << to_string(s.result) << ")";
     }
     out << " since " << format_timestamp(s.state_change_time) << "; "
         << format_ago(s.state_change_time) << "\n";
@@ -641,7 +656,7 @@ Reply Supervisor::cmd_status(const Options& o, const std::vector<std::string>& n
     std::vector<std::string> targets = names;
     std::lock_guard lock(mutex_);
     if (targets.empty()) {
-        reply.out = hostname_ + "\n    State: " + system_state_ + "\n";
+        reply.out = hostname_ + "\n    State: " + to_string(system_state_) + "\n";
         return reply;
     }
     bool all_active = true;
@@ -690,7 +705,7 @@ Reply Supervisor::cmd_show(const Options& o, const std::vector<std::string>& nam
             {"MainPID", std::to_string(running ? s.main_pid : 0)},
             {"ControlPID", std::to_string(s.control_pid)},
             {"StatusText", s.status_text},
-            {"Result", s.result},
+            {"Result", to_string(s.result)},
             {"ExecMainPID", std::to_string(s.last_main.pid)},
             {"ExecMainCode", s.last_main.code.empty()       ? "0"
                              : s.last_main.code == "exited" ? "1"
@@ -705,7 +720,7 @@ Reply Supervisor::cmd_show(const Options& o, const std::vector<std::string>& nam
                           : s.masked  ? "masked"
                                       : "loaded"},
             {"ActiveState", to_string(s.active)},
-            {"SubState", s.sub},
+            {"SubState", to_string(s.sub)},
             {"FragmentPath", s.file.fragment_path.string()},
             {"DropInPaths",
              [&] {
@@ -795,10 +810,11 @@ Reply Supervisor::cmd_list_units(const Options& o) {
         }
         if (!o.states.empty() &&
             std::find(o.states.begin(), o.states.end(), active) == o.states.end() &&
-            std::find(o.states.begin(), o.states.end(), s->sub) == o.states.end()) {
+            std::find(o.states.begin(), o.states.end(), to_string(s->sub)) == o.states.end()) {
             continue;
         }
-        rows.push_back({name, s->masked ? "masked" : "loaded", active, s->sub, s->def.description});
+        rows.push_back(
+            {name, s->masked ? "masked" : "loaded", active, to_string(s->sub), s->def.description});
     }
     size_t width[4] = {4, 4, 6, 3};
     for (const auto& row : rows) {
@@ -866,11 +882,11 @@ Reply Supervisor::cmd_kill(const Options& o, const std::vector<std::string>& nam
         auto& s = service(name);
         load(s);
         std::vector<pid_t> targets;
-        if (o.kill_whom == "main") {
+        if (o.kill_whom == KillWhom::Main) {
             if (s.main_pid > 0) {
                 targets.push_back(s.main_pid);
             }
-        } else if (o.kill_whom == "control") {
+        } else if (o.kill_whom == KillWhom::Control) {
             if (s.control_pid > 0) {
                 targets.push_back(s.control_pid);
             }
@@ -897,8 +913,8 @@ Reply Supervisor::cmd_reset_failed(const std::vector<std::string>& names) {
         }
         s->recent_starts.clear();
         if (s->active == ActiveState::Failed) {
-            s->result = "success";
-            set_state(*s, ActiveState::Inactive, "dead");
+            s->result = ServiceResult::Success;
+            set_state(*s, ActiveState::Inactive, SubState::Dead);
         }
     }
     return {};
@@ -917,14 +933,16 @@ Reply Supervisor::cmd_daemon_reload() {
 Reply Supervisor::cmd_is_system_running(const Options& o) {
     std::unique_lock lock(mutex_);
     if (o.wait) {
-        changed_.wait(
-            lock, [&] { return system_state_ != "starting" && system_state_ != "initializing"; });
+        changed_.wait(lock, [&] {
+            return system_state_ != SystemState::Starting &&
+                   system_state_ != SystemState::Initializing;
+        });
     }
     Reply reply;
     if (!o.quiet) {
-        reply.out = system_state_ + "\n";
+        reply.out = std::string(to_string(system_state_)) + "\n";
     }
-    reply.exit_code = system_state_ == "running" ? 0 : 1;
+    reply.exit_code = system_state_ == SystemState::Running ? 0 : 1;
     return reply;
 }
 

@@ -1,10 +1,10 @@
 // secret-add, secret-set, secret-get, secret-ids, secret-info-get, secret-grant, secret-revoke,
 // secret-remove. Changes are buffered in the hook context and applied in order on commit.
 #include <algorithm>
-#include <random>
 #include <regex>
 #include <set>
 
+#include <slurmctld/util/random.hpp>
 
 #include "tool_call.hpp"
 
@@ -14,14 +14,9 @@ namespace {
 
 using slurmctld::juju::bare_secret_id;
 
+/// A new secret's id: 20 characters of Juju's base32 (xid) alphabet.
 std::string new_secret_id() {
-    static thread_local std::mt19937_64 rng(std::random_device{}());
-    const char* alphabet = "0123456789abcdefghijklmnopqrstuv";
-    std::string id;
-    for (int i = 0; i < 20; ++i) {
-        id += alphabet[rng() % 32];
-    }
-    return id;
+    return slurmctld::util::random_string(20, "0123456789abcdefghijklmnopqrstuv");
 }
 
 bool owned_by(const Secret& secret, const Unit& unit) {
@@ -36,10 +31,10 @@ bool sees_metadata(const ToolCall& call, const Secret& secret) {
                              : secret.owner == call.unit.app && call.leader();
 }
 
-const json* pending_add(const HookContext& ctx, const std::string& id) {
-    const json* found = nullptr;
+const SecretOp* pending_add(const HookContext& ctx, const std::string& id) {
+    const SecretOp* found = nullptr;
     for (const auto& pending : ctx.secret_ops) {
-        if (pending.value("op", "") == "add" && pending["id"] == id) {
+        if (pending.kind == SecretOp::Kind::Add && pending.id == id) {
             found = &pending;
         }
     }
@@ -98,7 +93,7 @@ void check_secret_metadata(const ToolCall& call) {
 
 void check_label_free(const ToolCall& call, const std::string& label) {
     for (const auto& pending : call.ctx.secret_ops) {
-        if (pending.value("op", "") == "add" && pending.value("label", "") == label) {
+        if (pending.kind == SecretOp::Kind::Add && pending.label == label) {
             call.run_error("secret with label \"" + label + "\" already exists");
         }
     }
@@ -126,17 +121,16 @@ CommandResult tool_handlers::secret_add(ToolCall& call) {
         check_label_free(call, label);
     }
     const std::string id = new_secret_id();
-    json change{{"op", "add"},
-                {"id", id},
-                {"owner", unit_owned ? call.unit.name : call.unit.app},
-                {"unit_owned", unit_owned},
-                {"label", label},
-                {"description", call.flags().get("description")},
-                {"rotate", call.flags().get("rotate")},
-                {"content", content}};
-    if (const auto when = expire_at(call)) {
-        change["expire_at"] = *when;
-    }
+    SecretOp change;
+    change.kind = SecretOp::Kind::Add;
+    change.id = id;
+    change.owner = unit_owned ? call.unit.name : call.unit.app;
+    change.unit_owned = unit_owned;
+    change.label = label;
+    change.description = call.flags().get("description");
+    change.rotate = call.flags().get("rotate");
+    change.content = content;
+    change.expire_at = expire_at(call);
     call.ctx.secret_ops.push_back(change);
     return CommandResult{0, "secret://" + call.model.uuid + "/" + id + "\n", ""};
 }
@@ -170,18 +164,20 @@ CommandResult tool_handlers::secret_set(ToolCall& call) {
     const json content =
         secret_content(call, std::vector<std::string>(call.args().begin() + 1, call.args().end()));
     managed_secret(call, id, false);
-    json change{{"op", "set"}, {"id", id}};
+    SecretOp change;
+    change.kind = SecretOp::Kind::Set;
+    change.id = id;
     if (!content.empty()) {
-        change["content"] = content;
+        change.content = content;
     }
-    for (const char* key : {"label", "description", "rotate"}) {
-        if (call.flags().is_set(key)) {
-            change[key] = call.flags().get(key);
-        }
-    }
-    if (const auto when = expire_at(call)) {
-        change["expire_at"] = *when;
-    }
+    const auto flag = [&](const char* key) {
+        return call.flags().is_set(key) ? std::optional<std::string>(call.flags().get(key))
+                                        : std::nullopt;
+    };
+    change.label = flag("label");
+    change.description = flag("description");
+    change.rotate = flag("rotate");
+    change.expire_at = expire_at(call);
     call.ctx.secret_ops.push_back(change);
     return {};
 }
@@ -200,8 +196,8 @@ std::string id_for_label(const ToolCall& call, const std::string& label) {
         }
     }
     for (const auto& pending : call.ctx.secret_ops) {
-        if (pending.value("op", "") == "add" && pending.value("label", "") == label) {
-            id = pending["id"];
+        if (pending.kind == SecretOp::Kind::Add && pending.label == label) {
+            id = pending.id;
         }
     }
     if (id.empty()) {
@@ -256,8 +252,8 @@ CommandResult tool_handlers::secret_get(ToolCall& call) {
     const std::string id =
         call.args().empty() ? id_for_label(call, label) : bare_secret_id(call.args()[0]);
     json content;
-    if (const json* pending = pending_add(call.ctx, id)) {
-        content = (*pending)["content"];
+    if (const SecretOp* pending = pending_add(call.ctx, id)) {
+        content = pending->content.value_or(json());
     } else {
         const auto found = call.model.secrets.find(id);
         if (found == call.model.secrets.end()) {
@@ -362,9 +358,11 @@ CommandResult tool_handlers::secret_info_get(ToolCall& call) {
 CommandResult tool_handlers::secret_remove(ToolCall& call) {
     const std::string id = bare_secret_id(call.args()[0]);
     managed_secret(call, id, true);
-    json change{{"op", "remove"}, {"id", id}};
+    SecretOp change;
+    change.kind = SecretOp::Kind::Remove;
+    change.id = id;
     if (call.flags().is_set("revision")) {
-        change["revision"] = std::stol(call.flags().get("revision"));
+        change.revision = std::stol(call.flags().get("revision"));
     }
     call.ctx.secret_ops.push_back(change);
     return {};
@@ -389,8 +387,12 @@ CommandResult tool_handlers::secret_grant(ToolCall& call) {
         target = unit;
     }
     managed_secret(call, id, true);
-    call.ctx.secret_ops.push_back(
-        json{{"op", "grant"}, {"id", id}, {"relation_id", relation_id}, {"target", target}});
+    SecretOp change;
+    change.kind = SecretOp::Kind::Grant;
+    change.id = id;
+    change.relation_id = relation_id;
+    change.target = target;
+    call.ctx.secret_ops.push_back(change);
     return {};
 }
 
@@ -404,15 +406,17 @@ CommandResult tool_handlers::secret_revoke(ToolCall& call) {
     if (flags.is_set("app") && flags.is_set("unit")) {
         call.usage_error("specify only one of application or unit");
     }
-    json change{{"op", "revoke"}, {"id", id}, {"relation_id", -1}, {"target", ""}};
+    SecretOp change;
+    change.kind = SecretOp::Kind::Revoke;
+    change.id = id;
     if (flags.is_set("r")) {
-        change["relation_id"] = call.relation(true);
+        change.relation_id = call.relation(true);
     }
     if (flags.is_set("app")) {
-        change["target"] = flags.get("app");
+        change.target = flags.get("app");
     }
     if (flags.is_set("unit")) {
-        change["target"] = flags.get("unit");
+        change.target = flags.get("unit");
     }
     call.ctx.secret_ops.push_back(change);
     return {};

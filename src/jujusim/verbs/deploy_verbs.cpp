@@ -49,8 +49,8 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
     // jujusim's own flag (not Juju's): this application's machines are host directories (no
     // isolation: for charms that only use hook tools, e.g. many lightweight units) or namespace
     // machines, whatever the model's machine-type.
-    const std::string machine_type = flags.get("machine-type");
-    if (!machine_type.empty() && machine_type != "host" && machine_type != "namespace") {
+    const auto machine_type = parse_enum_name<MachineType>(flags.get("machine-type"));
+    if (!machine_type) {
         throw UserError("--machine-type must be host or namespace");
     }
 
@@ -113,7 +113,7 @@ CommandResult Controller::cmd_deploy(const std::vector<std::string>& args, const
         app.charm_dir = stored.string();
     }
     app.config = config;
-    app.machine_type = machine_type;
+    app.machine_type = *machine_type;
     model_.apps[app_name] = app;
     metas_[app_name] = charm;
     add_peer_relations(app_name);
@@ -137,13 +137,13 @@ void Controller::add_peer_relations(const std::string& app_name) {
                 const RelationEnd* end = item.second.end_of(app_name);
                 return item.second.is_peer() && end != nullptr && end->endpoint == endpoint_name;
             });
-        if (endpoint.role != "peer" || exists) {
+        if (endpoint.role != RelationRole::Peer || exists) {
             continue;
         }
         Relation relation;
         relation.id = model_.next_relation++;
         relation.ends.push_back(
-            RelationEnd{app_name, name, endpoint.interface, "peer", endpoint.scope});
+            RelationEnd{app_name, name, endpoint.interface, RelationRole::Peer, endpoint.scope});
         relation.created_at = now();
         model_.relations[relation.id] = relation;
     }
@@ -245,10 +245,10 @@ CommandResult Controller::cmd_add_unit(const std::vector<std::string>& args) {
         unit.name = app_name + "/" + std::to_string(unit.number);
         unit.app = app_name;
         unit.principal = principal;
-        unit.machine =
-            principal.empty()
-                ? add_machine(app.machine_type.empty() ? model_.machine_type : app.machine_type)
-                : model_.units.at(principal).machine;
+        unit.machine = principal.empty() ? add_machine(app.machine_type == MachineType::ModelDefault
+                                                           ? model_.machine_type
+                                                           : app.machine_type)
+                                         : model_.units.at(principal).machine;
         unit.workload = StatusValue{"waiting", "agent initialising", now(), json::object()};
         unit.agent = StatusValue{"allocating", "", now(), json::object()};
         unit.charm_rev = app.charm_rev;
@@ -317,7 +317,7 @@ void Controller::check_relation_limits(const std::vector<RelationEnd>& ends) con
     wanted.ends = ends;
     // Juju checks each end in the relation key's order (requirer first).
     std::vector<RelationEnd> ordered = ends;
-    if (ordered.size() == 2 && ordered[0].role == "provider") {
+    if (ordered.size() == 2 && ordered[0].role == RelationRole::Provider) {
         std::swap(ordered[0], ordered[1]);
     }
     for (const auto& end : ordered) {
@@ -373,7 +373,8 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
             if (!b.endpoint.empty() && right_name != b.endpoint) {
                 continue;
             }
-            if (left.interface != right.interface || left.role == "peer" || right.role == "peer") {
+            if (left.interface != right.interface || left.role == RelationRole::Peer ||
+                right.role == RelationRole::Peer) {
                 continue;
             }
             if (left.role == right.role) {
@@ -408,8 +409,8 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
                                 "\", \"" + right.interface + "\")");
             }
             throw UserError("cannot integrate \"" + asked +
-                            "\": endpoint roles are incompatible (" + left.role + ", " +
-                            right.role + ")");
+                            "\": endpoint roles are incompatible (" + enum_name(left.role) + ", " +
+                            enum_name(right.role) + ")");
         }
         throw UserError("no relations found");
     }
@@ -432,13 +433,14 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
         }
     }
     check_relation_limits(
-        {RelationEnd{a.app, chosen.left.name, chosen.left.interface, chosen.left.role, ""},
-         RelationEnd{b.app, chosen.right.name, chosen.right.interface, chosen.right.role, ""}});
+        {RelationEnd{a.app, chosen.left.name, chosen.left.interface, chosen.left.role},
+         RelationEnd{b.app, chosen.right.name, chosen.right.interface, chosen.right.role}});
     Relation relation;
     relation.id = model_.next_relation++;
-    const std::string scope = chosen.left.scope == "container" || chosen.right.scope == "container"
-                                  ? "container"
-                                  : "global";
+    const RelationScope scope = chosen.left.scope == RelationScope::Container ||
+                                        chosen.right.scope == RelationScope::Container
+                                    ? RelationScope::Container
+                                    : RelationScope::Global;
     relation.ends.push_back(
         RelationEnd{a.app, chosen.left.name, chosen.left.interface, chosen.left.role, scope});
     relation.ends.push_back(
@@ -446,7 +448,7 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
     relation.created_at = now();
     model_.relations[relation.id] = relation;
     Relation& stored = model_.relations.at(relation.id);
-    if (scope == "container") {
+    if (scope == RelationScope::Container) {
         const bool a_sub = meta(a.app).subordinate;
         const bool b_sub = meta(b.app).subordinate;
         if (a_sub != b_sub) {
@@ -475,7 +477,7 @@ CommandResult Controller::cmd_integrate(const std::vector<std::string>& args) {
         }
         // An implicit juju-info end fires no hooks: its units are in scope at once (in container
         // scope only those that host a subordinate of the other side).
-        bool hosts_subordinate = scope != "container";
+        bool hosts_subordinate = scope != RelationScope::Container;
         for (const auto& [other_name, other] : model_.units) {
             if (other.principal == name && other.app == stored.other_end(unit.app)->app) {
                 hosts_subordinate = true;

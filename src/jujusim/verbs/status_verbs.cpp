@@ -274,8 +274,8 @@ CommandResult Controller::cmd_status(const std::vector<std::string>& args) {
                                 relation.ends[0].interface, "peer", relation.life == Life::Dying ? "dying" : ""});
                 continue;
             }
-            const RelationEnd& provider = relation.ends[0].role == "provider" ? relation.ends[0] : relation.ends[1];
-            const RelationEnd& requirer = relation.ends[0].role == "provider" ? relation.ends[1] : relation.ends[0];
+            const RelationEnd& provider = relation.ends[0].role == RelationRole::Provider ? relation.ends[0] : relation.ends[1];
+            const RelationEnd& requirer = relation.ends[0].role == RelationRole::Provider ? relation.ends[1] : relation.ends[0];
             rows.push_back({provider.app + ":" + provider.endpoint, requirer.app + ":" + requirer.endpoint, provider.interface,
                             relation.container_scope() ? "subordinate" : "regular", relation.life == Life::Dying ? "dying" : ""});
         }

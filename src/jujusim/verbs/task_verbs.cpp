@@ -130,7 +130,7 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
                           std::chrono::milliseconds(static_cast<long>(wait * 1000));
     const auto done = [&] {
         const auto& action = model_.actions.at(id);
-        return action.status == "completed" || action.status == "failed";
+        return action.status == ActionStatus::Completed || action.status == ActionStatus::Failed;
     };
     while (!done()) {
         if (wait >= 0 && std::chrono::steady_clock::now() >= deadline) {
@@ -160,7 +160,7 @@ CommandResult Controller::cmd_run(const std::vector<std::string>& args, const fs
         }
         out += stdout_text;
     }
-    if (action.status != "completed") {
+    if (action.status != ActionStatus::Completed) {
         const int code = action.results.value("return-code", 0);
         err += "ERROR the following task failed:\n id \"" + std::to_string(id) +
                "\" with return code " + std::to_string(code) +
@@ -272,7 +272,8 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
     const auto all_done = [&] {
         return std::all_of(ids.begin(), ids.end(), [&](long id) {
             const auto& action = model_.actions.at(id);
-            return action.status == "completed" || action.status == "failed";
+            return action.status == ActionStatus::Completed ||
+                   action.status == ActionStatus::Failed;
         });
     };
     while (!all_done()) {
@@ -294,7 +295,7 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
         const Action& action = model_.actions.at(id);
         results[action.unit] = ordered_json(task_json(action));
         const int code = action.results.value("return-code", 0);
-        if (action.status != "completed" || code != 0) {
+        if (action.status != ActionStatus::Completed || code != 0) {
             failed = true;
             err += " id \"" + std::to_string(id) + "\" with return code " + std::to_string(code) +
                    "\n";

@@ -20,8 +20,9 @@ std::vector<std::string> other_units(const std::string& self, int count,
     std::vector<std::string> out;
     for (int i = 0; i < count; ++i) {
         const std::string name = app + "/" + std::to_string(i);
-        if (name != self)
+        if (name != self) {
             out.push_back(name);
+        }
     }
     return out;
 }
@@ -34,8 +35,9 @@ TEST(EventOrderTest, DeployThreeUnitsRunsJujusSequenceOnEveryUnit) {
     const std::string leader = leader_of(status, "rec");
     ASSERT_FALSE(leader.empty());
     std::set<std::string> hostnames;
-    for (const auto& [id, machine] : status["machines"].items())
+    for (const auto& [id, machine] : status["machines"].items()) {
         hostnames.insert(machine["hostname"].get<std::string>());
+    }
     EXPECT_EQ(hostnames.size(), 3u);
     for (int i = 0; i < 3; ++i) {
         const std::string unit = "rec/" + std::to_string(i);
@@ -283,8 +285,9 @@ TEST(EventOrderTest, RemovingTheLeaderElectsAnother) {
     model.wait();
     const std::string old_leader = leader_of(model.status(), "rec");
     std::map<std::string, std::size_t> seen_before;
-    for (const auto& unit : other_units(old_leader, 3))
+    for (const auto& unit : other_units(old_leader, 3)) {
         seen_before[unit] = model.hooks(unit).size();
+    }
     model.ok({"remove-unit", old_leader});
     model.wait();
     const json status = model.status();
@@ -294,8 +297,9 @@ TEST(EventOrderTest, RemovingTheLeaderElectsAnother) {
     const auto hooks = model.hooks(new_leader);
     EXPECT_EQ(std::count(hooks.begin(), hooks.end(), "leader-elected"), 1);
     for (const auto& [name, unit] : status["applications"]["rec"]["units"].items()) {
-        if (name == new_leader)
+        if (name == new_leader) {
             continue;
+        }
         // Juju runs leader-settings-changed on minions when the leader settings change, not
         // when leadership moves: the new leader's one leader-set (leader=<it>) gives exactly
         // one. (How many ran during deploy depends on timing: the first leader's leader-set

@@ -41,10 +41,12 @@ TEST(FlagsTest, GnuflagForms) {
 }
 
 TEST(FlagsTest, GoParseBool) {
-    for (const char* yes : {"1", "t", "T", "TRUE", "true", "True"})
+    for (const char* yes : {"1", "t", "T", "TRUE", "true", "True"}) {
         EXPECT_EQ(parse_go_bool(yes), true) << yes;
-    for (const char* no : {"0", "f", "F", "FALSE", "false", "False"})
+    }
+    for (const char* no : {"0", "f", "F", "FALSE", "false", "False"}) {
         EXPECT_EQ(parse_go_bool(no), false) << no;
+    }
     EXPECT_FALSE(parse_go_bool("yes").has_value());
 }
 

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <slurmctld/util/proc.hpp>
+
 #include "sim_fixture.hpp"
 
 namespace jujusim_test {
@@ -17,8 +19,9 @@ class PowerRootTest : public ::testing::Test {
   protected:
     void SetUp() override {
         if (::geteuid() != 0) {
-            if (std::getenv("SLURMCTLD_ALLOW_SKIP_ROOT") != nullptr)
+            if (std::getenv("SLURMCTLD_ALLOW_SKIP_ROOT") != nullptr) {
                 GTEST_SKIP() << "needs root";
+            }
             FAIL() << "needs root and Linux namespaces (set SLURMCTLD_ALLOW_SKIP_ROOT=1 to skip)";
         }
     }
@@ -33,8 +36,9 @@ TEST_F(PowerRootTest, PoweroffMovesLeadershipAfterTheLeaseAndPoweronRestarts) {
     const std::string leader = leader_of(status, "rec");
     ASSERT_FALSE(leader.empty());
     std::set<std::string> hostnames;
-    for (const auto& [id, machine] : status["machines"].items())
+    for (const auto& [id, machine] : status["machines"].items()) {
         hostnames.insert(machine["hostname"].get<std::string>());
+    }
     EXPECT_EQ(hostnames.size(), 3u);
     // Hooks run inside the machine: its hostname is the machine's.
     const std::string unit_machine = status["applications"]["rec"]["units"]["rec/1"]["machine"];
@@ -87,8 +91,9 @@ TEST_F(PowerRootTest, TestKillHookKillsAHookInsideAMachine) {
         std::chrono::seconds(60));
     std::vector<int> exits;
     for (const auto& entry : json::parse(model.ok({"hooks", "--format", "json"}))) {
-        if (entry["hook"] == "config-changed")
+        if (entry["hook"] == "config-changed") {
             exits.push_back(entry["exit-code"].get<int>());
+        }
     }
     EXPECT_EQ(exits, (std::vector<int>{0, 128 + 9, 0}));
     // The machine and its other processes lived on.
@@ -147,21 +152,21 @@ TEST_F(PowerRootTest, DestroyModelLeavesNoProcessMountOrNamespace) {
         dir = model.dir();
         pid_text = testing_support::read_text(dir / "controller.pid");
         for (const auto& entry : fs::directory_iterator(dir / "machines")) {
-            if (fs::exists(entry.path() / "init.pid"))
+            if (fs::exists(entry.path() / "init.pid")) {
                 init_pids.push_back(testing_support::read_text(entry.path() / "init.pid"));
+            }
         }
         EXPECT_EQ(init_pids.size(), 2u);
     }
     EXPECT_FALSE(fs::exists(dir));
-    const auto alive = [](const std::string& text) {
-        const std::string number = text.substr(0, text.find_first_of(" \n"));
-        const std::string stat = "/proc/" + number + "/stat";
-        return fs::exists(stat) &&
-               testing_support::read_text(stat).find(") Z ") == std::string::npos;
+    const auto alive = [](const std::string& pid_file_text) {
+        const auto record = slurmctld::util::parse_process_record(pid_file_text);
+        return record && slurmctld::util::is_running(*record);
     };
     EXPECT_FALSE(alive(pid_text));
-    for (const auto& pid : init_pids)
+    for (const auto& pid : init_pids) {
         EXPECT_FALSE(alive(pid)) << pid;
+    }
     const std::string mounts = testing_support::read_text("/proc/self/mountinfo");
     EXPECT_EQ(mounts.find(dir.string()), std::string::npos);
 }

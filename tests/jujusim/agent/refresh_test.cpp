@@ -41,8 +41,9 @@ TEST(RefreshTest, UpgradeCharmRunsOnTheNewFilesThenConfigChanged) {
     model.wait();
     model.ok({"exec", "--unit", "rec/0", "--", "touch made-by-unit"});
     std::map<std::string, std::size_t> before;
-    for (const std::string unit : {"rec/0", "rec/1"})
+    for (const std::string unit : {"rec/0", "rec/1"}) {
         before[unit] = model.hooks(unit).size();
+    }
     const auto refreshed =
         model.run({"refresh", "rec", "--path", recorder_variant(scratch, "v2").string()});
     EXPECT_EQ(refreshed.exit_code, 0) << refreshed.stderr_text;

@@ -14,8 +14,9 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string trimmed(std::string text) {
-    while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) {
         text.pop_back();
+    }
     return text;
 }
 
@@ -23,8 +24,9 @@ std::vector<Event> events_of(const SimModel& model, const std::string& unit,
                              const std::string& hook) {
     std::vector<Event> out;
     for (const auto& event : model.events(unit)) {
-        if (event.hook() == hook)
+        if (event.hook() == hook) {
             out.push_back(event);
+        }
     }
     return out;
 }
@@ -53,9 +55,11 @@ TEST(SecretTriggersTest, UnitsOfTheOwningAppThatReadItGetSecretChanged) {
     model.wait();
     const std::string leader = leader_of(model.status(), "rec");
     std::vector<std::string> others;
-    for (const std::string unit : {"rec/0", "rec/1", "rec/2"})
-        if (unit != leader)
+    for (const std::string unit : {"rec/0", "rec/1", "rec/2"}) {
+        if (unit != leader) {
             others.push_back(unit);
+        }
+    }
     const std::string id =
         trimmed(model.ok({"exec", "--unit", leader, "--", "secret-add --label shared token=v1"}));
     // One non-leader reads the application's secret (by id), the other never does.
@@ -85,8 +89,9 @@ TEST(SecretTriggersTest, AnExpiredRevisionRunsSecretExpiredOnTheLeader) {
     EXPECT_THAT(info(model, leader, "exp").value("expiry", ""), ::testing::EndsWith("Z"));
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (events_of(model, leader, "secret-expired").empty() &&
-           std::chrono::steady_clock::now() < deadline)
+           std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
     model.wait();
     const auto expired = events_of(model, leader, "secret-expired");
     ASSERT_EQ(expired.size(), 1u);

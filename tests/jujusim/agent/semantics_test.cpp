@@ -17,10 +17,12 @@ using ::testing::HasSubstr;
 json peer_data(const SimModel& model, const std::string& unit, const std::string& of_unit) {
     const json info = json::parse(model.ok({"show-unit", unit, "--format", "json"}));
     for (const auto& relation : info[unit]["relation-info"]) {
-        if (relation["endpoint"] != "replicas")
+        if (relation["endpoint"] != "replicas") {
             continue;
-        if (of_unit == unit)
+        }
+        if (of_unit == unit) {
             return relation["local-unit"]["data"];
+        }
         if (relation.contains("related-units") && relation["related-units"].contains(of_unit)) {
             return relation["related-units"][of_unit]["data"];
         }
@@ -49,8 +51,9 @@ TEST(SemanticsTest, FailedHookCommitsNothingButItsStatusSetStays) {
     // A config change while in error runs no hook until the failed one passes.
     const auto before = model.hooks(leader).size();
     // (Both units failed config-changed: both are let through, or wait reports the other.)
-    for (const std::string name : {"rec/0", "rec/1"})
+    for (const std::string name : {"rec/0", "rec/1"}) {
         testing_support::write_text(model.agent_dir(name) / "allow-config-changed", "");
+    }
     model.ok({"resolved", "--all"});
     model.wait();
     const json healed = model.status();
@@ -97,8 +100,9 @@ TEST(SemanticsTest, WaitFailsNamingTheUnitsInError) {
     EXPECT_THAT(waited.stderr_text, HasSubstr("rec/0: hook failed: \"config-changed\""));
     EXPECT_THAT(waited.stderr_text, HasSubstr("rec/1: hook failed: \"config-changed\""));
     // Once the hook passes, wait succeeds again.
-    for (const std::string unit : {"rec/0", "rec/1"})
+    for (const std::string unit : {"rec/0", "rec/1"}) {
         testing_support::write_text(model.agent_dir(unit) / "allow-config-changed", "");
+    }
     model.ok({"resolved", "--all"});
     model.wait();
 }
@@ -492,8 +496,9 @@ TEST(SubordinateTest, ARemovedPrincipalTearsDownBeforeItsSubordinate) {
     std::vector<std::string> order;
     for (std::size_t i = before; i < hooks.size(); ++i) {
         const std::string unit = hooks[i]["unit"];
-        if (unit == "rec/1" || unit == sub)
+        if (unit == "rec/1" || unit == sub) {
             order.push_back(unit + " " + hooks[i]["hook"].get<std::string>());
+        }
     }
     ASSERT_FALSE(order.empty());
     EXPECT_THAT(order.front(), ::testing::StartsWith("rec/1 ")) << ::testing::PrintToString(order);
@@ -542,8 +547,9 @@ TEST(FaultInjectionTest, TestKillHookKillsTheHookOnceAndItsRetryPasses) {
     model.wait();
     std::vector<std::pair<int, std::size_t>> runs;  // (exit code, tool calls)
     for (const auto& entry : json::parse(model.ok({"hooks", "--format", "json"}))) {
-        if (entry["hook"] == "config-changed")
+        if (entry["hook"] == "config-changed") {
             runs.emplace_back(entry["exit-code"].get<int>(), entry["tools"].size());
+        }
     }
     ASSERT_EQ(runs.size(), 3u);  // deploy's, the killed one, its retry
     EXPECT_EQ(runs[1], std::make_pair(128 + 9, std::size_t{1}));

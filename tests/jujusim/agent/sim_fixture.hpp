@@ -37,8 +37,9 @@ struct Event {
     std::string path() const { return env.at("event"); }
     std::string get(const std::string& key) const {
         auto it = env.find(key);
-        if (it != env.end())
+        if (it != env.end()) {
             return it->second;
+        }
         it = details.find(key);
         return it == details.end() ? "" : it->second;
     }
@@ -61,8 +62,9 @@ class SimModel {
     explicit SimModel(std::string machine_type = "host", std::string name = "test")
         : home_("jujusim-test"), name_(std::move(name)) {
         const auto result = run({"add-model", name_, "--config", "machine-type=" + machine_type});
-        if (result.exit_code != 0)
+        if (result.exit_code != 0) {
             ADD_FAILURE() << "add-model failed: " << result.stderr_text;
+        }
     }
     ~SimModel() {
         // Every model in this private home goes, including ones a failed test left behind.
@@ -70,8 +72,9 @@ class SimModel {
         for (const auto& entry : fs::directory_iterator(home_.path() / "models", ignored)) {
             const std::string model = entry.path().filename().string();
             const auto result = run({"destroy-model", model, "--no-prompt"});
-            if (result.exit_code != 0)
+            if (result.exit_code != 0) {
                 ADD_FAILURE() << "destroy-model " << model << " failed: " << result.stderr_text;
+            }
         }
     }
     SimModel(const SimModel&) = delete;
@@ -110,14 +113,16 @@ class SimModel {
     fs::path agent_dir(const std::string& unit) const {
         std::string tag = "unit-" + unit;
         for (auto& c : tag) {
-            if (c == '/')
+            if (c == '/') {
                 c = '-';
+            }
         }
         for (const auto& entry : fs::recursive_directory_iterator(
                  dir() / "machines", fs::directory_options::skip_permission_denied)) {
             if (entry.is_directory() && entry.path().filename() == tag &&
-                entry.path().parent_path().filename() == "agents")
+                entry.path().parent_path().filename() == "agents") {
                 return entry.path();
+            }
         }
         return {};
     }
@@ -125,8 +130,9 @@ class SimModel {
     std::vector<Event> events(const std::string& unit) const {
         std::vector<Event> out;
         const fs::path dir_path = agent_dir(unit);
-        if (dir_path.empty() || !fs::exists(dir_path / "events.log"))
+        if (dir_path.empty() || !fs::exists(dir_path / "events.log")) {
             return out;
+        }
         const std::string text = testing_support::read_text(dir_path / "events.log");
         std::size_t start = 0;
         while (start < text.size()) {
@@ -142,17 +148,20 @@ class SimModel {
                     const std::string item = line.substr(
                         field, bar == std::string::npos ? std::string::npos : bar - field);
                     const auto eq = item.find('=');
-                    if (eq != std::string::npos)
+                    if (eq != std::string::npos) {
                         event.env[item.substr(0, eq)] = item.substr(eq + 1);
-                    if (bar == std::string::npos)
+                    }
+                    if (bar == std::string::npos) {
                         break;
+                    }
                     field = bar + 1;
                 }
                 out.push_back(event);
             } else if (!out.empty()) {
                 const auto eq = line.find('=');
-                if (eq != std::string::npos)
+                if (eq != std::string::npos) {
                     out.back().details[line.substr(0, eq)] = line.substr(eq + 1);
+                }
             }
         }
         return out;
@@ -163,12 +172,13 @@ class SimModel {
         std::vector<std::string> out;
         for (const auto& event : events(unit)) {
             const std::string path = event.path();
-            if (path.starts_with("actions/"))
+            if (path.starts_with("actions/")) {
                 out.push_back("action:" + path.substr(8));
-            else
+            } else {
                 out.push_back(event.hook() + (event.get("remote-unit").empty()
                                                   ? ""
                                                   : "@" + event.get("remote-unit")));
+            }
         }
         return out;
     }
@@ -181,8 +191,9 @@ class SimModel {
         json last;
         while (std::chrono::steady_clock::now() < deadline) {
             last = status();
-            if (predicate(last))
+            if (predicate(last)) {
                 return last;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
         ADD_FAILURE() << "condition not reached; last status: " << last.dump(1);

@@ -40,8 +40,9 @@ void check_status(const json& status) {
     require(status, "model", json::value_t::object, "status");
     require(status, "machines", json::value_t::object, "status");
     require(status, "applications", json::value_t::object, "status");
-    for (const char* key : {"name", "type", "controller", "cloud", "version"})
+    for (const char* key : {"name", "type", "controller", "cloud", "version"}) {
         require(status["model"], key, json::value_t::string, "model");
+    }
     EXPECT_EQ(status["model"]["model-status"]["current"], "available");
     for (const auto& [id, machine] : status["machines"].items()) {
         EXPECT_TRUE(machine["juju-status"]["current"].is_string());
@@ -65,13 +66,15 @@ void check_status(const json& status) {
         require(app, "charm-name", json::value_t::string, where);
         require(app, "charm-rev", json::value_t::number_integer, where);
         require(app, "exposed", json::value_t::boolean, where);
-        if (app.contains("base"))
+        if (app.contains("base")) {
             require(app["base"], "channel", json::value_t::string, where + ".base");
+        }
         EXPECT_TRUE(app["application-status"]["current"].is_string()) << where;
         const json relations_of = member(app, "relations");
         for (const auto& [endpoint, relations] : relations_of.items()) {
-            for (const auto& relation : relations)
+            for (const auto& relation : relations) {
                 EXPECT_TRUE(relation["related-application"].is_string());
+            }
         }
         const json units_of = member(app, "units");
         for (const auto& [unit_name, unit] : units_of.items()) {

@@ -3,7 +3,6 @@
 // shared bind mounts, and a teardown that leaves nothing behind. Needs root.
 #include <algorithm>
 #include <fstream>
-#include <map>
 #include <set>
 #include <sstream>
 
@@ -14,6 +13,8 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+
+#include <slurmctld/util/proc.hpp>
 
 #include "machine_fixture.hpp"
 
@@ -302,32 +303,20 @@ TEST_F(NamespaceMachineRootTest, PoweroffKillsEveryProcessOfTheMachine) {
             return inside.size() >= 4;
         },
         5s));
-    std::map<pid_t, unsigned long long> start_times;
+    std::vector<slurmctld::util::ProcessRecord> records;
     for (const pid_t pid : inside) {
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        std::string text((std::istreambuf_iterator<char>(stat)), {});
-        std::istringstream fields(text.substr(text.rfind(')') + 2));
-        std::string field;
-        for (int i = 0; i < 20 && fields >> field; ++i) {
-        }
-        start_times[pid] = std::stoull(field);
+        const auto record = slurmctld::util::record_process(pid);
+        ASSERT_TRUE(record) << "process " << pid;
+        records.push_back(*record);
     }
     const auto start = std::chrono::steady_clock::now();
     machine.poweroff();
     const auto took = std::chrono::steady_clock::now() - start;
     EXPECT_FALSE(machine.is_running());
     EXPECT_EQ(machine.init_pid(), 0);
-    for (const auto& [pid, started] : start_times) {
-        std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-        if (!stat) {
-            continue;  // gone
-        }
-        std::string text((std::istreambuf_iterator<char>(stat)), {});
-        std::istringstream fields(text.substr(text.rfind(')') + 2));
-        std::string field;
-        for (int i = 0; i < 20 && fields >> field; ++i) {
-        }
-        EXPECT_NE(std::stoull(field), started) << "process " << pid << " of the machine survived";
+    for (const auto& record : records) {
+        EXPECT_FALSE(slurmctld::util::is_running(record))
+            << "process " << record.pid << " of the machine survived";
     }
     EXPECT_LT(took, 5s);
     machine.poweroff();  // a no-op when off

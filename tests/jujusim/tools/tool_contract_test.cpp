@@ -19,6 +19,8 @@ namespace contract {
 namespace {
 
 using jujusim::HookKind;
+using jujusim::RelationRole;
+using jujusim::RelationScope;
 using nlohmann::json;
 using testing_support::ToolAnswer;
 
@@ -128,8 +130,9 @@ jujusim::CharmMetas sim_metas() {
     jujusim::CharmMeta slurmctld;
     slurmctld.name = "slurmctld";
     slurmctld.endpoints["slurmctld-peer"] = {
-        "slurmctld-peer", "slurmctld-peer", "peer", "global", 0, false};
-    slurmctld.endpoints["slurmd"] = {"slurmd", "slurmd", "provider", "global", 0, false};
+        "slurmctld-peer", "slurmctld-peer", RelationRole::Peer, RelationScope::Global, 0, false};
+    slurmctld.endpoints["slurmd"] = {
+        "slurmd", "slurmd", RelationRole::Provider, RelationScope::Global, 0, false};
     slurmctld.config["cluster-name"] = {"string", "osd", ""};
     slurmctld.config["port"] = {"int", 6817, ""};
     slurmctld.config["default-partition"] = {"string", nullptr, ""};
@@ -137,7 +140,8 @@ jujusim::CharmMetas sim_metas() {
     slurmctld.config["extra"] = {"string", nullptr, ""};
     jujusim::CharmMeta slurmd;
     slurmd.name = "slurmd";
-    slurmd.endpoints["slurmctld"] = {"slurmctld", "slurmd", "requirer", "global", 0, false};
+    slurmd.endpoints["slurmctld"] = {"slurmctld",           "slurmd", RelationRole::Requirer,
+                                     RelationScope::Global, 0,        false};
     return {{"slurmctld", slurmctld}, {"slurmd", slurmd}};
 }
 
@@ -145,7 +149,7 @@ jujusim::Model sim_world(const Hook& hook) {
     jujusim::Model model;
     model.name = "hpc";
     model.uuid = kUuid;
-    model.machine_type = "host";
+    model.machine_type = jujusim::MachineType::Host;
     for (const auto& [id, address] : {std::pair{"0", "10.0.0.10"},
                                       {"1", "10.0.0.11"},
                                       {"2", "10.0.0.12"},
@@ -168,14 +172,15 @@ jujusim::Model sim_world(const Hook& hook) {
     model.units["slurmd/0"] = sim_unit("slurmd/0", "2");
     model.units["slurmd/1"] = sim_unit("slurmd/1", "3");
 
-    auto peer =
-        sim_relation(1, {{"slurmctld", "slurmctld-peer", "slurmctld-peer", "peer", "global"}});
+    auto peer = sim_relation(1, {{"slurmctld", "slurmctld-peer", "slurmctld-peer",
+                                  RelationRole::Peer, RelationScope::Global}});
     peer.app_data["slurmctld"] = kPeerAppData;
     peer.unit_data = {{"slurmctld/0", kOwnPeerData}, {"slurmctld/1", kPeerUnitData}};
     peer.in_scope = {"slurmctld/0", "slurmctld/1"};
     model.relations[1] = peer;
-    auto slurmd = sim_relation(3, {{"slurmctld", "slurmd", "slurmd", "provider", "global"},
-                                   {"slurmd", "slurmctld", "slurmd", "requirer", "global"}});
+    auto slurmd = sim_relation(
+        3, {{"slurmctld", "slurmd", "slurmd", RelationRole::Provider, RelationScope::Global},
+            {"slurmd", "slurmctld", "slurmd", RelationRole::Requirer, RelationScope::Global}});
     slurmd.app_data = {{"slurmctld", kOwnSlurmdAppData}, {"slurmd", kSlurmdAppData}};
     slurmd.unit_data = {
         {"slurmctld/0", kOwnSlurmdData}, {"slurmd/0", kSlurmd0Data}, {"slurmd/1", kSlurmd1Data}};
