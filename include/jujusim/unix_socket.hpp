@@ -25,7 +25,10 @@ Fd connect_unix(const fs::path& path);
 /// Waits for a connection or for `stop_fd` to become readable; nullopt when stopped.
 std::optional<Fd> accept_or_stop(int listen_fd, int stop_fd);
 
-/// Reads up to and excluding '\n'; nullopt on EOF before a full line.
+/// The longest line read_line accepts.
+inline constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
+/// Reads up to and excluding '\n', no byte past it; nullopt on EOF before a full line or past
+/// kMaxLineBytes.
 std::optional<std::string> read_line(int fd);
 /// Writes everything (throws on error; ignores SIGPIPE by using MSG_NOSIGNAL).
 void write_all(int fd, const std::string& data);

@@ -15,6 +15,7 @@
 #include <slurmctld/host/mounts.hpp>
 #include <slurmctld/host/paths.hpp>
 #include <slurmctld/host/real_host.hpp>
+#include <slurmctld/util/fd.hpp>
 #include <slurmctld/util/random.hpp>
 
 namespace slurmctld::host {
@@ -212,27 +213,11 @@ const char* probe_step_name(int step) {
     }
 }
 
-bool write_fully(int fd, const void* data, std::size_t size) {
-    const char* bytes = static_cast<const char*>(data);
-    while (size > 0) {
-        const ssize_t written = ::write(fd, bytes, size);
-        if (written < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return false;
-        }
-        bytes += written;
-        size -= static_cast<std::size_t>(written);
-    }
-    return true;
-}
-
 int report_failure(int out, int step) {
     ProbeReport report;
     report.step = step;
     report.error = errno;
-    write_fully(out, &report, sizeof report);
+    util::write_fully(out, &report, sizeof report);
     return 1;
 }
 
@@ -794,7 +779,7 @@ Expected<std::vector<std::chrono::microseconds>> RealHost::measure_write_latency
                 failed_step = kStepCreateSample;
                 break;
             }
-            const bool written = write_fully(file, payload.data(), payload.size()) &&
+            const bool written = util::write_fully(file, payload.data(), payload.size()) &&
                                  ::fsync(file) == 0 && ::close(file) == 0;
             if (!written) {
                 failed_step = kStepWriteSample;
@@ -819,8 +804,9 @@ Expected<std::vector<std::chrono::microseconds>> RealHost::measure_write_latency
         }
         ProbeReport report;
         report.kind = 'O';
-        return write_fully(out, &report, sizeof report) &&
-                       write_fully(out, latencies.data(), latencies.size() * sizeof(std::int64_t))
+        return util::write_fully(out, &report, sizeof report) &&
+                       util::write_fully(out, latencies.data(),
+                                         latencies.size() * sizeof(std::int64_t))
                    ? 0
                    : 1;
     };
@@ -894,7 +880,7 @@ Expected<void> RealHost::check_responsive(const fs::path& path, std::chrono::mil
         }
         ProbeReport report;
         report.kind = 'O';
-        return write_fully(out, &report, sizeof report) ? 0 : 1;
+        return util::write_fully(out, &report, sizeof report) ? 0 : 1;
     };
     util::ChildResult child;
     try {

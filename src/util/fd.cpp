@@ -39,6 +39,22 @@ int pidfd_open(pid_t pid) noexcept {
     return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
 }
 
+bool write_fully(int fd, const void* data, std::size_t size) noexcept {
+    const char* bytes = static_cast<const char*>(data);
+    while (size > 0) {
+        const ssize_t written = ::write(fd, bytes, size);
+        if (written < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return false;
+        }
+        bytes += written;
+        size -= static_cast<std::size_t>(written);
+    }
+    return true;
+}
+
 ssize_t write_without_sigpipe(int fd, std::string_view data) noexcept {
     sigset_t pipe_set;
     sigset_t old_set;

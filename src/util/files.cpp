@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <slurmctld/util/fd.hpp>
 #include <slurmctld/util/files.hpp>
 #include <slurmctld/util/random.hpp>
 
@@ -193,16 +194,8 @@ void write_all(int fd, std::string_view data, const std::string& shown,
     bool first = true;
     while (!data.empty() || first) {
         const std::size_t chunk = std::min(data.size(), kChunkSize);
-        std::size_t done = 0;
-        while (done < chunk) {
-            const ssize_t written = ::write(fd, data.data() + done, chunk - done);
-            if (written < 0) {
-                if (errno == EINTR) {
-                    continue;
-                }
-                fail(what, errno);
-            }
-            done += static_cast<std::size_t>(written);
+        if (!write_fully(fd, data.data(), chunk)) {
+            fail(what, errno);
         }
         data.remove_prefix(chunk);
         if (first && after_first_chunk) {

@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,21 +35,10 @@ constexpr std::chrono::milliseconds kPollStep{5};
 constexpr std::chrono::microseconds kReapStep{200};
 
 std::string resolve_program(const std::string& name) {
-    if (name.find('/') != std::string::npos) {
-        return name;
-    }
     // Nothing in the charm or jujusim changes the environment while programs run.
     const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe)
-    std::string_view dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-    while (!dirs.empty()) {
-        const auto colon = dirs.find(':');
-        std::string dir(dirs.substr(0, colon));
-        dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
-        std::string candidate = dir.empty() ? std::string(".") : dir;
-        candidate.append("/").append(name);
-        if (::access(candidate.c_str(), X_OK) == 0) {
-            return candidate;
-        }
+    if (auto found = find_on_path(name, path != nullptr ? path : kDefaultSearchPath)) {
+        return std::move(found).value();
     }
     throw std::system_error(std::make_error_code(std::errc::no_such_file_or_directory),
                             "cannot run '" + name + "': not found on PATH");
@@ -190,6 +180,35 @@ bool wait_exit(pid_t pid, int pidfd, Clock::time_point deadline) {
 }
 
 }  // namespace
+
+std::vector<std::string> path_candidates(std::string_view name, std::string_view search_path) {
+    if (name.find('/') != std::string_view::npos) {
+        return {std::string(name)};
+    }
+    std::vector<std::string> candidates;
+    while (true) {
+        const auto colon = search_path.find(':');
+        const auto dir = search_path.substr(0, colon);
+        std::string candidate = dir.empty() ? std::string(".") : std::string(dir);
+        candidate.append("/").append(name);
+        candidates.push_back(std::move(candidate));
+        if (colon == std::string_view::npos) {
+            return candidates;
+        }
+        search_path.remove_prefix(colon + 1);
+    }
+}
+
+std::optional<std::string> find_on_path(std::string_view name, std::string_view search_path) {
+    for (auto& candidate : path_candidates(name, search_path)) {
+        struct stat status {};
+        if (::stat(candidate.c_str(), &status) == 0 && S_ISREG(status.st_mode) &&
+            ::access(candidate.c_str(), X_OK) == 0) {
+            return std::move(candidate);
+        }
+    }
+    return std::nullopt;
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv, const ProcessOptions& options) {
     if (argv.empty()) {

@@ -183,3 +183,21 @@ TEST(RunInChild, ASignalEndsAs128PlusItsNumber) {
         std::chrono::seconds(10));
     EXPECT_EQ(result.exit_code, 128 + SIGTERM);
 }
+
+TEST(FindOnPath, LooksAsExecvpDoes) {
+    using slurmctld::util::find_on_path;
+    using slurmctld::util::path_candidates;
+    using Paths = std::vector<std::string>;
+    EXPECT_EQ(path_candidates("ls", "/usr/bin::/bin"), (Paths{"/usr/bin/ls", "./ls", "/bin/ls"}));
+    EXPECT_EQ(path_candidates("./x", "/usr/bin"), Paths{"./x"});
+    testing_support::TempDir dir("path");
+    const auto first = dir / "first";
+    const auto second = dir / "second";
+    std::filesystem::create_directories(first / "tool");  // a directory is not a program
+    std::filesystem::create_directories(second);
+    testing_support::write_text(second / "tool", "#!/bin/sh\n");
+    std::filesystem::permissions(second / "tool", std::filesystem::perms::owner_all);
+    const std::string search = first.string() + ":" + second.string();
+    EXPECT_EQ(find_on_path("tool", search), (second / "tool").string());
+    EXPECT_EQ(find_on_path("missing", search), std::nullopt);
+}

@@ -47,6 +47,10 @@ void set_nonblocking(int fd) noexcept;
 /// kernels before 5.3).
 int pidfd_open(pid_t pid) noexcept;
 
+/// Writes all `size` bytes, going on after short writes and EINTR; false (errno set) on an
+/// error. Async-signal-safe: a child between fork and exec may call it.
+bool write_fully(int fd, const void* data, std::size_t size) noexcept;
+
 /// write(2) to a pipe whose reader may be gone: EPIPE instead of a SIGPIPE that would kill the
 /// calling program. The signal is blocked in this thread only and a pending one is consumed.
 ssize_t write_without_sigpipe(int fd, std::string_view data) noexcept;

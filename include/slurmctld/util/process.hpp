@@ -10,9 +10,21 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace slurmctld::util {
+
+/// The search path where nothing sets PATH (systemd's, and a machine's login default).
+inline constexpr std::string_view kDefaultSearchPath =
+    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/// The paths execvp would try for `name`, in order: `name` itself when it has a '/', else
+/// `<dir>/<name>` for each directory of `search_path` (an empty entry is "."). No file system
+/// access: a child between fork and exec may use the list.
+std::vector<std::string> path_candidates(std::string_view name, std::string_view search_path);
+/// The first of path_candidates() that is an executable file; nullopt when none is.
+std::optional<std::string> find_on_path(std::string_view name, std::string_view search_path);
 
 /// How long a program may run when the caller names no limit.
 inline constexpr std::chrono::milliseconds kDefaultProcessTimeout{std::chrono::seconds(60)};

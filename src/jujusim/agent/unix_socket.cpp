@@ -122,6 +122,9 @@ std::optional<std::string> read_line(int fd) {
             return std::nullopt;
         }
         line.append(buffer, static_cast<std::size_t>(consumed));
+        if (line.size() > kMaxLineBytes) {
+            return std::nullopt;  // no request is that long: a confused or hostile peer
+        }
         if (newline != nullptr) {
             line.pop_back();
             return line;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <jujusim/machine_tools.hpp>
+#include <jujusim/unix_socket.hpp>
 #include <slurmctld/util/files.hpp>
 
 #include "supervisor.hpp"
@@ -258,41 +259,6 @@ int stage1(const InitArgs& a) {
     return 1;
 }
 
-std::optional<std::string> read_line(int fd) {
-    std::string line;
-    char c = 0;
-    while (true) {
-        const ssize_t n = ::read(fd, &c, 1);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return std::nullopt;
-        }
-        if (c == '\n') {
-            return line;
-        }
-        line += c;
-        if (line.size() > (1 << 20)) {
-            return std::nullopt;
-        }
-    }
-}
-
-void write_all(int fd, const std::string& data) {
-    size_t done = 0;
-    while (done < data.size()) {
-        const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return;
-        }
-        done += static_cast<size_t>(n);
-    }
-}
-
 void serve_connection(init::Supervisor& supervisor, int fd) {
     util::UniqueFd connection(fd);
     ucred credentials{};
@@ -313,7 +279,11 @@ void serve_connection(init::Supervisor& supervisor, int fd) {
                  {"stdout", ""},
                  {"stderr", std::string("jujusim init: ") + error.what() + "\n"}};
     }
-    write_all(fd, reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    try {
+        write_all(fd, reply.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+    } catch (const std::system_error&) {
+        // The client went away: nothing to tell it.
+    }
 }
 
 int stage2(const InitArgs& a) {

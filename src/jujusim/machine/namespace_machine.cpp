@@ -14,6 +14,7 @@
 #include <jujusim/machine_namespaces.hpp>
 #include <slurmctld/util/files.hpp>
 #include <slurmctld/util/proc.hpp>
+#include <slurmctld/util/process.hpp>
 
 #include "spawn.hpp"
 #include "sys.hpp"
@@ -345,13 +346,10 @@ fs::path find_machine_binary() {
     if (!ec && fs::exists(self.parent_path() / "jujusim-machine")) {
         return self.parent_path() / "jujusim-machine";
     }
-    const char* path = std::getenv("PATH");
-    std::istringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        if (!dir.empty() && ::access((fs::path(dir) / "jujusim-machine").c_str(), X_OK) == 0) {
-            return fs::path(dir) / "jujusim-machine";
-        }
+    const char* path = std::getenv("PATH");  // NOLINT(concurrency-mt-unsafe): read at start
+    if (auto found = slurmctld::util::find_on_path(
+            "jujusim-machine", path != nullptr ? path : slurmctld::util::kDefaultSearchPath)) {
+        return *found;
     }
     throw MachineError("jujusim-machine not found (set JUJUSIM_MACHINE_BINARY)");
 }

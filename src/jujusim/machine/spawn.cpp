@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <slurmctld/util/process.hpp>
+
 #include "sys.hpp"
 
 namespace jujusim::sys {
@@ -29,9 +31,6 @@ using util::set_nonblocking;
 using util::UniqueFd;
 using util::write_without_sigpipe;
 using Clock = std::chrono::steady_clock;
-
-constexpr std::string_view kDefaultPath =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /// After the program exited, how long its output may stay open before the caller goes on (a
 /// daemon it started may hold it for good).
@@ -76,28 +75,6 @@ std::string env_value(const std::vector<std::string>& env, std::string_view name
     return {};
 }
 
-/// The paths execve tries for `program`: itself when it has a '/', else each PATH entry's.
-std::vector<std::string> exec_candidates(const std::string& program, const std::string& path) {
-    if (program.find('/') != std::string::npos) {
-        return {program};
-    }
-    std::vector<std::string> candidates;
-    std::string_view rest = path;
-    while (true) {
-        const auto colon = rest.find(':');
-        std::string dir(rest.substr(0, colon));
-        if (dir.empty()) {
-            dir = ".";
-        }
-        candidates.push_back(dir + "/" + program);
-        if (colon == std::string_view::npos) {
-            break;
-        }
-        rest.remove_prefix(colon + 1);
-    }
-    return candidates;
-}
-
 /// Everything the child needs, prepared before fork: after it the child may not allocate.
 /// Neither copied nor moved, so the char pointers stay valid.
 struct ChildPlan {
@@ -131,9 +108,9 @@ ChildPlan::ChildPlan(const SpawnOptions& options)
       chroot_dev((options.root / "dev").string()) {
     std::string path = options.search_path.value_or(env_value(options.env, "PATH"));
     if (path.empty()) {
-        path = kDefaultPath;
+        path = util::kDefaultSearchPath;
     }
-    candidate_strings = exec_candidates(options.argv[0], path);
+    candidate_strings = util::path_candidates(options.argv[0], path);
     candidates = c_strings(candidate_strings);
     const std::string target = "/proc/" + std::to_string(options.target_pid);
     if (place == SpawnPlace::MachineNamespaces) {

@@ -14,8 +14,6 @@
 namespace jujusim::init::detail {
 
 inline constexpr const char* kNotifyDir = "/run/jujusim/notify";
-inline constexpr const char* kDefaultPath =
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 inline const std::vector<std::string> kWantsTargets = {"multi-user.target", "default.target",
                                                        "graphical.target"};
 

@@ -38,7 +38,7 @@ using namespace detail;
 units::Environment Supervisor::environment_for(const Service& s,
                                                const units::ServiceDefinition& def) {
     units::Environment env;
-    env["PATH"] = kDefaultPath;
+    env["PATH"] = std::string(slurmctld::util::kDefaultSearchPath);
     env["INVOCATION_ID"] = s.invocation_id;
     if (!def.user.empty()) {
         if (const passwd* pw = ::getpwnam(def.user.c_str())) {
@@ -86,14 +86,7 @@ std::string resolve_executable(const std::string& name) {
     if (!name.empty() && name[0] == '/') {
         return name;
     }
-    std::istringstream dirs(kDefaultPath);
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        if (::access((dir + "/" + name).c_str(), X_OK) == 0) {
-            return dir + "/" + name;
-        }
-    }
-    return name;
+    return slurmctld::util::find_on_path(name, slurmctld::util::kDefaultSearchPath).value_or(name);
 }
 
 /// The stdout and stderr descriptors of a service's process: the unit's log (a pipe read

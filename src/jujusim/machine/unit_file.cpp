@@ -164,16 +164,6 @@ std::string replace_braced(const std::string& word, const Environment& env) {
     return out;
 }
 
-std::vector<std::string> split_whitespace(const std::string& text) {
-    std::vector<std::string> parts;
-    std::istringstream in(text);
-    std::string part;
-    while (in >> part) {
-        parts.push_back(part);
-    }
-    return parts;
-}
-
 const std::vector<std::string>& unit_suffixes() {
     static const std::vector<std::string> suffixes = {".service", ".socket", ".target",   ".timer",
                                                       ".mount",   ".path",   ".slice",    ".scope",
@@ -711,8 +701,8 @@ std::vector<Command> parse_commands(const std::string& value, const Environment&
                 if (word.size() > 1 && word[0] == '$' &&
                     is_valid_env_name(std::string_view(word).substr(1))) {
                     if (const auto it = env.find(word.substr(1)); it != env.end()) {
-                        for (auto& part : split_whitespace(it->second)) {
-                            expanded.push_back(std::move(part));
+                        for (const auto part : util::split_fields(it->second)) {
+                            expanded.emplace_back(part);
                         }
                     }
                     continue;

@@ -105,12 +105,9 @@ CommandResult Controller::cmd_config(const std::vector<std::string>& args, const
     }
     std::vector<std::string> resets;
     if (flags.is_set("reset")) {
-        std::stringstream list(flags.get("reset"));
-        std::string key;
-        while (std::getline(list, key, ',')) {
-            if (key.empty()) {
-                continue;
-            }
+        const std::string reset = flags.get("reset");
+        for (const auto key_view : slurmctld::util::split_fields(reset, ",")) {
+            const std::string key(key_view);
             if (charm.config.count(key) == 0) {
                 throw UserError("unknown option \"" + key + "\"");
             }
@@ -236,10 +233,9 @@ CommandResult Controller::cmd_model_config(const std::vector<std::string>& args)
         model_.config[key] = value;
     }
     if (flags.is_set("reset")) {
-        std::stringstream list(flags.get("reset"));
-        std::string key;
-        while (std::getline(list, key, ',')) {
-            model_.config.erase(key);
+        const std::string reset = flags.get("reset");
+        for (const auto key : slurmctld::util::split_fields(reset, ",")) {
+            model_.config.erase(std::string(key));
         }
     }
     refresh_hosts();  // shared-etc-hosts

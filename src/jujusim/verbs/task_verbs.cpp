@@ -230,21 +230,13 @@ CommandResult Controller::cmd_exec(const std::vector<std::string>& args,
         command += (command.empty() ? "" : " ") + word;
     }
     std::vector<std::string> targets;
-    const auto split = [](const std::string& text) {
-        std::vector<std::string> out;
-        std::stringstream list(text);
-        std::string item;
-        while (std::getline(list, item, ',')) {
-            if (!item.empty()) {
-                out.push_back(item);
-            }
-        }
-        return out;
-    };
-    for (const auto& unit : split(flags.get("unit"))) {
-        targets.push_back(resolve_unit(unit));
+    const std::string units = flags.get("unit");
+    for (const auto unit : slurmctld::util::split_fields(units, ",")) {
+        targets.push_back(resolve_unit(std::string(unit)));
     }
-    for (const auto& app_name : split(flags.get("application"))) {
+    const std::string applications = flags.get("application");
+    for (const auto app_view : slurmctld::util::split_fields(applications, ",")) {
+        const std::string app_name(app_view);
         if (model_.apps.count(app_name) == 0) {
             throw UserError("application \"" + app_name + "\" not found");
         }
