@@ -125,6 +125,57 @@ bool event_brings_no_input(const juju::HookContext& context) {
     }
 }
 
+namespace {
+
+/// An update-status on a settled unit: the unit's line (and the leader's application status)
+/// from the ping, set only when they changed. False: a full reconcile is due instead (the
+/// failover resync).
+bool refresh_statuses(juju::HookTools& tools, host::Host& host, SettledState& state,
+                      const Placement& placement, const std::vector<slurm::ControllerPing>& pings,
+                      bool controller_active) {
+    const auto hostname = host.short_hostname();
+    if (placement.etc_shared && controller_active) {
+        switch (failover_resync_step(host, hostname)) {
+            case FailoverResync::Observe:
+                record_failover_resync(host, /*done=*/false);
+                break;
+            case FailoverResync::Due:
+                return false;  // the full reconcile has the nodes register again
+            case FailoverResync::None:
+                break;
+        }
+    }
+    const auto slow = placement.etc_shared ? probe_statefs_latency(host) : std::nullopt;
+    const auto message = controller_status_line(pings, hostname, slow, /*notices=*/{});
+    bool changed = false;
+    if (message != state.unit_message) {
+        tools.status_set(WorkloadState::Active, message, /*application=*/false);
+        state.unit_message = message;
+        changed = true;
+    }
+    if (state.leader) {
+        const auto& units = state.unit_of_host;
+        const auto app =
+            application_status(host, pings, hostname, [&units](const std::string& name) {
+                const auto found = units.find(name);
+                return found != units.end() ? found->second : name;
+            });
+        const bool active = app.state == WorkloadState::Active;
+        if (app.message != state.app_message || active != state.app_active) {
+            tools.status_set(app.state, app.message, /*application=*/true);
+            state.app_message = app.message;
+            state.app_active = active;
+            changed = true;
+        }
+    }
+    if (changed) {
+        record_settled_state(host, state);
+    }
+    return true;
+}
+
+}  // namespace
+
 bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& tools,
                           host::Host& host) {
     auto state = read_settled_state(host);
@@ -198,43 +249,8 @@ bool refresh_settled_unit(const juju::HookContext& context, juju::HookTools& too
         log::debug("{}: settled; nothing to do", context.describe());
         return true;
     }
-    const auto hostname = host.short_hostname();
-    if (placement.etc_shared && controller_active) {
-        switch (failover_resync_step(host, hostname)) {
-            case FailoverResync::Observe:
-                record_failover_resync(host, /*done=*/false);
-                break;
-            case FailoverResync::Due:
-                return false;  // the full reconcile has the nodes register again
-            case FailoverResync::None:
-                break;
-        }
-    }
-    const auto slow = placement.etc_shared ? probe_statefs_latency(host) : std::nullopt;
-    const auto message = controller_status_line(pings, hostname, slow, /*notices=*/{});
-    bool changed = false;
-    if (message != state->unit_message) {
-        tools.status_set(WorkloadState::Active, message, /*application=*/false);
-        state->unit_message = message;
-        changed = true;
-    }
-    if (state->leader) {
-        const auto& units = state->unit_of_host;
-        const auto app =
-            application_status(host, pings, hostname, [&units](const std::string& name) {
-                const auto found = units.find(name);
-                return found != units.end() ? found->second : name;
-            });
-        const bool active = app.state == WorkloadState::Active;
-        if (app.message != state->app_message || active != state->app_active) {
-            tools.status_set(app.state, app.message, /*application=*/true);
-            state->app_message = app.message;
-            state->app_active = active;
-            changed = true;
-        }
-    }
-    if (changed) {
-        record_settled_state(host, *state);
+    if (!refresh_statuses(tools, host, *state, placement, pings, controller_active)) {
+        return false;
     }
     log::debug("{}: settled; statuses refreshed", context.describe());
     return true;
