@@ -57,7 +57,7 @@ void show_current_config(juju::HookTools& tools, host::Host& host) {
     if (!text) {
         throw juju::HandledCondition(std::string(kSlurmConf) + " does not exist yet");
     }
-    auto document = slurm::ConfigDocument::parse(*text, slurm::ConfigDialect::SlurmConf);
+    auto document = slurm::ConfigDocument::parse_remembered(*text, slurm::ConfigDialect::SlurmConf);
     if (!document.has_value()) {
         throw juju::HandledCondition("cannot parse " + std::string(kSlurmConf) + ": " +
                                      document.error().describe());

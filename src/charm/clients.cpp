@@ -66,7 +66,8 @@ Value slurmrestd_config(host::Host& host) {
         if (!text) {
             return;
         }
-        auto parsed = slurm::ConfigDocument::parse(*text, slurm::ConfigDialect::SlurmConf);
+        auto parsed =
+            slurm::ConfigDocument::parse_remembered(*text, slurm::ConfigDialect::SlurmConf);
         if (parsed.has_value()) {
             documents.emplace_back(name, std::move(parsed).value());
         } else {

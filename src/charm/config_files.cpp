@@ -75,7 +75,7 @@ std::optional<slurm::ConfigDocument> load_document(host::Host& host, const std::
     if (!text) {
         return slurm::ConfigDocument{};
     }
-    auto parsed = slurm::ConfigDocument::parse(*text, slurm::ConfigDialect::SlurmConf);
+    auto parsed = slurm::ConfigDocument::parse_remembered(*text, slurm::ConfigDialect::SlurmConf);
     if (!parsed.has_value()) {
         problem = "Cannot parse " + path + ": " + parsed.error().describe();
         return std::nullopt;

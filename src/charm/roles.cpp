@@ -62,7 +62,7 @@ std::optional<slurm::ConfigDocument> read_slurm_conf(host::Host& host) {
     if (!text) {
         return std::nullopt;
     }
-    auto document = slurm::ConfigDocument::parse(*text, slurm::ConfigDialect::SlurmConf);
+    auto document = slurm::ConfigDocument::parse_remembered(*text, slurm::ConfigDialect::SlurmConf);
     if (!document.has_value()) {
         log::warning("cannot parse {}: {}", kSlurmConf, document.error().describe());
         return std::nullopt;

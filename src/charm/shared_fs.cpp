@@ -164,7 +164,7 @@ StepResult migrate_state_save_location(HookScope& scope) {
     if (!text) {
         return std::nullopt;  // nothing runs yet: the configuration is written with the shared one
     }
-    auto parsed = slurm::ConfigDocument::parse(*text, slurm::ConfigDialect::SlurmConf);
+    auto parsed = slurm::ConfigDocument::parse_remembered(*text, slurm::ConfigDialect::SlurmConf);
     if (!parsed.has_value()) {
         return blocked("Cannot parse " + std::string(kSlurmConf) + ": " +
                        parsed.error().describe());

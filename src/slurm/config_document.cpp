@@ -1,6 +1,8 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
+#include <list>
+#include <mutex>
 #include <stdexcept>
 
 #include <slurmctld/slurm/config_document.hpp>
@@ -503,6 +505,34 @@ bool Record::same_as(const Record& other) const {
 // ---- ConfigDocument: parse and render -------------------------------------------------------
 
 ConfigDocument::ConfigDocument(ConfigDialect dialect) : dialect_(dialect) {
+}
+
+Result<ConfigDocument, ConfigParseError> ConfigDocument::parse_remembered(std::string_view text,
+                                                                          ConfigDialect dialect) {
+    struct Parsed {
+        ConfigDialect dialect;
+        std::string text;
+        Result<ConfigDocument, ConfigParseError> result;
+    };
+    static constexpr std::size_t kRemembered = 8;
+    static std::mutex mutex;
+    static std::list<Parsed> remembered;  // most recent first
+    {
+        const std::lock_guard lock(mutex);
+        for (auto it = remembered.begin(); it != remembered.end(); ++it) {
+            if (it->dialect == dialect && it->text == text) {
+                remembered.splice(remembered.begin(), remembered, it);
+                return remembered.front().result;
+            }
+        }
+    }
+    auto result = parse(text, dialect);
+    const std::lock_guard lock(mutex);
+    remembered.push_front(Parsed{dialect, std::string(text), result});
+    if (remembered.size() > kRemembered) {
+        remembered.pop_back();
+    }
+    return result;
 }
 
 Result<ConfigDocument, ConfigParseError> ConfigDocument::parse(std::string_view text,

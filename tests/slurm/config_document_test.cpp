@@ -477,3 +477,20 @@ TEST(ConfigDocumentValues, SetRefusesWhatItCannotWrite) {
     EXPECT_THROW(document.set_record(record), std::invalid_argument);
     EXPECT_TRUE(document.empty());
 }
+
+TEST(ConfigDocumentTest, ARememberedParseIsTheParseAndEachCallerGetsItsOwnCopy) {
+    const std::string text = "ClusterName=polaris\nSlurmctldHost=a(10.0.0.1)\n";
+    auto first = ConfigDocument::parse_remembered(text);
+    ASSERT_TRUE(first.has_value());
+    EXPECT_EQ(first.value().render(), ConfigDocument::parse(text).value().render());
+    first.value().set("ClusterName", "changed");
+    const auto again = ConfigDocument::parse_remembered(text);
+    ASSERT_TRUE(again.has_value());
+    EXPECT_EQ(again.value().get("ClusterName"), "polaris");
+    // A bad text is remembered as the same error.
+    EXPECT_FALSE(ConfigDocument::parse_remembered("Include\n").has_value());
+    EXPECT_FALSE(ConfigDocument::parse_remembered("Include\n").has_value());
+    // Other dialects are kept apart.
+    EXPECT_EQ(ConfigDocument::parse_remembered("", ConfigDialect::CgroupConf).value().dialect(),
+              ConfigDialect::CgroupConf);
+}

@@ -125,6 +125,11 @@ class ConfigDocument {
 
     static Result<ConfigDocument, ConfigParseError> parse(
         std::string_view text, ConfigDialect dialect = ConfigDialect::SlurmConf);
+    /// parse(), answered from memory when the same text was parsed before in this process (the
+    /// last few texts are kept): a hook reads slurm.conf in most of its steps and rewrites it
+    /// at most a few times, so it is parsed once per content. Safe from concurrent threads.
+    static Result<ConfigDocument, ConfigParseError> parse_remembered(
+        std::string_view text, ConfigDialect dialect = ConfigDialect::SlurmConf);
 
     ConfigDialect dialect() const { return dialect_; }
 
