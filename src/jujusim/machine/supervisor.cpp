@@ -1,6 +1,7 @@
 #include "supervisor.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -150,55 +151,45 @@ bool has_sys_resource_capability() {
 
 }  // namespace detail
 
+namespace {
+
+/// systemd's word for `value`: `names` lists them in the enum's order (checked below).
+template <typename Enum, std::size_t N>
+const char* systemd_word(const std::array<const char*, N>& names, Enum value) {
+    return names.at(static_cast<std::size_t>(value));
+}
+
+constexpr std::array<const char*, 6> kActiveStates{"inactive",  "activating",   "active",
+                                                   "reloading", "deactivating", "failed"};
+static_assert(static_cast<std::size_t>(ActiveState::Failed) + 1 == kActiveStates.size());
+constexpr std::array<const char*, 12> kSubStates{
+    "dead",   "start-pre", "start",        "start-post",    "running", "exited",
+    "reload", "stop",      "stop-sigterm", "final-sigterm", "failed",  "auto-restart"};
+static_assert(static_cast<std::size_t>(SubState::AutoRestart) + 1 == kSubStates.size());
+constexpr std::array<const char*, 4> kSystemStates{"initializing", "starting", "running",
+                                                   "degraded"};
+static_assert(static_cast<std::size_t>(SystemState::Degraded) + 1 == kSystemStates.size());
+constexpr std::array<const char*, 9> kServiceResults{"success",   "resources", "protocol",
+                                                     "timeout",   "exit-code", "signal",
+                                                     "core-dump", "watchdog",  "start-limit-hit"};
+static_assert(static_cast<std::size_t>(ServiceResult::StartLimitHit) + 1 == kServiceResults.size());
+
+}  // namespace
+
 const char* to_string(ActiveState state) {
-    static constexpr units::NamedValue<ActiveState> kStates[] = {
-        {"inactive", ActiveState::Inactive},
-        {"activating", ActiveState::Activating},
-        {"active", ActiveState::Active},
-        {"reloading", ActiveState::Reloading},
-        {"deactivating", ActiveState::Deactivating},
-        {"failed", ActiveState::Failed}};
-    return units::name_of(kStates, state);
+    return systemd_word(kActiveStates, state);
 }
 
 const char* to_string(SubState state) {
-    static constexpr units::NamedValue<SubState> kStates[] = {
-        {"dead", SubState::Dead},
-        {"start-pre", SubState::StartPre},
-        {"start", SubState::Start},
-        {"start-post", SubState::StartPost},
-        {"running", SubState::Running},
-        {"exited", SubState::Exited},
-        {"reload", SubState::Reload},
-        {"stop", SubState::Stop},
-        {"stop-sigterm", SubState::StopSigterm},
-        {"final-sigterm", SubState::FinalSigterm},
-        {"failed", SubState::Failed},
-        {"auto-restart", SubState::AutoRestart}};
-    return units::name_of(kStates, state);
+    return systemd_word(kSubStates, state);
 }
 
 const char* to_string(SystemState state) {
-    static constexpr units::NamedValue<SystemState> kStates[] = {
-        {"initializing", SystemState::Initializing},
-        {"starting", SystemState::Starting},
-        {"running", SystemState::Running},
-        {"degraded", SystemState::Degraded}};
-    return units::name_of(kStates, state);
+    return systemd_word(kSystemStates, state);
 }
 
 const char* to_string(ServiceResult result) {
-    static constexpr units::NamedValue<ServiceResult> kResults[] = {
-        {"success", ServiceResult::Success},
-        {"resources", ServiceResult::Resources},
-        {"protocol", ServiceResult::Protocol},
-        {"timeout", ServiceResult::Timeout},
-        {"exit-code", ServiceResult::ExitCode},
-        {"signal", ServiceResult::Signal},
-        {"core-dump", ServiceResult::CoreDump},
-        {"watchdog", ServiceResult::Watchdog},
-        {"start-limit-hit", ServiceResult::StartLimitHit}};
-    return units::name_of(kResults, result);
+    return systemd_word(kServiceResults, result);
 }
 
 Supervisor::Supervisor(std::string hostname, fs::path log_dir)
