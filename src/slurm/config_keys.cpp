@@ -677,6 +677,11 @@ SlurmRelease release_for(const SlurmVersion& version) {
     return found;
 }
 
+bool newer_than_every_table(const SlurmVersion& version) {
+    const auto& newest = kReleases.back().version;
+    return std::pair(version.major, version.minor) > std::pair(newest.major, newest.minor);
+}
+
 std::string release_name(SlurmRelease release) {
     for (const ReleaseVersion& known : kReleases) {
         if (known.release == release) {

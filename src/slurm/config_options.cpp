@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <stdexcept>
 #include <vector>
 
@@ -10,6 +11,13 @@
 namespace slurmctld::slurm {
 
 namespace {
+
+/// The shape of every key in Slurm's option tables: a letter, then letters and digits.
+bool is_key_name(std::string_view key) {
+    return !key.empty() && std::isalpha(static_cast<unsigned char>(key.front())) != 0 &&
+           std::all_of(key.begin(), key.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
 
 using Kind = ConfigOptionError::Kind;
 
@@ -116,6 +124,18 @@ std::optional<Problem> check_keys(const ConfigDocument& document,
         }
 
         const KeyInfo* info = find_key(document.dialect(), key);
+        if (info == nullptr && setting != nullptr && version && newer_than_every_table(*version) &&
+            is_key_name(key)) {
+            // A release newer than the key tables here: the key may be one of its new ones.
+            // Slurm is the judge; a key it does not know fails its reconfigure, which the
+            // status reports ("Failed to apply new Slurm configuration").
+            if (!can_write_value(setting->value, setting->quoted)) {
+                return Problem{Kind::Unwritable, entry.line, key,
+                               "the value of `" + key +
+                                   "` cannot be written back so that Slurm reads it unchanged"};
+            }
+            continue;
+        }
         if (info == nullptr) {
             return Problem{Kind::UnknownKey, entry.line, key,
                            "unrecognized configuration field `" + key + "`"};

@@ -97,6 +97,19 @@ TEST(SlurmConfParameters, KeysAreCheckedAgainstTheInstalledRelease) {
     EXPECT_TRUE(parse_slurm_conf_parameters("MetricsType=metrics/openmetrics\nGetEnvTimeout=2"));
 }
 
+TEST(SlurmConfParameters, AReleaseNewerThanTheKeyTablesIsTheJudgeOfKeysItMayHaveAdded) {
+    const SlurmVersion slurm2605{26, 5, 0};
+    const SlurmVersion slurm2511{25, 11, 0};
+    EXPECT_FALSE(parse_slurm_conf_parameters("SomeNewKey=1", slurm2511));
+    EXPECT_FALSE(parse_slurm_conf_parameters("SomeNewKey=1"));
+    EXPECT_TRUE(parse_slurm_conf_parameters("SomeNewKey=1", slurm2605));
+    // Keys known here are still checked as the newest table has them.
+    EXPECT_FALSE(parse_slurm_conf_parameters("GetEnvTimeout=2", slurm2605));
+    EXPECT_FALSE(parse_slurm_conf_parameters("MessageTimeout=soon", slurm2605));
+    // The charm's own keys stay the charm's.
+    EXPECT_FALSE(parse_slurm_conf_parameters("SlurmctldHost=x", slurm2605));
+}
+
 TEST(CgroupParameters, UserKeysOverrideTheDefaultsLikeUpstream) {
     const auto cgroup = parse_cgroup_parameters(slurm_test::data_file("cgroup-input.conf"));
     ASSERT_TRUE(cgroup) << cgroup.error().message;

@@ -54,6 +54,8 @@ inline constexpr unsigned kAllReleases = (1U << 7U) - 1U;
 /// The release whose tables apply to `version`: the nearest one at or below it (25.11 for 26.05,
 /// 24.11 for 24.11.5), the oldest we carry (22.05) for anything older.
 SlurmRelease release_for(const SlurmVersion& version);
+/// Whether `version` is a release newer than every key table here (its new keys are unknown).
+bool newer_than_every_table(const SlurmVersion& version);
 /// "22.05", "25.11", ...
 std::string release_name(SlurmRelease release);
 
