@@ -44,7 +44,8 @@ std::optional<std::string> ensure_database(host::Host& machine, const std::strin
     if (!host::service_is_active(machine, "mariadb")) {
         // What the package's postinst does on a real machine (and systemd-tmpfiles-setup at
         // every boot): the socket directory /run/mysqld. jujusim machines run no tmpfiles.
-        const auto tmpfiles = run_process({"/usr/bin/systemd-tmpfiles", "--create", "mariadb.conf"});
+        const auto tmpfiles =
+            run_process({"/usr/bin/systemd-tmpfiles", "--create", "mariadb.conf"});
         if (tmpfiles.exit_code != 0) {
             return "systemd-tmpfiles: " + tmpfiles.stderr_text;
         }
