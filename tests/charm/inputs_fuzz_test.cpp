@@ -98,7 +98,8 @@ TEST(InputsFuzz, RelationDataNeverThrowsAndWhatPassesIsClean) {
             const auto peer = peer_app_data({{"cluster_name", raw},
                                              {"restart_signal", raw},
                                              {"statefs_id", raw},
-                                             {"controller_unit", raw}},
+                                             {"controller_unit", raw},
+                                             {"controller_form", raw}},
                                             "slurmctld", rejections);
             for (const auto* value : {&peer.cluster_name, &peer.restart_signal, &peer.statefs_id}) {
                 EXPECT_TRUE(value->empty() || clean_name(*value)) << raw;
@@ -106,6 +107,9 @@ TEST(InputsFuzz, RelationDataNeverThrowsAndWhatPassesIsClean) {
             if (!peer.controller_unit.empty()) {
                 EXPECT_EQ(peer.controller_unit.rfind("slurmctld/", 0), 0U) << raw;
             }
+            EXPECT_TRUE(peer.controller_form.empty() || peer.controller_form == "names" ||
+                        peer.controller_form == "addresses")
+                << raw;
             if (auto id = statefs_identity(raw); id.has_value()) {
                 EXPECT_TRUE(id.value().empty() || clean_name(id.value())) << raw;
             }
@@ -139,6 +143,18 @@ TEST(InputsFuzz, ConfigOptionsNeverThrow) {
         };
         ASSERT_NO_THROW(check()) << "input #" << i;
     }
+}
+
+TEST(InputsFuzz, TheControllerFormIsNamesOrAddressesElseRejected) {
+    std::vector<Rejection> rejections;
+    EXPECT_EQ(
+        peer_app_data({{"controller_form", "\"names\""}}, "slurmctld", rejections).controller_form,
+        "names");
+    EXPECT_TRUE(rejections.empty());
+    EXPECT_EQ(peer_app_data({{"controller_form", "\"sideways\""}}, "slurmctld", rejections)
+                  .controller_form,
+              "");
+    EXPECT_EQ(rejections.size(), 1U);
 }
 
 }  // namespace
