@@ -93,8 +93,29 @@ class SlurmModel {
         }
         ADD_FAILURE() << "timed out after " << timeout.count() << " s waiting for " << what
                       << "\nstatus:\n"
-                      << model_.ok({"status"});
+                      << model_.ok({"status"}) << failed_hook_logs();
         return false;
+    }
+
+    /// The end of the log of every unit whose hook failed: CI keeps no model, so why a hook
+    /// failed must be in the test's own output.
+    std::string failed_hook_logs() {
+        std::string logs;
+        const json apps = status().value("applications", json::object());
+        for (const auto& [app_name, app] : apps.items()) {
+            const json app_units = app.value("units", json::object());
+            for (const auto& [name, unit] : app_units.items()) {
+                if (unit["workload-status"].value("current", "") != "error") {
+                    continue;
+                }
+                const auto log =
+                    model_.run({"debug-log", "--replay", "--no-tail", "--include", name});
+                const std::string& text = log.stdout_text;
+                const auto cut = text.size() > 6000 ? text.size() - 6000 : 0;
+                logs += "\ndebug-log of " + name + " (end):\n" + text.substr(cut);
+            }
+        }
+        return logs;
     }
 
     /// Workload status message and state of a unit ("" when it does not exist).
