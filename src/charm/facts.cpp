@@ -119,6 +119,7 @@ PeerFacts load_peers(const juju::HookContext& context, const std::string& hostna
     view.controller_unit = std::move(app.controller_unit);
     view.controller_form_chosen = !app.controller_form.empty();
     view.controllers_by_name = app.controller_form == kControllerFormNames;
+    view.departed_nodes = std::move(app.departed_nodes);
     return view;
 }
 

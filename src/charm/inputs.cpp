@@ -140,6 +140,27 @@ PeerAppData peer_app_data(const juju::Databag& data, std::string_view app_name,
             }
             return std::nullopt;
         });
+    if (const auto found = data.find(std::string(kPeerDepartedNodesKey));
+        found != data.end() && !found->second.empty()) {
+        const std::string source = "peer data `" + std::string(kPeerDepartedNodesKey) + "`";
+        const auto parsed = nlohmann::json::parse(found->second, nullptr, false);
+        if (!parsed.is_array()) {
+            rejections.push_back(reject(source, "is not a JSON list"));
+        } else {
+            // Each becomes an scontrol argument: Slurm's node name rules, one by one.
+            for (const auto& entry : parsed) {
+                const auto* name = entry.get_ptr<const std::string*>();
+                if (name == nullptr) {
+                    rejections.push_back(reject(source, "has an entry that is not a string"));
+                } else if (const auto problem = slurm::node_name_problem(*name)) {
+                    rejections.push_back(
+                        reject(source, "node `" + slurm::printable(*name) + "` " + *problem));
+                } else {
+                    result.departed_nodes.push_back(*name);
+                }
+            }
+        }
+    }
     return result;
 }
 

@@ -99,7 +99,8 @@ TEST(InputsFuzz, RelationDataNeverThrowsAndWhatPassesIsClean) {
                                              {"restart_signal", raw},
                                              {"statefs_id", raw},
                                              {"controller_unit", raw},
-                                             {"controller_form", raw}},
+                                             {"controller_form", raw},
+                                             {"departed_slurmd_nodes", raw}},
                                             "slurmctld", rejections);
             for (const auto* value : {&peer.cluster_name, &peer.restart_signal, &peer.statefs_id}) {
                 EXPECT_TRUE(value->empty() || clean_name(*value)) << raw;
@@ -110,6 +111,9 @@ TEST(InputsFuzz, RelationDataNeverThrowsAndWhatPassesIsClean) {
             EXPECT_TRUE(peer.controller_form.empty() || peer.controller_form == "names" ||
                         peer.controller_form == "addresses")
                 << raw;
+            for (const auto& node : peer.departed_nodes) {
+                EXPECT_TRUE(clean_name(node)) << raw;
+            }
             if (auto id = statefs_identity(raw); id.has_value()) {
                 EXPECT_TRUE(id.value().empty() || clean_name(id.value())) << raw;
             }

@@ -172,6 +172,59 @@ TEST(CharmNodes, AFailedDeletionBlocksWithUpstreamsMessageAndIsRetried) {
     EXPECT_EQ(unit.host->count_commands({"scontrol", "delete", "nodename=compute-3"}), 2);
 }
 
+TEST(CharmNodes, ANewLeaderDeletesTheNodeTheOldLeaderNoted) {
+    TestCluster cluster = settled_ha_cluster(2, 3);
+    for (int i : {0, 1}) {
+        auto& relation = cluster.unit(i).state.add_relation("slurmd", kSlurmdRelationId, "compute");
+        relation.remote_app_data["partition"] =
+            R"({"partitionname": "compute", "nodes": ["compute"]})";
+        cluster.unit(i).host->slurm.nodes = {"compute-0", "compute-1"};
+    }
+    // The old leader's controller does not answer: it notes the node and cannot delete it.
+    cluster.unit(0).host->inject_failure(
+        {"scontrol", "delete"}, {1, "", "Unable to contact slurm controller (connect failure)\n"});
+    const EventSource departed{kSlurmdRelationId, "slurmd", "compute", "compute/1", "compute/1"};
+    cluster.run(0, "slurmd-relation-departed", departed);
+    EXPECT_EQ(cluster.unit(0).host->slurm.deleted_nodes, std::vector<std::string>{});
+    EXPECT_EQ(
+        cluster.unit(1).state.relation(kPeerRelationId).local_app_data.at("departed_slurmd_nodes"),
+        R"(["compute-1"])");
+    // Leadership moves before a later hook of the old leader could retry.
+    cluster.unit(0).state.leader = false;
+    cluster.unit(1).state.leader = true;
+    cluster.run(1, "leader-elected");
+    auto& new_leader = *cluster.unit(1).host;
+    EXPECT_EQ(new_leader.count_commands({"scontrol", "delete", "nodename=compute-1"}), 1);
+    EXPECT_EQ(new_leader.slurm.deleted_nodes, std::vector<std::string>{"compute-1"});
+    EXPECT_EQ(cluster.unit(1)
+                  .state.relation(kPeerRelationId)
+                  .local_app_data.count("departed_slurmd_nodes"),
+              0U);
+    cluster.run(1, "update-status");
+    EXPECT_EQ(new_leader.count_commands({"scontrol", "delete", "nodename=compute-1"}), 1);
+}
+
+TEST(CharmNodes, ANotedNodeThatIsNoNodeNameIsReportedAndLeftOut) {
+    auto cluster = deployed_controller();
+    auto& unit = cluster.unit(0);
+    unit.host->slurm.nodes = {"compute-0"};
+    unit.state.relation(kPeerRelationId).local_app_data["departed_slurmd_nodes"] =
+        R"(["compute-0", "a b;rm -rf /", 7])";
+    cluster.run(0, "leader-elected");  // a new leader: the app databag as another left it
+    EXPECT_EQ(unit.last_exit_code, 0);
+    EXPECT_EQ(unit.host->slurm.deleted_nodes, std::vector<std::string>{"compute-0"});
+    EXPECT_EQ(unit.state.unit_status,
+              (Status{"blocked",
+                      "primary - UP; peer data `departed_slurmd_nodes` rejected: node `a b;rm -rf "
+                      "/` contains a space (and 1 more; see `juju debug-log`)"}));
+    // The list the leader writes back holds what is left to do: nothing, the bad entries gone.
+    EXPECT_EQ(unit.state.relation(kPeerRelationId).local_app_data.count("departed_slurmd_nodes"),
+              0U);
+    cluster.run(0, "update-status");
+    EXPECT_EQ(unit.state.unit_status, (Status{"active", "primary - UP"}));
+    EXPECT_EQ(unit.host->count_commands({"scontrol", "delete", "nodename=a b;rm -rf /"}), 0);
+}
+
 // ---- smtp + slurm-mail
 // -------------------------------------------------------------------------------
 

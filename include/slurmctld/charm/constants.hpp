@@ -48,6 +48,10 @@ inline constexpr std::string_view kPeerControllerUnitKey = "controller_unit";
 inline constexpr std::string_view kPeerControllerFormKey = "controller_form";
 inline constexpr std::string_view kControllerFormNames = "names";
 inline constexpr std::string_view kControllerFormAddresses = "addresses";
+/// Ours: the nodes of departed slurmd units that Slurm still has to delete (a JSON list of node
+/// names). In the application databag, not the leader's unit state, so that a new leader
+/// finishes what the old one noted.
+inline constexpr std::string_view kPeerDepartedNodesKey = "departed_slurmd_nodes";
 
 /// Unit state (state-set) key, leader: the digest of the configuration its last restart signal
 /// announced. Committed with the signal, so a failed hook announces again.

@@ -35,6 +35,8 @@ struct PeerFacts {
     /// the upstream charm) instead of `host(address)`.
     bool controllers_by_name = false;
     bool controller_form_chosen = false;
+    /// Nodes of departed slurmd units not deleted from Slurm yet (integrations/nodes.cpp).
+    std::vector<std::string> departed_nodes;
 
     const ControllerUnit* member(std::string_view unit) const;
     const ControllerUnit* member_with_hostname(std::string_view hostname) const;

@@ -48,6 +48,7 @@ struct PeerAppData {
     std::string statefs_id;
     std::string controller_unit;
     std::string controller_form;  ///< kControllerFormNames, kControllerFormAddresses or ""
+    std::vector<std::string> departed_nodes;  ///< kPeerDepartedNodesKey, each a node name
 };
 PeerAppData peer_app_data(const juju::Databag& data, std::string_view app_name,
                           std::vector<Rejection>& rejections);

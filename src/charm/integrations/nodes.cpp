@@ -1,9 +1,10 @@
 // A slurmd unit that leaves (remove-unit, scale down) takes its dynamic node out of Slurm:
 // upstream 1a76e16/68801b4 make the controller's leader run `scontrol delete
 // nodename=<unit name with '-'>` on slurmd relation-departed, so that removed nodes do not stay
-// DOWN forever (slurmd no longer deletes itself). Here the leader notes the node in its unit
-// state in that hook and deletes every noted node while its controller answers, once each: a
-// controller that is down or a node that still runs jobs is tried again by the next hook.
+// DOWN forever (slurmd no longer deletes itself). Here the leader notes the node in the peer
+// application data in that hook (a new leader reads it there) and deletes every noted node while
+// its controller answers, once each: a controller that is down or a node that still runs jobs
+// is tried again by the next hook.
 #include <algorithm>
 
 #include <nlohmann/json.hpp>
@@ -19,29 +20,10 @@ namespace log = util::log;
 
 namespace {
 
-/// Unit state key (leader): nodes of departed slurmd units not deleted yet, a JSON list.
-constexpr std::string_view kStatePendingNodeDeletions = "departed_slurmd_nodes";
-
-std::vector<std::string> pending_deletions(const std::map<std::string, std::string>& state) {
-    const auto found = state.find(std::string(kStatePendingNodeDeletions));
-    if (found == state.end()) {
-        return {};
-    }
-    const auto parsed = nlohmann::json::parse(found->second, nullptr, /*allow_exceptions=*/false);
-    std::vector<std::string> nodes;
-    if (parsed.is_array()) {
-        for (const auto& entry : parsed) {
-            // Our own writing, checked again: it becomes an scontrol argument.
-            if (entry.is_string() && !slurm::node_name_problem(entry.get<std::string>())) {
-                nodes.push_back(entry.get<std::string>());
-            }
-        }
-    }
-    return nodes;
-}
-
 /// The departing unit of this hook, when it is a slurmd unit leaving this leader's relation.
-std::optional<std::string> departing_node(HookScope& scope, Outcome& outcome) {
+/// `rejections`: where a departing unit whose name is no node name is reported (nullptr: not).
+std::optional<std::string> departing_node(const HookScope& scope,
+                                          std::vector<Rejection>* rejections) {
     const auto& event = scope.facts.context.relation;
     if (!event || event->kind != juju::RelationEventKind::Departed ||
         event->endpoint != kSlurmdEndpoint || event->departing_unit.empty() ||
@@ -50,41 +32,59 @@ std::optional<std::string> departing_node(HookScope& scope, Outcome& outcome) {
     }
     auto node = departed_node_name(event->departing_unit);
     if (!node.has_value()) {
-        log::error("{}", node.error().describe());
-        outcome.rejections.push_back(node.error());
+        if (rejections != nullptr) {
+            log::error("{}", node.error().describe());
+            rejections->push_back(node.error());
+        }
         return std::nullopt;
     }
     return std::move(node).value();
 }
 
+/// The noted nodes and this hook's departing one.
+std::vector<std::string> pending_deletions(const HookScope& scope) {
+    auto pending = scope.facts.peers.departed_nodes;
+    const auto departed = departing_node(scope, nullptr);
+    if (departed && std::find(pending.begin(), pending.end(), *departed) == pending.end()) {
+        pending.push_back(*departed);
+    }
+    return pending;
+}
+
+void write_pending(HookScope& scope, const std::vector<std::string>& pending) {
+    scope.tools.relation_set(*scope.facts.peers.relation,
+                             {{std::string(kPeerDepartedNodesKey),
+                               pending.empty() ? "" : nlohmann::json(pending).dump()}},
+                             /*app=*/true);
+}
+
+bool may_delete(const HookScope& scope) {
+    return scope.facts.leader && !scope.facts.dying && scope.facts.peers.relation.has_value();
+}
+
 }  // namespace
 
 void note_departed_node(HookScope& scope, Outcome& outcome) {
-    if (!scope.facts.leader || scope.facts.dying) {
+    if (!may_delete(scope)) {
         return;
     }
-    const auto departed = departing_node(scope, outcome);
-    if (!departed) {
-        return;
-    }
-    const auto state = scope.tools.state_get();
-    auto pending = pending_deletions(state);
-    if (std::find(pending.begin(), pending.end(), *departed) != pending.end()) {
+    const auto departed = departing_node(scope, &outcome.rejections);
+    const auto& noted = scope.facts.peers.departed_nodes;
+    if (!departed || std::find(noted.begin(), noted.end(), *departed) != noted.end()) {
         return;
     }
     log::info("deleting compute node '{}' from {} after node departure", *departed,
               scope.facts.peers.cluster_name);
-    pending.push_back(*departed);
-    scope.tools.state_set(
-        {{std::string(kStatePendingNodeDeletions), nlohmann::json(pending).dump()}});
+    // Written now, before the controller steps: a hook that stops there still leaves the node
+    // noted for the next one.
+    write_pending(scope, pending_deletions(scope));
 }
 
 void delete_departed_nodes(HookScope& scope, Outcome& outcome) {
-    if (!scope.facts.leader || scope.facts.dying) {
+    if (!may_delete(scope)) {
         return;
     }
-    const auto state = scope.tools.state_get();
-    const auto pending = pending_deletions(state);
+    const auto pending = pending_deletions(scope);
     if (pending.empty()) {
         return;
     }
@@ -105,11 +105,8 @@ void delete_departed_nodes(HookScope& scope, Outcome& outcome) {
                                "Failed to delete departing compute node `" + left.front() +
                                    "` from Slurm. See `juju debug-log` for details"};
     }
-    if (left.empty()) {
-        scope.tools.state_delete(kStatePendingNodeDeletions);
-    } else if (left != pending) {
-        scope.tools.state_set(
-            {{std::string(kStatePendingNodeDeletions), nlohmann::json(left).dump()}});
+    if (left != pending) {
+        write_pending(scope, left);
     }
 }
 
