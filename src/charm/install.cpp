@@ -135,13 +135,19 @@ void ensure_rsync(HookScope& scope) {
 }
 
 /// The packages upstream installs with slurmctld (slurm_ops _ADDITIONAL_SLURM_PACKAGES), and
-/// the platform's auth/jwt plugin where it is packaged apart (Debian and Ubuntu's archive:
-/// slurm-wlm-jwt-plugin), so that AuthAltTypes=auth/jwt can stay in slurm.conf.
+/// the plugins the charm's configuration can name where the platform packages them apart from
+/// slurmctld (Debian's and Ubuntu's archive; the Ubuntu HPC PPA's slurmctld has them): auth/jwt
+/// (AuthAltTypes=auth/jwt stays in slurm.conf) and acct_gather_profile/influxdb (the influxdb
+/// integration's profiling).
 std::vector<std::string> companion_packages(host::Host& host) {
     std::vector<std::string> wanted{"libpmix-dev"};
-    if (host.status(std::string(slurm::kAmd64PluginDir) + "/auth_jwt.so").type ==
-        host::FileType::Missing) {
-        wanted.emplace_back("slurm-wlm-jwt-plugin");
+    const std::string plugin_dir(slurm::kAmd64PluginDir);
+    for (const auto& [plugin, package] :
+         {std::pair{"/auth_jwt.so", "slurm-wlm-jwt-plugin"},
+          std::pair{"/acct_gather_profile_influxdb.so", "slurm-wlm-influxdb-plugin"}}) {
+        if (host.status(plugin_dir + plugin).type == host::FileType::Missing) {
+            wanted.emplace_back(package);
+        }
     }
     return host::missing_packages(host, wanted);
 }

@@ -64,7 +64,8 @@ const std::vector<std::vector<std::string>> kAptFromIndex = {
 std::vector<std::vector<std::string>> slurm_apt_commands(const testing_support::FakeHost& host) {
     std::vector<std::vector<std::string>> commands;
     for (const auto& command : host.commands_of("apt-get")) {
-        if (command.back() != "libpmix-dev" && command.back() != "slurm-wlm-jwt-plugin") {
+        if (command.back() != "libpmix-dev" && command.back() != "slurm-wlm-jwt-plugin" &&
+            command.back() != "slurm-wlm-influxdb-plugin") {
             commands.push_back(command);
         }
     }
@@ -74,6 +75,19 @@ std::vector<std::vector<std::string>> slurm_apt_commands(const testing_support::
 std::string os_release(const std::string& version_id, const std::string& codename) {
     return "PRETTY_NAME=\"Ubuntu " + version_id + " LTS\"\nNAME=\"Ubuntu\"\nVERSION_ID=\"" +
            version_id + "\"\nVERSION_CODENAME=" + codename + "\nID=ubuntu\nID_LIKE=debian\n";
+}
+
+TEST(CharmInstall, InstallsThePluginsThePlatformPackagesApartFromSlurmctld) {
+    TestCluster cluster(1);
+    auto& unit = cluster.unit(0);
+    unit.host->add_to_archive("slurm-wlm-jwt-plugin", {"24.11.5-1", {}, {}, {}, {}, {}});
+    unit.host->add_to_archive("slurm-wlm-influxdb-plugin", {"24.11.5-1", {}, {}, {}, {}, {}});
+    // This platform's slurmctld carries the JWT plugin (as the Ubuntu HPC PPA's does).
+    unit.host->add_file("/usr/lib/x86_64-linux-gnu/slurm-wlm/auth_jwt.so", "ELF");
+    EXPECT_EQ(cluster.run(0, "install"), 0);
+    EXPECT_TRUE(unit.host->packages.count("libpmix-dev"));
+    EXPECT_TRUE(unit.host->packages.count("slurm-wlm-influxdb-plugin"));
+    EXPECT_FALSE(unit.host->packages.count("slurm-wlm-jwt-plugin"));
 }
 
 TEST(CharmInstallSource, Ubuntu2404InstallsFromTheHpcPpaSignedByItsKey) {
