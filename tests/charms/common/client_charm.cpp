@@ -167,6 +167,47 @@ bool write_service_options(slurmctld::host::Host& host, const std::string& servi
     return true;
 }
 
+DaemonState daemon_state(slurmctld::host::Host& host, const std::string& service) {
+    const auto result = host.systemctl({"is-active", service});
+    const std::string word = result.stdout_text.substr(0, result.stdout_text.find('\n'));
+    if (word == "active" || word == "reloading") {
+        return DaemonState::Active;
+    }
+    if (word == "activating" || word == "deactivating") {
+        return DaemonState::Changing;
+    }
+    return DaemonState::Down;
+}
+
+DaemonState restart_daemon(slurmctld::host::Host& host, const std::string& service,
+                           std::chrono::seconds wait) {
+    slurmctld::host::enable_service(host, service);
+    slurmctld::host::run_systemctl(host, {"restart", "--no-block", service});
+    const auto deadline = host.steady_now() + wait;
+    DaemonState state = daemon_state(host, service);
+    while (state != DaemonState::Active && host.steady_now() < deadline) {
+        host.sleep_for(std::chrono::milliseconds(250));
+        state = daemon_state(host, service);
+    }
+    if (state != DaemonState::Active) {
+        log::warning("{} not active {} s after its restart: a later hook looks again", service,
+                     wait.count());
+    }
+    return state;
+}
+
+juju::Status daemon_status(const std::string& service, DaemonState state) {
+    switch (state) {
+        case DaemonState::Active:
+            return {"active", ""};
+        case DaemonState::Changing:
+            return {"waiting", service + " is starting"};
+        case DaemonState::Down:
+            break;
+    }
+    return {"blocked", service + " is not running"};
+}
+
 int run_charm(int argc, char** argv, const Reconcile& reconcile) {
     return juju::run_process_hook(
         argc, argv, [&](const juju::HookContext& context, juju::HookTools& tools) {

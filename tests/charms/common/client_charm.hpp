@@ -6,6 +6,7 @@
 // upstream's charms no longer support, munge.key from the same secret, as slurmctld writes it).
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -85,6 +86,22 @@ std::variant<slurmctld::juju::Status, ControllerConnection> connect_to_controlle
 /// Returns whether the file changed.
 bool write_service_options(slurmctld::host::Host& host, const std::string& service,
                            const std::string& options);
+
+/// A Type=notify Slurm daemon (slurmd, sackd) as systemd has it.
+enum class DaemonState { Active, Changing, Down };  ///< Changing: activating or deactivating
+DaemonState daemon_state(slurmctld::host::Host& host, const std::string& service);
+
+/// (Re)starts `service` (enabling it) without holding the hook on it: a slurmd or sackd that
+/// cannot reach a controller yet does not report ready, and one that re-executes itself for a
+/// reconfigure while it is being stopped keeps the stop waiting (systemd follows MAINPID= in
+/// the stop states); either holds a blocking `systemctl restart` for TimeoutStartSec or
+/// TimeoutStopSec, 90 s, and fails the hook. Waits at most `wait` for it to become active;
+/// returns its state then (a later hook looks again).
+DaemonState restart_daemon(slurmctld::host::Host& host, const std::string& service,
+                           std::chrono::seconds wait = std::chrono::seconds(20));
+
+/// The status of a unit whose daemon is `state` (nothing to do when active).
+slurmctld::juju::Status daemon_status(const std::string& service, DaemonState state);
 
 /// Runs a test charm: decodes the hook context, connects hook tools and the host, calls
 /// `reconcile`, sets the status it returns. Exit code as dispatch's.

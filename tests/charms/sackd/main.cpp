@@ -42,12 +42,12 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
     bool changed = connection.key_changed;
     const std::string& servers = connection.conf_servers;
     changed |= test_charms::write_service_options(machine, "sackd", "--conf-server " + servers);
-    if (changed || !host::service_is_active(machine, "sackd")) {
-        host::enable_service(machine, "sackd");
-        host::restart_service(machine, "sackd");
+    auto state = test_charms::daemon_state(machine, "sackd");
+    if (changed || state == test_charms::DaemonState::Down) {
+        state = test_charms::restart_daemon(machine, "sackd");
         slurmctld::util::log::info("sackd (re)started with --conf-server {}", servers);
     }
-    return {"active", ""};
+    return test_charms::daemon_status("sackd", state);
 }
 
 }  // namespace

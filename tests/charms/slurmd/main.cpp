@@ -98,22 +98,20 @@ juju::Status reconcile(const juju::HookContext& context, juju::HookTools& tools,
     changed |= test_charms::write_service_options(
         machine, "slurmd",
         "-Z -N " + node + " --conf-server " + servers + " --conf Features=" + context.app_name);
-    const bool first_start = !host::service_is_active(machine, "slurmd");
+    auto state = test_charms::daemon_state(machine, "slurmd");
+    const bool first_start = state == test_charms::DaemonState::Down;
     if (changed || first_start) {
-        host::enable_service(machine, "slurmd");
-        host::restart_service(machine, "slurmd");
+        state = test_charms::restart_daemon(machine, "slurmd");
         log::info("slurmd (re)started as node {} with --conf-server {}", node, servers);
-        const std::string state = config.value("default-node-state", "down");
-        if (first_start && state != "idle") {
+        const std::string node_state = config.value("default-node-state", "down");
+        if (first_start && node_state != "idle") {
             const std::string reason = config.value("default-node-reason", "");
-            machine.scontrol({"update", "nodename=" + node, "state=" + state,
+            machine.scontrol({"update", "nodename=" + node, "state=" + node_state,
                               "reason=" + (reason.empty() ? std::string("new node") : reason)});
         }
     }
-    if (!host::service_is_active(machine, "slurmd")) {  // e.g. a start condition unmet
-        return {"blocked", "slurmd is not running"};
-    }
-    return {"active", ""};
+    // Not active: starting (a later hook looks again), or down (e.g. a start condition unmet).
+    return test_charms::daemon_status("slurmd", state);
 }
 
 }  // namespace
