@@ -341,8 +341,15 @@ ImageSpec ImageSpec::debian13_apt() {
     spec.packages.push_back("systemd");
     // What the slurmctld charm's install hook asks apt for, and what the test charms' Slurm
     // daemons need, with their dependencies.
-    spec.repository_packages = {"slurmctld", "slurmd", "slurm-client", "sackd",
-                                "munge",     "rsync",  "libpmix-dev",  "slurm-wlm-jwt-plugin"};
+    spec.repository_packages = {"slurmctld",
+                                "slurmd",
+                                "slurm-client",
+                                "sackd",
+                                "munge",
+                                "rsync",
+                                "libpmix-dev",
+                                "slurm-wlm-jwt-plugin",
+                                "slurm-wlm-influxdb-plugin"};
     return spec;
 }
 
