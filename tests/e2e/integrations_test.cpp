@@ -256,5 +256,84 @@ TEST_F(Integrations, ARemovedComputeUnitsNodeLeavesSlurmAndTheOtherStays) {
     EXPECT_THAT(m().workload("slurmctld/0").second, HasSubstr("primary - UP"));
 }
 
+/// The names of the Slurm configuration files in /etc/slurm on `unit` (slurm.conf and its
+/// includes), sorted.
+std::string slurm_conf_files(SlurmModel& m, const std::string& unit) {
+    return m
+        .exec(unit, "cd /etc/slurm && ls slurm.conf slurm.conf.* 2>/dev/null | grep -v snapshot")
+        .stdout_text;
+}
+
+TEST_F(Integrations, SlurmrestdRebuildsEveryFileAndAnswersWithTheControllers) {
+    m().ok({"deploy", test_charm("slurmrestd"), "rest"});
+    m().ok({"integrate", "slurmctld:slurmrestd", "rest"});
+    ASSERT_TRUE(m().wait_until("slurmrestd running", [&] { return m().all_active({"rest"}); }));
+    // slurm.conf and every include the controller has (accounting with slurmdbd still related).
+    const auto files = slurm_conf_files(m(), "slurmctld/0");
+    EXPECT_THAT(files, HasSubstr("slurm.conf.accounting\n"));
+    EXPECT_EQ(slurm_conf_files(m(), "rest/0"), files);
+    const auto includes = [&](const std::string& unit) {
+        return m().exec(unit, "grep -i '^include' /etc/slurm/slurm.conf").stdout_text;
+    };
+    EXPECT_EQ(includes("rest/0"), includes("slurmctld/0"));
+    EXPECT_THAT(m().exec_ok("rest/0", "cat /etc/slurm/slurm.conf.accounting"),
+                HasSubstr("accountingstoragehost="));
+    EXPECT_EQ(
+        m().exec_ok("rest/0", "stat -c '%U:%G %a' /etc/slurm/slurm.conf /etc/slurm/slurm.jwks"),
+        "slurmrestd:slurmrestd 644\nslurmrestd:slurmrestd 600\n");
+
+    // The REST API answers a user with a token (SLURM_JWT=daemon, upstream's service) with what
+    // the controller says: slurmrestd read those files and reached the controller with the
+    // user's token (auth/jwt, which the charm keeps in AuthAltTypes).
+    const auto address =
+        m().units("rest")["rest/0"].value("public-address", std::string("missing"));
+    const auto ping = [&] {
+        const std::string request =
+            "token=$(scontrol token username=slurm lifespan=300 2>/dev/null | "
+            "sed -n 's/^SLURM_JWT=//p'); printf 'GET /slurm/v0.0.41/ping HTTP/1.0\\r\\n"
+            "X-SLURM-USER-NAME: slurm\\r\\nX-SLURM-USER-TOKEN: %s\\r\\n\\r\\n' \"$token\" | "
+            "timeout 20 nc -N " +
+            address + " 6820";
+        const auto response = m().exec("login/0", request).stdout_text;
+        // The JSON body, from its first brace to its last (slurmrestd 24.11 writes a
+        // `Connection: Close` line after it).
+        const auto open = response.find('{');
+        const auto close = response.rfind('}');
+        return open == std::string::npos || close == std::string::npos || close < open
+                   ? nlohmann::json()
+                   : nlohmann::json::parse(response.substr(open, close - open + 1), nullptr, false);
+    };
+    nlohmann::json answer;
+    ASSERT_TRUE(m().wait_until(
+        "slurmrestd answers /ping",
+        [&] {
+            answer = ping();
+            return answer.is_object() && answer.contains("pings");
+        },
+        std::chrono::seconds(90)))
+        << answer.dump();
+    ASSERT_EQ(answer["pings"].size(), 1U) << answer.dump();
+    EXPECT_EQ(answer["pings"][0].value("pinged", ""), "UP") << answer.dump();
+    auto hostname = m().exec_ok("slurmctld/0", "hostname -s");
+    hostname.erase(hostname.find_last_not_of('\n') + 1);
+    EXPECT_EQ(answer["pings"][0].value("hostname", ""), hostname) << answer.dump();
+
+    // A configuration change reaches slurmrestd's copy (slurm-conf-parameters: the overrides).
+    m().ok({"config", "slurmctld",
+            "slurm-conf-parameters=SlurmctldTimeout=5\nDefCpuPerGPU=2\nDefMemPerGPU=1024\n"
+            "MaxJobCount=20000\n"});
+    EXPECT_TRUE(m().wait_until("the new key in slurmrestd's slurm.conf.overrides", [&] {
+        return m().exec("rest/0", "cat /etc/slurm/slurm.conf.overrides")
+                   .stdout_text.find("maxjobcount=20000") != std::string::npos;
+    }));
+    EXPECT_TRUE(m().wait_until(
+        "slurmrestd answers again",
+        [&] {
+            answer = ping();
+            return answer.is_object() && answer.contains("pings");
+        },
+        std::chrono::seconds(90)));
+}
+
 }  // namespace
 }  // namespace e2e

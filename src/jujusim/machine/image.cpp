@@ -314,11 +314,11 @@ ImageSpec ImageSpec::debian13_slurm() {
     // Slurm 24.11 and its authentication; what the slurmctld charm installs next to it (as
     // upstream: libpmix-dev; Debian packs auth/jwt and the InfluxDB profile plugin separately);
     // rsync (the charm's state migration); slurmdbd and MariaDB for the slurmdbd test charm
-    // (accounting, which job profiling needs); the tools.
+    // (accounting, which job profiling needs); slurmrestd for its test charm; the tools.
     spec.packages = {
         "slurmctld", "slurmd",      "slurm-client",         "sackd",
         "munge",     "libpmix-dev", "slurm-wlm-jwt-plugin", "slurm-wlm-influxdb-plugin",
-        "rsync",     "slurmdbd",    "mariadb-server"};
+        "rsync",     "slurmdbd",    "mariadb-server",       "slurmrestd"};
     spec.packages.insert(spec.packages.end(), kMachineTools.begin(), kMachineTools.end());
     return spec;
 }
