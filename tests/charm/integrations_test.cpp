@@ -117,17 +117,22 @@ TEST(CharmOciRuntime, AnUnknownTypeOrABadPathIsAClearStatusNotACrash) {
 // ---- departed slurmd units
 // -------------------------------------------------------------------------
 
-TEST(CharmNodes, ADepartedSlurmdUnitsNodeIsDeletedOnceByTheLeader) {
+/// Both controller units of a settled HA cluster related to the slurmd application `compute`
+/// (partition `compute`, unit compute/0 still there), with nodes compute-0 and compute-1 in Slurm.
+TestCluster ha_cluster_with_two_compute_nodes() {
     TestCluster cluster = settled_ha_cluster(2, 3);
     for (int i : {0, 1}) {
         auto& relation = cluster.unit(i).state.add_relation("slurmd", kSlurmdRelationId, "compute");
         relation.remote_app_data["partition"] =
             R"({"partitionname": "compute", "nodes": ["compute"]})";
         relation.remote_units_data["compute/0"] = {};
-    }
-    for (int i : {0, 1}) {
         cluster.unit(i).host->slurm.nodes = {"compute-0", "compute-1"};
     }
+    return cluster;
+}
+
+TEST(CharmNodes, ADepartedSlurmdUnitsNodeIsDeletedOnceByTheLeader) {
+    TestCluster cluster = ha_cluster_with_two_compute_nodes();
     const EventSource departed{kSlurmdRelationId, "slurmd", "compute", "compute/1", "compute/1"};
     cluster.run(1, "slurmd-relation-departed", departed);
     EXPECT_TRUE(
@@ -173,13 +178,7 @@ TEST(CharmNodes, AFailedDeletionBlocksWithUpstreamsMessageAndIsRetried) {
 }
 
 TEST(CharmNodes, ANewLeaderDeletesTheNodeTheOldLeaderNoted) {
-    TestCluster cluster = settled_ha_cluster(2, 3);
-    for (int i : {0, 1}) {
-        auto& relation = cluster.unit(i).state.add_relation("slurmd", kSlurmdRelationId, "compute");
-        relation.remote_app_data["partition"] =
-            R"({"partitionname": "compute", "nodes": ["compute"]})";
-        cluster.unit(i).host->slurm.nodes = {"compute-0", "compute-1"};
-    }
+    TestCluster cluster = ha_cluster_with_two_compute_nodes();
     // The old leader's controller does not answer: it notes the node and cannot delete it.
     cluster.unit(0).host->inject_failure(
         {"scontrol", "delete"}, {1, "", "Unable to contact slurm controller (connect failure)\n"});
